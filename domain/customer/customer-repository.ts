@@ -1,0 +1,67 @@
+import type { Email } from '../shared/email.js';
+import type { Tag } from '../shared/tags.js';
+import type { Customer, CustomerStatus, CustomerTier, Timestamp } from './customer.js';
+import type { CustomerChange } from './customer-change.js';
+import type { ChangeContext, CustomerEvent } from './customer.events.js';
+
+/** A unique rule the database enforces across customers. */
+export type UniqueField = 'email' | 'user_id';
+
+export type InsertOutcome = { readonly kind: 'inserted' } | { readonly kind: 'conflict'; readonly field: UniqueField };
+
+/**
+ * The outcome of saving a change in one statement: saved with its event, not applied because
+ * a precondition did not hold (the caller loads and lets the domain say why), or a unique conflict.
+ */
+export type SaveChangeOutcome =
+  | { readonly kind: 'saved'; readonly customer: Customer; readonly event: CustomerEvent }
+  | { readonly kind: 'not_applied' }
+  | { readonly kind: 'conflict'; readonly field: UniqueField };
+
+export const SORT_ORDERS = ['created_at', '-created_at', 'name', '-name'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/** Where the previous page ended: the sort key and id of its last customer. */
+export interface PagePosition {
+  readonly key: string;
+  readonly id: string;
+}
+
+export interface CustomerListQuery {
+  readonly status?: CustomerStatus | undefined;
+  readonly tier?: CustomerTier | undefined;
+  readonly source?: string | undefined;
+  readonly assignedTo?: string | undefined;
+  readonly companyId?: string | undefined;
+  readonly userId?: string | undefined;
+  /** Has any of these tags. */
+  readonly tagsAny?: readonly Tag[] | undefined;
+  /** Has all of these tags. */
+  readonly tagsAll?: readonly Tag[] | undefined;
+  /** Case-insensitive substring of name or email. */
+  readonly text?: string | undefined;
+  readonly createdFrom?: Timestamp | undefined;
+  readonly createdTo?: Timestamp | undefined;
+  readonly sort: SortOrder;
+  readonly limit: number;
+  readonly after?: PagePosition | undefined;
+}
+
+export interface CustomerPage {
+  readonly customers: readonly Customer[];
+  /** Position of the last customer when more may follow, else null. */
+  readonly next: PagePosition | null;
+}
+
+/** Persistence of customers and their event log. Deleted customers are invisible to every read. */
+export interface CustomerRepository {
+  insert(customer: Customer, event: CustomerEvent): Promise<InsertOutcome>;
+  findById(id: string): Promise<Customer | null>;
+  findByEmail(email: Email): Promise<Customer | null>;
+  findIdByUnique(field: UniqueField, value: string): Promise<string | null>;
+  /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
+  saveChange(customerId: string, change: CustomerChange, context: ChangeContext): Promise<SaveChangeOutcome>;
+  list(query: CustomerListQuery): Promise<CustomerPage>;
+  /** The customer's events, oldest first; null when the customer does not exist or is deleted. */
+  history(customerId: string): Promise<readonly CustomerEvent[] | null>;
+}

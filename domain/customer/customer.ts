@@ -1,0 +1,72 @@
+import type { Email } from '../shared/email.js';
+import type { JsonObject } from '../shared/json.js';
+import type { Phone } from '../shared/phone.js';
+import type { Source } from '../shared/source.js';
+import type { Tag } from '../shared/tags.js';
+
+export const CUSTOMER_STATUSES = ['lead', 'prospect', 'customer', 'churned'] as const;
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+
+export const CUSTOMER_TIERS = ['free', 'basic', 'pro', 'enterprise'] as const;
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+/** Timestamps travel through the domain as ISO-8601 UTC strings with milliseconds. */
+export type Timestamp = string;
+
+/** The Customer aggregate: one person (B2C, optionally linked to a user) or one company contact (B2B). */
+export interface Customer {
+  readonly id: string;
+  readonly userId: string | null;
+  readonly companyId: string | null;
+  readonly name: string;
+  readonly email: Email;
+  readonly phone: Phone | null;
+  readonly status: CustomerStatus;
+  readonly tier: CustomerTier;
+  readonly source: Source;
+  readonly assignedTo: string | null;
+  readonly tags: readonly Tag[];
+  readonly version: number;
+  readonly createdAt: Timestamp;
+  readonly updatedAt: Timestamp;
+  readonly churnedAt: Timestamp | null;
+  readonly deletedAt: Timestamp | null;
+}
+
+/** The fields a change may set; id, version and the creation/update stamps are managed by the aggregate. */
+export type CustomerPatch = Partial<Omit<Customer, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
+export type PatchableField = keyof CustomerPatch;
+
+/** The public (API and event) name of every field, in the order records are shown. */
+export const PUBLIC_FIELD_NAMES = {
+  id: 'id',
+  name: 'name',
+  email: 'email',
+  phone: 'phone',
+  status: 'status',
+  tier: 'tier',
+  source: 'source',
+  assignedTo: 'assigned_to',
+  tags: 'tags',
+  userId: 'user_id',
+  companyId: 'company_id',
+  version: 'version',
+  churnedAt: 'churned_at',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  deletedAt: 'deleted_at',
+} as const satisfies Record<keyof Customer, string>;
+
+/** The customer as other contexts see it: in event payloads and API responses. */
+export function toCustomerRecord(customer: Customer): JsonObject {
+  const record: Record<string, JsonObject[string]> = {};
+  for (const [field, publicName] of Object.entries(PUBLIC_FIELD_NAMES)) {
+    record[publicName] = customer[field as keyof Customer];
+  }
+  return record;
+}
+
+/** B2C (optional user account) and B2B (company contact) are exclusive. */
+export function isAccountTypeConsistent(customer: Pick<Customer, 'userId' | 'companyId'>): boolean {
+  return customer.userId === null || customer.companyId === null;
+}

@@ -1,0 +1,200 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Customer, PatchableField } from '../../domain/customer/customer.js';
+import { PUBLIC_FIELD_NAMES } from '../../domain/customer/customer.js';
+import type { CustomerChange } from '../../domain/customer/customer-change.js';
+import type { ChangeContext, CustomerEvent } from '../../domain/customer/customer.events.js';
+import type {
+  CustomerListQuery,
+  CustomerPage,
+  CustomerRepository,
+  InsertOutcome,
+  SaveChangeOutcome,
+  UniqueField,
+} from '../../domain/customer/customer-repository.js';
+import type { Email } from '../../domain/shared/email.js';
+import type { Database } from '../db/database.js';
+import { classifyDatabaseError } from '../db/database-errors.js';
+import { param } from '../db/sql-values.js';
+import {
+  CUSTOMERS,
+  customerToInsert,
+  EVENTS,
+  eventToInsert,
+  PATCH_COLUMNS,
+  rowToCustomer,
+  rowToEvent,
+  type CustomerRow,
+} from './customer-table.js';
+
+const UNIQUE_INDEXES: Record<string, UniqueField> = {
+  idx_customers_email: 'email',
+  idx_customers_user: 'user_id',
+};
+
+/** The unique rule behind a failed write, if that is why it failed. */
+function uniqueConflict(error: unknown): UniqueField | null {
+  const failure = classifyDatabaseError(error);
+  if (failure?.kind !== 'unique_violation') return null;
+  return UNIQUE_INDEXES[failure.constraint ?? ''] ?? null;
+}
+
+/** Customers in PostgreSQL through Kysely; every write is one statement carrying its event. */
+export function createCustomerRepository(db: Kysely<Database>): CustomerRepository {
+  const visible = () => db.selectFrom(CUSTOMERS).selectAll().where('deleted_at', 'is', null);
+
+  return {
+    async insert(customer, event): Promise<InsertOutcome> {
+      try {
+        await db
+          .with('inserted', (qb) => qb.insertInto(CUSTOMERS).values(customerToInsert(customer)))
+          .insertInto(EVENTS)
+          .values(eventToInsert(event))
+          .execute();
+        return { kind: 'inserted' };
+      } catch (error) {
+        const field = uniqueConflict(error);
+        if (field) return { kind: 'conflict', field };
+        throw error;
+      }
+    },
+
+    async findById(id) {
+      const row = await visible().where('id', '=', param.uuid(id)).executeTakeFirst();
+      return row ? rowToCustomer(row) : null;
+    },
+
+    async findByEmail(email: Email) {
+      const row = await visible().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+      return row ? rowToCustomer(row) : null;
+    },
+
+    async findIdByUnique(field, value) {
+      const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
+      const row = await db
+        .selectFrom(CUSTOMERS)
+        .select('id')
+        .where('deleted_at', 'is', null)
+        .where(match as RawBuilder<boolean>)
+        .executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    async saveChange(customerId, change, context): Promise<SaveChangeOutcome> {
+      try {
+        const { rows } = await saveChangeStatement(customerId, change, context).execute(db);
+        const row = rows[0];
+        if (!row) return { kind: 'not_applied' };
+        const saved = rowToCustomer(row);
+        return { kind: 'saved', customer: saved, event: changeEvent(saved, change, context, row) };
+      } catch (error) {
+        const field = uniqueConflict(error);
+        if (field) return { kind: 'conflict', field };
+        if (classifyDatabaseError(error)?.kind === 'check_violation') return { kind: 'not_applied' };
+        throw error;
+      }
+    },
+
+    async list(query: CustomerListQuery): Promise<CustomerPage> {
+      const descending = query.sort.startsWith('-');
+      const keyColumn = query.sort.replace('-', '') as 'created_at' | 'name';
+      let select = visible();
+      if (query.status) select = select.where('status', '=', query.status);
+      if (query.tier) select = select.where('tier', '=', query.tier);
+      if (query.source) select = select.where('source', '=', query.source);
+      if (query.assignedTo) select = select.where('assigned_to', '=', param.uuid(query.assignedTo));
+      if (query.companyId) select = select.where('company_id', '=', param.uuid(query.companyId));
+      if (query.userId) select = select.where('user_id', '=', param.uuid(query.userId));
+      // `@>` with a one-element array per tag lets the jsonb_path_ops GIN index answer "any of".
+      const tagsAny = query.tagsAny;
+      if (tagsAny?.length) select = select.where((eb) => eb.or(tagsAny.map((tag) => eb('tags', '@>', param.jsonb([tag])))));
+      if (query.tagsAll?.length) select = select.where('tags', '@>', param.jsonb(query.tagsAll));
+      if (query.text) {
+        const pattern = `%${query.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        select = select.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('email', 'like', pattern)]));
+      }
+      if (query.createdFrom) select = select.where('created_at', '>=', param.timestamptz(query.createdFrom));
+      if (query.createdTo) select = select.where('created_at', '<', param.timestamptz(query.createdTo));
+      if (query.after) {
+        const key = keyColumn === 'created_at' ? param.timestamptz(query.after.key) : sql`${query.after.key}`;
+        const operator = sql.raw(descending ? '<' : '>');
+        select = select.where(sql<boolean>`(${sql.ref(keyColumn)}, id) ${operator} (${key}, ${param.uuid(query.after.id)})`);
+      }
+      const direction = descending ? 'desc' : 'asc';
+      const rows = await select
+        .orderBy(keyColumn, direction)
+        .orderBy('id', direction)
+        .limit(query.limit + 1)
+        .execute();
+      const customers = rows.slice(0, query.limit).map(rowToCustomer);
+      const last = customers[customers.length - 1];
+      const next =
+        rows.length > query.limit && last ? { key: keyColumn === 'name' ? last.name : last.createdAt, id: last.id } : null;
+      return { customers, next };
+    },
+
+    async history(customerId) {
+      const rows = await db
+        .selectFrom(EVENTS)
+        .selectAll(EVENTS)
+        .innerJoin(CUSTOMERS, `${CUSTOMERS}.id`, `${EVENTS}.customer_id`)
+        .where(`${CUSTOMERS}.id`, '=', param.uuid(customerId))
+        .where(`${CUSTOMERS}.deleted_at`, 'is', null)
+        .orderBy('customer_version')
+        .execute();
+      if (rows.length === 0) return null;
+      return rows.map(rowToEvent);
+    },
+  };
+}
+
+type SaveRow = CustomerRow & { event_data: Record<string, unknown> | string };
+
+/**
+ * One statement: lock the row only if every precondition holds and something would change,
+ * update it, and append the event whose `changes` compare the locked (old) and updated rows.
+ */
+function saveChangeStatement(customerId: string, change: CustomerChange, context: ChangeContext) {
+  const fields = Object.keys(change.set) as PatchableField[];
+  const bound = fields.map((field) => ({ field, codec: PATCH_COLUMNS[field], value: PATCH_COLUMNS[field].bind(change.set[field]) }));
+  const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(customerId)}`, sql`deleted_at is null`];
+  if (change.requiresStatus) guards.push(sql`status = ${change.requiresStatus.status}`);
+  if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
+  guards.push(sql`(${sql.join(bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)), sql` or `)})`);
+
+  const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
+  const changes = bound.map(({ field, codec }) => {
+    const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
+    const after = sql.ref(`updated.${codec.column}`) as RawBuilder<unknown>;
+    return sql`case when ${codec.differs(before, after)} then jsonb_build_object(${sql.lit(PUBLIC_FIELD_NAMES[field])}, jsonb_build_object('from', ${codec.toJson(before)}, 'to', ${codec.toJson(after)})) else '{}'::jsonb end`;
+  });
+  const now = param.timestamptz(context.now);
+
+  return sql<SaveRow>`
+    with old as (
+      select * from ${sql.table(CUSTOMERS)} where ${sql.join(guards, sql` and `)} for update
+    ), updated as (
+      update ${sql.table(CUSTOMERS)} as c set ${sql.join(assignments)}, version = old.version + 1, updated_at = ${now}
+      from old where c.id = old.id
+      returning c.*
+    ), event as (
+      insert into ${sql.table(EVENTS)} (event_id, customer_id, customer_version, event_type, event_version, occurred_at, actor, data)
+      select ${param.uuid(context.eventId)}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
+             jsonb_build_object('changes', ${sql.join(changes, sql` || `)}) || ${param.jsonb(change.note ?? {})}
+      from updated join old on old.id = updated.id
+      returning data
+    )
+    select updated.*, event.data as event_data from updated, event`;
+}
+
+function changeEvent(saved: Customer, change: CustomerChange, context: ChangeContext, row: SaveRow): CustomerEvent {
+  return {
+    eventId: context.eventId,
+    type: change.event,
+    eventVersion: 1,
+    customerId: saved.id,
+    customerVersion: saved.version,
+    occurredAt: context.now,
+    actor: context.actor,
+    data: (typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data) as CustomerEvent['data'],
+  };
+}

@@ -1,0 +1,99 @@
+import { createCustomer, type NewCustomerInput } from '../../domain/customer/create-customer.js';
+import type { Customer, Timestamp } from '../../domain/customer/customer.js';
+import { applyChange, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
+import type { CustomerEvent } from '../../domain/customer/customer.events.js';
+import type { CustomerListQuery, CustomerPage, CustomerRepository, UniqueField } from '../../domain/customer/customer-repository.js';
+import { customerNotFound, type DomainError } from '../../domain/errors.js';
+import type { Email } from '../../domain/shared/email.js';
+import { err, ok, type Result } from '../../domain/shared/result.js';
+
+/** What every use case needs from the outside world: storage, a clock and fresh ids. */
+export interface ServiceDependencies {
+  readonly customers: CustomerRepository;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+// A change whose precondition failed is decided again on the freshly loaded customer; if it
+// then succeeds, another writer got in between, so the statement is simply tried again.
+const MAX_SAVE_ATTEMPTS = 3;
+
+export function createCustomerService(deps: ServiceDependencies) {
+  const context = (actor: string) => ({ eventId: deps.newId(), now: deps.now().toISOString(), actor });
+
+  async function conflictError(field: UniqueField, value: string): Promise<DomainError> {
+    const existingId = await deps.customers.findIdByUnique(field, value);
+    return field === 'email'
+      ? {
+          code: 'CUSTOMER.EMAIL_TAKEN',
+          message: `Another customer already uses the email ${value}. Use that customer or choose another email.`,
+          details: { field: 'email', existing_customer_id: existingId },
+        }
+      : {
+          code: 'CUSTOMER.USER_ALREADY_LINKED',
+          message: `User ${value} is already linked to another customer.`,
+          details: { field: 'user_id', existing_customer_id: existingId },
+        };
+  }
+
+  /** Applies a change built for this request's clock; the statement is retried if the customer moved under it. */
+  async function change(
+    id: string,
+    build: (now: Timestamp) => CustomerChange,
+    actor: string,
+  ): Promise<Result<ChangeOutcome, DomainError>> {
+    const ctx = context(actor);
+    const command = build(ctx.now);
+    for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
+      const saved = await deps.customers.saveChange(id, command, ctx);
+      if (saved.kind === 'saved') return ok({ kind: 'changed', customer: saved.customer, event: saved.event });
+      if (saved.kind === 'conflict') {
+        const value = saved.field === 'email' ? (command.set.email ?? '') : (command.set.userId ?? '');
+        return err(await conflictError(saved.field, value));
+      }
+      const current = await deps.customers.findById(id);
+      if (!current) return err(customerNotFound(id));
+      const decided = applyChange(current, command, ctx);
+      if (!decided.ok || decided.value.kind === 'unchanged') return decided;
+    }
+    throw new Error(`customer ${id} kept changing under ${command.event}; gave up after ${MAX_SAVE_ATTEMPTS} attempts`);
+  }
+
+  return {
+    async create(input: NewCustomerInput, actor: string): Promise<Result<{ customer: Customer; event: CustomerEvent }, DomainError>> {
+      const created = createCustomer(input, { ...context(actor), customerId: deps.newId() });
+      if (!created.ok) return created;
+      const { customer, event } = created.value;
+      const inserted = await deps.customers.insert(customer, event);
+      if (inserted.kind === 'conflict') {
+        return err(await conflictError(inserted.field, inserted.field === 'email' ? customer.email : (customer.userId ?? '')));
+      }
+      return created;
+    },
+
+    async get(id: string): Promise<Result<Customer, DomainError>> {
+      const customer = await deps.customers.findById(id);
+      return customer ? ok(customer) : err(customerNotFound(id));
+    },
+
+    async getByEmail(email: Email): Promise<Result<Customer, DomainError>> {
+      const customer = await deps.customers.findByEmail(email);
+      return customer
+        ? ok(customer)
+        : err({ code: 'CUSTOMER.NOT_FOUND', message: `No customer with email ${email} exists (it may have been deleted).` });
+    },
+
+    list(query: CustomerListQuery): Promise<CustomerPage> {
+      return deps.customers.list(query);
+    },
+
+    change,
+
+    async history(id: string): Promise<Result<readonly CustomerEvent[], DomainError>> {
+      const events = await deps.customers.history(id);
+      return events ? ok(events) : err(customerNotFound(id));
+    },
+  };
+}
+
+export type CustomerService = ReturnType<typeof createCustomerService>;

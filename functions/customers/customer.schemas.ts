@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { CUSTOMER_STATUSES, CUSTOMER_TIERS } from '../../domain/customer/customer.js';
+import { SORT_ORDERS } from '../../domain/customer/customer-repository.js';
+import { MAX_TAGS } from '../../domain/shared/tags.js';
+
+// Shape and size are checked here; meaning (email syntax, phone numbers, tag format) is the
+// domain's job. Length caps stop absurd inputs before they reach any parser.
+const text = (max: number) => z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`);
+const uuid = z.uuid({ error: 'must be a UUID such as 019b6ec4-774c-70e0-9c2c-7ba19630289d' });
+const tier = z.enum(CUSTOMER_TIERS, { error: `must be one of ${CUSTOMER_TIERS.join(', ')}` });
+const tagList = z.array(text(200), { error: 'must be an array of strings' }).max(MAX_TAGS * 2, `must list at most ${MAX_TAGS} tags`);
+
+export const CustomerIdParams = z.object({ id: uuid });
+export const EmailParams = z.object({ email: text(254).min(1, 'is required') });
+
+export const CreateCustomerBody = z.strictObject({
+  name: text(400),
+  email: text(254),
+  phone: text(40).nullable().optional(),
+  source: text(50).optional(),
+  tier: tier.optional(),
+  user_id: uuid.nullable().optional(),
+  company_id: uuid.nullable().optional(),
+  assigned_to: uuid.nullable().optional(),
+  tags: tagList.optional(),
+});
+
+export const UpdateCustomerBody = z.strictObject({
+  name: text(400).optional(),
+  email: text(254).optional(),
+  phone: text(40).nullable().optional(),
+  source: text(50).optional(),
+  user_id: uuid.nullable().optional(),
+  company_id: uuid.nullable().optional(),
+});
+
+export const ChurnBody = z.strictObject({ reason: text(500).optional() });
+export const AssignBody = z.strictObject({ assigned_to: uuid.nullable() });
+export const TierBody = z.strictObject({ tier });
+export const TagsBody = z.strictObject({ tags: tagList });
+
+/** A query parameter that may appear once; repeating it is an error rather than a silent pick. */
+const single = <T extends z.ZodType>(schema: T) =>
+  z
+    .unknown()
+    .refine((value) => !Array.isArray(value), { message: 'give this parameter only once', abort: true })
+    .pipe(schema);
+const isoDate = text(40).refine((value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
+  message: 'must be an ISO-8601 date or date-time, e.g. 2025-12-30 or 2025-12-30T10:00:00Z',
+});
+
+export const ListCustomersQuery = z.strictObject({
+  status: single(z.enum(CUSTOMER_STATUSES, { error: `must be one of ${CUSTOMER_STATUSES.join(', ')}` })).optional(),
+  tier: single(tier).optional(),
+  source: single(text(50)).optional(),
+  assigned_to: single(uuid).optional(),
+  company_id: single(uuid).optional(),
+  user_id: single(uuid).optional(),
+  tag: z
+    .union([text(50), z.array(text(50)).max(MAX_TAGS, `give at most ${MAX_TAGS} tag parameters`)])
+    .transform((value) => (Array.isArray(value) ? value : [value]))
+    .optional(),
+  tags_all: single(text(2600)).transform((value) => value.split(',')).optional(),
+  q: single(text(200).min(1, 'must not be empty')).optional(),
+  created_from: single(isoDate).optional(),
+  created_to: single(isoDate).optional(),
+  sort: single(z.enum(SORT_ORDERS, { error: `must be one of ${SORT_ORDERS.join(', ')}` })).default('-created_at'),
+  limit: single(
+    z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
+      .transform(Number)
+      .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100')),
+  ).default(20),
+  cursor: single(text(512)).optional(),
+});
+export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;

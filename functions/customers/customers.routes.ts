@@ -1,0 +1,235 @@
+import * as commands from '../../domain/customer/customer-commands.js';
+import type { CustomerChange } from '../../domain/customer/customer-change.js';
+import type { Customer, Timestamp } from '../../domain/customer/customer.js';
+import type { LifecycleCommand } from '../../domain/customer/customer-lifecycle.js';
+import { validationFailed, type DomainError } from '../../domain/errors.js';
+import { parseEmail } from '../../domain/shared/email.js';
+import { parseTags } from '../../domain/shared/tags.js';
+import type { Result } from '../../domain/shared/result.js';
+import { noContent, success, type HttpResponse } from '../http/responses.js';
+import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
+import { customerBody, etagOf, eventBody } from './customer-responses.js';
+import {
+  AssignBody,
+  ChurnBody,
+  CreateCustomerBody,
+  CustomerIdParams,
+  EmailParams,
+  ListCustomersQuery,
+  TagsBody,
+  TierBody,
+  UpdateCustomerBody,
+} from './customer.schemas.js';
+import type { CustomerService } from './customer-service.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
+
+export interface CustomerRouteServices {
+  readonly customers: CustomerService;
+}
+
+const customerResponse = (statusCode: number, customer: Customer, headers: Record<string, string> = {}): HttpResponse =>
+  success(statusCode, customerBody(customer), { headers: { etag: etagOf(customer), ...headers } });
+
+const render = (result: Result<Customer, DomainError>): HttpResponse | DomainError =>
+  result.ok ? customerResponse(200, result.value) : result.error;
+
+type IdRequest = RouteRequest<{ id: string }, unknown, unknown>;
+
+/** Runs a change on the customer named in the path and answers with the customer as it now is. */
+async function applyCommand(
+  request: IdRequest,
+  services: CustomerRouteServices,
+  change: Result<CustomerChange, DomainError> | ((now: Timestamp) => CustomerChange),
+) {
+  if (typeof change !== 'function' && !change.ok) return change.error;
+  const build = typeof change === 'function' ? change : () => change.value;
+  const outcome = await services.customers.change(request.params.id, build, request.actor.id);
+  return outcome.ok ? customerResponse(200, outcome.value.customer) : outcome.error;
+}
+
+const fieldError = (field: string, message: string): DomainError => validationFailed([{ field, message }]);
+
+function lifecycleRoute(command: LifecycleCommand, summary: string) {
+  return defineRoute({
+    method: 'POST',
+    path: `/customers/{id}/${command}`,
+    group: 'customers-write',
+    operationId: `${command}Customer`,
+    summary,
+    params: CustomerIdParams,
+    body: { schema: ChurnBody, required: false },
+    handle: (request, services: CustomerRouteServices) => {
+      if (command !== 'churn' && request.body?.reason !== undefined) {
+        return Promise.resolve(fieldError('reason', 'only churn records a reason; send no body'));
+      }
+      return applyCommand(request, services, (now) => commands.transition(command, now, { reason: request.body?.reason }));
+    },
+  });
+}
+
+export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices>[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/customers',
+    group: 'customers-write',
+    operationId: 'createCustomer',
+    summary: 'Create a customer (status starts at lead)',
+    body: { schema: CreateCustomerBody, required: true },
+    handle: async ({ body, actor }, services: CustomerRouteServices) => {
+      const created = await services.customers.create(
+        {
+          name: body.name,
+          email: body.email,
+          phone: body.phone,
+          source: body.source,
+          tier: body.tier,
+          userId: body.user_id,
+          companyId: body.company_id,
+          assignedTo: body.assigned_to,
+          tags: body.tags,
+        },
+        actor.id,
+      );
+      if (!created.ok) return created.error;
+      const { customer } = created.value;
+      return customerResponse(201, customer, { location: `${BASE_PATH}/customers/${customer.id}` });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/customers',
+    group: 'customers-read',
+    operationId: 'listCustomers',
+    summary: 'List customers with filters and cursor pagination',
+    query: ListCustomersQuery,
+    handle: async ({ query }, services: CustomerRouteServices) => {
+      const tagsAny = query.tag && parseTags(query.tag);
+      const tagsAll = query.tags_all && parseTags(query.tags_all);
+      if (tagsAny && !tagsAny.ok) return fieldError('tag', tagsAny.error);
+      if (tagsAll && !tagsAll.ok) return fieldError('tags_all', tagsAll.error);
+      const page = await services.customers.list({
+        status: query.status,
+        tier: query.tier,
+        source: query.source,
+        assignedTo: query.assigned_to,
+        companyId: query.company_id,
+        userId: query.user_id,
+        tagsAny: tagsAny ? tagsAny.value : undefined,
+        tagsAll: tagsAll ? tagsAll.value : undefined,
+        text: query.q,
+        createdFrom: query.created_from && new Date(query.created_from).toISOString(),
+        createdTo: query.created_to && new Date(query.created_to).toISOString(),
+        sort: query.sort,
+        limit: query.limit,
+        after: query.cursor ? decodeCursor(query.cursor, query.sort) : undefined,
+      });
+      return success(200, page.customers.map(customerBody), {
+        pagination: { limit: query.limit, next_cursor: page.next ? encodeCursor(query.sort, page.next) : null },
+      });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/customers/email/{email}',
+    group: 'customers-read',
+    operationId: 'getCustomerByEmail',
+    summary: 'Get a customer by email (case-insensitive)',
+    params: EmailParams,
+    handle: async ({ params }, services: CustomerRouteServices) => {
+      const email = parseEmail(decodeURIComponent(params.email));
+      if (!email.ok) return fieldError('email', email.error);
+      return render(await services.customers.getByEmail(email.value));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/customers/{id}',
+    group: 'customers-read',
+    operationId: 'getCustomer',
+    summary: 'Get a customer by id',
+    params: CustomerIdParams,
+    handle: async ({ params }, services: CustomerRouteServices) => render(await services.customers.get(params.id)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/customers/{id}',
+    group: 'customers-write',
+    operationId: 'updateCustomer',
+    summary: 'Update name, email, phone, source, user_id or company_id',
+    params: CustomerIdParams,
+    body: { schema: UpdateCustomerBody, required: true },
+    handle: (request, services: CustomerRouteServices) => {
+      const { body } = request;
+      return applyCommand(
+        request,
+        services,
+        commands.updateDetails({
+          name: body.name,
+          email: body.email,
+          phone: body.phone,
+          source: body.source,
+          userId: body.user_id,
+          companyId: body.company_id,
+        }),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/customers/{id}',
+    group: 'customers-write',
+    operationId: 'deleteCustomer',
+    summary: 'Soft-delete a customer; it disappears from every read',
+    params: CustomerIdParams,
+    handle: async (request, services: CustomerRouteServices) => {
+      const outcome = await services.customers.change(request.params.id, (now) => commands.deleteCustomer(now), request.actor.id);
+      return outcome.ok ? noContent() : outcome.error;
+    },
+  }),
+  lifecycleRoute('qualify', 'Qualify a lead: lead → prospect'),
+  lifecycleRoute('convert', 'Convert a prospect: prospect → customer'),
+  lifecycleRoute('churn', 'Record that a customer churned: customer → churned (optional reason)'),
+  lifecycleRoute('reactivate', 'Win back a churned customer: churned → prospect'),
+  defineRoute({
+    method: 'PUT',
+    path: '/customers/{id}/assign',
+    group: 'customers-write',
+    operationId: 'assignCustomer',
+    summary: 'Assign a sales rep (or null to unassign)',
+    params: CustomerIdParams,
+    body: { schema: AssignBody, required: true },
+    handle: (request, services: CustomerRouteServices) => applyCommand(request, services, () => commands.assign(request.body.assigned_to)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/customers/{id}/tier',
+    group: 'customers-write',
+    operationId: 'changeCustomerTier',
+    summary: 'Change the tier',
+    params: CustomerIdParams,
+    body: { schema: TierBody, required: true },
+    handle: (request, services: CustomerRouteServices) => applyCommand(request, services, () => commands.changeTier(request.body.tier)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/customers/{id}/tags',
+    group: 'customers-write',
+    operationId: 'replaceCustomerTags',
+    summary: 'Replace the tag set',
+    params: CustomerIdParams,
+    body: { schema: TagsBody, required: true },
+    handle: (request, services: CustomerRouteServices) => applyCommand(request, services, commands.replaceTags(request.body.tags)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/customers/{id}/history',
+    group: 'customers-read',
+    operationId: 'getCustomerHistory',
+    summary: "The customer's domain events, oldest first",
+    params: CustomerIdParams,
+    handle: async ({ params }, services: CustomerRouteServices) => {
+      const history = await services.customers.history(params.id);
+      return history.ok ? success(200, history.value.map(eventBody)) : history.error;
+    },
+  }),
+];

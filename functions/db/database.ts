@@ -1,0 +1,46 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Timestamps and jsonb are written as strings (with explicit casts, see sql-values.ts) and read
+ * back as whatever the driver gives: Date and parsed JSON from pg, strings from the Data API.
+ */
+type Timestamp = ColumnType<Date | string, string, string>;
+type NullableTimestamp = ColumnType<Date | string | null, string | null, string | null>;
+type Jsonb<T> = ColumnType<T | string, string, string>;
+
+export interface CustomersTable {
+  id: string;
+  user_id: string | null;
+  company_id: string | null;
+  name: string;
+  email: string;
+  phone: string | null;
+  status: string;
+  tier: string;
+  source: string;
+  assigned_to: string | null;
+  tags: Jsonb<string[]>;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  churned_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface EventsTable {
+  position: Generated<string | number>;
+  event_id: string;
+  customer_id: string;
+  customer_version: number;
+  event_type: string;
+  event_version: number;
+  occurred_at: Timestamp;
+  actor: string;
+  data: Jsonb<Record<string, unknown>>;
+  published_at: NullableTimestamp;
+}
+
+export interface Database {
+  customer_mgmt_customers: CustomersTable;
+  customer_mgmt_events: EventsTable;
+}

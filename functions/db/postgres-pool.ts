@@ -1,0 +1,45 @@
+import pg from 'pg';
+
+/** A pg-compatible pool and the way to release everything behind it. */
+export interface PostgresPool {
+  readonly pool: pg.Pool;
+  readonly kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface PostgresPoolOptions {
+  /** A PostgreSQL server; when absent the embedded PGlite under `dataDir` is used. */
+  readonly databaseUrl?: string | undefined;
+  /** Folder of the embedded database, or `memory://` for a throwaway one. */
+  readonly dataDir: string;
+  readonly maxConnections?: number;
+}
+
+/**
+ * Opens a pg.Pool on a PostgreSQL server or on an embedded PGlite.
+ * PGlite is reached through its node-postgres adapter so both behave like `pg` (same result
+ * types, real transactions); it is imported lazily so Lambda bundles never carry it.
+ */
+export async function openPostgresPool(options: PostgresPoolOptions): Promise<PostgresPool> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 16 });
+    return { pool, kind: 'postgres', close: () => endOnce(pool) };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  const embedded = await PGlite.create(options.dataDir);
+  const pool = new pg.Pool(createPgConfig(embedded));
+  return {
+    pool,
+    kind: 'pglite',
+    close: async () => {
+      await endOnce(pool);
+      await embedded.close();
+    },
+  };
+}
+
+// Kysely's destroy() also ends the pool it was given; ending a pg.Pool twice throws.
+async function endOnce(pool: pg.Pool): Promise<void> {
+  if (!pool.ended) await pool.end();
+}

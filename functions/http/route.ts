@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import type { DomainError } from '../../domain/errors.js';
+import type { Actor } from './actor.js';
+import type { HttpResponse } from './responses.js';
+
+export const BASE_PATH = '/api/v1/customer-mgmt';
+
+/** Each group is one Lambda function; reads and writes are split so that reads get no write grants. */
+export const ROUTE_GROUPS = ['customers-read', 'customers-write'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteRequest<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly actor: Actor;
+  readonly requestId: string;
+}
+
+/** One entry of the route table: everything the Lambda, the local server, CDK and the docs need. */
+export interface Route<P = unknown, Q = unknown, B = unknown, S = unknown> {
+  readonly method: HttpMethod;
+  /** Path below BASE_PATH (or absolute when `public`), with API Gateway `{name}` parameters. */
+  readonly path: string;
+  readonly group: RouteGroup;
+  readonly operationId: string;
+  readonly summary: string;
+  /** Public routes (health) sit outside BASE_PATH and need no token. */
+  readonly public?: boolean;
+  readonly params?: z.ZodType<P>;
+  readonly query?: z.ZodType<Q>;
+  readonly body?: { readonly schema: z.ZodType<B>; readonly required: boolean };
+  readonly handle: (request: RouteRequest<P, Q, B>, services: S) => Promise<HttpResponse | DomainError>;
+}
+
+/** Keeps a route's schemas and handler in step at compile time. */
+export function defineRoute<P = undefined, Q = undefined, B = undefined, S = unknown>(route: Route<P, Q, B, S>): Route<P, Q, B, S> {
+  return route;
+}
+
+/** The full request path of a route, as API Gateway and the local server see it. */
+export function fullPath(route: Pick<Route, 'path' | 'public'>): string {
+  return route.public ? route.path : `${BASE_PATH}${route.path}`;
+}
+
+/** API Gateway's route key, e.g. `POST /api/v1/customer-mgmt/customers/{id}/qualify`. */
+export function routeKey(route: Pick<Route, 'method' | 'path' | 'public'>): string {
+  return `${route.method} ${fullPath(route)}`;
+}

@@ -1,0 +1,30 @@
+import { sql } from 'kysely';
+import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
+import type { Database } from './db/database.js';
+import type { Kysely } from 'kysely';
+import { failure, success } from './http/responses.js';
+import { defineRoute, type Route } from './http/route.js';
+
+export interface Services extends CustomerRouteServices {
+  readonly db: Kysely<Database>;
+}
+
+const healthRoute = defineRoute({
+  method: 'GET',
+  path: '/health',
+  public: true,
+  group: 'customers-read',
+  operationId: 'health',
+  summary: 'Liveness and database reachability (no token needed)',
+  handle: async ({ requestId }, services: Services) => {
+    try {
+      await sql`select 1`.execute(services.db);
+      return success(200, { database: 'up' });
+    } catch {
+      return failure('SERVICE_UNAVAILABLE', 'The database is not answering.', requestId);
+    }
+  },
+});
+
+/** The single route table: the Lambdas, the local server, CDK and the README all read it. */
+export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes];

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Logger } from '../../functions/logger.js';
+import { failure, type HttpResponse } from '../../functions/http/responses.js';
+import { routeKey, type Route, type RouteGroup } from '../../functions/http/route.js';
+import { createRouteMatcher } from '../../functions/http/route-matcher.js';
+import { unmatchedRouteResponse } from '../../functions/http/unmatched-route.js';
+
+/** A Lambda handler as the local server invokes it. */
+export type GroupHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
+
+export interface LocalServerOptions {
+  readonly routes: readonly Route<any, any, any, any>[];
+  readonly handlers: Readonly<Record<RouteGroup, GroupHandler>>;
+  readonly port: number;
+  readonly host?: string;
+  readonly logger: Logger;
+  /** Adds authorizer claims to the event, as API Gateway's JWT authorizer would; may answer 401 itself. */
+  readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<{ claims?: Record<string, unknown>; response?: HttpResponse }>;
+}
+
+// API Gateway refuses bodies over 10 MB; the handlers enforce our own 64 KiB limit. The local
+// server stops reading at 1 MiB so a runaway client cannot fill its memory.
+const MAX_READ_BYTES = 1024 * 1024;
+
+async function readBody(request: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_READ_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function lambdaContext(requestId: string, group: string): Context {
+  return {
+    awsRequestId: requestId,
+    functionName: `local-${group}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${group}`,
+    memoryLimitInMB: '512',
+    logGroupName: `/aws/lambda/local-${group}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Serves the route table over HTTP by turning each request into an API Gateway HTTP API
+ * (payload 2.0) event and invoking the route group's Lambda handler, as AWS would.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const match = createRouteMatcher(options.routes);
+
+  async function respond(request: IncomingMessage, requestId: string): Promise<HttpResponse> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const matched = match(method, url.pathname);
+    if (matched.kind !== 'matched') return unmatchedRouteResponse(matched, method, url.pathname, requestId);
+
+    const headers = headersOf(request);
+    const auth = options.authorize ? await options.authorize(matched.route, headers) : {};
+    if (auth.response) return auth.response;
+    const body = await readBody(request);
+    if (body === null) return failure('PAYLOAD_TOO_LARGE', 'The request body is over the 64 KiB limit.', requestId);
+
+    const key = routeKey(matched.route);
+    const now = Date.now();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: key,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(url.search.length > 1 && { queryStringParameters: Object.fromEntries(url.searchParams) }),
+      ...(Object.keys(matched.pathParameters).length > 0 && { pathParameters: matched.pathParameters }),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'localhost',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: `HTTP/${request.httpVersion}`,
+          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId,
+        routeKey: key,
+        stage: '$default',
+        time: new Date(now).toUTCString(),
+        timeEpoch: now,
+        ...(auth.claims && { authorizer: { jwt: { claims: auth.claims, scopes: [] } } }),
+      } as APIGatewayProxyEventV2['requestContext'],
+      ...(body.length > 0 && { body }),
+      isBase64Encoded: false,
+    };
+    return options.handlers[matched.route.group](event, lambdaContext(requestId, matched.route.group));
+  }
+
+  function write(response: ServerResponse, result: HttpResponse, requestId: string): void {
+    response.writeHead(result.statusCode, { 'x-request-id': requestId, ...result.headers });
+    response.end(result.body ?? '');
+  }
+
+  const server = createServer((request, response) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    respond(request, requestId)
+      .catch((error: unknown) => {
+        options.logger.error('local server failure', { request_id: requestId, error: String(error) });
+        return failure('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id if you report it.', requestId);
+      })
+      .then((result) => {
+        write(response, result, requestId);
+        options.logger.info('request', {
+          method: request.method,
+          path: request.url,
+          status: result.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          request_id: requestId,
+        });
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

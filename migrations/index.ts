@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as createCustomers from './2026-11-26T00-00-00_create-customers.js';
+
+/**
+ * Every migration, by name. Listed statically (not read from the folder) so that the
+ * migration Lambda bundle carries them; names sort in the order they must run.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-26T00-00-00_create-customers': createCustomers,
+};
