@@ -7,6 +7,7 @@ import { failure, type HttpResponse } from '../../functions/http/responses.js';
 import { routeKey, type Route, type RouteGroup } from '../../functions/http/route.js';
 import { createRouteMatcher } from '../../functions/http/route-matcher.js';
 import { unmatchedRouteResponse } from '../../functions/http/unmatched-route.js';
+import { buildHttpApiEvent } from './http-api-event.js';
 
 /** A Lambda handler as the local server invokes it. */
 export type GroupHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
@@ -80,38 +81,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     const body = await readBody(request);
     if (body === null) return failure('PAYLOAD_TOO_LARGE', 'The request body is over the 64 KiB limit.', requestId);
 
-    const key = routeKey(matched.route);
-    const now = Date.now();
-    const event: APIGatewayProxyEventV2 = {
-      version: '2.0',
-      routeKey: key,
-      rawPath: url.pathname,
+    const event = buildHttpApiEvent({
+      method,
+      path: url.pathname,
       rawQueryString: url.search.slice(1),
       headers,
-      ...(url.search.length > 1 && { queryStringParameters: Object.fromEntries(url.searchParams) }),
-      ...(Object.keys(matched.pathParameters).length > 0 && { pathParameters: matched.pathParameters }),
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        domainName: headers.host ?? 'localhost',
-        domainPrefix: 'localhost',
-        http: {
-          method,
-          path: url.pathname,
-          protocol: `HTTP/${request.httpVersion}`,
-          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: headers['user-agent'] ?? '',
-        },
-        requestId,
-        routeKey: key,
-        stage: '$default',
-        time: new Date(now).toUTCString(),
-        timeEpoch: now,
-        ...(auth.claims && { authorizer: { jwt: { claims: auth.claims, scopes: [] } } }),
-      } as APIGatewayProxyEventV2['requestContext'],
-      ...(body.length > 0 && { body }),
-      isBase64Encoded: false,
-    };
+      body,
+      routeKey: routeKey(matched.route),
+      pathParameters: matched.pathParameters,
+      requestId,
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      claims: auth.claims,
+    });
     return options.handlers[matched.route.group](event, lambdaContext(requestId, matched.route.group));
   }
 
