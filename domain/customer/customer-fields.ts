@@ -40,7 +40,7 @@ export class FieldValidator {
 
   /** B2C (user_id) and B2B (company_id) cannot both be given. */
   accountType(userId: string | null | undefined, companyId: string | null | undefined): void {
-    if (userId && companyId) {
+    if (userId != null && companyId != null) {
       this.fail('company_id', 'a customer is either B2C (user_id) or B2B (company_id), not both; send only one of them');
     }
   }

@@ -24,5 +24,7 @@ export function parseTags(input: readonly string[]): Result<readonly Tag[], stri
 
 /** Tags are a set: the same labels in another order are the same tags. */
 export function sameTagSet(a: readonly Tag[], b: readonly Tag[]): boolean {
-  return a.length === b.length && a.every((tag) => b.includes(tag));
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((tag) => right.has(tag));
 }

@@ -1,0 +1,120 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fullPath } from '../../functions/http/route.js';
+import { routes } from '../../functions/routes.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { BASE, createApiHarness, newCustomerBody, type ApiHarness, type ApiResult } from '../support/api-harness.js';
+
+const HOSTILE_STRINGS = [
+  "'; drop table customer_mgmt_customers; --",
+  "' or '1'='1",
+  '%',
+  '_',
+  '\\',
+  '\u0000',
+  '\u202e\u0041dmin',
+  'аdmin@exаmple.com', // Cyrillic а
+  '\ud83d\ude00'.repeat(60),
+  '../../etc/passwd',
+  '%2e%2e%2f',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '9'.repeat(400),
+  '1e309',
+  '-0',
+  'null',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+];
+
+const hostileString = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ maxLength: 300 }));
+const hostileNumber = fc.oneof(fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 0, 1e308, -1e308, 0.5), fc.double());
+const jsonLeaf = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null));
+const hostileJson = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, jsonLeaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'name', 'email', 'tags', 'tier', 'status', 'assigned_to', 'reason')), tie('value'), { maxKeys: 5 })),
+})).value;
+const deeplyNested = fc.integer({ min: 100, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
+
+const body = fc.oneof(
+  hostileJson.map((value) => JSON.stringify(value)),
+  deeplyNested,
+  hostileString,
+  fc.constant('{"__proto__":{"polluted":true},"name":"x","email":"p@example.com"}'),
+  fc.constant(undefined),
+);
+const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', '', 'application/vnd.api+json');
+const queryKey = fc.oneof(fc.constantFrom('status', 'tier', 'tag', 'tags_all', 'limit', 'cursor', 'q', 'sort', 'created_from', 'assigned_to', '__proto__'), hostileString);
+const queryString = fc.array(fc.tuple(queryKey, hostileString), { maxLength: 5 }).map((pairs) => new URLSearchParams(pairs).toString());
+const pathSegment = fc.oneof(hostileString.map(encodeURIComponent), fc.uuid(), fc.constantFrom('email', 'history', 'qualify', '%', '%ZZ', '..'));
+
+function assertWellFormed(response: ApiResult) {
+  expect(response.status).toBeLessThan(500);
+  if (response.status >= 400) {
+    expect(response.body.status).toBe('error');
+    expect(typeof response.body.error.code).toBe('string');
+    expect(typeof response.body.error.message).toBe('string');
+    expect(response.body.error.request_id).toBe(response.headers['x-request-id']);
+  }
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+}
+
+describe('hostile input never produces a 500 or touches other customers', () => {
+  let database: TestDatabase;
+  let api: ApiHarness;
+  let bystander: { id: string; snapshot: unknown };
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+    api = createApiHarness(database.db);
+    const created = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ tags: ['bystander'] }) });
+    bystander = { id: created.body.data.id, snapshot: created.body.data };
+  });
+  afterAll(async () => {
+    const after = await api.call({ method: 'GET', path: `${BASE}/customers/${bystander.id}` });
+    expect(after.body.data).toEqual(bystander.snapshot);
+    await database.close();
+  });
+
+  it('on every route, with random bodies, content types and query strings', async () => {
+    const target = fc.record({ route: fc.constantFrom(...routes), id: fc.oneof(fc.uuid(), pathSegment), body, contentType, query: queryString });
+    await fc.assert(
+      fc.asyncProperty(target, async ({ route, id, body, contentType, query }) => {
+        const path = fullPath(route).replace('{id}', id).replace('{email}', id);
+        const response = await api.call({
+          method: route.method,
+          path: `${path}${query ? `?${query}` : ''}`,
+          body,
+          headers: contentType ? { 'content-type': contentType } : {},
+        });
+        assertWellFormed(response);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on random paths and methods', async () => {
+    const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD');
+    const path = fc.array(pathSegment, { maxLength: 5 }).map((segments) => `${BASE}/customers/${segments.join('/')}`);
+    await fc.assert(
+      fc.asyncProperty(method, path, async (method, path) => assertWellFormed(await api.call({ method, path }))),
+      { numRuns: 300 },
+    );
+  });
+
+  it('valid-shaped creates with hostile field values are either created intact or rejected with VALIDATION_FAILED', async () => {
+    const fields = fc.record({ name: hostileString, email: hostileString, phone: fc.option(hostileString), source: fc.option(hostileString, { nil: undefined }), tags: fc.array(hostileString, { maxLength: 60 }) });
+    await fc.assert(
+      fc.asyncProperty(fields, async (input) => {
+        const response = await api.call({ method: 'POST', path: `${BASE}/customers`, body: input });
+        assertWellFormed(response);
+        expect([201, 400, 409]).toContain(response.status);
+        if (response.status === 400) expect(response.body.error.code).toBe('VALIDATION_FAILED');
+        if (response.status === 201) {
+          const read = await api.call({ method: 'GET', path: `${BASE}/customers/${response.body.data.id}` });
+          expect(read.body.data).toEqual(response.body.data);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { uuidv7 } from 'uuidv7';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCustomer } from '../../domain/customer/create-customer.js';
+import * as commands from '../../domain/customer/customer-commands.js';
+import { applyChange, type CustomerChange } from '../../domain/customer/customer-change.js';
+import type { Customer } from '../../domain/customer/customer.js';
+import type { CustomerRepository } from '../../domain/customer/customer-repository.js';
+import type { Email } from '../../domain/shared/email.js';
+import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
+import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+
+let clock = Date.parse('2025-06-01T08:00:00.000Z');
+const context = () => ({ eventId: uuidv7(), now: new Date((clock += 1000)).toISOString(), actor: 'contract-test' });
+
+function newCustomer(overrides: Partial<Parameters<typeof createCustomer>[0]> = {}) {
+  const created = createCustomer({ name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, ...overrides }, { ...context(), customerId: uuidv7() });
+  if (!created.ok) throw new Error(created.error.message);
+  return created.value;
+}
+
+describe.each(availableDialects())('CustomerRepository contract on %s', (dialect) => {
+  let database: TestDatabase;
+  let repository: CustomerRepository;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    repository = createCustomerRepository(database.db);
+  });
+  afterAll(() => database.close());
+
+  async function stored(overrides: Partial<Parameters<typeof createCustomer>[0]> = {}): Promise<Customer> {
+    const { customer, event } = newCustomer(overrides);
+    expect(await repository.insert(customer, event)).toEqual({ kind: 'inserted' });
+    return customer;
+  }
+
+  it('round-trips every field of a customer exactly', async () => {
+    const customer = await stored({
+      phone: '+44 20 7946 0958',
+      source: 'cold-call',
+      tier: 'enterprise',
+      companyId: randomUUID(),
+      assignedTo: randomUUID(),
+      tags: ['vip', 'emea'],
+    });
+    expect(await repository.findById(customer.id)).toEqual(customer);
+    expect(await repository.findByEmail(customer.email.toUpperCase() as Email)).toEqual(customer);
+    expect(await repository.history(customer.id)).toEqual([newCustomerEventShape(customer)]);
+  });
+
+  it('reports unique conflicts on email (any case) and user_id, and stores nothing for them', async () => {
+    const userId = randomUUID();
+    const first = await stored({ userId, email: 'unique@example.com' });
+    const sameEmail = newCustomer({ email: 'UNIQUE@example.com' });
+    expect(await repository.insert(sameEmail.customer, sameEmail.event)).toEqual({ kind: 'conflict', field: 'email' });
+    const sameUser = newCustomer({ userId });
+    expect(await repository.insert(sameUser.customer, sameUser.event)).toEqual({ kind: 'conflict', field: 'user_id' });
+    expect(await repository.findById(sameEmail.customer.id)).toBeNull();
+    expect(await repository.findIdByUnique('email', 'Unique@Example.com')).toBe(first.id);
+    expect(await repository.findIdByUnique('user_id', userId)).toBe(first.id);
+  });
+
+  it('saves a change in one statement with exactly the event the domain decides', async () => {
+    const changes: ((now: string) => CustomerChange)[] = [
+      () => commands.assign(randomUUID()),
+      (now) => commands.transition('qualify', now),
+      () => commands.changeTier('pro'),
+      () => commands.replaceTags(['b', 'a']).value as CustomerChange,
+      () => commands.updateDetails({ name: 'Rear Admiral Hopper', phone: '+1 415 555 2671', source: 'event' }).value as CustomerChange,
+      (now) => commands.transition('convert', now),
+      (now) => commands.transition('churn', now, { reason: 'budget' }),
+      (now) => commands.transition('reactivate', now),
+      (now) => commands.deleteCustomer(now),
+    ];
+    let current = await stored({ tags: ['a'] });
+    for (const build of changes) {
+      const ctx = context();
+      const change = build(ctx.now);
+      const decided = applyChange(current, change, ctx);
+      if (!decided.ok || decided.value.kind !== 'changed') throw new Error(`domain refused ${change.event}`);
+      const saved = await repository.saveChange(current.id, change, ctx);
+      expect(saved, change.event).toEqual({ kind: 'saved', customer: decided.value.customer, event: decided.value.event });
+      current = decided.value.customer;
+    }
+    expect(await repository.findById(current.id)).toBeNull();
+    expect(await repository.history(current.id)).toBeNull();
+  });
+
+  it('does not apply a change whose precondition fails or that changes nothing', async () => {
+    const customer = await stored({ tier: 'basic', tags: ['x', 'y'] });
+    const notApplied = { kind: 'not_applied' };
+    expect(await repository.saveChange(customer.id, commands.transition('convert', context().now), context())).toEqual(notApplied);
+    expect(await repository.saveChange(customer.id, commands.changeTier('basic'), context())).toEqual(notApplied);
+    expect(await repository.saveChange(customer.id, commands.replaceTags(['Y', 'x']).value as CustomerChange, context())).toEqual(notApplied);
+    expect(await repository.saveChange(customer.id, { ...commands.changeTier('pro'), expectedVersion: 7 }, context())).toEqual(notApplied);
+    expect(await repository.saveChange(randomUUID(), commands.changeTier('pro'), context())).toEqual(notApplied);
+    // the B2C/B2B check constraint backs the domain rule
+    const b2b = await stored({ companyId: randomUUID() });
+    expect(await repository.saveChange(b2b.id, commands.updateDetails({ userId: randomUUID() }).value as CustomerChange, context())).toEqual(notApplied);
+    expect(await repository.findById(customer.id)).toEqual(customer);
+    expect((await repository.history(customer.id))?.length).toBe(1);
+  });
+
+  it('reports a unique conflict when a change takes another customer’s email', async () => {
+    const taken = await stored();
+    const other = await stored();
+    const change = commands.updateDetails({ email: taken.email.toUpperCase() }).value as CustomerChange;
+    expect(await repository.saveChange(other.id, change, context())).toEqual({ kind: 'conflict', field: 'email' });
+  });
+
+  it('pages through a sort with ties on the key without skipping or repeating', async () => {
+    const ids = new Set<string>();
+    for (let index = 0; index < 7; index++) ids.add((await stored({ name: 'Same Name', tags: ['tie-test'] })).id);
+    const seen: string[] = [];
+    let after;
+    do {
+      const page = await repository.list({ sort: 'name', limit: 3, tagsAny: ['tie-test'] as never, after });
+      seen.push(...page.customers.map((customer) => customer.id));
+      after = page.next ?? undefined;
+    } while (after);
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+});
+
+function newCustomerEventShape(customer: Customer) {
+  return {
+    eventId: expect.any(String),
+    type: 'CustomerCreated',
+    eventVersion: 1,
+    customerId: customer.id,
+    customerVersion: 1,
+    occurredAt: customer.createdAt,
+    actor: 'contract-test',
+    data: { customer: expect.objectContaining({ id: customer.id, email: customer.email, tags: customer.tags, deleted_at: null }) },
+  };
+}
