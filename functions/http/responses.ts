@@ -30,7 +30,7 @@ export function failure(
   const error = { code, message, ...(options.details && { details: options.details }), request_id: requestId };
   return {
     statusCode: ERROR_STATUS[code],
-    headers: { ...JSON_HEADERS, ...options.headers },
+    headers: { ...JSON_HEADERS, 'x-request-id': requestId, ...options.headers },
     body: JSON.stringify({ status: 'error', error }),
   };
 }

@@ -78,7 +78,6 @@ export function createRouteGroupHandler<S>(
           logger.error('unhandled error', { request_id: requestId, route: event.routeKey, error: String(error), stack: (error as Error)?.stack });
           request.response = failure('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id if you report it.', requestId);
         }
-        request.response.headers['x-request-id'] = requestId;
       },
     });
 }
