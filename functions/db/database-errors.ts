@@ -6,11 +6,14 @@
 export type DatabaseFailure =
   | { readonly kind: 'unique_violation'; readonly constraint: string | null }
   | { readonly kind: 'check_violation'; readonly constraint: string | null }
-  | { readonly kind: 'serialization_failure' };
+  | { readonly kind: 'serialization_failure' }
+  /** The database cannot take statements now (Aurora resuming from zero, writer unavailable). */
+  | { readonly kind: 'unavailable' };
 
 export function classifyDatabaseError(error: unknown): DatabaseFailure | null {
   if (typeof error !== 'object' || error === null) return null;
   const { code, constraint, message, name } = error as { code?: unknown; constraint?: unknown; message?: unknown; name?: unknown };
+  if (name === 'DatabaseResumingException' || name === 'DatabaseUnavailableException') return { kind: 'unavailable' };
   let state: string | null = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
   let constraintName: string | null = typeof constraint === 'string' ? constraint : null;
   if (state === null && name === 'DatabaseErrorException' && typeof message === 'string') {

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
+import { createDataApiDatabase } from './data-api-database.js';
 import { openPostgresPool } from './postgres-pool.js';
 
 export interface DatabaseHandle {
@@ -15,6 +16,10 @@ export interface DatabaseHandle {
  * PostgreSQL server at DATABASE_URL, else the embedded PGlite under DATA_DIR.
  */
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
+  if (config.dataApi) {
+    const db = createDataApiDatabase(config.dataApi);
+    return { db, kind: 'data-api', close: () => db.destroy() };
+  }
   const opened = await openPostgresPool({
     databaseUrl: config.databaseUrl,
     dataDir: `${config.dataDir}/pglite`,

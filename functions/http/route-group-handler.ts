@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { DomainError } from '../../domain/errors.js';
+import { classifyDatabaseError } from '../db/database-errors.js';
 import type { Logger } from '../logger.js';
 import { actorFrom } from './actor.js';
 import { HttpError } from './http-errors.js';
@@ -71,8 +72,16 @@ export function createRouteGroupHandler<S>(
       onError: (request) => {
         const { error, event } = request;
         const requestId = event.requestContext.requestId;
+        const databaseFailure = classifyDatabaseError(error);
         if (error instanceof HttpError) {
           request.response = failure(error.code, error.message, requestId, { details: error.details, headers: error.headers });
+        } else if (databaseFailure?.kind === 'unavailable' || databaseFailure?.kind === 'serialization_failure') {
+          // Nothing was applied: the database was resuming, or aborted the statement to keep data consistent.
+          const retryAfter = databaseFailure.kind === 'unavailable' ? '15' : '1';
+          logger.warn('database temporarily unavailable', { request_id: requestId, route: event.routeKey, reason: databaseFailure.kind });
+          request.response = failure('SERVICE_UNAVAILABLE', `The database is temporarily unavailable; retry in ${retryAfter} s.`, requestId, {
+            headers: { 'retry-after': retryAfter },
+          });
         } else {
           // Internals stay in the log; the caller gets the request id to quote.
           logger.error('unhandled error', { request_id: requestId, route: event.routeKey, error: String(error), stack: (error as Error)?.stack });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import {
   BatchExecuteStatementCommand,
   type BatchExecuteStatementCommandInput,
+  type BatchExecuteStatementCommandOutput,
   BeginTransactionCommand,
   CommitTransactionCommand,
   ExecuteStatementCommand,
@@ -55,7 +56,7 @@ export interface Harness {
   /** `schema.name` */
   table(name: string): string;
   execute(sql: string, input?: Partial<ExecuteStatementCommandInput>): Promise<ExecuteStatementCommandOutput>;
-  batch(sql: string, input?: Partial<BatchExecuteStatementCommandInput>): ReturnType<RDSDataClient['send']>;
+  batch(sql: string, input?: Partial<BatchExecuteStatementCommandInput>): Promise<BatchExecuteStatementCommandOutput>;
   begin(): Promise<string>;
   commit(transactionId: string): Promise<string | undefined>;
   rollback(transactionId: string): Promise<string | undefined>;

@@ -31,7 +31,7 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
   it('serves the seed flow and logs one structured line per request', async () => {
     const created = await fetch(api('/customers'), json('POST', { name: 'John Doe', email: 'john@example.com', phone: '+380123456789', source: 'website', tier: 'free' }));
     expect(created.status).toBe(201);
-    const { data } = await created.json();
+    const { data } = ((await created.json()) as any) as { data: { id: string } };
     expect(created.headers.get('location')).toBe(`/api/v1/customer-mgmt/customers/${data.id}`);
     await fetch(api(`/customers/${data.id}/assign`), json('PUT', { assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' }));
     expect((await fetch(api(`/customers/${data.id}/qualify`), { method: 'POST' })).status).toBe(200);
@@ -40,9 +40,9 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     await fetch(api(`/customers/${data.id}/tags`), json('PUT', { tags: ['vip', 'high-value'] }));
     const read = await fetch(api(`/customers/${data.id}`));
     expect(read.headers.get('etag')).toBe('"6"');
-    expect((await read.json()).data).toMatchObject({ status: 'customer', tier: 'pro', tags: ['vip', 'high-value'], assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' });
+    expect(((await read.json()) as any).data).toMatchObject({ status: 'customer', tier: 'pro', tags: ['vip', 'high-value'], assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' });
     const byEmail = await fetch(api('/customers/email/JOHN%40example.com'));
-    expect((await byEmail.json()).data.id).toBe(data.id);
+    expect(((await byEmail.json()) as any).data.id).toBe(data.id);
 
     const requestId = read.headers.get('x-request-id');
     const line = logLines.map((entry) => JSON.parse(entry)).find((entry) => entry.request_id === requestId);
@@ -52,11 +52,11 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
   it('answers health without a token, and 404/405/413 with the error envelope', async () => {
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'success', data: { database: 'up' } });
+    expect((await health.json()) as any).toEqual({ status: 'success', data: { database: 'up' } });
 
     const unknown = await fetch(`${server.url}/nope`);
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.code).toBe('ROUTE_NOT_FOUND');
+    expect(((await unknown.json()) as any).error.code).toBe('ROUTE_NOT_FOUND');
 
     const wrongMethod = await fetch(api('/customers'), { method: 'PATCH' });
     expect(wrongMethod.status).toBe(405);
@@ -64,7 +64,7 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
 
     const huge = await fetch(api('/customers'), json('POST', { name: 'x'.repeat(2 * 1024 * 1024), email: 'big@example.com' }));
     expect(huge.status).toBe(413);
-    expect((await huge.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await huge.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });
 

@@ -1,0 +1,31 @@
+import { RDSData } from '@aws-sdk/client-rds-data';
+import { Kysely } from 'kysely';
+import { DataApiDialect } from 'kysely-data-api';
+import type { Config } from '../config.js';
+import type { Database } from './database.js';
+import { resilientDataApiClient, type RetryPolicy } from './resilient-data-api-client.js';
+
+/**
+ * Kysely over the RDS Data API. kysely-data-api is used as published: it binds every string
+ * untyped (so repositories cast uuid/jsonb/timestamptz in SQL through sql-values.ts) and
+ * refuses arrays and objects as parameters (so JSON travels as text). The client is wrapped
+ * to retry while Aurora resumes.
+ */
+export function createDataApiDatabase(dataApi: NonNullable<Config['dataApi']>, retry?: RetryPolicy): Kysely<Database> {
+  const client = new RDSData({
+    ...(dataApi.region && { region: dataApi.region }),
+    // The local Data API endpoint (npm start, tests) takes any credentials.
+    ...(dataApi.endpoint && { endpoint: dataApi.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  });
+  return new Kysely<Database>({
+    dialect: new DataApiDialect({
+      mode: 'postgres',
+      driver: {
+        client: resilientDataApiClient(client, retry) as RDSData,
+        database: dataApi.database,
+        resourceArn: dataApi.clusterArn,
+        secretArn: dataApi.secretArn,
+      },
+    }),
+  });
+}
