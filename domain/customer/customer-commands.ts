@@ -15,16 +15,7 @@ export interface CustomerDetailsInput {
   readonly companyId?: string | null | undefined;
 }
 
-/** Every command accepts the version the caller last saw (If-Match). */
-export interface CommandOptions {
-  readonly expectedVersion?: number | undefined;
-}
-
-function withVersion(change: CustomerChange, options: CommandOptions): CustomerChange {
-  return options.expectedVersion === undefined ? change : { ...change, expectedVersion: options.expectedVersion };
-}
-
-export function updateDetails(input: CustomerDetailsInput, options: CommandOptions = {}): Result<CustomerChange, DomainError> {
+export function updateDetails(input: CustomerDetailsInput): Result<CustomerChange, DomainError> {
   const fields = new FieldValidator();
   const set: { -readonly [K in keyof CustomerPatch]: CustomerPatch[K] } = {};
   if (input.name !== undefined) set.name = fields.name(input.name);
@@ -38,14 +29,14 @@ export function updateDetails(input: CustomerDetailsInput, options: CommandOptio
     fields.fail('body', 'give at least one of name, email, phone, source, user_id, company_id');
   }
   const valid = fields.result(set);
-  return valid.ok ? ok(withVersion({ event: 'CustomerUpdated', set: valid.value }, options)) : err(valid.error);
+  return valid.ok ? ok({ event: 'CustomerUpdated', set: valid.value }) : err(valid.error);
 }
 
 /** A lifecycle transition; churned_at is set on churning and cleared when the customer leaves `churned`. */
 export function transition(
   command: LifecycleCommand,
   now: Timestamp,
-  options: CommandOptions & { readonly reason?: string | undefined } = {},
+  options: { readonly reason?: string | undefined } = {},
 ): CustomerChange {
   const step = LIFECYCLE[command];
   const set: CustomerPatch =
@@ -55,24 +46,24 @@ export function transition(
         ? { status: step.to, churnedAt: null }
         : { status: step.to };
   const note = options.reason === undefined ? undefined : { reason: options.reason };
-  return withVersion({ event: step.event, set, requiresStatus: { status: step.from, command }, ...(note && { note }) }, options);
+  return { event: step.event, set, requiresStatus: { status: step.from, command }, ...(note && { note }) };
 }
 
-export function assign(assignedTo: string | null, options: CommandOptions = {}): CustomerChange {
-  return withVersion({ event: 'CustomerAssigned', set: { assignedTo } }, options);
+export function assign(assignedTo: string | null): CustomerChange {
+  return { event: 'CustomerAssigned', set: { assignedTo } };
 }
 
-export function changeTier(tier: CustomerTier, options: CommandOptions = {}): CustomerChange {
-  return withVersion({ event: 'CustomerTierChanged', set: { tier } }, options);
+export function changeTier(tier: CustomerTier): CustomerChange {
+  return { event: 'CustomerTierChanged', set: { tier } };
 }
 
-export function replaceTags(tags: readonly string[], options: CommandOptions = {}): Result<CustomerChange, DomainError> {
+export function replaceTags(tags: readonly string[]): Result<CustomerChange, DomainError> {
   const fields = new FieldValidator();
   const parsed = fields.tags(tags);
   const valid = fields.result(parsed);
-  return valid.ok ? ok(withVersion({ event: 'CustomerTagsChanged', set: { tags: valid.value } }, options)) : err(valid.error);
+  return valid.ok ? ok({ event: 'CustomerTagsChanged', set: { tags: valid.value } }) : err(valid.error);
 }
 
-export function deleteCustomer(now: Timestamp, options: CommandOptions = {}): CustomerChange {
-  return withVersion({ event: 'CustomerDeleted', set: { deletedAt: now } }, options);
+export function deleteCustomer(now: Timestamp): CustomerChange {
+  return { event: 'CustomerDeleted', set: { deletedAt: now } };
 }

@@ -148,14 +148,14 @@ describe('allowed transitions', () => {
   });
 
   it('given a lead and the right expected version, when qualified, then the transition applies', () => {
-    const { customer } = changed(applyChange(aCustomerIn('lead'), transition('qualify', NOW, { expectedVersion: 3 }), context));
+    const { customer } = changed(applyChange(aCustomerIn('lead'), { ...transition('qualify', NOW), expectedVersion: 3 }, context));
 
     expect(customer.status).toBe('prospect');
     expect(customer.version).toBe(4);
   });
 
   it('given a lead and a stale expected version, when qualified, then the version mismatch is reported', () => {
-    const error = rejected(applyChange(aCustomerIn('lead'), transition('qualify', NOW, { expectedVersion: 2 }), context));
+    const error = rejected(applyChange(aCustomerIn('lead'), { ...transition('qualify', NOW), expectedVersion: 2 }, context));
 
     expect(error.code).toBe('CUSTOMER.VERSION_MISMATCH');
     expect(error.details).toEqual({ current_version: 3 });
@@ -200,7 +200,7 @@ describe('forbidden transitions', () => {
   });
 
   it('given a stale version and a forbidden transition, when applied, then the version mismatch wins (it is checked first)', () => {
-    const error = rejected(applyChange(aCustomerIn('churned'), transition('qualify', NOW, { expectedVersion: 1 }), context));
+    const error = rejected(applyChange(aCustomerIn('churned'), { ...transition('qualify', NOW), expectedVersion: 1 }, context));
 
     expect(error.code).toBe('CUSTOMER.VERSION_MISMATCH');
   });

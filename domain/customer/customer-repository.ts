@@ -53,15 +53,23 @@ export interface CustomerPage {
   readonly next: PagePosition | null;
 }
 
+/**
+ * Which customers a read or change may touch: all of them, or only those assigned to one
+ * sales rep. Customers outside it behave exactly like customers that do not exist.
+ */
+export interface Visibility {
+  readonly assignedTo?: string | undefined;
+}
+
 /** Persistence of customers and their event log. Deleted customers are invisible to every read. */
 export interface CustomerRepository {
   insert(customer: Customer, event: CustomerEvent): Promise<InsertOutcome>;
-  findById(id: string): Promise<Customer | null>;
-  findByEmail(email: Email): Promise<Customer | null>;
+  findById(id: string, visibility?: Visibility): Promise<Customer | null>;
+  findByEmail(email: Email, visibility?: Visibility): Promise<Customer | null>;
   findIdByUnique(field: UniqueField, value: string): Promise<string | null>;
   /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
-  saveChange(customerId: string, change: CustomerChange, context: ChangeContext): Promise<SaveChangeOutcome>;
+  saveChange(customerId: string, change: CustomerChange, context: ChangeContext, visibility?: Visibility): Promise<SaveChangeOutcome>;
   list(query: CustomerListQuery): Promise<CustomerPage>;
   /** The customer's events, oldest first; null when the customer does not exist or is deleted. */
-  history(customerId: string): Promise<readonly CustomerEvent[] | null>;
+  history(customerId: string, visibility?: Visibility): Promise<readonly CustomerEvent[] | null>;
 }

@@ -10,6 +10,7 @@ import type {
   InsertOutcome,
   SaveChangeOutcome,
   UniqueField,
+  Visibility,
 } from '../../domain/customer/customer-repository.js';
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
@@ -40,7 +41,10 @@ function uniqueConflict(error: unknown): UniqueField | null {
 
 /** Customers in PostgreSQL through Kysely; every write is one statement carrying its event. */
 export function createCustomerRepository(db: Kysely<Database>): CustomerRepository {
-  const visible = () => db.selectFrom(CUSTOMERS).selectAll().where('deleted_at', 'is', null);
+  const visible = (visibility: Visibility = {}) => {
+    const live = db.selectFrom(CUSTOMERS).selectAll().where('deleted_at', 'is', null);
+    return visibility.assignedTo === undefined ? live : live.where('assigned_to', '=', param.uuid(visibility.assignedTo));
+  };
 
   return {
     async insert(customer, event): Promise<InsertOutcome> {
@@ -58,13 +62,13 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       }
     },
 
-    async findById(id) {
-      const row = await visible().where('id', '=', param.uuid(id)).executeTakeFirst();
+    async findById(id, visibility) {
+      const row = await visible(visibility).where('id', '=', param.uuid(id)).executeTakeFirst();
       return row ? rowToCustomer(row) : null;
     },
 
-    async findByEmail(email: Email) {
-      const row = await visible().where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+    async findByEmail(email: Email, visibility) {
+      const row = await visible(visibility).where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
       return row ? rowToCustomer(row) : null;
     },
 
@@ -79,9 +83,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return row?.id ?? null;
     },
 
-    async saveChange(customerId, change, context): Promise<SaveChangeOutcome> {
+    async saveChange(customerId, change, context, visibility = {}): Promise<SaveChangeOutcome> {
       try {
-        const { rows } = await saveChangeStatement(customerId, change, context).execute(db);
+        const { rows } = await saveChangeStatement(customerId, change, context, visibility).execute(db);
         const row = rows[0];
         if (!row) return { kind: 'not_applied' };
         const saved = rowToCustomer(row);
@@ -132,15 +136,16 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return { customers, next };
     },
 
-    async history(customerId) {
-      const rows = await db
+    async history(customerId, visibility = {}) {
+      let query = db
         .selectFrom(EVENTS)
         .selectAll(EVENTS)
         .innerJoin(CUSTOMERS, `${CUSTOMERS}.id`, `${EVENTS}.customer_id`)
         .where(`${CUSTOMERS}.id`, '=', param.uuid(customerId))
         .where(`${CUSTOMERS}.deleted_at`, 'is', null)
-        .orderBy('customer_version')
-        .execute();
+        .orderBy('customer_version');
+      if (visibility.assignedTo !== undefined) query = query.where(`${CUSTOMERS}.assigned_to`, '=', param.uuid(visibility.assignedTo));
+      const rows = await query.execute();
       if (rows.length === 0) return null;
       return rows.map(rowToEvent);
     },
@@ -153,12 +158,13 @@ type SaveRow = CustomerRow & { event_data: Record<string, unknown> | string };
  * One statement: lock the row only if every precondition holds and something would change,
  * update it, and append the event whose `changes` compare the locked (old) and updated rows.
  */
-function saveChangeStatement(customerId: string, change: CustomerChange, context: ChangeContext) {
+function saveChangeStatement(customerId: string, change: CustomerChange, context: ChangeContext, visibility: Visibility) {
   const fields = Object.keys(change.set) as PatchableField[];
   const bound = fields.map((field) => ({ field, codec: PATCH_COLUMNS[field], value: PATCH_COLUMNS[field].bind(change.set[field]) }));
   const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(customerId)}`, sql`deleted_at is null`];
   if (change.requiresStatus) guards.push(sql`status = ${change.requiresStatus.status}`);
   if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
+  if (visibility.assignedTo !== undefined) guards.push(sql`assigned_to = ${param.uuid(visibility.assignedTo)}`);
   guards.push(sql`(${sql.join(bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)), sql` or `)})`);
 
   const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);

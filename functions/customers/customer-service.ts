@@ -2,7 +2,13 @@ import { createCustomer, type NewCustomerInput } from '../../domain/customer/cre
 import type { Customer, Timestamp } from '../../domain/customer/customer.js';
 import { applyChange, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
-import type { CustomerListQuery, CustomerPage, CustomerRepository, UniqueField } from '../../domain/customer/customer-repository.js';
+import type {
+  CustomerListQuery,
+  CustomerPage,
+  CustomerRepository,
+  UniqueField,
+  Visibility,
+} from '../../domain/customer/customer-repository.js';
 import { customerNotFound, type DomainError } from '../../domain/errors.js';
 import type { Email } from '../../domain/shared/email.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
@@ -12,6 +18,12 @@ export interface ServiceDependencies {
   readonly customers: CustomerRepository;
   readonly now: () => Date;
   readonly newId: () => string;
+}
+
+export interface ChangeOptions {
+  readonly visibility?: Visibility | undefined;
+  /** The version the caller last saw (If-Match); the change fails with VERSION_MISMATCH otherwise. */
+  readonly expectedVersion?: number | undefined;
 }
 
 // A change whose precondition failed is decided again on the freshly loaded customer; if it
@@ -36,22 +48,27 @@ export function createCustomerService(deps: ServiceDependencies) {
         };
   }
 
-  /** Applies a change built for this request's clock; the statement is retried if the customer moved under it. */
+  /**
+   * Applies a change built for this request's clock, only to a customer the caller can see and,
+   * with If-Match, only at the version they saw; retried if the customer moved under it.
+   */
   async function change(
     id: string,
     build: (now: Timestamp) => CustomerChange,
     actor: string,
+    options: ChangeOptions = {},
   ): Promise<Result<ChangeOutcome, DomainError>> {
     const ctx = context(actor);
-    const command = build(ctx.now);
+    const built = build(ctx.now);
+    const command = options.expectedVersion === undefined ? built : { ...built, expectedVersion: options.expectedVersion };
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
-      const saved = await deps.customers.saveChange(id, command, ctx);
+      const saved = await deps.customers.saveChange(id, command, ctx, options.visibility);
       if (saved.kind === 'saved') return ok({ kind: 'changed', customer: saved.customer, event: saved.event });
       if (saved.kind === 'conflict') {
         const value = saved.field === 'email' ? (command.set.email ?? '') : (command.set.userId ?? '');
         return err(await conflictError(saved.field, value));
       }
-      const current = await deps.customers.findById(id);
+      const current = await deps.customers.findById(id, options.visibility);
       if (!current) return err(customerNotFound(id));
       const decided = applyChange(current, command, ctx);
       if (!decided.ok || decided.value.kind === 'unchanged') return decided;
@@ -71,13 +88,13 @@ export function createCustomerService(deps: ServiceDependencies) {
       return created;
     },
 
-    async get(id: string): Promise<Result<Customer, DomainError>> {
-      const customer = await deps.customers.findById(id);
+    async get(id: string, visibility?: Visibility): Promise<Result<Customer, DomainError>> {
+      const customer = await deps.customers.findById(id, visibility);
       return customer ? ok(customer) : err(customerNotFound(id));
     },
 
-    async getByEmail(email: Email): Promise<Result<Customer, DomainError>> {
-      const customer = await deps.customers.findByEmail(email);
+    async getByEmail(email: Email, visibility?: Visibility): Promise<Result<Customer, DomainError>> {
+      const customer = await deps.customers.findByEmail(email, visibility);
       return customer
         ? ok(customer)
         : err({ code: 'CUSTOMER.NOT_FOUND', message: `No customer with email ${email} exists (it may have been deleted).` });
@@ -89,8 +106,8 @@ export function createCustomerService(deps: ServiceDependencies) {
 
     change,
 
-    async history(id: string): Promise<Result<readonly CustomerEvent[], DomainError>> {
-      const events = await deps.customers.history(id);
+    async history(id: string, visibility?: Visibility): Promise<Result<readonly CustomerEvent[], DomainError>> {
+      const events = await deps.customers.history(id, visibility);
       return events ? ok(events) : err(customerNotFound(id));
     },
   };

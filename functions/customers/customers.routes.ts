@@ -6,6 +6,9 @@ import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { parseEmail } from '../../domain/shared/email.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import type { Result } from '../../domain/shared/result.js';
+import type { Visibility } from '../../domain/customer/customer-repository.js';
+import type { AccessScope } from '../auth/access.js';
+import { HttpError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
 import { customerBody, etagOf, eventBody } from './customer-responses.js';
@@ -21,6 +24,7 @@ import {
   UpdateCustomerBody,
 } from './customer.schemas.js';
 import type { CustomerService } from './customer-service.js';
+import { clientHasCurrent, expectedVersionFrom } from './conditional-requests.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 
 export interface CustomerRouteServices {
@@ -30,8 +34,26 @@ export interface CustomerRouteServices {
 const customerResponse = (statusCode: number, customer: Customer, headers: Record<string, string> = {}): HttpResponse =>
   success(statusCode, customerBody(customer), { headers: { etag: etagOf(customer), ...headers } });
 
-const render = (result: Result<Customer, DomainError>): HttpResponse | DomainError =>
-  result.ok ? customerResponse(200, result.value) : result.error;
+/** A read answers 304 when the caller's If-None-Match already names the current version. */
+function renderRead(result: Result<Customer, DomainError>, request: RouteRequest<unknown, unknown, unknown>): HttpResponse | DomainError {
+  if (!result.ok) return result.error;
+  const etag = etagOf(result.value);
+  return clientHasCurrent(request.headers, etag) ? { statusCode: 304, headers: { etag } } : customerResponse(200, result.value);
+}
+
+/** Sales reps see only the customers assigned to them; everyone else sees all. */
+function visibilityOf(scope: AccessScope): Visibility {
+  return scope.kind === 'owner' ? { assignedTo: scope.ownerId } : {};
+}
+
+/** An owner-scoped caller (sales rep) may only make customers theirs, never someone else's. */
+function requireAssigneeAllowed(scope: AccessScope, assignedTo: string | null | undefined): void {
+  if (scope.kind !== 'owner' || assignedTo === scope.ownerId) return;
+  throw new HttpError('FORBIDDEN', 'Sales reps can assign customers only to themselves.', {
+    field: 'assigned_to',
+    allowed_value: scope.ownerId,
+  });
+}
 
 type IdRequest = RouteRequest<{ id: string }, unknown, unknown>;
 
@@ -43,9 +65,14 @@ async function applyCommand(
 ) {
   if (typeof change !== 'function' && !change.ok) return change.error;
   const build = typeof change === 'function' ? change : () => change.value;
-  const outcome = await services.customers.change(request.params.id, build, request.actor.id);
+  const outcome = await services.customers.change(request.params.id, build, request.actor.id, changeOptions(request));
   return outcome.ok ? customerResponse(200, outcome.value.customer) : outcome.error;
 }
+
+const changeOptions = (request: IdRequest) => ({
+  visibility: visibilityOf(request.scope),
+  expectedVersion: expectedVersionFrom(request.headers),
+});
 
 const fieldError = (field: string, message: string): DomainError => validationFailed([{ field, message }]);
 
@@ -56,6 +83,7 @@ function lifecycleRoute(command: LifecycleCommand, summary: string) {
     group: 'customers-write',
     operationId: `${command}Customer`,
     summary,
+    permission: 'customers:transition',
     params: CustomerIdParams,
     body: { schema: ChurnBody, required: false },
     handle: (request, services: CustomerRouteServices) => {
@@ -74,8 +102,12 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-write',
     operationId: 'createCustomer',
     summary: 'Create a customer (status starts at lead)',
+    permission: 'customers:create',
     body: { schema: CreateCustomerBody, required: true },
-    handle: async ({ body, actor }, services: CustomerRouteServices) => {
+    handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
+      // A sales rep's new customer is theirs, so that they can see it afterwards.
+      const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
+      requireAssigneeAllowed(scope, assignedTo);
       const created = await services.customers.create(
         {
           name: body.name,
@@ -85,7 +117,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
           tier: body.tier,
           userId: body.user_id,
           companyId: body.company_id,
-          assignedTo: body.assigned_to,
+          assignedTo,
           tags: body.tags,
         },
         actor.id,
@@ -101,8 +133,13 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-read',
     operationId: 'listCustomers',
     summary: 'List customers with filters and cursor pagination',
+    permission: 'customers:read',
     query: ListCustomersQuery,
-    handle: async ({ query }, services: CustomerRouteServices) => {
+    handle: async ({ query, scope }, services: CustomerRouteServices) => {
+      const assignedTo = scope.kind === 'owner' ? scope.ownerId : query.assigned_to;
+      if (scope.kind === 'owner' && query.assigned_to !== undefined && query.assigned_to !== scope.ownerId) {
+        return success(200, [], { pagination: { limit: query.limit, next_cursor: null } });
+      }
       const tagsAny = query.tag && parseTags(query.tag);
       const tagsAll = query.tags_all && parseTags(query.tags_all);
       if (tagsAny && !tagsAny.ok) return fieldError('tag', tagsAny.error);
@@ -111,7 +148,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
         status: query.status,
         tier: query.tier,
         source: query.source,
-        assignedTo: query.assigned_to,
+        assignedTo,
         companyId: query.company_id,
         userId: query.user_id,
         tagsAny: tagsAny ? tagsAny.value : undefined,
@@ -134,11 +171,12 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-read',
     operationId: 'getCustomerByEmail',
     summary: 'Get a customer by email (case-insensitive)',
+    permission: 'customers:read',
     params: EmailParams,
-    handle: async ({ params }, services: CustomerRouteServices) => {
-      const email = parseEmail(decodeURIComponent(params.email));
+    handle: async (request, services: CustomerRouteServices) => {
+      const email = parseEmail(request.params.email);
       if (!email.ok) return fieldError('email', email.error);
-      return render(await services.customers.getByEmail(email.value));
+      return renderRead(await services.customers.getByEmail(email.value, visibilityOf(request.scope)), request);
     },
   }),
   defineRoute({
@@ -147,8 +185,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-read',
     operationId: 'getCustomer',
     summary: 'Get a customer by id',
+    permission: 'customers:read',
     params: CustomerIdParams,
-    handle: async ({ params }, services: CustomerRouteServices) => render(await services.customers.get(params.id)),
+    handle: async (request, services: CustomerRouteServices) =>
+      renderRead(await services.customers.get(request.params.id, visibilityOf(request.scope)), request),
   }),
   defineRoute({
     method: 'PUT',
@@ -156,6 +196,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-write',
     operationId: 'updateCustomer',
     summary: 'Update name, email, phone, source, user_id or company_id',
+    permission: 'customers:update',
     params: CustomerIdParams,
     body: { schema: UpdateCustomerBody, required: true },
     handle: (request, services: CustomerRouteServices) => {
@@ -180,9 +221,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-write',
     operationId: 'deleteCustomer',
     summary: 'Soft-delete a customer; it disappears from every read',
+    permission: 'customers:delete',
     params: CustomerIdParams,
     handle: async (request, services: CustomerRouteServices) => {
-      const outcome = await services.customers.change(request.params.id, (now) => commands.deleteCustomer(now), request.actor.id);
+      const outcome = await services.customers.change(request.params.id, (now) => commands.deleteCustomer(now), request.actor.id, changeOptions(request));
       return outcome.ok ? noContent() : outcome.error;
     },
   }),
@@ -196,9 +238,13 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-write',
     operationId: 'assignCustomer',
     summary: 'Assign a sales rep (or null to unassign)',
+    permission: 'customers:assign',
     params: CustomerIdParams,
     body: { schema: AssignBody, required: true },
-    handle: (request, services: CustomerRouteServices) => applyCommand(request, services, () => commands.assign(request.body.assigned_to)),
+    handle: (request, services: CustomerRouteServices) => {
+      requireAssigneeAllowed(request.scope, request.body.assigned_to);
+      return applyCommand(request, services, () => commands.assign(request.body.assigned_to));
+    },
   }),
   defineRoute({
     method: 'PUT',
@@ -206,6 +252,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-write',
     operationId: 'changeCustomerTier',
     summary: 'Change the tier',
+    permission: 'customers:tier',
     params: CustomerIdParams,
     body: { schema: TierBody, required: true },
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, () => commands.changeTier(request.body.tier)),
@@ -216,6 +263,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-write',
     operationId: 'replaceCustomerTags',
     summary: 'Replace the tag set',
+    permission: 'customers:tags',
     params: CustomerIdParams,
     body: { schema: TagsBody, required: true },
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, commands.replaceTags(request.body.tags)),
@@ -226,9 +274,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     group: 'customers-read',
     operationId: 'getCustomerHistory',
     summary: "The customer's domain events, oldest first",
+    permission: 'customers:history',
     params: CustomerIdParams,
-    handle: async ({ params }, services: CustomerRouteServices) => {
-      const history = await services.customers.history(params.id);
+    handle: async ({ params, scope }, services: CustomerRouteServices) => {
+      const history = await services.customers.history(params.id, visibilityOf(scope));
       return history.ok ? success(200, history.value.map(eventBody)) : history.error;
     },
   }),

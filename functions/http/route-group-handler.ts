@@ -1,10 +1,11 @@
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { DomainError } from '../../domain/errors.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import type { Logger } from '../logger.js';
-import { actorFrom } from './actor.js';
+import { decideAccess, type AccessScope } from '../auth/access.js';
+import { actorFrom, type Actor } from './actor.js';
 import { HttpError } from './http-errors.js';
 import { jsonBody } from './json-body.js';
 import { failure, type HttpResponse } from './responses.js';
@@ -24,7 +25,31 @@ function queryObject(rawQueryString: string | undefined): Record<string, string 
 
 const EmptyBody = z.undefined({ error: 'this endpoint takes no request body' });
 
-function parseRequest(route: Route<any, any, any, any>, event: APIGatewayProxyEventV2): RouteRequest<unknown, unknown, unknown> {
+/** 401 without a usable identity, 403 when the caller's roles do not grant the route's permission. */
+function authorize(route: Route<any, any, any, any>, actor: Actor): AccessScope {
+  if (route.public) return { kind: 'all' };
+  if (!route.permission) throw new Error(`route ${routeKey(route)} has no permission`);
+  const decision = decideAccess(actor, route.permission);
+  if (decision.allowed) return decision.scope;
+  if (decision.reason === 'unauthenticated') {
+    throw new HttpError('UNAUTHORIZED', 'Send a valid bearer token in the Authorization header.', undefined, {
+      'www-authenticate': 'Bearer realm="customer-mgmt"',
+    });
+  }
+  throw new HttpError('FORBIDDEN', `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${route.permission}.`, {
+    required_permission: route.permission,
+    roles: [...decision.roles],
+  });
+}
+
+/** What the routing step learns about a request before its body is parsed. */
+interface Resolved {
+  readonly route: Route<any, any, any, any>;
+  readonly actor: Actor;
+  readonly scope: AccessScope;
+}
+
+function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyEventV2): RouteRequest<unknown, unknown, unknown> {
   const body = event.body as unknown;
   if (route.body?.required && body === undefined) {
     throw new HttpError('VALIDATION_FAILED', 'The request needs a JSON body.', { fields: [{ field: 'body', message: 'a JSON body is required' }] });
@@ -34,7 +59,8 @@ function parseRequest(route: Route<any, any, any, any>, event: APIGatewayProxyEv
     query: parseOrThrow(route.query ?? z.strictObject({}), { ...queryObject(event.rawQueryString) }),
     body: body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body),
     headers: event.headers ?? {},
-    actor: actorFrom(event),
+    actor,
+    scope,
     requestId: event.requestContext.requestId,
   };
 }
@@ -44,8 +70,9 @@ function isDomainError(value: HttpResponse | DomainError): value is DomainError 
 }
 
 /**
- * The Lambda handler of one route group: dispatches on API Gateway's routeKey, parses the
- * request at the edge, runs the route, and renders every failure as the error envelope.
+ * The Lambda handler of one route group: dispatches on API Gateway's routeKey, checks the
+ * caller's access before reading the body, parses the request at the edge, runs the route,
+ * and renders every failure as the error envelope.
  */
 export function createRouteGroupHandler<S>(
   routes: readonly Route<any, any, any, S>[],
@@ -53,40 +80,48 @@ export function createRouteGroupHandler<S>(
   logger: Logger,
 ) {
   const byKey = new Map(routes.map((route) => [routeKey(route), route]));
+  const resolved = new WeakMap<APIGatewayProxyEventV2, Resolved>();
+
+  const routing: MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> = {
+    before: ({ event }) => {
+      const route = byKey.get(event.routeKey);
+      if (!route) throw new HttpError('ROUTE_NOT_FOUND', `No route ${event.routeKey} in this function.`);
+      const actor = actorFrom(event);
+      resolved.set(event, { route, actor, scope: authorize(route, actor) });
+    },
+  };
+
+  const errorEnvelope: MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> = {
+    after: (request) => {
+      request.response!.headers['x-request-id'] = request.event.requestContext.requestId;
+    },
+    onError: (request) => {
+      const { error, event } = request;
+      const requestId = event.requestContext.requestId;
+      const databaseFailure = classifyDatabaseError(error);
+      if (error instanceof HttpError) {
+        request.response = failure(error.code, error.message, requestId, { details: error.details, headers: error.headers });
+      } else if (databaseFailure?.kind === 'unavailable' || databaseFailure?.kind === 'serialization_failure') {
+        // Nothing was applied: the database was resuming, or aborted the statement to keep data consistent.
+        const retryAfter = databaseFailure.kind === 'unavailable' ? '15' : '1';
+        logger.warn('database temporarily unavailable', { request_id: requestId, route: event.routeKey, reason: databaseFailure.kind });
+        request.response = failure('SERVICE_UNAVAILABLE', `The database is temporarily unavailable; retry in ${retryAfter} s.`, requestId, {
+          headers: { 'retry-after': retryAfter },
+        });
+      } else {
+        // Internals stay in the log; the caller gets the request id to quote.
+        logger.error('unhandled error', { request_id: requestId, route: event.routeKey, error: String(error), stack: (error as Error)?.stack });
+        request.response = failure('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id if you report it.', requestId);
+      }
+    },
+  };
 
   const dispatch = async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
-    const route = byKey.get(event.routeKey);
-    if (!route) throw new HttpError('ROUTE_NOT_FOUND', `No route ${event.routeKey} in this function.`);
-    const request = parseRequest(route, event);
-    const result = await route.handle(request, await services());
+    const request = parseRequest(resolved.get(event)!, event);
+    const result = await resolved.get(event)!.route.handle(request, await services());
     if (!isDomainError(result)) return result;
     return failure(result.code, result.message, request.requestId, { details: result.details });
   };
 
-  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>(dispatch)
-    .use(jsonBody())
-    .use({
-      after: (request) => {
-        request.response!.headers['x-request-id'] = request.event.requestContext.requestId;
-      },
-      onError: (request) => {
-        const { error, event } = request;
-        const requestId = event.requestContext.requestId;
-        const databaseFailure = classifyDatabaseError(error);
-        if (error instanceof HttpError) {
-          request.response = failure(error.code, error.message, requestId, { details: error.details, headers: error.headers });
-        } else if (databaseFailure?.kind === 'unavailable' || databaseFailure?.kind === 'serialization_failure') {
-          // Nothing was applied: the database was resuming, or aborted the statement to keep data consistent.
-          const retryAfter = databaseFailure.kind === 'unavailable' ? '15' : '1';
-          logger.warn('database temporarily unavailable', { request_id: requestId, route: event.routeKey, reason: databaseFailure.kind });
-          request.response = failure('SERVICE_UNAVAILABLE', `The database is temporarily unavailable; retry in ${retryAfter} s.`, requestId, {
-            headers: { 'retry-after': retryAfter },
-          });
-        } else {
-          // Internals stay in the log; the caller gets the request id to quote.
-          logger.error('unhandled error', { request_id: requestId, route: event.routeKey, error: String(error), stack: (error as Error)?.stack });
-          request.response = failure('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id if you report it.', requestId);
-        }
-      },
-    });
+  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>(dispatch).use(errorEnvelope).use(routing).use(jsonBody());
 }

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { DomainError } from '../../domain/errors.js';
+import type { AccessScope } from '../auth/access.js';
+import type { Permission } from '../auth/permissions.js';
 import type { Actor } from './actor.js';
 import type { HttpResponse } from './responses.js';
 
@@ -17,6 +19,8 @@ export interface RouteRequest<P, Q, B> {
   readonly body: B;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly actor: Actor;
+  /** Which customers this caller may see, decided from their roles before the handler runs. */
+  readonly scope: AccessScope;
   readonly requestId: string;
 }
 
@@ -30,6 +34,8 @@ export interface Route<P = unknown, Q = unknown, B = unknown, S = unknown> {
   readonly summary: string;
   /** Public routes (health) sit outside BASE_PATH and need no token. */
   readonly public?: boolean;
+  /** What the caller's roles must grant (see auth/permissions.ts); every non-public route has one. */
+  readonly permission?: Permission;
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: { readonly schema: z.ZodType<B>; readonly required: boolean };

@@ -7,6 +7,7 @@ import { failure, type HttpResponse } from '../../functions/http/responses.js';
 import { routeKey, type Route, type RouteGroup } from '../../functions/http/route.js';
 import { createRouteMatcher } from '../../functions/http/route-matcher.js';
 import { unmatchedRouteResponse } from '../../functions/http/unmatched-route.js';
+import { unauthorizedResponse, type AuthorizerResult } from './dev-auth.js';
 import { buildHttpApiEvent } from './http-api-event.js';
 
 /** A Lambda handler as the local server invokes it. */
@@ -18,8 +19,8 @@ export interface LocalServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly logger: Logger;
-  /** Adds authorizer claims to the event, as API Gateway's JWT authorizer would; may answer 401 itself. */
-  readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<{ claims?: Record<string, unknown>; response?: HttpResponse }>;
+  /** Validates the bearer token as API Gateway's JWT authorizer would, giving the claims or why not. */
+  readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<AuthorizerResult>;
 }
 
 // API Gateway refuses bodies over 10 MB; the handlers enforce our own 64 KiB limit. The local
@@ -77,7 +78,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
 
     const headers = headersOf(request);
     const auth = options.authorize ? await options.authorize(matched.route, headers) : {};
-    if (auth.response) return auth.response;
+    if ('rejected' in auth) return unauthorizedResponse(auth.rejected, requestId);
     const body = await readBody(request);
     if (body === null) return failure('PAYLOAD_TOO_LARGE', 'The request body is over the 64 KiB limit.', requestId);
 

@@ -6,6 +6,7 @@ import { createGroupHandlers } from '../../functions/group-handlers.js';
 import { createLogger, parseLogLevel } from '../../functions/logger.js';
 import { routes } from '../../functions/routes.js';
 import { createServices } from '../../functions/services.js';
+import { createDevAuthorizer, loadOrCreateDevKeys } from './dev-auth.js';
 import { startLocalServer } from './local-server.js';
 
 /** `npm start`: the API on this machine, with the same handlers and route table as on AWS. */
@@ -14,16 +15,18 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
   const port = Number(process.env.PORT ?? 8081);
-  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true });
 
   const database = await openDatabase(config);
   const applied = await migrateToLatest(database.db);
   const services = createServices(database.db);
+  const keys = await loadOrCreateDevKeys(config.dataDir);
   const server = await startLocalServer({
     routes,
     handlers: createGroupHandlers(async () => services, logger),
     port,
     logger,
+    authorize: createDevAuthorizer(keys),
   });
   logger.info('customer-mgmt API listening', {
     url: `${server.url}/api/v1/customer-mgmt`,
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     ...(database.kind === 'pglite' && { data_dir: config.dataDir }),
     migrations_applied: applied,
     startup_ms: Math.round(performance.now() - started),
+    get_a_token: 'npm run token -- --role admin   (the last line printed is the bearer token)',
   });
 
   let stopping = false;

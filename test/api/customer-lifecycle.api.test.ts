@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
-import { BASE, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
+import { ADMIN_ID, BASE, claimsFor, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
 
 const REP = '019b6ec4-774c-70e0-9c2c-7ba19630289d';
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -104,7 +104,7 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
       customer_id: id,
       customer_version: 5,
       occurred_at: '2025-12-30T10:00:04.000Z',
-      actor: 'anonymous',
+      actor: ADMIN_ID,
       data: { changes: { tier: { from: 'free', to: 'pro' } } },
     });
   });
@@ -118,7 +118,7 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
       method: 'POST',
       path: `${BASE}/customers/${id}/churn`,
       body: { reason: 'moved to a competitor' },
-      claims: { sub: 'user-42' },
+      claims: claimsFor(['manager'], 'user-42'),
     });
     expect(churned.status).toBe(200);
     expect(churned.body.data.status).toBe('churned');

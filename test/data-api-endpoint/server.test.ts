@@ -1,7 +1,7 @@
 import { BeginTransactionCommand, ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDataApiEndpoint } from '../../infra/local/data-api/index.js';
-import { ARNS, clientConfig, failure, type Harness, openBackend, startHarness } from './endpoint-harness.js';
+import { ARNS, clientConfig, failure, type Harness, startHarness } from './endpoint-harness.js';
 
 const post = (url: string, path: string, body: unknown) =>
   fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -90,25 +90,27 @@ describe('the HTTP endpoint', () => {
       for (const spy of spies) spy.mockRestore();
     }
   });
-});
 
-describe('endpoint options', () => {
   it('passes one line per call to the log option, and refuses requests over the size limit', async () => {
-    const database = await openBackend('pglite');
     const lines: string[] = [];
-    const endpoint = await startDataApiEndpoint({ pool: database.pool, log: (line) => lines.push(line), maxRequestBytes: 2048 });
+    const endpoint = await startDataApiEndpoint({
+      pool: h.database.pool,
+      log: (line) => lines.push(line),
+      maxRequestBytes: 2048,
+    });
     const client = new RDSDataClient(clientConfig(endpoint.url));
     try {
       expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       await client.send(new ExecuteStatementCommand({ ...ARNS, sql: 'SELECT 1' }));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^ExecuteStatement 200 /);
-      const tooLarge = await failure(client.send(new ExecuteStatementCommand({ ...ARNS, sql: `SELECT '${'x'.repeat(4000)}'` })));
+      const tooLarge = await failure(
+        client.send(new ExecuteStatementCommand({ ...ARNS, sql: `SELECT '${'x'.repeat(4000)}'` })),
+      );
       expect(tooLarge.name).toBe('BadRequestException');
     } finally {
       client.destroy();
       await endpoint.close();
-      await database.close();
     }
   });
 });

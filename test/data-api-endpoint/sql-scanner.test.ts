@@ -25,8 +25,10 @@ describe('named parameters', () => {
     expect(scanned.text).toBe(sql.replace(':real', '$1'));
   });
 
-  it('do not start with a digit (array slices stay as written)', () => {
-    expect(scanSql('SELECT a[1:2] FROM t').names).toEqual([]);
+  it('may be numbers, as kysely-data-api names them', () => {
+    const scanned = scanSql('SELECT * FROM t WHERE a = :0 AND b = :1');
+    expect(scanned.text).toBe('SELECT * FROM t WHERE a = $1 AND b = $2');
+    expect(scanned.names).toEqual(['0', '1']);
   });
 });
 

@@ -75,6 +75,12 @@ describe.each(backends)('transactions on %s', (backend) => {
     expect((await outside).records).toEqual([[{ longValue: 1 }]]);
   });
 
+  it('does not let a BEGIN sent as SQL leave an open transaction on the pooled connection', async () => {
+    await h.execute('BEGIN');
+    const error = await failure(h.execute('SAVEPOINT probe'));
+    expect(error.message).toBe('ERROR: SAVEPOINT can only be used in transaction blocks; SQLState: 25P01');
+  });
+
   it('keeps a transaction failed after an error until it is rolled back', async () => {
     const transactionId = await h.begin();
     await h.execute(`INSERT INTO ${table} VALUES (5, 'e')`, { transactionId });
@@ -110,54 +116,51 @@ describe.each(backends)('transactions on %s', (backend) => {
     await slow;
     expect(await h.commit(transactionId)).toBe('Transaction Committed');
   });
-});
 
-describe.each(backends)('BatchExecuteStatement on %s', (backend) => {
-  let h: Harness;
-  let table: string;
-  beforeAll(async () => {
-    h = await startHarness(backend);
-    table = h.table('batch');
-    await h.execute(`CREATE TABLE ${table} (id int PRIMARY KEY, name text)`);
-  });
-  afterEach(() => h.execute(`DELETE FROM ${table}`));
-  afterAll(() => h.close());
-
-  const sets = (...rows: [number, string][]) =>
-    rows.map(([id, name]) => [
-      { name: 'id', value: { longValue: id } },
-      { name: 'name', value: { stringValue: name } },
-    ]);
-
-  it('runs the statement once per parameter set', async () => {
-    const result = await h.batch(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, {
-      parameterSets: sets([1, 'one'], [2, 'two'], [3, 'three']),
+  describe('BatchExecuteStatement', () => {
+    let table: string;
+    beforeAll(async () => {
+      table = h.table('batch');
+      await h.execute(`CREATE TABLE ${table} (id int PRIMARY KEY, name text)`);
     });
-    expect(result.updateResults).toEqual([{ generatedFields: [] }, { generatedFields: [] }, { generatedFields: [] }]);
-    const rows = await h.execute(`SELECT id, name FROM ${table} ORDER BY id`);
-    expect(rows.records?.map((row) => row[1]?.stringValue)).toEqual(['one', 'two', 'three']);
-  });
+    afterEach(() => h.execute(`DELETE FROM ${table}`));
 
-  it('runs all sets in one implicit transaction: one failure keeps none', async () => {
-    const error = await failure(
-      h.batch(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, { parameterSets: sets([1, 'one'], [1, 'again']) }),
-    );
-    expect(error.name).toBe('DatabaseErrorException');
-    expect(error.message).toMatch(/duplicate key value violates unique constraint/);
-    expect(await count(h, table)).toBe(0);
-  });
+    const sets = (...rows: [number, string][]) =>
+      rows.map(([id, name]) => [
+        { name: 'id', value: { longValue: id } },
+        { name: 'name', value: { stringValue: name } },
+      ]);
 
-  it('runs inside a given transaction', async () => {
-    const transactionId = await h.begin();
-    await h.batch(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, { transactionId, parameterSets: sets([7, 'x']) });
-    expect(await count(h, table, transactionId)).toBe(1);
-    await h.rollback(transactionId);
-    expect(await count(h, table)).toBe(0);
-  });
+    it('runs the statement once per parameter set', async () => {
+      const result = await h.batch(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, {
+        parameterSets: sets([1, 'one'], [2, 'two'], [3, 'three']),
+      });
+      expect(result.updateResults).toEqual([{ generatedFields: [] }, { generatedFields: [] }, { generatedFields: [] }]);
+      const rows = await h.execute(`SELECT id, name FROM ${table} ORDER BY id`);
+      expect(rows.records?.map((row) => row[1]?.stringValue)).toEqual(['one', 'two', 'three']);
+    });
 
-  it('refuses several statements', async () => {
-    const error = await failure(h.batch(`DELETE FROM ${table}; DELETE FROM ${table}`));
-    expect(error.name).toBe('ValidationException');
-    expect(error.message).toBe("Multistatements aren't supported.");
+    it('runs all sets in one implicit transaction: one failure keeps none', async () => {
+      const error = await failure(
+        h.batch(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, { parameterSets: sets([1, 'one'], [1, 'again']) }),
+      );
+      expect(error.name).toBe('DatabaseErrorException');
+      expect(error.message).toMatch(/duplicate key value violates unique constraint/);
+      expect(await count(h, table)).toBe(0);
+    });
+
+    it('runs inside a given transaction', async () => {
+      const transactionId = await h.begin();
+      await h.batch(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, { transactionId, parameterSets: sets([7, 'x']) });
+      expect(await count(h, table, transactionId)).toBe(1);
+      await h.rollback(transactionId);
+      expect(await count(h, table)).toBe(0);
+    });
+
+    it('refuses several statements', async () => {
+      const error = await failure(h.batch(`DELETE FROM ${table}; DELETE FROM ${table}`));
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toBe("Multistatements aren't supported.");
+    });
   });
 });

@@ -7,6 +7,7 @@ import { createGroupHandlers } from '../../functions/group-handlers.js';
 import { createLogger } from '../../functions/logger.js';
 import { routes } from '../../functions/routes.js';
 import { createServices } from '../../functions/services.js';
+import { createDevAuthorizer, issueDevToken, loadOrCreateDevKeys } from '../../infra/local/dev-auth.js';
 import { startLocalServer } from '../../infra/local/local-server.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
@@ -15,17 +16,23 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
   let server: Awaited<ReturnType<typeof startLocalServer>>;
   const logLines: string[] = [];
   const api = (path: string) => `${server.url}/api/v1/customer-mgmt${path}`;
-  const json = (method: string, body: unknown) => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let token: string;
+  const as = (init: RequestInit = {}): RequestInit => ({ ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+  const json = (method: string, body: unknown) => as({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const keysDir = mkdtempSync(join(tmpdir(), 'cm-keys-'));
 
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     const logger = createLogger('info', (line) => logLines.push(line));
     const services = createServices(database.db);
-    server = await startLocalServer({ routes, handlers: createGroupHandlers(async () => services, logger), port: 0, logger });
+    const keys = await loadOrCreateDevKeys(keysDir);
+    token = await issueDevToken(keys, { roles: ['admin'], sub: '019b6ec4-0000-7000-8000-000000000001', ttlSeconds: 600 });
+    server = await startLocalServer({ routes, handlers: createGroupHandlers(async () => services, logger), port: 0, logger, authorize: createDevAuthorizer(keys) });
   });
   afterAll(async () => {
     await server.close();
     await database.close();
+    rmSync(keysDir, { recursive: true, force: true });
   });
 
   it('serves the seed flow and logs one structured line per request', async () => {
@@ -34,19 +41,28 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     const { data } = ((await created.json()) as any) as { data: { id: string } };
     expect(created.headers.get('location')).toBe(`/api/v1/customer-mgmt/customers/${data.id}`);
     await fetch(api(`/customers/${data.id}/assign`), json('PUT', { assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' }));
-    expect((await fetch(api(`/customers/${data.id}/qualify`), { method: 'POST' })).status).toBe(200);
-    expect((await fetch(api(`/customers/${data.id}/convert`), { method: 'POST' })).status).toBe(200);
+    expect((await fetch(api(`/customers/${data.id}/qualify`), as({ method: 'POST' }))).status).toBe(200);
+    expect((await fetch(api(`/customers/${data.id}/convert`), as({ method: 'POST' }))).status).toBe(200);
     await fetch(api(`/customers/${data.id}/tier`), json('PUT', { tier: 'pro' }));
     await fetch(api(`/customers/${data.id}/tags`), json('PUT', { tags: ['vip', 'high-value'] }));
-    const read = await fetch(api(`/customers/${data.id}`));
+    const read = await fetch(api(`/customers/${data.id}`), as());
     expect(read.headers.get('etag')).toBe('"6"');
     expect(((await read.json()) as any).data).toMatchObject({ status: 'customer', tier: 'pro', tags: ['vip', 'high-value'], assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' });
-    const byEmail = await fetch(api('/customers/email/JOHN%40example.com'));
+    const byEmail = await fetch(api('/customers/email/JOHN%40example.com'), as());
     expect(((await byEmail.json()) as any).data.id).toBe(data.id);
 
     const requestId = read.headers.get('x-request-id');
     const line = logLines.map((entry) => JSON.parse(entry)).find((entry) => entry.request_id === requestId);
     expect(line).toEqual({ level: 'info', time: expect.any(String), message: 'request', method: 'GET', path: `/api/v1/customer-mgmt/customers/${data.id}`, status: 200, ms: expect.any(Number), request_id: requestId });
+  });
+
+  it('answers 401 with WWW-Authenticate without a valid token', async () => {
+    for (const authorization of [undefined, 'Basic YWxhZGRpbjpvcGVuc2VzYW1l', `Bearer ${token}x`]) {
+      const response = await fetch(api('/customers'), authorization ? { headers: { authorization } } : {});
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="customer-mgmt", error="invalid_token"/);
+      expect(((await response.json()) as any).error.code).toBe('UNAUTHORIZED');
+    }
   });
 
   it('answers health without a token, and 404/405/413 with the error envelope', async () => {
@@ -58,7 +74,7 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as any).error.code).toBe('ROUTE_NOT_FOUND');
 
-    const wrongMethod = await fetch(api('/customers'), { method: 'PATCH' });
+    const wrongMethod = await fetch(api('/customers'), as({ method: 'PATCH' }));
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST, GET');
 

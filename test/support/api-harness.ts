@@ -14,6 +14,15 @@ import { buildHttpApiEvent } from '../../infra/local/http-api-event.js';
 
 export const BASE = '/api/v1/customer-mgmt';
 
+/** The subject of the default caller: an admin, as API Gateway's JWT authorizer would describe one. */
+export const ADMIN_ID = '019b6ec4-0000-7000-8000-00000000ad31';
+export const ADMIN_CLAIMS = { sub: ADMIN_ID, roles: '[admin]' };
+
+/** Claims as API Gateway's JWT authorizer passes them: every value a string, arrays as `[a b]`. */
+export function claimsFor(roles: readonly string[], sub: string): Record<string, string> {
+  return { sub, roles: `[${roles.join(' ')}]` };
+}
+
 export interface ApiCall {
   readonly method: string;
   /** Path with query string, e.g. `/api/v1/customer-mgmt/customers?limit=5`. */
@@ -21,7 +30,8 @@ export interface ApiCall {
   /** An object is sent as JSON with a JSON content type; a string is sent as is. */
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
-  readonly claims?: Record<string, unknown>;
+  /** The authorizer's claims; an admin by default, `null` for a request without any. */
+  readonly claims?: Record<string, unknown> | null;
 }
 
 export interface ApiResult {
@@ -65,7 +75,7 @@ export function createApiHarness(db: Kysely<Database>, clock?: () => Date) {
         routeKey: routeKey(matched.route),
         pathParameters: matched.pathParameters,
         requestId,
-        claims: request.claims,
+        claims: request.claims === null ? undefined : (request.claims ?? ADMIN_CLAIMS),
       });
       raw = await handlers[matched.route.group](event, { awsRequestId: requestId } as Context);
     }

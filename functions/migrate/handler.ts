@@ -1,0 +1,59 @@
+import { sql, type Kysely } from 'kysely';
+import type { Context } from 'aws-lambda';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/database-factory.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createLogger, parseLogLevel } from '../logger.js';
+
+const config = loadConfig();
+const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
+
+/** How long to wait for a paused (scale-to-zero) Aurora writer to come back before giving up. */
+const RESUME_ATTEMPTS = 12;
+const RESUME_DELAY_MS = 5_000;
+
+const NOT_YET_AVAILABLE = new Set(['DatabaseResumingException', 'DatabaseUnavailableException']);
+
+function isResuming(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (NOT_YET_AVAILABLE.has(cause.name)) return true;
+  }
+  return false;
+}
+
+/**
+ * A paused (or just created) Serverless v2 writer refuses statements until it is up. The Data API
+ * client already retries for ~15 s per call; a deploy can afford to wait longer than a request.
+ */
+async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sql`select 1`.execute(db);
+      return;
+    } catch (error) {
+      if (!isResuming(error) || attempt >= RESUME_ATTEMPTS) throw error;
+      logger.info('database is resuming, waiting', { request_id: requestId, attempt });
+      await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
+    }
+  }
+}
+
+/**
+ * Invoked by the deploy-time trigger before the API functions are updated. Applies every pending
+ * migration; throwing makes the trigger, and with it the deploy, fail.
+ */
+export async function handler(_event: unknown, context: Context): Promise<{ applied: string[] }> {
+  const requestId = context.awsRequestId;
+  const database = await openDatabase(config);
+  try {
+    await waitForDatabase(database.db, requestId);
+    const applied = await migrateToLatest(database.db);
+    logger.info('migrations applied', { request_id: requestId, database: database.kind, applied, deploy_id: process.env.DEPLOY_ID });
+    return { applied };
+  } catch (error) {
+    logger.error('migration failed', { request_id: requestId, error: String(error), stack: (error as Error)?.stack });
+    throw error;
+  } finally {
+    await database.close();
+  }
+}

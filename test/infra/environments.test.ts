@@ -1,0 +1,78 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES, resolveEnvironment } from '../../infra/config/environments.js';
+
+const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('per-environment configuration', () => {
+  it.each(ENVIRONMENT_NAMES)('resolves %s from the committed values', (name) => {
+    const config = resolveEnvironment(contextOf({ env: name }), {});
+
+    expect(config.name).toBe(name);
+    expect(config.account).toMatch(/^\d{12}$/);
+    expect(config.availabilityZones.every((zone) => zone.startsWith(config.region))).toBe(true);
+    expect(config.auth.issuer).toMatch(/^https:\/\//);
+    expect(config.auth.audience.length).toBeGreaterThan(0);
+  });
+
+  it('lets dev scale the database to zero and keeps prod data', () => {
+    const dev = resolveEnvironment(contextOf({ env: 'dev' }), {});
+    const prod = resolveEnvironment(contextOf({ env: 'prod' }), {});
+
+    expect(dev.database.minCapacity).toBe(0);
+    expect(dev.removalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(prod.database.minCapacity).toBeGreaterThan(0);
+    expect(prod.database.deletionProtection).toBe(true);
+    expect(prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
+  });
+
+  it('fails naming the choices for an unknown environment', () => {
+    expect(() => resolveEnvironment(contextOf({ env: 'qa' }), {})).toThrow('Unknown environment "qa": choose one of dev, staging, prod (-c env=<name>)');
+  });
+
+  it('fails when no environment is chosen', () => {
+    expect(() => resolveEnvironment(contextOf({}), {})).toThrow('No environment chosen: pass -c env=<name> (one of dev, staging, prod)');
+  });
+
+  it('takes account and region from context first, then from CDK_DEPLOY_ACCOUNT / CDK_DEPLOY_REGION', () => {
+    const env = { CDK_DEPLOY_ACCOUNT: '444444444444', CDK_DEPLOY_REGION: 'eu-west-1' };
+
+    const fromEnv = resolveEnvironment(contextOf({ env: 'dev' }), env);
+    const fromContext = resolveEnvironment(contextOf({ env: 'dev', account: '555555555555', region: 'us-east-1' }), env);
+
+    expect([fromEnv.account, fromEnv.region, fromEnv.availabilityZones]).toEqual(['444444444444', 'eu-west-1', ['eu-west-1a', 'eu-west-1b']]);
+    expect([fromContext.account, fromContext.region, fromContext.availabilityZones]).toEqual(['555555555555', 'us-east-1', ['us-east-1a', 'us-east-1b']]);
+  });
+
+  it('points at the platform identity provider and event bus by context', () => {
+    const config = resolveEnvironment(
+      contextOf({
+        env: 'dev',
+        jwtIssuer: 'https://login.example.com/realms/crm',
+        jwtAudience: 'crm-web, crm-mobile',
+        eventBusName: 'platform-events',
+        availabilityZones: 'eu-central-1b,eu-central-1c',
+        alarmEmail: 'oncall@example.com',
+        corsOrigins: 'https://crm.example.org',
+      }),
+      {},
+    );
+
+    expect(config.auth).toEqual({ issuer: 'https://login.example.com/realms/crm', audience: ['crm-web', 'crm-mobile'] });
+    expect(config.eventBus).toEqual({ mode: 'import', name: 'platform-events' });
+    expect(config.availabilityZones).toEqual(['eu-central-1b', 'eu-central-1c']);
+    expect(config.alarms.email).toBe('oncall@example.com');
+    expect(config.api.cors.allowOrigins).toEqual(['https://crm.example.org']);
+  });
+
+  it.each([
+    [{ account: '12345' }, 'account "12345" for dev: an AWS account id is 12 digits'],
+    [{ region: 'Frankfurt' }, 'region "Frankfurt" for dev'],
+    [{ jwtIssuer: 'http://insecure.example.com' }, 'the JWT issuer must be an https URL'],
+    [{ availabilityZones: 'eu-central-1a' }, 'Aurora needs subnets in at least two zones'],
+    [{ availabilityZones: 'eu-west-1a,eu-west-1b' }, 'availability zone "eu-west-1a" for dev: it is not in eu-central-1'],
+    [{ alarmEmail: 'not-an-address' }, 'alarmEmail "not-an-address"'],
+  ])('rejects the override %o', (override, message) => {
+    expect(() => resolveEnvironment(contextOf({ env: 'dev', ...override }), {})).toThrow(message);
+  });
+});
