@@ -4,8 +4,9 @@ import type { Database } from './db/database.js';
 import type { Kysely } from 'kysely';
 import { failure, success } from './http/responses.js';
 import { defineRoute, type Route } from './http/route.js';
+import type { HandlerServices } from './http/route-group-handler.js';
 
-export interface Services extends CustomerRouteServices {
+export interface Services extends CustomerRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as createCustomers from './2026-11-26T00-00-00_create-customers.js';
+import * as createIdempotencyKeys from './2026-11-26T01-00-00_create-idempotency-keys.js';
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so that the
@@ -7,4 +8,5 @@ import * as createCustomers from './2026-11-26T00-00-00_create-customers.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-26T00-00-00_create-customers': createCustomers,
+  '2026-11-26T01-00-00_create-idempotency-keys': createIdempotencyKeys,
 };

@@ -40,7 +40,17 @@ export interface EventsTable {
   published_at: NullableTimestamp;
 }
 
+export interface IdempotencyKeysTable {
+  caller: string;
+  key: string;
+  fingerprint: string;
+  state: 'in_progress' | 'completed';
+  response: Jsonb<Record<string, unknown>> | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   customer_mgmt_customers: CustomersTable;
   customer_mgmt_events: EventsTable;
+  customer_mgmt_idempotency_keys: IdempotencyKeysTable;
 }

@@ -3,6 +3,8 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { DomainError } from '../../domain/errors.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { runIdempotently, validIdempotencyKey } from '../idempotency/idempotent-request.js';
 import type { Logger } from '../logger.js';
 import { decideAccess, type AccessScope } from '../auth/access.js';
 import { actorFrom, type Actor } from './actor.js';
@@ -47,6 +49,13 @@ interface Resolved {
   readonly route: Route<any, any, any, any>;
   readonly actor: Actor;
   readonly scope: AccessScope;
+  /** The body as sent, kept for the idempotency fingerprint before JSON parsing replaces it. */
+  readonly rawBody: string | undefined;
+}
+
+/** Services every route group needs beyond its routes' own. */
+export interface HandlerServices {
+  readonly idempotency: IdempotencyStore;
 }
 
 function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyEventV2): RouteRequest<unknown, unknown, unknown> {
@@ -74,7 +83,7 @@ function isDomainError(value: HttpResponse | DomainError): value is DomainError 
  * caller's access before reading the body, parses the request at the edge, runs the route,
  * and renders every failure as the error envelope.
  */
-export function createRouteGroupHandler<S>(
+export function createRouteGroupHandler<S extends HandlerServices>(
   routes: readonly Route<any, any, any, S>[],
   services: () => Promise<S>,
   logger: Logger,
@@ -87,7 +96,7 @@ export function createRouteGroupHandler<S>(
       const route = byKey.get(event.routeKey);
       if (!route) throw new HttpError('ROUTE_NOT_FOUND', `No route ${event.routeKey} in this function.`);
       const actor = actorFrom(event);
-      resolved.set(event, { route, actor, scope: authorize(route, actor) });
+      resolved.set(event, { route, actor, scope: authorize(route, actor), rawBody: event.body });
     },
   };
 
@@ -117,10 +126,21 @@ export function createRouteGroupHandler<S>(
   };
 
   const dispatch = async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
-    const request = parseRequest(resolved.get(event)!, event);
-    const result = await resolved.get(event)!.route.handle(request, await services());
-    if (!isDomainError(result)) return result;
-    return failure(result.code, result.message, request.requestId, { details: result.details });
+    const context = resolved.get(event)!;
+    const request = parseRequest(context, event);
+    const available = await services();
+    const run = async () => {
+      const result = await context.route.handle(request, available);
+      if (!isDomainError(result)) return result;
+      return failure(result.code, result.message, request.requestId, { details: result.details });
+    };
+    const key = event.headers['idempotency-key'];
+    if (key === undefined || (context.route.method !== 'POST' && context.route.method !== 'PUT')) return run();
+    return runIdempotently(
+      available.idempotency,
+      { caller: context.actor.id, key: validIdempotencyKey(key), method: context.route.method, path: event.rawPath, rawBody: context.rawBody, now: new Date() },
+      run,
+    );
   };
 
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>(dispatch).use(errorEnvelope).use(routing).use(jsonBody());

@@ -1,10 +1,11 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
-import { EXTERNAL_MODULES } from '../../infra/constructs/service-functions.js';
-import { ROUTE_GROUP_ACCESS } from '../../infra/stacks/customer-mgmt-stack.js';
+import { ServiceAlarms } from '../../infra/constructs/service-alarms.js';
 import { logicalId, removeSynthOutputs, resolved, resources, synthService, type SynthesizedService } from './service-app-fixture.js';
 
 let dev: SynthesizedService;
@@ -125,12 +126,6 @@ describe('functions', () => {
     expect(variables('CustomersRead')).toEqual(database);
     expect(variables('CustomersWrite')).toEqual({ ...database, EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName), EVENTS_SOURCE: 'customer-mgmt' });
     expect(variables('Migrate')).toEqual({ ...database, DEPLOY_ID: 'test-deploy' });
-  });
-
-  it('bundles as ESM with the require banner, the AWS SDK inside and PGlite outside', () => {
-    // The bundling options are construct props; the bundle itself is checked in synth.test.ts.
-    expect(EXTERNAL_MODULES).toEqual(['@electric-sql/pglite', 'pg-native']);
-    expect(ROUTE_GROUP_ACCESS['customers-read']).toMatchObject({ dataApi: 'statements', publishesEvents: false });
   });
 });
 
@@ -278,6 +273,23 @@ describe('alarms', () => {
       AlarmName: 'customer-mgmt-dev-Api5xxRate',
       Threshold: stack.config.alarms.apiServerErrorRatePercent,
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' })]),
+    });
+  });
+
+  it('can watch a dead-letter queue (for the event consumers and the outbox relay)', () => {
+    const stack = new Stack(new App(), 'AlarmsOnly');
+    const alarms = new ServiceAlarms(stack, 'Alarms', { prefix: 'customer-mgmt-test' });
+
+    alarms.watchDeadLetterQueue('RelayDlq', new Queue(stack, 'Dlq'));
+
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'customer-mgmt-test-RelayDlqDepth',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: logicalId(alarms.topic) }],
     });
   });
 

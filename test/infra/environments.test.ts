@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, resolveEnvironment } from '../../infra/config/environments.js';
+import { ConfigurationError, ENVIRONMENT_NAMES, resolveEnvironment } from '../../infra/config/environments.js';
 
 const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -73,6 +73,9 @@ describe('per-environment configuration', () => {
     [{ availabilityZones: 'eu-west-1a,eu-west-1b' }, 'availability zone "eu-west-1a" for dev: it is not in eu-central-1'],
     [{ alarmEmail: 'not-an-address' }, 'alarmEmail "not-an-address"'],
   ])('rejects the override %o', (override, message) => {
-    expect(() => resolveEnvironment(contextOf({ env: 'dev', ...override }), {})).toThrow(message);
+    const resolve = () => resolveEnvironment(contextOf({ env: 'dev', ...override }), {});
+
+    expect(resolve).toThrow(ConfigurationError);
+    expect(resolve).toThrow(message);
   });
 });

@@ -19,6 +19,8 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /** Stands in for process.env (CDK_DEPLOY_ACCOUNT, …); empty so a developer's shell cannot change results. */
   readonly env?: Record<string, string | undefined>;
+  /** Changes the stack before synthesis (to prove a check catches something). */
+  readonly beforeSynth?: (stack: CustomerMgmtStack) => void;
 }
 
 export interface SynthesizedService {
@@ -50,6 +52,7 @@ export function synthService(environment: string, options: SynthOptions = {}): S
     },
   });
   const stack = addServiceStack(app, options.env ?? {});
+  options.beforeSynth?.(stack);
   const assembly = app.synth();
   const template = Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template);
   return { app, stack, template, outdir };
@@ -71,7 +74,13 @@ export function resolved(stack: CustomerMgmtStack, value: string | IResolvable):
   return stack.resolve(value);
 }
 
-export type TemplateResource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+export type TemplateResource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 
 export function resources(template: Template, type?: string): Record<string, TemplateResource> {
   const all = template.toJSON().Resources as Record<string, TemplateResource>;

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { HttpError } from '../http/http-errors.js';
+import type { HttpResponse } from '../http/responses.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export interface IdempotentRequest {
+  readonly caller: string;
+  readonly key: string;
+  readonly method: string;
+  readonly path: string;
+  readonly rawBody: string | undefined;
+  readonly now: Date;
+}
+
+/** The request a key was first used with: same method, path and body bytes. */
+function fingerprintOf(request: IdempotentRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.path}\n${request.rawBody ?? ''}`)
+    .digest('hex');
+}
+
+export function validIdempotencyKey(key: string): string {
+  if (!KEY_PATTERN.test(key)) {
+    throw new HttpError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 visible ASCII characters, e.g. a UUID.', {
+      fields: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters, e.g. a UUID' }],
+    });
+  }
+  return key;
+}
+
+/**
+ * Runs a request at most once per (caller, Idempotency-Key): a retry with the same request gets
+ * the stored response, the same key with another request is 422, and a retry while the first is
+ * still running is 409. Responses below 500 are stored; a 5xx or a crash releases the key.
+ */
+export async function runIdempotently(
+  store: IdempotencyStore,
+  request: IdempotentRequest,
+  run: () => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const claim = await store.claim({ caller: request.caller, key: request.key, fingerprint: fingerprintOf(request), now: request.now });
+  switch (claim.kind) {
+    case 'replay':
+      return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+    case 'fingerprint_mismatch':
+      throw new HttpError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+      );
+    case 'in_progress':
+      throw new HttpError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly.', undefined, {
+        'retry-after': '1',
+      });
+    case 'claimed':
+      break;
+  }
+  let response: HttpResponse;
+  try {
+    response = await run();
+  } catch (error) {
+    await store.release(request.caller, request.key);
+    throw error;
+  }
+  if (response.statusCode >= 500) await store.release(request.caller, request.key);
+  else {
+    const { 'x-request-id': _requestId, ...headers } = response.headers;
+    await store.complete(request.caller, request.key, { ...response, headers });
+  }
+  return response;
+}

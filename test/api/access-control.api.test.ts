@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, ROLE_PERMISSIONS } from '../../functions/auth/permissions.js';
+import { fullPath } from '../../functions/http/route.js';
+import { routes } from '../../functions/routes.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { BASE, claimsFor, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+
+const REP_A = randomUUID();
+const REP_B = randomUUID();
+
+/** The README's role table, rebuilt from the route table and the permission table. */
+function permissionTable(): string {
+  const header = `| Route | Permission | ${ROLES.join(' | ')} |\n|---|---|${ROLES.map(() => '---|').join('')}`;
+  const rows = routes
+    .filter((route) => !route.public)
+    .map((route) => {
+      const cells = ROLES.map((role) => {
+        if (!ROLE_PERMISSIONS[role].includes(route.permission!)) return '—';
+        return role === 'sales_rep' ? 'own' : 'yes';
+      });
+      return `| \`${route.method} ${route.path}\` | ${route.permission} | ${cells.join(' | ')} |`;
+    });
+  return [header, ...rows].join('\n');
+}
+
+describe('access control', () => {
+  let database: TestDatabase;
+  let api: ApiHarness;
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+    api = createApiHarness(database.db);
+  });
+  afterAll(() => database.close());
+
+  const as = (role: string, sub = randomUUID()) => claimsFor([role], sub);
+
+  it('the README shows exactly the rights the route table enforces', () => {
+    expect(readFileSync('README.md', 'utf8')).toContain(permissionTable());
+  });
+
+  it('walks every route for every role: allowed roles get past the check, others get 403, no token gets 401', async () => {
+    for (const route of routes.filter((candidate) => !candidate.public)) {
+      const { body } = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() });
+      const path = fullPath(route).replace('{id}', body.data.id).replace('{email}', encodeURIComponent(body.data.email));
+      const request = { method: route.method, path, body: route.body?.required ? {} : undefined };
+      for (const role of ROLES) {
+        const response = await api.call({ ...request, claims: as(role) });
+        const allowed = ROLE_PERMISSIONS[role].includes(route.permission!);
+        if (allowed) expect([401, 403], `${role} ${route.method} ${route.path}`).not.toContain(response.status);
+        else {
+          expect(response.status, `${role} ${route.method} ${route.path}`).toBe(403);
+          expect(response.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required_permission: route.permission, roles: [role] } });
+        }
+      }
+      const anonymous = await api.call({ ...request, claims: null });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="customer-mgmt"');
+      const noRoles = await api.call({ ...request, claims: { sub: randomUUID() } });
+      expect(noRoles.status).toBe(403);
+    }
+  });
+
+  it('reads roles from cognito:groups too, and from real arrays', async () => {
+    const viaGroups = await api.call({ method: 'GET', path: `${BASE}/customers`, claims: { sub: randomUUID(), 'cognito:groups': '[viewer]' } });
+    expect(viaGroups.status).toBe(200);
+    const viaArray = await api.call({ method: 'GET', path: `${BASE}/customers`, claims: { sub: randomUUID(), roles: ['viewer'] } });
+    expect(viaArray.status).toBe(200);
+  });
+
+  describe('sales reps see and change only their own customers', () => {
+    let own: string;
+    let others: string;
+    beforeAll(async () => {
+      own = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ tags: ['scoped'] }), claims: as('sales_rep', REP_A) })).body.data.id;
+      others = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ tags: ['scoped'], assigned_to: REP_B }) })).body.data.id;
+    });
+
+    it('a rep’s new customer is assigned to them', async () => {
+      const read = await api.call({ method: 'GET', path: `${BASE}/customers/${own}`, claims: as('sales_rep', REP_A) });
+      expect(read.status).toBe(200);
+      expect(read.body.data.assigned_to).toBe(REP_A);
+    });
+
+    it('another rep’s customer is 404 on every read and write, so its existence does not leak', async () => {
+      const rep = as('sales_rep', REP_A);
+      for (const [method, suffix, body] of [
+        ['GET', '', undefined],
+        ['GET', '/history', undefined],
+        ['PUT', '', { name: 'Stolen' }],
+        ['POST', '/qualify', undefined],
+        ['PUT', '/tier', { tier: 'pro' }],
+        ['PUT', '/tags', { tags: ['mine'] }],
+      ] as const) {
+        const response = await api.call({ method, path: `${BASE}/customers/${others}${suffix}`, body, claims: rep });
+        expect(response.status, `${method} ${suffix}`).toBe(404);
+        expect(response.body.error.code).toBe('CUSTOMER.NOT_FOUND');
+      }
+      const email = (await api.call({ method: 'GET', path: `${BASE}/customers/${others}` })).body.data.email;
+      expect((await api.call({ method: 'GET', path: `${BASE}/customers/email/${email}`, claims: rep })).status).toBe(404);
+      const untouched = await api.call({ method: 'GET', path: `${BASE}/customers/${others}` });
+      expect(untouched.body.data).toMatchObject({ version: 1, status: 'lead' });
+    });
+
+    it('lists are filtered to the rep’s customers', async () => {
+      const mine = await api.call({ method: 'GET', path: `${BASE}/customers?tag=scoped`, claims: as('sales_rep', REP_A) });
+      expect(mine.body.data.map((customer: { id: string }) => customer.id)).toEqual([own]);
+      const peeking = await api.call({ method: 'GET', path: `${BASE}/customers?assigned_to=${REP_B}`, claims: as('sales_rep', REP_A) });
+      expect(peeking.body.data).toEqual([]);
+      const manager = await api.call({ method: 'GET', path: `${BASE}/customers?tag=scoped`, claims: as('manager') });
+      expect(manager.body.data).toHaveLength(2);
+    });
+
+    it('a rep cannot assign to anyone but themselves', async () => {
+      for (const assigned_to of [REP_B, null]) {
+        const response = await api.call({ method: 'PUT', path: `${BASE}/customers/${own}/assign`, body: { assigned_to }, claims: as('sales_rep', REP_A) });
+        expect(response.status).toBe(403);
+        expect(response.body.error).toMatchObject({ code: 'FORBIDDEN', details: { field: 'assigned_to', allowed_value: REP_A } });
+      }
+      const create = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ assigned_to: REP_B }), claims: as('sales_rep', REP_A) });
+      expect(create.status).toBe(403);
+    });
+  });
+
+  it('every event records the actor, and the history shows who did what', async () => {
+    const manager = randomUUID();
+    const service = randomUUID();
+    const { body } = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), claims: as('manager', manager) });
+    await api.call({ method: 'POST', path: `${BASE}/customers/${body.data.id}/qualify`, claims: as('service', service) });
+    const history = await api.call({ method: 'GET', path: `${BASE}/customers/${body.data.id}/history`, claims: as('viewer') });
+    expect(history.body.data.map((event: { event_type: string; actor: string }) => [event.event_type, event.actor])).toEqual([
+      ['CustomerCreated', manager],
+      ['CustomerQualified', service],
+    ]);
+  });
+});

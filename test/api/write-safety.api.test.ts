@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { BASE, claimsFor, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+
+describe.each(availableDialects())('write safety on %s', (dialect) => {
+  let database: TestDatabase;
+  let api: ApiHarness;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    api = createApiHarness(database.db);
+  });
+  afterAll(() => database.close());
+
+  const create = async () => (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+
+  describe('optimistic concurrency', () => {
+    it('honours If-Match on every kind of write: a stale version is 412 with the current one, a fresh one applies', async () => {
+      const customer = await create();
+      await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}/tier`, body: { tier: 'pro' } });
+      const writes = [
+        { method: 'PUT', path: `/customers/${customer.id}`, body: { name: 'Renamed' } },
+        { method: 'POST', path: `/customers/${customer.id}/qualify` },
+        { method: 'PUT', path: `/customers/${customer.id}/tags`, body: { tags: ['x'] } },
+        { method: 'DELETE', path: `/customers/${customer.id}` },
+      ];
+      let version = 2;
+      for (const write of writes) {
+        const stale = await api.call({ ...write, path: `${BASE}${write.path}`, headers: { 'if-match': '"1"' } });
+        expect(stale.status, `${write.method} ${write.path}`).toBe(412);
+        expect(stale.body.error).toMatchObject({ code: 'CUSTOMER.VERSION_MISMATCH', details: { current_version: version } });
+        const fresh = await api.call({ ...write, path: `${BASE}${write.path}`, headers: { 'if-match': `"${version}"` } });
+        expect(fresh.status, `${write.method} ${write.path}`).toBe(write.method === 'DELETE' ? 204 : 200);
+        version++;
+      }
+    });
+
+    it('accepts weak and unquoted tags and *, and rejects a malformed If-Match with 400', async () => {
+      const customer = await create();
+      for (const ifMatch of ['W/"1"', '*']) {
+        const response = await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}`, body: { name: `Via ${ifMatch}` }, headers: { 'if-match': ifMatch } });
+        expect(response.status).toBe(200);
+      }
+      const bad = await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}`, body: { name: 'x' }, headers: { 'if-match': '"a", "b"' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.fields[0].field).toBe('If-Match');
+    });
+
+    it('answers a GET with If-None-Match naming the current version with 304 and no body', async () => {
+      const customer = await create();
+      const fresh = await api.call({ method: 'GET', path: `${BASE}/customers/${customer.id}`, headers: { 'if-none-match': '"1"' } });
+      expect(fresh.status).toBe(304);
+      expect(fresh.body).toBeUndefined();
+      expect(fresh.headers.etag).toBe('"1"');
+      await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/qualify` });
+      const changed = await api.call({ method: 'GET', path: `${BASE}/customers/${customer.id}`, headers: { 'if-none-match': '"1"' } });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.etag).toBe('"2"');
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('replays the first response for a retry with the same key and body', async () => {
+      const key = randomUUID();
+      const body = newCustomerBody();
+      const first = await api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } });
+      const retry = await api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(201);
+      expect(retry.status).toBe(201);
+      expect(retry.body).toEqual(first.body);
+      expect(retry.headers.location).toBe(first.headers.location);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      const stored = await database.db.selectFrom('customer_mgmt_customers').select('id').where('email', '=', body.email as string).execute();
+      expect(stored).toHaveLength(1);
+    });
+
+    it('replays transitions too, so a retried qualify is not a 409', async () => {
+      const customer = await create();
+      const key = randomUUID();
+      const first = await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/qualify`, headers: { 'idempotency-key': key } });
+      const retry = await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/qualify`, headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(200);
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual(first.body);
+    });
+
+    it('rejects the same key with a different body with 422, and keys are per caller', async () => {
+      const key = randomUUID();
+      await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': key } });
+      const reused = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': key } });
+      expect(reused.status).toBe(422);
+      expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      const otherCaller = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': key }, claims: claimsFor(['manager'], randomUUID()) });
+      expect(otherCaller.status).toBe(201);
+    });
+
+    it('concurrent retries create exactly one customer; the others replay it or are told it is in progress', async () => {
+      const key = randomUUID();
+      const body = newCustomerBody();
+      const responses = await Promise.all(Array.from({ length: 8 }, () => api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } })));
+      const created = responses.filter((response) => response.status === 201);
+      const busy = responses.filter((response) => response.status === 409);
+      expect(created.length + busy.length).toBe(8);
+      expect(new Set(created.map((response) => response.body.data.id)).size).toBe(1);
+      for (const response of busy) {
+        expect(response.body.error.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
+        expect(response.headers['retry-after']).toBe('1');
+      }
+      const stored = await database.db.selectFrom('customer_mgmt_customers').select('id').where('email', '=', body.email as string).execute();
+      expect(stored).toHaveLength(1);
+      const later = await api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } });
+      expect(later.body.data.id).toBe(stored[0]!.id);
+    });
+
+    it('does not store a request that failed validation, so a corrected retry may reuse the key', async () => {
+      const key = randomUUID();
+      const invalid = await api.call({ method: 'POST', path: `${BASE}/customers`, body: { name: 'x' }, headers: { 'idempotency-key': key } });
+      expect(invalid.status).toBe(400);
+      const stored = await database.db.selectFrom('customer_mgmt_idempotency_keys').select('key').where('key', '=', key).execute();
+      expect(stored).toEqual([]);
+    });
+
+    it('rejects a malformed key with 400', async () => {
+      const response = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': 'has spaces' } });
+      expect(response.status).toBe(400);
+      expect(response.body.error.details.fields[0].field).toBe('Idempotency-Key');
+    });
+  });
+});

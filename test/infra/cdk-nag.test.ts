@@ -1,0 +1,59 @@
+import { Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES } from '../../infra/config/environments.js';
+import { removeSynthOutputs, synthService } from './service-app-fixture.js';
+
+afterAll(removeSynthOutputs);
+
+/** Every acknowledgement in the app, as `rule id → reason`. */
+function acknowledgements(scope: IConstruct): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const construct of scope.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) found.set(`${construct.node.path} ${id}`, reason);
+    }
+  }
+  return found;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(ENVIRONMENT_NAMES)('%s: every finding is fixed or acknowledged', (environment) => {
+    const { app } = synthService(environment);
+
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    expect(report.violations.map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('acknowledges only a known, short list of AwsSolutions findings, each with a written reason', () => {
+    const expected = (environment: string, extra: string[] = []) =>
+      [
+        `CustomerMgmt-${environment}/Api/HttpApi/GET--health Annotation::AwsSolutions-APIG4`,
+        `CustomerMgmt-${environment}/Database/AdminSecret Annotation::AwsSolutions-SMG4`,
+        `CustomerMgmt-${environment}/Database/Cluster Annotation::AwsSolutions-RDS6`,
+        ...extra,
+      ].sort();
+
+    for (const [environment, extra] of [
+      ['dev', ['CustomerMgmt-dev/Database/Cluster Annotation::AwsSolutions-RDS10']],
+      ['prod', []],
+    ] as const) {
+      const acknowledged = [...acknowledgements(synthService(environment).app)].filter(([key]) => key.includes('AwsSolutions-'));
+
+      expect(acknowledged.map(([key]) => key).sort()).toEqual(expected(environment, [...extra]));
+      for (const [, reason] of acknowledged) expect(reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('fails synthesis on an unacknowledged finding', () => {
+    // An unlogged bucket without TLS enforcement: two findings nobody acknowledged.
+    const withBucket = () => synthService('dev', { beforeSynth: (stack) => new Bucket(stack, 'Unreviewed') });
+
+    expect(withBucket).toThrow(/AwsSolutions-S1[\s\S]*AwsSolutions-S10/);
+  });
+});
