@@ -1,0 +1,1 @@
+export { startDataApiEndpoint, type DataApiEndpoint, type DataApiEndpointOptions } from './data-api-server.js';
