@@ -1,9 +1,17 @@
 import { RDSData } from '@aws-sdk/client-rds-data';
-import { Kysely } from 'kysely';
+import { Kysely, type Driver } from 'kysely';
 import { DataApiDialect } from 'kysely-data-api';
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
 import { resilientDataApiClient, type RetryPolicy } from './resilient-data-api-client.js';
+import { TransactionSafeDriver } from './transaction-safe-driver.js';
+
+/** kysely-data-api's dialect with its driver wrapped (see transaction-safe-driver.ts). */
+class TransactionSafeDataApiDialect extends DataApiDialect {
+  override createDriver(): Driver {
+    return new TransactionSafeDriver(super.createDriver());
+  }
+}
 
 /**
  * Kysely over the RDS Data API. kysely-data-api is used as published: it binds every string
@@ -18,7 +26,7 @@ export function createDataApiDatabase(dataApi: NonNullable<Config['dataApi']>, r
     ...(dataApi.endpoint && { endpoint: dataApi.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   });
   return new Kysely<Database>({
-    dialect: new DataApiDialect({
+    dialect: new TransactionSafeDataApiDialect({
       mode: 'postgres',
       driver: {
         client: resilientDataApiClient(client, retry) as RDSData,

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../../functions/config.js';
-import { openDatabase } from '../../functions/db/database-factory.js';
 import { migrateToLatest } from '../../functions/db/migrate.js';
 import { createGroupHandlers } from '../../functions/group-handlers.js';
 import { createLogger, parseLogLevel } from '../../functions/logger.js';
 import { routes } from '../../functions/routes.js';
 import { createServices } from '../../functions/services.js';
 import { createDevAuthorizer, loadOrCreateDevKeys } from './dev-auth.js';
+import { openLocalDatabase, parseDbMode } from './local-database.js';
 import { startLocalServer } from './local-server.js';
 
 /** `npm start`: the API on this machine, with the same handlers and route table as on AWS. */
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8081);
   mkdirSync(config.dataDir, { recursive: true });
 
-  const database = await openDatabase(config);
+  const database = await openLocalDatabase(config, parseDbMode(process.env.DB_MODE));
   const applied = await migrateToLatest(database.db);
   const services = createServices(database.db);
   const keys = await loadOrCreateDevKeys(config.dataDir);
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   logger.info('customer-mgmt API listening', {
     url: `${server.url}/api/v1/customer-mgmt`,
     database: database.kind,
-    ...(database.kind === 'pglite' && { data_dir: config.dataDir }),
+    ...(database.endpoint && { data_api_endpoint: database.endpoint.url, backing_database: config.databaseUrl ? 'postgres' : 'pglite' }),
+    ...(!config.databaseUrl && { data_dir: config.dataDir }),
     migrations_applied: applied,
     startup_ms: Math.round(performance.now() - started),
     get_a_token: 'npm run token -- --role admin   (the last line printed is the bearer token)',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { param } from '../../functions/db/sql-values.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
 
@@ -16,7 +17,7 @@ describe.each(availableDialects())('concurrent requests on %s', (dialect) => {
 
   const create = async (body = newCustomerBody()) => (await api.call({ method: 'POST', path: `${BASE}/customers`, body })).body.data.id as string;
   const eventsOf = (id: string) =>
-    database.db.selectFrom('customer_mgmt_events').select(['event_type', 'customer_version']).where('customer_id', '=', id).orderBy('customer_version').execute();
+    database.db.selectFrom('customer_mgmt_events').select(['event_type', 'customer_version']).where('customer_id', '=', param.uuid(id)).orderBy('customer_version').execute();
 
   it('of 10 concurrent qualifies on one lead exactly one succeeds and nine get 409', async () => {
     const id = await create();

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { routeKey, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/ro
 import { routes } from '../../functions/routes.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
 import { ServiceAlarms } from '../../infra/constructs/service-alarms.js';
-import { logicalId, removeSynthOutputs, resolved, resources, synthService, type SynthesizedService } from './service-app-fixture.js';
+import { logicalId, removeSynthOutputs, resolved, resources, scratchApp, synthService, type SynthesizedService } from './service-app-fixture.js';
 
 let dev: SynthesizedService;
 let staging: SynthesizedService;
@@ -277,7 +277,7 @@ describe('alarms', () => {
   });
 
   it('can watch a dead-letter queue (for the event consumers and the outbox relay)', () => {
-    const stack = new Stack(new App(), 'AlarmsOnly');
+    const stack = new Stack(scratchApp(), 'AlarmsOnly');
     const alarms = new ServiceAlarms(stack, 'Alarms', { prefix: 'customer-mgmt-test' });
 
     alarms.watchDeadLetterQueue('RelayDlq', new Queue(stack, 'Dlq'));

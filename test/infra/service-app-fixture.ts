@@ -38,8 +38,7 @@ const outdirs: string[] = [];
  * left to `npm run synth`: it adds seconds per synth and checks CDK's output, not ours.
  */
 export function synthService(environment: string, options: SynthOptions = {}): SynthesizedService {
-  const outdir = mkdtempSync(join(tmpdir(), TEMP_DIR_PREFIX));
-  outdirs.push(outdir);
+  const outdir = newOutdir();
   const app = new App({
     outdir,
     builtinCloudFormationValidation: false,
@@ -58,7 +57,18 @@ export function synthService(environment: string, options: SynthOptions = {}): S
   return { app, stack, template, outdir };
 }
 
-/** Removes every folder synthService created; call from afterAll. */
+function newOutdir(): string {
+  const outdir = mkdtempSync(join(tmpdir(), TEMP_DIR_PREFIX));
+  outdirs.push(outdir);
+  return outdir;
+}
+
+/** An empty app for testing one construct, writing only where removeSynthOutputs cleans up. */
+export function scratchApp(): App {
+  return new App({ outdir: newOutdir(), builtinCloudFormationValidation: false });
+}
+
+/** Removes every folder synthService or scratchApp created; call from afterAll. */
 export function removeSynthOutputs(): void {
   for (const outdir of outdirs.splice(0)) rmSync(outdir, { recursive: true, force: true });
 }

@@ -5,11 +5,17 @@ import type { Database } from '../../functions/db/database.js';
 import type { DatabaseHandle } from '../../functions/db/database-factory.js';
 import { migrateToLatest } from '../../functions/db/migrate.js';
 import { openPostgresPool } from '../../functions/db/postgres-pool.js';
+import { createDataApiDatabase } from '../../functions/db/data-api-database.js';
+import type { RetryPolicy } from '../../functions/db/resilient-data-api-client.js';
+import { LOCAL_CLUSTER } from '../../infra/local/local-data-api.js';
+import { startDataApiEndpoint, type DataApiEndpoint } from '../../infra/local/data-api/index.js';
 
 export type DialectName = 'pglite' | 'postgres' | 'data-api';
 
 export interface TestDatabase extends DatabaseHandle {
   readonly name: DialectName;
+  /** The local Data API endpoint behind the data-api dialect (call counts, injected failures). */
+  readonly endpoint?: DataApiEndpoint;
 }
 
 /**
@@ -17,8 +23,11 @@ export interface TestDatabase extends DatabaseHandle {
  * PostgreSQL server when DATABASE_URL is set (a fresh database per suite, dropped afterwards).
  */
 export function availableDialects(): DialectName[] {
-  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  return process.env.DATABASE_URL ? ['pglite', 'postgres', 'data-api'] : ['pglite', 'data-api'];
 }
+
+/** Retries fast in tests; production waits seconds for Aurora to resume. */
+export const FAST_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cm_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -39,19 +48,28 @@ async function createScratchDatabase(serverUrl: string): Promise<{ url: string; 
   };
 }
 
-/** Opens a migrated, empty database of the given dialect. */
+/**
+ * Opens a migrated, empty database of the given dialect. The data-api dialect is the production
+ * path: kysely-data-api → the real AWS SDK client → the local Data API endpoint → PostgreSQL
+ * (the server at DATABASE_URL when set, else PGlite); its migrations also run through it.
+ */
 export async function openTestDatabase(name: DialectName): Promise<TestDatabase> {
-  if (name === 'data-api') throw new Error('the data-api dialect is opened by test/support/data-api-database.ts');
-  const scratch = name === 'postgres' ? await createScratchDatabase(process.env.DATABASE_URL!) : undefined;
+  const onServer = name === 'postgres' || (name === 'data-api' && process.env.DATABASE_URL);
+  const scratch = onServer ? await createScratchDatabase(process.env.DATABASE_URL!) : undefined;
   const opened = await openPostgresPool({ databaseUrl: scratch?.url, dataDir: 'memory://', maxConnections: 16 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: opened.pool }) });
+  const endpoint = name === 'data-api' ? await startDataApiEndpoint({ pool: opened.pool, port: 0 }) : undefined;
+  const db = endpoint
+    ? createDataApiDatabase({ ...LOCAL_CLUSTER, endpoint: endpoint.url }, FAST_RETRY)
+    : new Kysely<Database>({ dialect: new PostgresDialect({ pool: opened.pool }) });
   await migrateToLatest(db);
   return {
     name,
     db,
-    kind: opened.kind,
+    kind: endpoint ? 'data-api' : opened.kind,
+    ...(endpoint && { endpoint }),
     close: async () => {
       await db.destroy();
+      await endpoint?.close();
       await opened.close();
       await scratch?.drop();
     },
