@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as createCustomers from './2026-11-26T00-00-00_create-customers.js';
 import * as createIdempotencyKeys from './2026-11-26T01-00-00_create-idempotency-keys.js';
+import * as outboxDelivery from './2026-11-26T02-00-00_outbox-delivery.js';
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so that the
@@ -9,4 +10,5 @@ import * as createIdempotencyKeys from './2026-11-26T01-00-00_create-idempotency
 export const migrations: Record<string, Migration> = {
   '2026-11-26T00-00-00_create-customers': createCustomers,
   '2026-11-26T01-00-00_create-idempotency-keys': createIdempotencyKeys,
+  '2026-11-26T02-00-00_outbox-delivery': outboxDelivery,
 };

@@ -38,6 +38,10 @@ export interface EventsTable {
   actor: string;
   data: Jsonb<Record<string, unknown>>;
   published_at: NullableTimestamp;
+  publish_attempts: Generated<number>;
+  claimed_until: NullableTimestamp;
+  last_error: string | null;
+  parked_at: NullableTimestamp;
 }
 
 export interface IdempotencyKeysTable {
