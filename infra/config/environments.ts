@@ -1,0 +1,194 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** The `source` of every event this service publishes. */
+export const EVENTS_SOURCE = 'customer-mgmt';
+
+/** Create a bus owned by this stack, or publish to the platform's bus (imported by name). */
+export type EventBusChoice = { readonly mode: 'create'; readonly name: string } | { readonly mode: 'import'; readonly name: string };
+
+export type FunctionLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  readonly account: string;
+  readonly region: string;
+  /** Explicit zones, so synthesis never asks AWS (no context lookup, no credentials). */
+  readonly availabilityZones: readonly string[];
+  readonly auth: {
+    /** The identity provider's issuer URL; the authorizer validates `iss` against it. */
+    readonly issuer: string;
+    /** Accepted `aud` values (Cognito: the app client ids). */
+    readonly audience: readonly string[];
+  };
+  readonly api: {
+    readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly cors: { readonly allowOrigins: readonly string[]; readonly maxAge: Duration };
+  };
+  readonly database: {
+    /** Aurora capacity units; 0 lets the writer pause when idle (first request then waits ~15 s). */
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    /** Idle time before a min-capacity-0 writer pauses. */
+    readonly autoPauseAfter?: Duration;
+    /** Serverless v2 readers in other zones; the Data API itself only talks to the writer. */
+    readonly readers: number;
+    readonly backupRetention: Duration;
+    readonly deletionProtection: boolean;
+  };
+  /** What happens to the database (cluster, instances; the secret too when retained) when the stack deletes it. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Log groups cannot be snapshotted: DESTROY or RETAIN. */
+  readonly logs: { readonly retention: RetentionDays; readonly level: FunctionLogLevel; readonly removalPolicy: RemovalPolicy };
+  readonly eventBus: EventBusChoice;
+  readonly alarms: {
+    /** Subscribed to the alarm topic when set (confirm the e-mail AWS sends). */
+    readonly email?: string;
+    readonly apiServerErrorRatePercent: number;
+    readonly apiLatencyP99Millis: number;
+  };
+}
+
+type Defaults = Omit<EnvironmentConfig, 'availabilityZones'> & { readonly availabilityZoneLetters: readonly string[] };
+
+const EXAMPLE_ISSUER = 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_EXAMPLE';
+
+/** The committed values: example account ids and issuer, overridable per deploy (see resolveEnvironment). */
+const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
+  dev: {
+    name: 'dev',
+    account: '111111111111',
+    region: 'eu-central-1',
+    availabilityZoneLetters: ['a', 'b'],
+    auth: { issuer: EXAMPLE_ISSUER, audience: ['customer-mgmt-dev'] },
+    api: {
+      throttle: { rateLimit: 20, burstLimit: 40 },
+      cors: { allowOrigins: ['http://localhost:5173', 'https://dev.crm.example.com'], maxAge: Duration.hours(1) },
+    },
+    database: {
+      minCapacity: 0,
+      maxCapacity: 2,
+      autoPauseAfter: Duration.minutes(10),
+      readers: 0,
+      backupRetention: Duration.days(1),
+      deletionProtection: false,
+    },
+    removalPolicy: RemovalPolicy.DESTROY,
+    logs: { retention: RetentionDays.ONE_WEEK, level: 'debug', removalPolicy: RemovalPolicy.DESTROY },
+    eventBus: { mode: 'create', name: 'customer-mgmt-dev' },
+    alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000 },
+  },
+  staging: {
+    name: 'staging',
+    account: '222222222222',
+    region: 'eu-central-1',
+    availabilityZoneLetters: ['a', 'b'],
+    auth: { issuer: EXAMPLE_ISSUER, audience: ['customer-mgmt-staging'] },
+    api: {
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      cors: { allowOrigins: ['https://staging.crm.example.com'], maxAge: Duration.hours(1) },
+    },
+    database: { minCapacity: 0.5, maxCapacity: 4, readers: 0, backupRetention: Duration.days(7), deletionProtection: false },
+    removalPolicy: RemovalPolicy.SNAPSHOT,
+    logs: { retention: RetentionDays.ONE_MONTH, level: 'info', removalPolicy: RemovalPolicy.DESTROY },
+    eventBus: { mode: 'import', name: 'platform-events-staging' },
+    alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500 },
+  },
+  prod: {
+    name: 'prod',
+    account: '333333333333',
+    region: 'eu-central-1',
+    availabilityZoneLetters: ['a', 'b', 'c'],
+    auth: { issuer: EXAMPLE_ISSUER, audience: ['customer-mgmt'] },
+    api: {
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      cors: { allowOrigins: ['https://crm.example.com'], maxAge: Duration.hours(1) },
+    },
+    database: { minCapacity: 0.5, maxCapacity: 16, readers: 1, backupRetention: Duration.days(30), deletionProtection: true },
+    removalPolicy: RemovalPolicy.RETAIN,
+    logs: { retention: RetentionDays.THREE_MONTHS, level: 'info', removalPolicy: RemovalPolicy.RETAIN },
+    eventBus: { mode: 'import', name: 'platform-events-prod' },
+    alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000 },
+  },
+};
+
+/** Per-deploy overrides: CDK context (`-c key=value`) first, then these environment variables. */
+export const OVERRIDE_ENVIRONMENT_VARIABLES = { account: 'CDK_DEPLOY_ACCOUNT', region: 'CDK_DEPLOY_REGION' } as const;
+
+export type ContextReader = (key: string) => unknown;
+
+/** A wrong `-c` value or environment variable: the message says what to change. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+function text(value: unknown, key: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ConfigurationError(`Context "${key}" must be a string, got ${JSON.stringify(value)}`);
+  return value.trim();
+}
+
+function list(value: unknown, key: string): string[] | undefined {
+  if (Array.isArray(value)) return value.map((item) => String(item).trim()).filter(Boolean);
+  return text(value, key)
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new ConfigurationError(`Invalid ${message}`);
+}
+
+export function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The configuration of the environment named by `-c env=<name>`, with per-deploy overrides:
+ * `-c account=… -c region=…` (or CDK_DEPLOY_ACCOUNT / CDK_DEPLOY_REGION), `-c availabilityZones=a,b`,
+ * `-c jwtIssuer=… -c jwtAudience=id1,id2`, `-c eventBusName=…` (imports that bus), `-c alarmEmail=…`,
+ * `-c corsOrigins=https://a,https://b`. Fails naming the problem, never falls back silently.
+ */
+export function resolveEnvironment(context: ContextReader, env: Record<string, string | undefined> = process.env): EnvironmentConfig {
+  const name = text(context('env'), 'env');
+  const choices = ENVIRONMENT_NAMES.join(', ');
+  if (name === undefined) throw new ConfigurationError(`No environment chosen: pass -c env=<name> (one of ${choices}), e.g. npx cdk synth -c env=dev`);
+  if (!isEnvironmentName(name)) throw new ConfigurationError(`Unknown environment "${name}": choose one of ${choices} (-c env=<name>)`);
+  const base = ENVIRONMENTS[name];
+
+  const account = text(context('account'), 'account') ?? text(env[OVERRIDE_ENVIRONMENT_VARIABLES.account], 'account') ?? base.account;
+  const region = text(context('region'), 'region') ?? text(env[OVERRIDE_ENVIRONMENT_VARIABLES.region], 'region') ?? base.region;
+  const availabilityZones = list(context('availabilityZones'), 'availabilityZones') ?? base.availabilityZoneLetters.map((letter) => `${region}${letter}`);
+  const issuer = text(context('jwtIssuer'), 'jwtIssuer') ?? base.auth.issuer;
+  const audience = list(context('jwtAudience'), 'jwtAudience') ?? base.auth.audience;
+  const eventBusName = text(context('eventBusName'), 'eventBusName');
+  const alarmEmail = text(context('alarmEmail'), 'alarmEmail') ?? base.alarms.email;
+  const allowOrigins = list(context('corsOrigins'), 'corsOrigins') ?? base.api.cors.allowOrigins;
+
+  check(/^\d{12}$/.test(account), `account "${account}" for ${name}: an AWS account id is 12 digits`);
+  check(/^[a-z]{2}(-[a-z]+)+-\d$/.test(region), `region "${region}" for ${name}: expected a region code such as eu-central-1`);
+  check(availabilityZones.length >= 2, `availabilityZones for ${name}: Aurora needs subnets in at least two zones`);
+  for (const zone of availabilityZones) check(zone.startsWith(region), `availability zone "${zone}" for ${name}: it is not in ${region}`);
+  check(/^https:\/\/[^\s/]+/.test(issuer), `jwtIssuer "${issuer}" for ${name}: the JWT issuer must be an https URL`);
+  check(audience.length > 0, `jwtAudience for ${name}: at least one audience is required`);
+  check(alarmEmail === undefined || /^[^@\s]+@[^@\s]+$/.test(alarmEmail), `alarmEmail "${alarmEmail}" for ${name}`);
+  const { database } = base;
+  check(base.logs.removalPolicy !== RemovalPolicy.SNAPSHOT, `logs.removalPolicy for ${name}: log groups cannot be snapshotted`);
+  check(database.minCapacity >= 0 && database.minCapacity <= database.maxCapacity, `Aurora capacity for ${name}: need 0 <= min <= max`);
+
+  const { availabilityZoneLetters: _letters, ...rest } = base;
+  return Object.freeze({
+    ...rest,
+    account,
+    region,
+    availabilityZones,
+    auth: { issuer, audience },
+    api: { ...base.api, cors: { ...base.api.cors, allowOrigins } },
+    eventBus: eventBusName ? ({ mode: 'import', name: eventBusName } as const) : base.eventBus,
+    alarms: { ...base.alarms, email: alarmEmail },
+  });
+}

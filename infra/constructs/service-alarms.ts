@@ -1,0 +1,107 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IAlarmAction, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface ServiceAlarmsProps {
+  /** Prefix of every alarm name, e.g. `customer-mgmt-dev`. */
+  readonly prefix: string;
+  readonly email?: string;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/** The alarm topic and the alarms that notify it: API 5xx rate and p99 latency, per-function errors and throttles, DLQ depth. */
+export class ServiceAlarms extends Construct {
+  readonly topic: Topic;
+  private readonly action: IAlarmAction;
+  private readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
+    super(scope, id);
+    this.prefix = props.prefix;
+    this.topic = new Topic(this, 'Topic', { displayName: `${props.prefix} alarms`, enforceSSL: true });
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    this.action = new SnsAction(this.topic);
+  }
+
+  /** 5xx responses as a share of requests, and p99 latency, of the whole API. */
+  watchHttpApi(api: HttpApi, thresholds: { readonly serverErrorRatePercent: number; readonly latencyP99Millis: number }): void {
+    const errorRate = new MathExpression({
+      label: '5xx rate (%)',
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: {
+        errors: api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+        requests: api.metricCount({ period: PERIOD, statistic: 'Sum' }),
+      },
+      period: PERIOD,
+    });
+    this.alarm('Api5xxRate', {
+      metric: errorRate,
+      threshold: thresholds.serverErrorRatePercent,
+      description: `More than ${thresholds.serverErrorRatePercent}% of API requests answered 5xx in two of three 5-minute periods.`,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+    });
+    this.alarm('ApiLatencyP99', {
+      metric: api.metricLatency({ period: PERIOD, statistic: 'p99' }),
+      threshold: thresholds.latencyP99Millis,
+      description: `API p99 latency above ${thresholds.latencyP99Millis} ms in three consecutive 5-minute periods.`,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+    });
+  }
+
+  /** Invocation errors (crashes, timeouts: the handler turns ordinary failures into responses) and throttles. */
+  watchFunction(name: string, fn: IFunction): void {
+    this.alarm(`${name}Errors`, {
+      metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+      threshold: 0,
+      description: `${name}: invocations failed (uncaught error, timeout or out of memory).`,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+    this.alarm(`${name}Throttles`, {
+      metric: fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+      threshold: 0,
+      description: `${name}: invocations throttled (account or reserved concurrency exhausted).`,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+  }
+
+  /** Any message waiting in a dead-letter queue needs a look. */
+  watchDeadLetterQueue(name: string, queue: IQueue): void {
+    this.alarm(`${name}Depth`, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+      threshold: 0,
+      description: `${name}: messages are waiting in the dead-letter queue.`,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+  }
+
+  private alarm(
+    id: string,
+    options: { metric: IMetric; threshold: number; description: string; evaluationPeriods: number; datapointsToAlarm: number },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmName: `${this.prefix}-${id}`,
+      alarmDescription: options.description,
+      metric: options.metric,
+      threshold: options.threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: options.evaluationPeriods,
+      datapointsToAlarm: options.datapointsToAlarm,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    return alarm;
+  }
+}

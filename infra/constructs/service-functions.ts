@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { FunctionLogLevel } from '../config/environments.js';
+
+/** Pinned (Node.js 24, the newest Lambda runtime): without `runtime`, NodejsFunction silently picks an old default. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * Data API actions by need. Plain statements are enough for reads (and for writes that are one
+ * CTE statement); explicit transactions (migrations, multi-statement writes) add the rest.
+ */
+export const DATA_API_ACTIONS = {
+  statements: ['rds-data:ExecuteStatement'],
+  transactions: ['rds-data:ExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'],
+} as const;
+export type DataApiAccess = keyof typeof DATA_API_ACTIONS;
+
+/**
+ * `require` for the CommonJS packages inside the ESM bundle (pg asks for `events`, `net`, …);
+ * without it esbuild's shim throws "Dynamic require of … is not supported" at cold start.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** Never bundled: PGlite is imported lazily for local runs only, pg-native is pg's optional addon. */
+export const EXTERNAL_MODULES = ['@electric-sql/pglite', 'pg-native'];
+
+export interface DatabaseTarget {
+  readonly clusterArn: string;
+  readonly secret: ISecret;
+  readonly databaseName: string;
+}
+
+export interface ServiceFunctionsProps {
+  /** The repository root: entries, package-lock.json and tsconfig.json are found from here. */
+  readonly projectRoot: string;
+  readonly database: DatabaseTarget;
+  readonly eventBus: IEventBus;
+  readonly eventsSource: string;
+  readonly logLevel: FunctionLogLevel;
+  readonly logRetention: RetentionDays;
+  /** Applied to the functions' log groups. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Ship source maps and turn them on at runtime (costs cold-start time; off by default). */
+  readonly sourceMaps?: boolean;
+}
+
+export interface ServiceFunctionOptions {
+  /** Entry file relative to the project root; it must export `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly dataApi: DataApiAccess;
+  /** Grants PutEvents on the bus (for this service's source only) and sets EVENT_BUS_NAME / EVENTS_SOURCE. */
+  readonly publishesEvents: boolean;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+const APPLICATION_LOG_LEVELS: Record<FunctionLogLevel, ApplicationLogLevel> = {
+  debug: ApplicationLogLevel.DEBUG,
+  info: ApplicationLogLevel.INFO,
+  warn: ApplicationLogLevel.WARN,
+  error: ApplicationLogLevel.ERROR,
+};
+
+/**
+ * Creates every Lambda function of the service with one set of defaults: Node.js 24 on arm64, an
+ * ESM bundle built by the local esbuild (no Docker), JSON logs into a log group with retention,
+ * its own role and only the grants the function declares.
+ */
+export class ServiceFunctions extends Construct {
+  private readonly props: ServiceFunctionsProps;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionsProps) {
+    super(scope, id);
+    this.props = props;
+  }
+
+  /** A function with its own log group and role; `id` names both in the template. */
+  add(id: string, options: ServiceFunctionOptions): NodejsFunction {
+    const { projectRoot, database, eventBus, sourceMaps = false } = this.props;
+    const entry = join(projectRoot, options.entry);
+    if (!existsSync(entry)) throw new Error(`Lambda entry ${options.entry} does not exist (function ${id})`);
+
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention: this.props.logRetention, removalPolicy: this.props.removalPolicy });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this function's group only.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${id} function of customer-mgmt`,
+    });
+    logGroup.grantWrite(role);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'DataApi', effect: Effect.ALLOW, actions: [...DATA_API_ACTIONS[options.dataApi]], resources: [database.clusterArn] }),
+    );
+    // The Data API reads the secret with the caller's credentials; nothing else needs it.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'DatabaseSecret', effect: Effect.ALLOW, actions: ['secretsmanager:GetSecretValue'], resources: [database.secret.secretArn] }),
+    );
+    if (options.publishesEvents) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'PublishEvents',
+          effect: Effect.ALLOW,
+          actions: ['events:PutEvents'],
+          resources: [eventBus.eventBusArn],
+          conditions: { StringEquals: { 'events:source': [this.props.eventsSource] } },
+        }),
+      );
+    }
+
+    return new NodejsFunction(this, id, {
+      description: options.description,
+      entry,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: options.memorySize ?? 512,
+      timeout: options.timeout ?? Duration.seconds(10),
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: APPLICATION_LOG_LEVELS[this.props.logLevel],
+      systemLogLevelV2: SystemLogLevel.INFO,
+      environment: {
+        DB_CLUSTER_ARN: database.clusterArn,
+        DB_SECRET_ARN: database.secret.secretArn,
+        DB_NAME: database.databaseName,
+        LOG_LEVEL: this.props.logLevel,
+        ...(options.publishesEvents ? { EVENT_BUS_NAME: eventBus.eventBusName, EVENTS_SOURCE: this.props.eventsSource } : {}),
+        ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        ...options.environment,
+      },
+      currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        target: 'node24',
+        minify: true,
+        sourceMap: sourceMaps,
+        bundleAwsSDK: true,
+        externalModules: EXTERNAL_MODULES,
+        forceDockerBundling: false,
+        logLevel: LogLevel.WARNING,
+      },
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Trigger } from 'aws-cdk-lib/triggers';
+import type { Construct } from 'constructs';
+import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
+import { EVENTS_SOURCE, type EnvironmentConfig } from '../config/environments.js';
+import { CustomerDatabase } from '../constructs/customer-database.js';
+import { CustomerHttpApi, type RouteEntry } from '../constructs/customer-http-api.js';
+import { ServiceAlarms } from '../constructs/service-alarms.js';
+import { ServiceFunctions, type ServiceFunctionOptions } from '../constructs/service-functions.js';
+
+/**
+ * What each route group's function may do. Reads get plain statements and no bus; writes may use
+ * transactions and publish events. A new group fails to compile until it is listed here.
+ */
+export const ROUTE_GROUP_ACCESS: Record<RouteGroup, Pick<ServiceFunctionOptions, 'dataApi' | 'publishesEvents' | 'description'>> = {
+  'customers-read': { dataApi: 'statements', publishesEvents: false, description: 'Customer Management: read routes (GET) and health' },
+  'customers-write': { dataApi: 'transactions', publishesEvents: true, description: 'Customer Management: routes that change customers' },
+};
+
+export interface CustomerMgmtStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+  readonly routes: readonly RouteEntry[];
+  /** The repository root (Lambda entries and package-lock.json). */
+  readonly projectRoot: string;
+  /** Changes on every deploy so that the migration trigger runs every time. */
+  readonly deployId: string;
+}
+
+/** The whole Customer Management service in one environment: database, functions, API, events, alarms. */
+export class CustomerMgmtStack extends Stack {
+  readonly config: EnvironmentConfig;
+  readonly database: CustomerDatabase;
+  readonly eventBus: IEventBus;
+  readonly routeGroupFunctions: Readonly<Record<RouteGroup, NodejsFunction>>;
+  readonly migrateFunction: NodejsFunction;
+  readonly migrationTrigger: Trigger;
+  readonly api: CustomerHttpApi;
+  readonly alarms: ServiceAlarms;
+
+  constructor(scope: Construct, id: string, props: CustomerMgmtStackProps) {
+    const { config } = props;
+    super(scope, id, {
+      ...props,
+      env: { account: config.account, region: config.region },
+      terminationProtection: config.name === 'prod',
+      description: `Customer Management (CRM bounded context), ${config.name}`,
+    });
+    this.config = config;
+    const prefix = `customer-mgmt-${config.name}`;
+    Tags.of(this).add('service', 'customer-mgmt');
+    Tags.of(this).add('environment', config.name);
+
+    this.database = new CustomerDatabase(this, 'Database', {
+      clusterIdentifier: prefix,
+      availabilityZones: config.availabilityZones,
+      minCapacity: config.database.minCapacity,
+      maxCapacity: config.database.maxCapacity,
+      autoPauseAfter: config.database.autoPauseAfter,
+      readers: config.database.readers,
+      backupRetention: config.database.backupRetention,
+      deletionProtection: config.database.deletionProtection,
+      removalPolicy: config.removalPolicy,
+      logRetention: config.logs.retention,
+      logRemovalPolicy: config.logs.removalPolicy,
+    });
+
+    this.eventBus =
+      config.eventBus.mode === 'create'
+        ? new EventBus(this, 'EventBus', { eventBusName: config.eventBus.name, description: 'Customer Management domain events' })
+        : EventBus.fromEventBusName(this, 'EventBus', config.eventBus.name);
+
+    const functions = new ServiceFunctions(this, 'Functions', {
+      projectRoot: props.projectRoot,
+      database: { clusterArn: this.database.cluster.clusterArn, secret: this.database.secret, databaseName: this.database.databaseName },
+      eventBus: this.eventBus,
+      eventsSource: EVENTS_SOURCE,
+      logLevel: config.logs.level,
+      logRetention: config.logs.retention,
+      removalPolicy: config.logs.removalPolicy,
+    });
+
+    this.routeGroupFunctions = Object.fromEntries(
+      ROUTE_GROUPS.map((group) => [group, functions.add(functionId(group), { entry: `functions/${group}/handler.ts`, ...ROUTE_GROUP_ACCESS[group] })]),
+    ) as Record<RouteGroup, NodejsFunction>;
+
+    this.migrateFunction = functions.add('Migrate', {
+      entry: 'functions/migrate/handler.ts',
+      description: 'Customer Management: applies database migrations during each deploy',
+      dataApi: 'transactions',
+      publishesEvents: false,
+      timeout: Duration.minutes(5),
+      environment: { DEPLOY_ID: props.deployId },
+    });
+    // Runs after the cluster (and its writer and secret) exist and before any API function is
+    // created or updated, so new code never meets an old schema; a failed migration fails the deploy.
+    this.migrationTrigger = new Trigger(this, 'MigrateOnDeploy', {
+      handler: this.migrateFunction,
+      executeOnHandlerChange: true,
+      executeAfter: [this.database],
+      timeout: Duration.minutes(6),
+    });
+    this.migrationTrigger.executeBefore(...Object.values(this.routeGroupFunctions));
+
+    this.api = new CustomerHttpApi(this, 'Api', {
+      apiName: prefix,
+      routes: props.routes,
+      functions: this.routeGroupFunctions,
+      jwtIssuer: config.auth.issuer,
+      jwtAudience: config.auth.audience,
+      throttle: config.api.throttle,
+      corsAllowOrigins: config.api.cors.allowOrigins,
+      corsMaxAge: config.api.cors.maxAge,
+      accessLogRetention: config.logs.retention,
+      removalPolicy: config.logs.removalPolicy,
+    });
+
+    this.alarms = new ServiceAlarms(this, 'Alarms', { prefix, email: config.alarms.email });
+    this.alarms.watchHttpApi(this.api.httpApi, {
+      serverErrorRatePercent: config.alarms.apiServerErrorRatePercent,
+      latencyP99Millis: config.alarms.apiLatencyP99Millis,
+    });
+    for (const group of ROUTE_GROUPS) this.alarms.watchFunction(functionId(group), this.routeGroupFunctions[group]);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL; routes sit below /api/v1/customer-mgmt' });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'ClusterArn', { value: this.database.cluster.clusterArn });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+  }
+
+  /** Availability zones come from the config: synthesis never looks them up in the account. */
+  override get availabilityZones(): string[] {
+    return [...this.config.availabilityZones];
+  }
+}
+
+/** `customers-read` → `CustomersRead`. */
+function functionId(group: RouteGroup): string {
+  return group.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+}
