@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { CustomerEvent } from '../domain/customer/customer.events.js';
 import { uuidv7 } from 'uuidv7';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
@@ -6,11 +7,18 @@ import type { Database } from './db/database.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
 import type { Services } from './routes.js';
 
+export interface ServiceOptions {
+  readonly clock?: () => Date;
+  /** Delivers committed events right away (EventBridge on AWS, in-process locally); the relay catches up otherwise. */
+  readonly afterCommit?: (events: readonly CustomerEvent[]) => Promise<void>;
+}
+
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
-export function createServices(db: Kysely<Database>, clock: () => Date = () => new Date()): Services {
+export function createServices(db: Kysely<Database>, options: ServiceOptions = {}): Services {
+  const now = options.clock ?? (() => new Date());
   return {
     db,
-    customers: createCustomerService({ customers: createCustomerRepository(db), now: clock, newId: uuidv7 }),
+    customers: createCustomerService({ customers: createCustomerRepository(db), now, newId: uuidv7, afterCommit: options.afterCommit }),
     idempotency: createIdempotencyStore(db),
   };
 }

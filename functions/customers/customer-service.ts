@@ -18,6 +18,11 @@ export interface ServiceDependencies {
   readonly customers: CustomerRepository;
   readonly now: () => Date;
   readonly newId: () => string;
+  /**
+   * Called with the events of a change once it has committed, to deliver them right away.
+   * Must not throw and must bound its time: the outbox relay delivers whatever it misses.
+   */
+  readonly afterCommit?: (events: readonly CustomerEvent[]) => Promise<void>;
 }
 
 export interface ChangeOptions {
@@ -63,7 +68,10 @@ export function createCustomerService(deps: ServiceDependencies) {
     const command = options.expectedVersion === undefined ? built : { ...built, expectedVersion: options.expectedVersion };
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
       const saved = await deps.customers.saveChange(id, command, ctx, options.visibility);
-      if (saved.kind === 'saved') return ok({ kind: 'changed', customer: saved.customer, event: saved.event });
+      if (saved.kind === 'saved') {
+        await deps.afterCommit?.([saved.event]);
+        return ok({ kind: 'changed', customer: saved.customer, event: saved.event });
+      }
       if (saved.kind === 'conflict') {
         const value = saved.field === 'email' ? (command.set.email ?? '') : (command.set.userId ?? '');
         return err(await conflictError(saved.field, value));
@@ -85,6 +93,7 @@ export function createCustomerService(deps: ServiceDependencies) {
       if (inserted.kind === 'conflict') {
         return err(await conflictError(inserted.field, inserted.field === 'email' ? customer.email : (customer.userId ?? '')));
       }
+      await deps.afterCommit?.([event]);
       return created;
     },
 

@@ -48,7 +48,7 @@ export interface ApiResult {
 export function createApiHarness(db: Kysely<Database>, clock?: () => Date) {
   const logged: string[] = [];
   const logger = createLogger('info', (line) => logged.push(line));
-  const services = createServices(db, clock);
+  const services = createServices(db, { clock });
   const handlers = createGroupHandlers(async () => services, logger);
   const match = createRouteMatcher(routes);
 
