@@ -1,3 +1,4 @@
+import { NO_PURCHASES } from '../purchase/purchase.js';
 import { describe, expect, it } from 'vitest';
 import type { DomainError } from '../errors.js';
 import { createCustomer, type NewCustomerInput } from './create-customer.js';
@@ -41,6 +42,7 @@ describe('createCustomer: defaults', () => {
       updatedAt: NOW,
       churnedAt: null,
       deletedAt: null,
+      purchases: NO_PURCHASES,
     });
   });
 
@@ -81,6 +83,7 @@ describe('createCustomer: normalisation', () => {
       updatedAt: NOW,
       churnedAt: null,
       deletedAt: null,
+      purchases: NO_PURCHASES,
     });
   });
 

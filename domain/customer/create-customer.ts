@@ -4,6 +4,7 @@ import { DEFAULT_SOURCE } from '../shared/source.js';
 import { toCustomerRecord, type Customer, type CustomerTier } from './customer.js';
 import type { ChangeContext, CustomerEvent } from './customer.events.js';
 import { FieldValidator } from './customer-fields.js';
+import { NO_PURCHASES } from '../purchase/purchase.js';
 
 /** What a caller may say about a new customer; the status always starts at `lead`. */
 export interface NewCustomerInput {
@@ -48,6 +49,7 @@ export function createCustomer(
     updatedAt: context.now,
     churnedAt: null,
     deletedAt: null,
+    purchases: NO_PURCHASES,
   };
   const event: CustomerEvent = {
     eventId: context.eventId,

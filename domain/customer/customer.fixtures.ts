@@ -2,6 +2,7 @@
  * Test data for the Customer aggregate's specs. Pure domain code (no test-runner imports), so the
  * dependency rules for domain/ hold.
  */
+import { NO_PURCHASES } from '../purchase/purchase.js';
 import type { Email } from '../shared/email.js';
 import type { Phone } from '../shared/phone.js';
 import type { Source } from '../shared/source.js';
@@ -47,6 +48,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
     updatedAt: LAST_UPDATED_AT,
     churnedAt: status === 'churned' ? EARLIER_CHURNED_AT : null,
     deletedAt: null,
+    purchases: NO_PURCHASES,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import type { JsonObject } from '../shared/json.js';
 import type { Phone } from '../shared/phone.js';
 import type { Source } from '../shared/source.js';
 import type { Tag } from '../shared/tags.js';
+import type { PurchaseSummary } from '../purchase/purchase.js';
 
 export const CUSTOMER_STATUSES = ['lead', 'prospect', 'customer', 'churned'] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
@@ -31,10 +32,12 @@ export interface Customer {
   readonly updatedAt: Timestamp;
   readonly churnedAt: Timestamp | null;
   readonly deletedAt: Timestamp | null;
+  /** What the customer's orders add up to, kept up to date from Order Management's events. */
+  readonly purchases: PurchaseSummary;
 }
 
-/** The fields a change may set; id, version and the creation/update stamps are managed by the aggregate. */
-export type CustomerPatch = Partial<Omit<Customer, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
+/** The fields a change may set; id, version, the stamps and the purchase summary are managed elsewhere. */
+export type CustomerPatch = Partial<Omit<Customer, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'purchases'>>;
 export type PatchableField = keyof CustomerPatch;
 
 /** The public (API and event) name of every field, in the order records are shown. */
@@ -55,13 +58,13 @@ export const PUBLIC_FIELD_NAMES = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   deletedAt: 'deleted_at',
-} as const satisfies Record<keyof Customer, string>;
+} as const satisfies Record<Exclude<keyof Customer, 'purchases'>, string>;
 
-/** The customer as other contexts see it: in event payloads and API responses. */
+/** The customer as other contexts see it in event payloads: its own fields, not the order summary. */
 export function toCustomerRecord(customer: Customer): JsonObject {
   const record: Record<string, JsonObject[string]> = {};
   for (const [field, publicName] of Object.entries(PUBLIC_FIELD_NAMES)) {
-    record[publicName] = customer[field as keyof Customer];
+    record[publicName] = customer[field as keyof typeof PUBLIC_FIELD_NAMES];
   }
   return record;
 }

@@ -2,10 +2,19 @@ import { toCustomerRecord, type Customer } from '../../domain/customer/customer.
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 
-/** A customer as the API shows it: the public record without the soft-delete stamp. */
+/** A customer as the API shows it: the public record without the soft-delete stamp, plus its order summary. */
 export function customerBody(customer: Customer): JsonObject {
   const { deleted_at: _deleted, ...record } = toCustomerRecord(customer);
-  return record;
+  const { purchases } = customer;
+  return {
+    ...record,
+    purchase_summary: {
+      orders_count: purchases.ordersCount,
+      total_spent_minor: purchases.totalSpent,
+      first_order_at: purchases.firstOrderAt,
+      last_order_at: purchases.lastOrderAt,
+    },
+  };
 }
 
 /** The version is the entity tag, so If-Match / If-None-Match can guard and cache on it. */

@@ -33,6 +33,13 @@ export function rowToCustomer(row: CustomerRow): Customer {
     updatedAt: toIsoTimestamp(row.updated_at),
     churnedAt: toNullableIsoTimestamp(row.churned_at),
     deletedAt: toNullableIsoTimestamp(row.deleted_at),
+    purchases: {
+      ordersCount: Number(row.orders_count),
+      // jsonb numbers may arrive as strings through some drivers; totals are whole minor units.
+      totalSpent: Object.fromEntries(Object.entries(fromJsonb(row.total_spent)).map(([currency, amount]) => [currency, Number(amount)])),
+      firstOrderAt: toNullableIsoTimestamp(row.first_order_at),
+      lastOrderAt: toNullableIsoTimestamp(row.last_order_at),
+    },
   };
 }
 

@@ -25,6 +25,45 @@ export interface CustomersTable {
   updated_at: Timestamp;
   churned_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
+  orders_count: Generated<number>;
+  total_spent: Generated<Jsonb<Record<string, number | string>>>;
+  first_order_at: NullableTimestamp;
+  last_order_at: NullableTimestamp;
+}
+
+export interface SalesRepsTable {
+  user_id: string;
+  name: string | null;
+  email: string | null;
+  active: boolean;
+  updated_at: Timestamp;
+}
+
+export interface PurchasesTable {
+  order_id: string;
+  customer_id: string;
+  state: string;
+  total_minor: ColumnType<number | string, number, number>;
+  currency: string;
+  placed_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProcessedEventsTable {
+  event_id: string;
+  source: string;
+  detail_type: string;
+  processed_at: Timestamp;
+}
+
+export interface DeadLettersTable {
+  id: Generated<number | string>;
+  event_id: string | null;
+  source: string | null;
+  detail_type: string | null;
+  reason: string;
+  payload: Jsonb<unknown>;
+  received_at: Timestamp;
 }
 
 export interface EventsTable {
@@ -57,4 +96,8 @@ export interface Database {
   customer_mgmt_customers: CustomersTable;
   customer_mgmt_events: EventsTable;
   customer_mgmt_idempotency_keys: IdempotencyKeysTable;
+  customer_mgmt_sales_reps: SalesRepsTable;
+  customer_mgmt_purchases: PurchasesTable;
+  customer_mgmt_processed_events: ProcessedEventsTable;
+  customer_mgmt_dead_letters: DeadLettersTable;
 }

@@ -3,6 +3,7 @@ import { availableDialects, openTestDatabase, type TestDatabase } from '../suppo
 import { ADMIN_ID, BASE, claimsFor, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
 
 const REP = '019b6ec4-774c-70e0-9c2c-7ba19630289d';
+const NO_PURCHASES = { orders_count: 0, total_spent_minor: {}, first_order_at: null, last_order_at: null };
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
@@ -47,6 +48,7 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
         churned_at: null,
         created_at: '2025-12-30T10:00:00.000Z',
         updated_at: '2025-12-30T10:00:00.000Z',
+        purchase_summary: NO_PURCHASES,
       },
     });
 
@@ -84,6 +86,7 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
         churned_at: null,
         created_at: '2025-12-30T10:00:00.000Z',
         updated_at: '2025-12-30T10:00:05.000Z',
+        purchase_summary: NO_PURCHASES,
       },
     });
 

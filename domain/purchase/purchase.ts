@@ -1,0 +1,52 @@
+import type { Timestamp } from '../customer/customer.js';
+import { addTo, type Money, type MoneyTotals } from '../shared/money.js';
+
+/** Where an order stands, as Order Management reports it; later states win over earlier ones. */
+export const PURCHASE_STATES = ['placed', 'completed', 'refunded'] as const;
+export type PurchaseState = (typeof PURCHASE_STATES)[number];
+
+export interface Purchase {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly state: PurchaseState;
+  readonly total: Money;
+  readonly placedAt: Timestamp;
+}
+
+/**
+ * Merges a reported order state into what we know. Events may arrive out of order, so a state
+ * never moves backwards: a `placed` arriving after `completed` changes nothing.
+ */
+export function mergePurchase(known: Purchase | null, reported: Purchase): Purchase {
+  if (!known) return reported;
+  return PURCHASE_STATES.indexOf(reported.state) > PURCHASE_STATES.indexOf(known.state) ? { ...known, state: reported.state } : known;
+}
+
+/** What a customer's orders add up to: refunded orders count neither as orders nor as spend. */
+export interface PurchaseSummary {
+  readonly ordersCount: number;
+  readonly totalSpent: MoneyTotals;
+  readonly firstOrderAt: Timestamp | null;
+  readonly lastOrderAt: Timestamp | null;
+}
+
+export const NO_PURCHASES: PurchaseSummary = { ordersCount: 0, totalSpent: {}, firstOrderAt: null, lastOrderAt: null };
+
+/** How the summary changes when an order moves from `before` (null: unknown) to `after`. */
+export function adjustSummary(summary: PurchaseSummary, before: Purchase | null, after: Purchase): PurchaseSummary {
+  const counted = (purchase: Purchase | null) => purchase !== null && purchase.state !== 'refunded';
+  let next = summary;
+  if (counted(before) && !counted(after)) {
+    next = { ...next, ordersCount: next.ordersCount - 1, totalSpent: addTo(next.totalSpent, after.total, -1) };
+  } else if (!counted(before) && counted(after)) {
+    next = { ...next, ordersCount: next.ordersCount + 1, totalSpent: addTo(next.totalSpent, after.total) };
+  }
+  if (before === null) {
+    next = {
+      ...next,
+      firstOrderAt: next.firstOrderAt === null || after.placedAt < next.firstOrderAt ? after.placedAt : next.firstOrderAt,
+      lastOrderAt: next.lastOrderAt === null || after.placedAt > next.lastOrderAt ? after.placedAt : next.lastOrderAt,
+    };
+  }
+  return next;
+}
