@@ -11,7 +11,8 @@ export type DomainErrorCode =
   | 'CUSTOMER.USER_ALREADY_LINKED'
   | 'CUSTOMER.ACCOUNT_TYPE_CONFLICT'
   | 'CUSTOMER.INVALID_TRANSITION'
-  | 'CUSTOMER.VERSION_MISMATCH';
+  | 'CUSTOMER.VERSION_MISMATCH'
+  | 'CUSTOMER.UNKNOWN_SALES_REP';
 
 export interface DomainError {
   readonly code: DomainErrorCode;

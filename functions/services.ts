@@ -5,6 +5,8 @@ import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import type { Database } from './db/database.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
+import { createPurchaseRepository } from './purchases/purchase-repository.js';
+import { createSalesRepDirectory } from './sales-reps/sales-rep-directory.js';
 import type { Services } from './routes.js';
 
 export interface ServiceOptions {
@@ -20,5 +22,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions = {
     db,
     customers: createCustomerService({ customers: createCustomerRepository(db), now, newId: uuidv7, afterCommit: options.afterCommit }),
     idempotency: createIdempotencyStore(db),
+    salesReps: createSalesRepDirectory(db),
+    purchases: createPurchaseRepository(db),
   };
 }

@@ -15,6 +15,7 @@ import type {
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
+import { expectingFailure } from '../db/savepoint.js';
 import { param } from '../db/sql-values.js';
 import {
   CUSTOMERS,
@@ -49,11 +50,13 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
   return {
     async insert(customer, event): Promise<InsertOutcome> {
       try {
-        await db
-          .with('inserted', (qb) => qb.insertInto(CUSTOMERS).values(customerToInsert(customer)))
-          .insertInto(EVENTS)
-          .values(eventToInsert(event))
-          .execute();
+        await expectingFailure(db, () =>
+          db
+            .with('inserted', (qb) => qb.insertInto(CUSTOMERS).values(customerToInsert(customer)))
+            .insertInto(EVENTS)
+            .values(eventToInsert(event))
+            .execute(),
+        );
         return { kind: 'inserted' };
       } catch (error) {
         const field = uniqueConflict(error);
@@ -85,7 +88,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
 
     async saveChange(customerId, change, context, visibility = {}): Promise<SaveChangeOutcome> {
       try {
-        const { rows } = await saveChangeStatement(customerId, change, context, visibility).execute(db);
+        const { rows } = await expectingFailure(db, () => saveChangeStatement(customerId, change, context, visibility).execute(db));
         const row = rows[0];
         if (!row) return { kind: 'not_applied' };
         const saved = rowToCustomer(row);

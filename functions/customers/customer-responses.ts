@@ -1,6 +1,7 @@
 import { toCustomerRecord, type Customer } from '../../domain/customer/customer.js';
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
 import type { JsonObject } from '../../domain/shared/json.js';
+import type { Purchase } from '../../domain/purchase/purchase.js';
 
 /** A customer as the API shows it: the public record without the soft-delete stamp, plus its order summary. */
 export function customerBody(customer: Customer): JsonObject {
@@ -32,5 +33,15 @@ export function eventBody(event: CustomerEvent): JsonObject {
     occurred_at: event.occurredAt,
     actor: event.actor,
     data: event.data,
+  };
+}
+
+export function purchaseBody(purchase: Purchase): JsonObject {
+  return {
+    order_id: purchase.orderId,
+    state: purchase.state,
+    total_minor: purchase.total.amountMinor,
+    currency: purchase.total.currency,
+    placed_at: purchase.placedAt,
   };
 }

@@ -11,7 +11,9 @@ import type { AccessScope } from '../auth/access.js';
 import { HttpError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
-import { customerBody, etagOf, eventBody } from './customer-responses.js';
+import { customerBody, etagOf, eventBody, purchaseBody } from './customer-responses.js';
+import type { PurchaseRepository } from '../purchases/purchase-repository.js';
+import type { SalesRepDirectory } from '../sales-reps/sales-rep-directory.js';
 import {
   AssignBody,
   ChurnBody,
@@ -29,6 +31,18 @@ import { decodeCursor, encodeCursor } from './page-cursor.js';
 
 export interface CustomerRouteServices {
   readonly customers: CustomerService;
+  readonly salesReps: SalesRepDirectory;
+  readonly purchases: PurchaseRepository;
+}
+
+/** Customers may be assigned only to sales reps Identity has told us are active. */
+async function unknownSalesRep(services: CustomerRouteServices, assignedTo: string | null | undefined): Promise<DomainError | null> {
+  if (assignedTo === null || assignedTo === undefined || (await services.salesReps.isActive(assignedTo))) return null;
+  return {
+    code: 'CUSTOMER.UNKNOWN_SALES_REP',
+    message: `User ${assignedTo} is not an active sales rep. Sales reps come from Identity's role events (UserRoleGranted with role sales_rep).`,
+    details: { field: 'assigned_to', assigned_to: assignedTo },
+  };
 }
 
 const customerResponse = (statusCode: number, customer: Customer, headers: Record<string, string> = {}): HttpResponse =>
@@ -108,6 +122,8 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
       // A sales rep's new customer is theirs, so that they can see it afterwards.
       const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
       requireAssigneeAllowed(scope, assignedTo);
+      const unknownRep = await unknownSalesRep(services, assignedTo);
+      if (unknownRep) return unknownRep;
       const created = await services.customers.create(
         {
           name: body.name,
@@ -241,9 +257,12 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: 'customers:assign',
     params: CustomerIdParams,
     body: { schema: AssignBody, required: true },
-    handle: (request, services: CustomerRouteServices) => {
+    handle: async (request, services: CustomerRouteServices) => {
       requireAssigneeAllowed(request.scope, request.body.assigned_to);
-      return applyCommand(request, services, () => commands.assign(request.body.assigned_to));
+      return (
+        (await unknownSalesRep(services, request.body.assigned_to)) ??
+        applyCommand(request, services, () => commands.assign(request.body.assigned_to))
+      );
     },
   }),
   defineRoute({
@@ -279,6 +298,21 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     handle: async ({ params, scope }, services: CustomerRouteServices) => {
       const history = await services.customers.history(params.id, visibilityOf(scope));
       return history.ok ? success(200, history.value.map(eventBody)) : history.error;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/customers/{id}/purchases',
+    group: 'customers-read',
+    operationId: 'listCustomerPurchases',
+    summary: "The customer's orders from Order Management, newest first",
+    permission: 'customers:read',
+    params: CustomerIdParams,
+    handle: async ({ params, scope }, services: CustomerRouteServices) => {
+      const customer = await services.customers.get(params.id, visibilityOf(scope));
+      if (!customer.ok) return customer.error;
+      const purchases = await services.purchases.listForCustomer(params.id);
+      return success(200, purchases.map(purchaseBody), { headers: { etag: etagOf(customer.value) } });
     },
   }),
 ];

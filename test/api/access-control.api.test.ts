@@ -31,6 +31,8 @@ describe('access control', () => {
   beforeAll(async () => {
     database = await openTestDatabase('pglite');
     api = createApiHarness(database.db);
+    await api.registerSalesRep(REP_A);
+    await api.registerSalesRep(REP_B);
   });
   afterAll(() => database.close());
 

@@ -12,6 +12,7 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     api = createApiHarness(database.db, steppingClock('2025-12-30T10:00:00.000Z'));
+    await api.registerSalesRep(REP);
   });
   afterAll(() => database.close());
 

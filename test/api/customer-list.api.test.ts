@@ -29,6 +29,7 @@ describe.each(availableDialects())('listing customers on %s', (dialect) => {
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     api = createApiHarness(database.db, steppingClock('2025-01-01T00:00:00.000Z'));
+    await api.registerSalesRep(REP);
     await create('Alice Archer', { tier: 'pro', tags: ['vip', 'newsletter'], source: 'website' });
     await create('Bob Baker', { tier: 'basic', tags: ['newsletter'], company_id: COMPANY, source: 'referral' });
     await create('Carol Cook', { tier: 'pro', tags: ['vip', 'high-value'], assigned_to: REP, source: 'event' });

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, newCustomerBody, type ApiCall, type ApiHarness } from '../support/api-harness.js';
 
-/** Data API calls each endpoint makes on its success path, as documented in the README. */
+/**
+ * Data API calls each endpoint makes on its success path, as documented in the README: one for
+ * every read and change; assign also looks the sales rep up, purchases first checks the customer.
+ */
 export const EXPECTED_CALLS: Record<string, number> = {
   'GET /health': 1,
   'POST /customers': 1,
@@ -15,10 +18,11 @@ export const EXPECTED_CALLS: Record<string, number> = {
   'POST /customers/{id}/convert': 1,
   'POST /customers/{id}/churn': 1,
   'POST /customers/{id}/reactivate': 1,
-  'PUT /customers/{id}/assign': 1,
+  'PUT /customers/{id}/assign': 2,
   'PUT /customers/{id}/tier': 1,
   'PUT /customers/{id}/tags': 1,
   'GET /customers/{id}/history': 1,
+  'GET /customers/{id}/purchases': 2,
 };
 
 describe('through the RDS Data API', () => {
@@ -27,6 +31,7 @@ describe('through the RDS Data API', () => {
   beforeAll(async () => {
     database = await openTestDatabase('data-api');
     api = createApiHarness(database.db);
+    await api.registerSalesRep('019b6ec4-774c-70e0-9c2c-7ba19630289d');
   });
   afterAll(() => database.close());
 
@@ -36,7 +41,7 @@ describe('through the RDS Data API', () => {
     return { calls: database.endpoint!.callCount(), status: response.status, body: response.body };
   }
 
-  it('makes exactly one Data API call per request on every endpoint', async () => {
+  it('makes one Data API call per read and change (two where a lookup comes first)', async () => {
     const measured: Record<string, number> = {};
     const created = await callsOf({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ email: 'calls@example.com' }) });
     measured['POST /customers'] = created.calls;
@@ -55,6 +60,7 @@ describe('through the RDS Data API', () => {
       ['POST /customers/{id}/churn', { method: 'POST', path: `${BASE}/customers/${id}/churn`, body: { reason: 'price' } }],
       ['POST /customers/{id}/reactivate', { method: 'POST', path: `${BASE}/customers/${id}/reactivate` }],
       ['GET /customers/{id}/history', { method: 'GET', path: `${BASE}/customers/${id}/history` }],
+      ['GET /customers/{id}/purchases', { method: 'GET', path: `${BASE}/customers/${id}/purchases` }],
       ['DELETE /customers/{id}', { method: 'DELETE', path: `${BASE}/customers/${id}` }],
     ];
     for (const [endpoint, request] of steps) {

@@ -26,6 +26,7 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     database = await openTestDatabase(dialect);
     const logger = createLogger('info', (line) => logLines.push(line));
     const services = createServices(database.db);
+    await services.salesReps.upsert({ userId: '019b6ec4-774c-70e0-9c2c-7ba19630289d', active: true, at: new Date().toISOString() });
     const keys = await loadOrCreateDevKeys(keysDir);
     token = await issueDevToken(keys, { roles: ['admin'], sub: '019b6ec4-0000-7000-8000-000000000001', ttlSeconds: 600 });
     server = await startLocalServer({ routes, handlers: createGroupHandlers(async () => services, logger), port: 0, logger, authorize: createDevAuthorizer(keys) });

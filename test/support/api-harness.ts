@@ -82,7 +82,10 @@ export function createApiHarness(db: Kysely<Database>, clock?: () => Date) {
     return { status: raw.statusCode, headers: raw.headers, body: raw.body ? JSON.parse(raw.body as string) : undefined, raw };
   }
 
-  return { call, logged, services };
+  /** Makes a user an active sales rep, as Identity's UserRoleGranted event would. */
+  const registerSalesRep = (userId: string) => services.salesReps.upsert({ userId, active: true, at: new Date().toISOString() });
+
+  return { call, logged, services, registerSalesRep };
 }
 
 export type ApiHarness = ReturnType<typeof createApiHarness>;

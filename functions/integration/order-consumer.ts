@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import { transition } from '../../domain/customer/customer-commands.js';
+import { lifecyclePath } from '../../domain/customer/lifecycle-path.js';
+import { adjustSummary, mergePurchase, type Purchase, type PurchaseState } from '../../domain/purchase/purchase.js';
+import { parseCurrency } from '../../domain/shared/money.js';
+import type { ConsumerContext } from './consumer-context.js';
+import { DeadLetter } from './dead-letter.js';
+import { unwrap } from './identity-consumer.js';
+import type { OrderEvents, OrderEventType } from './incoming-events.js';
+
+const REPORTED_STATE: Record<OrderEventType, PurchaseState> = {
+  OrderPlaced: 'placed',
+  OrderCompleted: 'completed',
+  OrderRefunded: 'refunded',
+};
+
+/**
+ * Records an order in the customer's purchase history and summary. A completed order makes the
+ * customer a paying customer through the lifecycle (lead: qualify, convert; churned: reactivate,
+ * convert), each step with its own event.
+ */
+export function orderHandler(type: OrderEventType) {
+  return async (detail: z.infer<(typeof OrderEvents)[OrderEventType]>, context: ConsumerContext): Promise<string> => {
+    const currency = parseCurrency(detail.currency);
+    if (!currency.ok) throw new DeadLetter(`${type} ${detail.order_id}: ${currency.error}`);
+    const locked = await context.purchases.lockCustomer(detail.customer_id);
+    const customer = locked ? await context.customerRepository.findById(detail.customer_id) : null;
+    if (!customer) throw new DeadLetter(`${type} ${detail.order_id}: no customer ${detail.customer_id} (unknown or deleted)`);
+
+    const reported: Purchase = {
+      orderId: detail.order_id,
+      customerId: detail.customer_id,
+      state: REPORTED_STATE[type],
+      total: { amountMinor: detail.total_minor, currency: currency.value },
+      placedAt: new Date(detail.placed_at).toISOString(),
+    };
+    const known = await context.purchases.findForUpdate(detail.order_id);
+    if (known && known.customerId !== reported.customerId) {
+      throw new DeadLetter(`${type} ${detail.order_id}: the order belongs to customer ${known.customerId}, not ${reported.customerId}`);
+    }
+    const merged = mergePurchase(known, reported);
+    if (known && merged.state === known.state) return `order already ${known.state}`;
+    await context.purchases.save(merged, context.now);
+    await context.purchases.saveSummary(customer.id, adjustSummary(customer.purchases, known, merged));
+
+    if (merged.state !== 'completed') return `order ${merged.state}`;
+    const steps = lifecyclePath(customer.status, 'customer') ?? [];
+    for (const command of steps) {
+      unwrap(`${command} after a completed order`, await context.customers.change(customer.id, (now) => transition(command, now), context.actor));
+    }
+    return steps.length > 0 ? `order completed; customer moved by ${steps.join(', ')}` : 'order completed';
+  };
+}
