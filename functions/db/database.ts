@@ -25,8 +25,8 @@ export interface CustomersTable {
   updated_at: Timestamp;
   churned_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
-  orders_count: Generated<number>;
-  total_spent: Generated<Jsonb<Record<string, number | string>>>;
+  orders_count: ColumnType<number, number | undefined, number>;
+  total_spent: ColumnType<Record<string, number | string> | string, string | undefined, string>;
   first_order_at: NullableTimestamp;
   last_order_at: NullableTimestamp;
 }
