@@ -19,6 +19,11 @@ export interface LocalServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly logger: Logger;
+  /**
+   * Endpoints that exist only on a laptop, outside the route table (e.g. the stand-in for the
+   * platform's event bus), keyed by `METHOD /path`; they take the raw body.
+   */
+  readonly localEndpoints?: Readonly<Record<string, (body: string, requestId: string) => Promise<HttpResponse>>>;
   /** Validates the bearer token as API Gateway's JWT authorizer would, giving the claims or why not. */
   readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<AuthorizerResult>;
 }
@@ -73,6 +78,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
   async function respond(request: IncomingMessage, requestId: string): Promise<HttpResponse> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    const local = options.localEndpoints?.[`${method} ${url.pathname}`];
+    if (local) {
+      const body = await readBody(request);
+      return body === null ? failure('PAYLOAD_TOO_LARGE', 'The request body is over 1 MiB.', requestId) : local(body, requestId);
+    }
     const matched = match(method, url.pathname);
     if (matched.kind !== 'matched') return unmatchedRouteResponse(matched, method, url.pathname, requestId);
 
