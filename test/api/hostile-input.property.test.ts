@@ -46,6 +46,15 @@ const body = fc.oneof(
 const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', '', 'application/vnd.api+json');
 const queryKey = fc.oneof(fc.constantFrom('status', 'tier', 'tag', 'tags_all', 'limit', 'cursor', 'q', 'sort', 'created_from', 'assigned_to', '__proto__'), hostileString);
 const queryString = fc.array(fc.tuple(queryKey, hostileString), { maxLength: 5 }).map((pairs) => new URLSearchParams(pairs).toString());
+const hostileHeaders = fc.record(
+  {
+    'if-match': fc.oneof(hostileString, fc.constantFrom('"1"', 'W/"2"', '*', '"99999999999"', '"-1"')),
+    'if-none-match': fc.oneof(hostileString, fc.constantFrom('"1"', '*', '"1", "2"')),
+    'idempotency-key': fc.oneof(hostileString, fc.uuid()),
+    'x-forwarded-for': hostileString,
+  },
+  { requiredKeys: [] },
+);
 const pathSegment = fc.oneof(hostileString.map(encodeURIComponent), fc.uuid(), fc.constantFrom('email', 'history', 'qualify', '%', '%ZZ', '..'));
 
 function assertWellFormed(response: ApiResult) {
@@ -75,16 +84,16 @@ describe('hostile input never produces a 500 or touches other customers', () => 
     await database.close();
   });
 
-  it('on every route, with random bodies, content types and query strings', async () => {
-    const target = fc.record({ route: fc.constantFrom(...routes), id: fc.oneof(fc.uuid(), pathSegment), body, contentType, query: queryString });
+  it('on every route, with random bodies, headers, content types and query strings', async () => {
+    const target = fc.record({ route: fc.constantFrom(...routes), id: fc.oneof(fc.uuid(), pathSegment), body, contentType, query: queryString, headers: hostileHeaders });
     await fc.assert(
-      fc.asyncProperty(target, async ({ route, id, body, contentType, query }) => {
+      fc.asyncProperty(target, async ({ route, id, body, contentType, query, headers }) => {
         const path = fullPath(route).replace('{id}', id).replace('{email}', id);
         const response = await api.call({
           method: route.method,
           path: `${path}${query ? `?${query}` : ''}`,
           body,
-          headers: contentType ? { 'content-type': contentType } : {},
+          headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}) },
         });
         assertWellFormed(response);
       }),
