@@ -15,6 +15,14 @@ const ConfigSchema = z.object({
   DATA_API_ENDPOINT: optionalText,
   AWS_REGION: optionalText,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
+  EVENT_BUS_NAME: optionalText,
+  EVENTS_SOURCE: z.string().trim().min(1).default('customer-mgmt'),
+  EVENTS_PUBLISH_BUDGET_MS: z.coerce.number().int().min(0).max(10_000).default(300),
+  EVENTS_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  EVENTS_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
+  EVENTS_RELAY_LEASE_MS: z.coerce.number().int().min(1_000).max(900_000).default(60_000),
+  EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  SERVICE_NAME: z.string().trim().min(1).default('customer-mgmt'),
 });
 
 export type Config = Readonly<{
@@ -22,6 +30,22 @@ export type Config = Readonly<{
   dataDir: string;
   dataApi: Readonly<{ clusterArn: string; secretArn: string; database: string; endpoint: string | undefined; region: string | undefined }> | undefined;
   poolSize: number;
+  events: Readonly<{
+    /** Publish to this EventBridge bus; unset, nothing is sent from Lambda (locally the in-process bus is used). */
+    busName: string | undefined;
+    source: string;
+    /** How long a write request may spend delivering its events right after commit. */
+    publishBudgetMs: number;
+    relay: Readonly<{
+      /** The local relay's timer; on AWS the schedule comes from the CDK environment config. */
+      intervalMs: number;
+      batchSize: number;
+      leaseMs: number;
+      maxAttempts: number;
+    }>;
+  }>;
+  /** The `Service` dimension of the metrics this service emits. */
+  serviceName: string;
 }>;
 
 /** Parses the environment once; a missing or malformed variable fails naming it. */
@@ -50,5 +74,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           })
         : undefined,
     poolSize: e.DB_POOL_SIZE,
+    events: Object.freeze({
+      busName: e.EVENT_BUS_NAME,
+      source: e.EVENTS_SOURCE,
+      publishBudgetMs: e.EVENTS_PUBLISH_BUDGET_MS,
+      relay: Object.freeze({
+        intervalMs: e.EVENTS_RELAY_INTERVAL_MS,
+        batchSize: e.EVENTS_RELAY_BATCH_SIZE,
+        leaseMs: e.EVENTS_RELAY_LEASE_MS,
+        maxAttempts: e.EVENTS_MAX_ATTEMPTS,
+      }),
+    }),
+    serviceName: e.SERVICE_NAME,
   });
 }

@@ -1,5 +1,6 @@
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database-factory.js';
+import { immediateDeliveryFor } from './events/delivery-runtime.js';
 import { createRouteGroupHandler } from './http/route-group-handler.js';
 import type { RouteGroup } from './http/route.js';
 import { createLogger, parseLogLevel } from './logger.js';
@@ -15,7 +16,10 @@ export function lambdaHandlerFor(group: RouteGroup) {
   const config = loadConfig();
   const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
   let services: Promise<Services> | undefined;
-  const getServices = () => (services ??= openDatabase(config).then((handle) => createServices(handle.db)));
+  const getServices = () =>
+    (services ??= openDatabase(config).then((handle) =>
+      createServices(handle.db, { afterCommit: group === 'customers-write' ? immediateDeliveryFor(config, handle.db, logger) : undefined }),
+    ));
   return createRouteGroupHandler(
     routes.filter((route) => route.group === group),
     getServices,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import type { Database } from './db/database.js';
+import { eventRoutes } from './events/events.routes.js';
 import type { Kysely } from 'kysely';
 import { failure, success } from './http/responses.js';
 import { defineRoute, type Route } from './http/route.js';
@@ -28,4 +29,4 @@ const healthRoute = defineRoute({
 });
 
 /** The single route table: the Lambdas, the local server, CDK and the README all read it. */
-export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes];
+export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes, ...eventRoutes];

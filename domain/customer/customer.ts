@@ -11,8 +11,8 @@ export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 export const CUSTOMER_TIERS = ['free', 'basic', 'pro', 'enterprise'] as const;
 export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
 
-/** Timestamps travel through the domain as ISO-8601 UTC strings with milliseconds. */
-export type Timestamp = string;
+export type { Timestamp } from '../shared/timestamp.js';
+import type { Timestamp } from '../shared/timestamp.js';
 
 /** The Customer aggregate: one person (B2C, optionally linked to a user) or one company contact (B2B). */
 export interface Customer {

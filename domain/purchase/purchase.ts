@@ -1,4 +1,4 @@
-import type { Timestamp } from '../customer/customer.js';
+import type { Timestamp } from '../shared/timestamp.js';
 import { addTo, type Money, type MoneyTotals } from '../shared/money.js';
 
 /** Where an order stands, as Order Management reports it; later states win over earlier ones. */

@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'customers:tier',
   'customers:tags',
   'customers:history',
+  'events:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -18,10 +19,11 @@ export type Permission = (typeof PERMISSIONS)[number];
  * Who may do what: the one permission table. Sales reps are additionally scoped to the
  * customers assigned to them (see access.ts); `service` is a machine caller such as Order
  * Management, which reads customers and moves them through the lifecycle but does not own them.
+ * `events:read` (the raw event log with delivery state) is an operator's right: admins only.
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  manager: PERMISSIONS,
+  manager: PERMISSIONS.filter((permission) => permission !== 'events:read'),
   sales_rep: [
     'customers:read',
     'customers:create',

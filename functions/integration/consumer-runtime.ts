@@ -1,6 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/database-factory.js';
+import { immediateDeliveryFor } from '../events/delivery-runtime.js';
 import { createLogger, parseLogLevel } from '../logger.js';
 import { createEventConsumer, type ConsumeOutcome, type EventConsumer } from './event-consumer.js';
 
@@ -13,7 +14,10 @@ export function consumerHandlerFor(name: 'identity-events' | 'order-events') {
   const config = loadConfig();
   const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
   let consumer: Promise<EventConsumer> | undefined;
-  const getConsumer = () => (consumer ??= openDatabase(config).then((handle) => createEventConsumer(handle.db)));
+  const getConsumer = () =>
+    (consumer ??= openDatabase(config).then((handle) =>
+      createEventConsumer(handle.db, { afterCommit: immediateDeliveryFor(config, handle.db, logger) }),
+    ));
 
   return async (event: EventBridgeEvent<string, unknown>): Promise<ConsumeOutcome> => {
     const outcome = await (await getConsumer())(event);

@@ -44,6 +44,10 @@ export interface EnvironmentConfig {
   /** Log groups cannot be snapshotted: DESTROY or RETAIN. */
   readonly logs: { readonly retention: RetentionDays; readonly level: FunctionLogLevel; readonly removalPolicy: RemovalPolicy };
   readonly eventBus: EventBusChoice;
+  readonly events: {
+    /** How often the outbox relay sweeps for events the write path could not deliver at once (EventBridge rate: at least a minute). */
+    readonly relayInterval: Duration;
+  };
   readonly alarms: {
     /** Subscribed to the alarm topic when set (confirm the e-mail AWS sends). */
     readonly email?: string;
@@ -79,6 +83,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.DESTROY,
     logs: { retention: RetentionDays.ONE_WEEK, level: 'debug', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'create', name: 'customer-mgmt-dev' },
+    events: { relayInterval: Duration.minutes(1) },
     alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000 },
   },
   staging: {
@@ -95,6 +100,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.SNAPSHOT,
     logs: { retention: RetentionDays.ONE_MONTH, level: 'info', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'import', name: 'platform-events-staging' },
+    events: { relayInterval: Duration.minutes(1) },
     alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500 },
   },
   prod: {
@@ -111,6 +117,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.RETAIN,
     logs: { retention: RetentionDays.THREE_MONTHS, level: 'info', removalPolicy: RemovalPolicy.RETAIN },
     eventBus: { mode: 'import', name: 'platform-events-prod' },
+    events: { relayInterval: Duration.minutes(1) },
     alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000 },
   },
 };
@@ -179,6 +186,10 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
   const { database } = base;
   check(base.logs.removalPolicy !== RemovalPolicy.SNAPSHOT, `logs.removalPolicy for ${name}: log groups cannot be snapshotted`);
   check(database.minCapacity >= 0 && database.minCapacity <= database.maxCapacity, `Aurora capacity for ${name}: need 0 <= min <= max`);
+  check(
+    base.events.relayInterval.toSeconds() >= 60 && base.events.relayInterval.toSeconds() % 60 === 0,
+    `events.relayInterval for ${name}: an EventBridge rate is whole minutes, at least one`,
+  );
 
   const { availabilityZoneLetters: _letters, ...rest } = base;
   return Object.freeze({

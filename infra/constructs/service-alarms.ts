@@ -1,12 +1,21 @@
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IAlarmAction, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+  type IAlarmAction,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RELAY_METRICS } from '../../functions/events/relay-metrics.js';
 
 export interface ServiceAlarmsProps {
   /** Prefix of every alarm name, e.g. `customer-mgmt-dev`. */
@@ -16,7 +25,7 @@ export interface ServiceAlarmsProps {
 
 const PERIOD = Duration.minutes(5);
 
-/** The alarm topic and the alarms that notify it: API 5xx rate and p99 latency, per-function errors and throttles, DLQ depth. */
+/** The alarm topic and the alarms that notify it: API 5xx rate and p99 latency, per-function errors and throttles, DLQ depth, parked events. */
 export class ServiceAlarms extends Construct {
   readonly topic: Topic;
   private readonly action: IAlarmAction;
@@ -81,6 +90,27 @@ export class ServiceAlarms extends Construct {
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
       threshold: 0,
       description: `${name}: messages are waiting in the dead-letter queue.`,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+  }
+
+  /**
+   * Parked events will not be published until someone deals with them. The relay reports how many
+   * there are on every run (an EMF metric), so the alarm stays on while any remain.
+   */
+  watchParkedEvents(service: string): void {
+    this.alarm(RELAY_METRICS.parked, {
+      metric: new Metric({
+        namespace: RELAY_METRICS.namespace,
+        metricName: RELAY_METRICS.parked,
+        dimensionsMap: { [RELAY_METRICS.dimension]: service },
+        statistic: 'Maximum',
+        period: PERIOD,
+      }),
+      threshold: 0,
+      description:
+        'Events are parked in the outbox and will not be published: see GET /api/v1/customer-mgmt/events?state=parked for their errors.',
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
     });

@@ -61,6 +61,8 @@ export interface ServiceFunctionOptions {
   readonly publishesEvents: boolean;
   readonly timeout?: Duration;
   readonly memorySize?: number;
+  /** Lambda's own retries of a failed asynchronous invocation (default 2); a scheduled sweeper wants none. */
+  readonly asyncRetryAttempts?: number;
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -126,6 +128,7 @@ export class ServiceFunctions extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: options.memorySize ?? 512,
       timeout: options.timeout ?? Duration.seconds(10),
+      ...(options.asyncRetryAttempts !== undefined && { retryAttempts: options.asyncRetryAttempts }),
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -1,12 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../../functions/config.js';
 import { migrateToLatest } from '../../functions/db/migrate.js';
+import { NO_RETRY, RELAY_RETRY, createEventBridgePublisher } from '../../functions/events/eventbridge-publisher.js';
+import { createImmediateDelivery } from '../../functions/events/immediate-delivery.js';
+import { createOutbox } from '../../functions/events/outbox.js';
+import { relayOnce } from '../../functions/events/outbox-relay.js';
 import { createGroupHandlers } from '../../functions/group-handlers.js';
+import { createEventConsumer } from '../../functions/integration/event-consumer.js';
 import { createLogger, parseLogLevel } from '../../functions/logger.js';
 import { routes } from '../../functions/routes.js';
 import { createServices } from '../../functions/services.js';
 import { createDevAuthorizer, loadOrCreateDevKeys } from './dev-auth.js';
 import { openLocalDatabase, parseDbMode } from './local-database.js';
+import { createLocalEventBus } from './local-event-bus.js';
+import { startLocalEventRelay } from './local-event-relay.js';
+import { createLocalEventIntake, LOCAL_EVENT_INTAKE } from './local-event-intake.js';
 import { startLocalServer } from './local-server.js';
 
 /** `npm start`: the API on this machine, with the same handlers and route table as on AWS. */
@@ -19,7 +27,25 @@ async function main(): Promise<void> {
 
   const database = await openLocalDatabase(config, parseDbMode(process.env.DB_MODE));
   const applied = await migrateToLatest(database.db);
-  const services = createServices(database.db);
+
+  // Events go to the in-process bus by the same publisher, claims and relay as on AWS.
+  const bus = createLocalEventBus({ logger });
+  const outbox = createOutbox(database.db);
+  const publisherFor = (retry: typeof RELAY_RETRY) =>
+    createEventBridgePublisher({
+      client: bus.client,
+      busName: config.events.busName ?? 'customer-mgmt-local',
+      source: config.events.source,
+      retry,
+    });
+  const afterCommit = createImmediateDelivery({ outbox, publisher: publisherFor(NO_RETRY), logger, budgetMs: config.events.publishBudgetMs });
+  const services = createServices(database.db, { afterCommit });
+  const relayPublisher = publisherFor(RELAY_RETRY);
+  const relay = startLocalEventRelay({
+    intervalMs: config.events.relay.intervalMs,
+    logger,
+    sweep: () => relayOnce({ outbox, publisher: relayPublisher, logger, ...config.events.relay, budgetMs: config.events.relay.intervalMs }),
+  });
   const keys = await loadOrCreateDevKeys(config.dataDir);
   const server = await startLocalServer({
     routes,
@@ -27,6 +53,8 @@ async function main(): Promise<void> {
     port,
     logger,
     authorize: createDevAuthorizer(keys),
+    // `npm run events:send` posts here: the platform's bus, played by the local server.
+    localEndpoints: { [LOCAL_EVENT_INTAKE]: createLocalEventIntake(createEventConsumer(database.db, { afterCommit }), logger) },
   });
   logger.info('customer-mgmt API listening', {
     url: `${server.url}/api/v1/customer-mgmt`,
@@ -44,6 +72,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     await server.close();
+    await relay.stop();
+    await bus.idle();
     await database.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
-import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
@@ -28,12 +29,14 @@ export interface CustomerMgmtStackProps extends StackProps {
   readonly deployId: string;
 }
 
-/** The whole Customer Management service in one environment: database, functions, API, events, alarms. */
+/** The whole Customer Management service in one environment: database, functions, API, events and their relay, alarms. */
 export class CustomerMgmtStack extends Stack {
   readonly config: EnvironmentConfig;
   readonly database: CustomerDatabase;
   readonly eventBus: IEventBus;
   readonly routeGroupFunctions: Readonly<Record<RouteGroup, NodejsFunction>>;
+  readonly relayFunction: NodejsFunction;
+  readonly relaySchedule: Rule;
   readonly migrateFunction: NodejsFunction;
   readonly migrationTrigger: Trigger;
   readonly api: CustomerHttpApi;
@@ -85,6 +88,23 @@ export class CustomerMgmtStack extends Stack {
       ROUTE_GROUPS.map((group) => [group, functions.add(functionId(group), { entry: `functions/${group}/handler.ts`, ...ROUTE_GROUP_ACCESS[group] })]),
     ) as Record<RouteGroup, NodejsFunction>;
 
+    // Sweeps the outbox for events the write path could not deliver right after its commit.
+    this.relayFunction = functions.add('OutboxRelay', {
+      entry: 'functions/outbox-relay/handler.ts',
+      description: 'Customer Management: publishes undelivered events from the outbox to EventBridge',
+      dataApi: 'statements',
+      publishesEvents: true,
+      timeout: Duration.seconds(60),
+      // The next scheduled run is the retry; Lambda's own retries would only pile up runs.
+      asyncRetryAttempts: 0,
+      environment: { SERVICE_NAME: prefix },
+    });
+    this.relaySchedule = new Rule(this, 'OutboxRelaySchedule', {
+      description: 'Runs the Customer Management outbox relay',
+      schedule: Schedule.rate(config.events.relayInterval),
+      targets: [new LambdaFunction(this.relayFunction, { retryAttempts: 0 })],
+    });
+
     this.migrateFunction = functions.add('Migrate', {
       entry: 'functions/migrate/handler.ts',
       description: 'Customer Management: applies database migrations during each deploy',
@@ -101,7 +121,7 @@ export class CustomerMgmtStack extends Stack {
       executeAfter: [this.database],
       timeout: Duration.minutes(6),
     });
-    this.migrationTrigger.executeBefore(...Object.values(this.routeGroupFunctions));
+    this.migrationTrigger.executeBefore(...Object.values(this.routeGroupFunctions), this.relayFunction);
 
     this.api = new CustomerHttpApi(this, 'Api', {
       apiName: prefix,
@@ -122,6 +142,8 @@ export class CustomerMgmtStack extends Stack {
       latencyP99Millis: config.alarms.apiLatencyP99Millis,
     });
     for (const group of ROUTE_GROUPS) this.alarms.watchFunction(functionId(group), this.routeGroupFunctions[group]);
+    this.alarms.watchFunction('OutboxRelay', this.relayFunction);
+    this.alarms.watchParkedEvents(prefix);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL; routes sit below /api/v1/customer-mgmt' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });

@@ -4,6 +4,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
+import { RELAY_METRICS } from '../../functions/events/relay-metrics.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
 import { ServiceAlarms } from '../../infra/constructs/service-alarms.js';
 import { logicalId, removeSynthOutputs, resolved, resources, scratchApp, synthService, type SynthesizedService } from './service-app-fixture.js';
@@ -99,7 +100,7 @@ describe('API routes come from the route table', () => {
 describe('functions', () => {
   const fnIds = { 'customers-read': 'CustomersRead', 'customers-write': 'CustomersWrite' } satisfies Record<RouteGroup, string>;
 
-  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'Migrate'])('%s runs Node.js 24 on arm64 with JSON logs', (fnId) => {
+  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate'])('%s runs Node.js 24 on arm64 with JSON logs', (fnId) => {
     const fn = dev.stack.node.findChild('Functions').node.findChild(fnId);
     const { Properties } = resources(dev.template)[logicalId(fn)]!;
 
@@ -125,7 +126,41 @@ describe('functions', () => {
 
     expect(variables('CustomersRead')).toEqual(database);
     expect(variables('CustomersWrite')).toEqual({ ...database, EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName), EVENTS_SOURCE: 'customer-mgmt' });
+    expect(variables('OutboxRelay')).toEqual({
+      ...database,
+      EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
+      EVENTS_SOURCE: 'customer-mgmt',
+      SERVICE_NAME: 'customer-mgmt-dev',
+    });
     expect(variables('Migrate')).toEqual({ ...database, DEPLOY_ID: 'test-deploy' });
+  });
+});
+
+describe('outbox relay', () => {
+  it('runs on the configured schedule, without retries (the next run is the retry)', () => {
+    const { stack, template } = dev;
+    const [rule] = Object.values(resources(template, 'AWS::Events::Rule'));
+
+    expect(rule!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [{ Arn: { 'Fn::GetAtt': [logicalId(stack.relayFunction), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    });
+    expect(rule!.Properties.EventBusName).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [logicalId(stack.relayFunction), 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [logicalId(stack.relaySchedule), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: logicalId(stack.relayFunction) }, MaximumRetryAttempts: 0 });
+    expect(resources(template)[logicalId(stack.relayFunction)]!.Properties.Timeout).toBe(60);
+  });
+
+  it('waits for the migrations like the API functions', () => {
+    const triggerId = logicalId(dev.stack.migrationTrigger.node.findChild('Default'));
+
+    expect(resources(dev.template)[logicalId(dev.stack.relayFunction)]!.DependsOn).toContain(triggerId);
   });
 });
 
@@ -168,6 +203,21 @@ describe('IAM grants are least privilege', () => {
     ]);
   });
 
+  it('relay: plain statements, the secret, and PutEvents on the bus for its own source only', () => {
+    expect(statementsOf(dev, 'OutboxRelay')).toEqual([
+      logs(dev, 'OutboxRelay'),
+      dataApi(dev, 'rds-data:ExecuteStatement'),
+      secret(dev),
+      {
+        Sid: 'PublishEvents',
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: resolved(dev.stack, dev.stack.eventBus.eventBusArn),
+        Condition: { StringEquals: { 'events:source': ['customer-mgmt'] } },
+      },
+    ]);
+  });
+
   it('migrate: transactions and the secret, no events', () => {
     expect(statementsOf(dev, 'Migrate')).toEqual([logs(dev, 'Migrate'), dataApi(dev, transactions), secret(dev)]);
   });
@@ -181,7 +231,7 @@ describe('IAM grants are least privilege', () => {
   });
 
   it('uses no managed policies and no wildcard resources on the function roles', () => {
-    for (const fnId of ['CustomersRead', 'CustomersWrite', 'Migrate']) {
+    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate']) {
       const role = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(`${fnId}Role`))]!;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(JSON.stringify(statementsOf(dev, fnId))).not.toMatch(/"\*"|rds-data:\*|secretsmanager:\*/);
@@ -255,12 +305,24 @@ describe('migrations run on every deploy, before the API functions change', () =
 });
 
 describe('alarms', () => {
-  it('watches API 5xx rate and p99 latency, and errors and throttles of every API function, through SNS', () => {
+  it('watches API 5xx rate and p99 latency, errors and throttles of every function but migrate, and parked events, through SNS', () => {
     const { stack, template } = dev;
     const names = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
 
     expect(names.sort()).toEqual(
-      ['Api5xxRate', 'ApiLatencyP99', 'CustomersReadErrors', 'CustomersReadThrottles', 'CustomersWriteErrors', 'CustomersWriteThrottles'].map((name) => `customer-mgmt-dev-${name}`).sort(),
+      [
+        'Api5xxRate',
+        'ApiLatencyP99',
+        'CustomersReadErrors',
+        'CustomersReadThrottles',
+        'CustomersWriteErrors',
+        'CustomersWriteThrottles',
+        'OutboxRelayErrors',
+        'OutboxRelayThrottles',
+        'ParkedEvents',
+      ]
+        .map((name) => `customer-mgmt-dev-${name}`)
+        .sort(),
     );
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }] });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -276,7 +338,20 @@ describe('alarms', () => {
     });
   });
 
-  it('can watch a dead-letter queue (for the event consumers and the outbox relay)', () => {
+  it('alarms on any parked event, from the metric the relay emits', () => {
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'customer-mgmt-dev-ParkedEvents',
+      Namespace: RELAY_METRICS.namespace,
+      MetricName: 'ParkedEvents',
+      Dimensions: [{ Name: 'Service', Value: 'customer-mgmt-dev' }],
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('can watch a dead-letter queue (for the event consumers)', () => {
     const stack = new Stack(scratchApp(), 'AlarmsOnly');
     const alarms = new ServiceAlarms(stack, 'Alarms', { prefix: 'customer-mgmt-test' });
 

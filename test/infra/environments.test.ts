@@ -13,6 +13,7 @@ describe('per-environment configuration', () => {
     expect(config.availabilityZones.every((zone) => zone.startsWith(config.region))).toBe(true);
     expect(config.auth.issuer).toMatch(/^https:\/\//);
     expect(config.auth.audience.length).toBeGreaterThan(0);
+    expect(config.events.relayInterval.toMinutes()).toBeGreaterThanOrEqual(1);
   });
 
   it('lets dev scale the database to zero and keeps prod data', () => {

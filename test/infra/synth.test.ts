@@ -26,7 +26,7 @@ describe('synthesis without AWS credentials or Docker', () => {
 describe('Lambda bundles (built with the local esbuild)', () => {
   it('are ESM with the require banner, carry the AWS SDK, leave PGlite out, and load in Node', () => {
     const { stack, template, outdir } = synthService('dev', { bundle: true });
-    const functions = { ...stack.routeGroupFunctions, migrate: stack.migrateFunction };
+    const functions = { ...stack.routeGroupFunctions, relay: stack.relayFunction, migrate: stack.migrateFunction };
 
     for (const [name, fn] of Object.entries(functions)) {
       const assetHash = (resources(template)[logicalId(fn)]!.Properties.Code.S3Key as string).replace(/\.zip$/, '');
@@ -50,6 +50,7 @@ describe('Lambda bundles (built with the local esbuild)', () => {
             DB_CLUSTER_ARN: 'arn:aws:rds:eu-central-1:111111111111:cluster:customer-mgmt-dev',
             DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:admin-AbCdEf',
             DB_NAME: 'customer_mgmt',
+            EVENT_BUS_NAME: 'customer-mgmt-dev',
             AWS_REGION: 'eu-central-1',
           },
           encoding: 'utf8',

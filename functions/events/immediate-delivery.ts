@@ -1,0 +1,74 @@
+import type { CustomerEvent } from '../../domain/customer/customer.events.js';
+import type { Logger } from '../logger.js';
+import type { EventPublisher } from './event-publisher.js';
+import type { Outbox } from './outbox.js';
+
+export interface ImmediateDeliveryOptions {
+  readonly outbox: Outbox;
+  /** A publisher without retries: a miss is the relay's job. */
+  readonly publisher: EventPublisher;
+  readonly logger: Logger;
+  /** The most a request waits for delivery, database steps included. */
+  readonly budgetMs: number;
+  /** How long the claim keeps the relay off these events (it takes them over after that). */
+  readonly leaseMs?: number;
+  readonly clock?: () => Date;
+}
+
+const DEFAULT_LEASE_MS = 15_000;
+
+/**
+ * The `afterCommit` hook: claims the events a request just committed, publishes them once and
+ * marks them published, all within `budgetMs`. It never throws and never waits longer: on any
+ * failure or when time runs out it logs and returns, and the relay delivers the events later.
+ * Claiming first keeps per-customer order (an event whose predecessor is still undelivered is
+ * left to the relay) and keeps the relay from sending the same event at the same time.
+ */
+export function createImmediateDelivery(options: ImmediateDeliveryOptions): (events: readonly CustomerEvent[]) => Promise<void> {
+  const clock = options.clock ?? (() => new Date());
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+
+  async function deliver(events: readonly CustomerEvent[], deadline: number, signal: AbortSignal): Promise<void> {
+    const claimed = await options.outbox.claimEvents(
+      events.map((event) => event.eventId),
+      leaseMs,
+      clock(),
+    );
+    if (claimed.length === 0 || signal.aborted) return;
+    const outcomes = await options.publisher.publish(claimed, { deadline, signal });
+    const published = outcomes.filter((outcome) => outcome.status === 'published').map((outcome) => outcome.eventId);
+    await options.outbox.markPublished(published, clock());
+    const missed = outcomes.filter((outcome) => outcome.status !== 'published');
+    if (missed.length > 0) options.logger.warn('events not published right away; left for the relay', { outcomes: missed });
+  }
+
+  return async (events) => {
+    if (events.length === 0) return;
+    const eventIds = events.map((event) => event.eventId);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const work = deliver(events, Date.now() + options.budgetMs, controller.signal).then(
+        () => 'done' as const,
+        (error: unknown) => {
+          options.logger.warn('immediate event delivery failed; events left for the relay', { event_ids: eventIds, error: String(error) });
+          return 'failed' as const;
+        },
+      );
+      const outOfTime = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), options.budgetMs);
+      });
+      if ((await Promise.race([work, outOfTime])) === 'timeout') {
+        controller.abort();
+        options.logger.warn('immediate event delivery ran out of time; events left for the relay', {
+          event_ids: eventIds,
+          budget_ms: options.budgetMs,
+        });
+      }
+    } catch {
+      // Only a broken logger gets here; the hook must never fail the request that committed.
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

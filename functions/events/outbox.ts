@@ -1,0 +1,126 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { CustomerEvent } from '../../domain/customer/customer.events.js';
+import { EVENTS, rowToEvent, type EventRow } from '../customers/customer-table.js';
+import type { Database } from '../db/database.js';
+import { param } from '../db/sql-values.js';
+
+/**
+ * Only one relay claims at a time: a second one gets an empty batch instead of competing for
+ * rows. Held for the claim statement only (its own transaction, also through the Data API).
+ */
+export const RELAY_CLAIM_LOCK = 0x434d_524c; // "CMRL"
+
+/** How a failed delivery counts: retried without limit, parked after maxAttempts, or parked at once. */
+export type FailureKind = 'transient' | 'permanent' | 'poison';
+
+export interface DeliveryFailure {
+  readonly eventId: string;
+  readonly error: string;
+  readonly kind: FailureKind;
+}
+
+export interface Outbox {
+  /** Claims the oldest deliverable events for `leaseMs` (one statement; empty while another relay claims). */
+  claimBatch(limit: number, leaseMs: number, now: Date): Promise<CustomerEvent[]>;
+  /** Claims the given events, if they are deliverable now (the immediate path after a commit). */
+  claimEvents(eventIds: readonly string[], leaseMs: number, now: Date): Promise<CustomerEvent[]>;
+  markPublished(eventIds: readonly string[], now: Date): Promise<void>;
+  /** Counts an attempt, keeps the error and releases the lease; returns the ids it parked. */
+  recordFailures(failures: readonly DeliveryFailure[], maxAttempts: number, now: Date): Promise<string[]>;
+  release(eventIds: readonly string[]): Promise<void>;
+  countParked(): Promise<number>;
+}
+
+const ids = (eventIds: readonly string[]) => sql.join(eventIds.map((id) => param.uuid(id)));
+const at = (date: Date) => param.timestamptz(date.toISOString());
+
+/**
+ * The claim, as one statement. Candidates are the oldest undelivered, unparked and unleased
+ * events, row-locked with SKIP LOCKED so concurrent claimers never take the same row. A
+ * candidate is claimed only if every earlier undelivered event of its customer is claimed
+ * with it: an earlier one leased by someone else, locked right now, or beyond the batch keeps
+ * the later ones back, so a customer's events are never sent out of order.
+ */
+function claimStatement(filter: RawBuilder<unknown>, limit: number, leaseMs: number, now: Date) {
+  return sql<EventRow>`
+    with candidates as (
+      select position, customer_id from ${sql.table(EVENTS)}
+      where published_at is null and parked_at is null
+        and (claimed_until is null or claimed_until <= ${at(now)})
+        and ${filter}
+      order by position
+      limit ${limit}
+      for update skip locked
+    ), claimable as (
+      select c.position from candidates c
+      where not exists (
+        select 1 from ${sql.table(EVENTS)} earlier
+        where earlier.customer_id = c.customer_id
+          and earlier.position < c.position
+          and earlier.published_at is null and earlier.parked_at is null
+          and earlier.position not in (select position from candidates)
+      )
+    )
+    update ${sql.table(EVENTS)} e set claimed_until = ${at(new Date(now.getTime() + leaseMs))}
+    from claimable where e.position = claimable.position
+    returning e.*`;
+}
+
+function inLogOrder(rows: readonly EventRow[]): CustomerEvent[] {
+  return [...rows].sort((a, b) => Number(a.position) - Number(b.position)).map(rowToEvent);
+}
+
+/** The event log as the outbox: claims, delivery outcomes and parking, each one statement on any dialect. */
+export function createOutbox(db: Kysely<Database>): Outbox {
+  return {
+    async claimBatch(limit, leaseMs, now) {
+      const onlyOneRelay = sql`(select pg_try_advisory_xact_lock(${sql.lit(RELAY_CLAIM_LOCK)}))`;
+      const { rows } = await claimStatement(onlyOneRelay, limit, leaseMs, now).execute(db);
+      return inLogOrder(rows);
+    },
+
+    async claimEvents(eventIds, leaseMs, now) {
+      if (eventIds.length === 0) return [];
+      const { rows } = await claimStatement(sql`event_id in (${ids(eventIds)})`, eventIds.length, leaseMs, now).execute(db);
+      return inLogOrder(rows);
+    },
+
+    async markPublished(eventIds, now) {
+      if (eventIds.length === 0) return;
+      await sql`
+        update ${sql.table(EVENTS)} set published_at = ${at(now)}, claimed_until = null
+        where event_id in (${ids(eventIds)}) and published_at is null`.execute(db);
+    },
+
+    async recordFailures(failures, maxAttempts, now) {
+      if (failures.length === 0) return [];
+      const values = sql.join(failures.map((f) => sql`(${param.uuid(f.eventId)}, ${f.error.slice(0, 2000)}, ${sql.lit(f.kind)})`));
+      const { rows } = await sql<{ event_id: string; parked_at: unknown }>`
+        update ${sql.table(EVENTS)} e set
+          publish_attempts = e.publish_attempts + 1,
+          last_error = f.error,
+          claimed_until = null,
+          parked_at = case
+            when f.kind = 'poison' or (f.kind = 'permanent' and e.publish_attempts + 1 >= ${maxAttempts}) then ${at(now)}
+          end
+        from (values ${values}) as f (event_id, error, kind)
+        where e.event_id = f.event_id and e.published_at is null
+        returning e.event_id, e.parked_at`.execute(db);
+      return rows.filter((row) => row.parked_at !== null).map((row) => row.event_id);
+    },
+
+    async release(eventIds) {
+      if (eventIds.length === 0) return;
+      await sql`update ${sql.table(EVENTS)} set claimed_until = null where event_id in (${ids(eventIds)}) and published_at is null`.execute(
+        db,
+      );
+    },
+
+    async countParked() {
+      const { rows } = await sql<{
+        parked: number | string;
+      }>`select count(*) as parked from ${sql.table(EVENTS)} where parked_at is not null`.execute(db);
+      return Number(rows[0]?.parked ?? 0);
+    },
+  };
+}

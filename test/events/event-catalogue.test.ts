@@ -1,0 +1,132 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as commands from '../../domain/customer/customer-commands.js';
+import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../domain/customer/customer.events.js';
+import { contractFor, EVENT_CONTRACTS } from '../../functions/events/event-catalogue.js';
+import { checkedDetail } from '../../functions/events/event-envelope.js';
+import { readEventLog } from '../../functions/events/event-log.js';
+import { schemaFiles, SCHEMAS_DIR } from '../../functions/events/export-schemas.js';
+import { createServices } from '../../functions/services.js';
+import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { tierChanged } from './event-test-kit.js';
+
+describe('the event catalogue', () => {
+  it('has a contract for every event type', () => {
+    for (const type of CUSTOMER_EVENT_TYPES) expect(contractFor(type, 1), type).toBeDefined();
+    expect(Object.keys(EVENT_CONTRACTS).sort()).toEqual(CUSTOMER_EVENT_TYPES.map((type) => `${type}.v1`).sort());
+  });
+
+  it('matches the committed JSON Schema files (run `npm run events:schemas` after changing a contract)', () => {
+    const generated = schemaFiles();
+    const committed = Object.fromEntries(
+      readdirSync(SCHEMAS_DIR)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => [name, readFileSync(join(SCHEMAS_DIR, name), 'utf8')]),
+    );
+
+    expect(Object.keys(committed).sort()).toEqual(Object.keys(generated).sort());
+    for (const [name, content] of Object.entries(generated)) expect(committed[name], name).toBe(content);
+  });
+
+  it.each([
+    ['an unknown tier', { data: { changes: { tier: { from: 'free', to: 'platinum' } } } }, 'data.changes.tier.to'],
+    [
+      'a field the event does not carry',
+      { data: { changes: { tier: { from: 'free', to: 'pro' }, name: { from: 'a', to: 'b' } } } },
+      'data.changes',
+    ],
+    ['no changes', { data: {} }, 'data.changes'],
+    ['a customer id that is not a UUID', { customerId: 'customer-1' }, 'customer_id'],
+    ['a timestamp without a zone', { occurredAt: '2026-11-26 10:00:00' }, 'occurred_at'],
+    ['an unknown version', { eventVersion: 7 }, 'no contract CustomerTierChanged.v7'],
+  ] as const)('rejects %s', (_case, overrides, problem) => {
+    const checked = checkedDetail(tierChanged('01a21628-e223-7bd2-9a3f-6e1b6da6229b', 2, overrides as Partial<CustomerEvent>));
+
+    expect(checked.ok).toBe(false);
+    expect(!checked.ok && checked.problem).toContain(problem);
+  });
+
+  it('pins transitions to the lifecycle: a CustomerQualified must go lead → prospect', () => {
+    const event = tierChanged('01a21628-e223-7bd2-9a3f-6e1b6da6229b', 2, {
+      type: 'CustomerQualified',
+      data: { changes: { status: { from: 'prospect', to: 'customer' } } },
+    });
+
+    expect(checkedDetail(event).ok).toBe(false);
+  });
+});
+
+describe.each(availableDialects())('every event the service writes honours its contract on %s', (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+  });
+  afterAll(() => database.close());
+
+  it('through the whole lifecycle and every kind of change', async () => {
+    const { customers } = createServices(database.db);
+    const actor = '019b6ec4-0000-7000-8000-00000000ad31';
+    const rep = '019b6ec4-774c-70e0-9c2c-7ba19630289d';
+    const created = await customers.create(
+      {
+        name: 'Ada Lovelace',
+        email: 'ada.contracts@example.com',
+        phone: '+380123456789',
+        source: 'website',
+        tier: 'basic',
+        userId: '019b6ec4-0000-7000-8000-000000000777',
+        tags: ['vip'],
+      },
+      actor,
+    );
+    if (!created.ok) throw new Error(created.error.message);
+    const id = created.value.customer.id;
+    const steps = [
+      commands.updateDetails({ name: 'Ada King', email: 'ada.king@example.com', phone: null, source: 'referral' }),
+      commands.updateDetails({ userId: null, companyId: '019b6ec4-0000-7000-8000-000000000888' }),
+    ];
+    for (const step of steps) {
+      if (!step.ok) throw new Error(step.error.message);
+      expect((await customers.change(id, () => step.value, actor)).ok).toBe(true);
+    }
+    const tags = commands.replaceTags(['emea', 'vip', 'high-value']);
+    if (!tags.ok) throw new Error(tags.error.message);
+    for (const build of [
+      () => commands.assign(rep),
+      () => commands.assign(null),
+      () => commands.changeTier('enterprise'),
+      () => tags.value,
+      (now: string) => commands.transition('qualify', now),
+      (now: string) => commands.transition('convert', now),
+      (now: string) => commands.transition('churn', now, { reason: 'moved to a competitor' }),
+      (now: string) => commands.transition('reactivate', now),
+      (now: string) => commands.deleteCustomer(now),
+    ]) {
+      expect((await customers.change(id, build, actor)).ok).toBe(true);
+    }
+
+    const page = await readEventLog(database.db, { limit: 100 });
+    if (page.kind !== 'page') throw new Error('no page');
+    const logged = page.events.filter(({ event }) => event.customerId === id).map(({ event }) => event);
+
+    expect(logged.map((event) => event.type)).toEqual([
+      'CustomerCreated',
+      'CustomerUpdated',
+      'CustomerUpdated',
+      'CustomerAssigned',
+      'CustomerAssigned',
+      'CustomerTierChanged',
+      'CustomerTagsChanged',
+      'CustomerQualified',
+      'CustomerConverted',
+      'CustomerChurned',
+      'CustomerReactivated',
+      'CustomerDeleted',
+    ]);
+    for (const event of logged) {
+      const checked = checkedDetail(event);
+      expect(checked.ok ? 'ok' : checked.problem, event.type).toBe('ok');
+    }
+  });
+});

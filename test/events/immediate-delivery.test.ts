@@ -1,0 +1,144 @@
+import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as commands from '../../domain/customer/customer-commands.js';
+import { NO_RETRY } from '../../functions/events/eventbridge-publisher.js';
+import { createImmediateDelivery } from '../../functions/events/immediate-delivery.js';
+import { createOutbox, type Outbox } from '../../functions/events/outbox.js';
+import { relayOnce } from '../../functions/events/outbox-relay.js';
+import { createServices } from '../../functions/services.js';
+import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import {
+  accepted,
+  callError,
+  deliveryStates,
+  emptyEventLog,
+  mockedEventBridge,
+  putEventsResponse,
+  recordingLogger,
+} from './event-test-kit.js';
+
+const ACTOR = '019b6ec4-0000-7000-8000-00000000ad31';
+const BUDGET_MS = 150;
+
+describe.each(availableDialects())('immediate delivery after commit on %s', (dialect) => {
+  let database: TestDatabase;
+  let outbox: Outbox;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    outbox = createOutbox(database.db);
+  });
+  afterAll(() => database.close());
+  beforeEach(() => emptyEventLog(database.db));
+
+  function servicesWith(eventBridge: ReturnType<typeof mockedEventBridge>, leaseMs = 15_000) {
+    const { logger, lines } = recordingLogger();
+    const afterCommit = createImmediateDelivery({ outbox, publisher: eventBridge.publisher, logger, budgetMs: BUDGET_MS, leaseMs });
+    return { services: createServices(database.db, { afterCommit }), lines };
+  }
+
+  it('publishes the committed event before the request returns and marks it published', async () => {
+    const eventBridge = mockedEventBridge({ retry: NO_RETRY });
+    const { services } = servicesWith(eventBridge);
+
+    const created = await services.customers.create({ name: 'Now', email: 'now@example.com' }, ACTOR);
+
+    if (!created.ok) throw new Error(created.error.message);
+    expect(eventBridge.calls()).toEqual([
+      [
+        expect.objectContaining({
+          EventBusName: 'customer-mgmt-test',
+          Source: 'customer-mgmt',
+          DetailType: 'CustomerCreated',
+          Time: new Date(created.value.event.occurredAt),
+        }),
+      ],
+    ]);
+    expect(eventBridge.sentDetails()[0]).toMatchObject({
+      event_id: created.value.event.eventId,
+      customer_version: 1,
+      data: { customer: { email: 'now@example.com' } },
+    });
+    const [state] = await deliveryStates(database.db);
+    expect(state).toMatchObject({ event_id: created.value.event.eventId, publish_attempts: 0, claimed_until: null });
+    expect(state!.published_at).not.toBeNull();
+  });
+
+  it('never throws and returns within its budget while EventBridge hangs; the relay sends the event once the claim lapses', async () => {
+    const hanging = mockedEventBridge({ retry: NO_RETRY });
+    hanging.mock.on(PutEventsCommand).callsFake(() => new Promise(() => undefined));
+    const { services, lines } = servicesWith(hanging);
+
+    const started = Date.now();
+    const created = await services.customers.create({ name: 'Slow', email: 'slow@example.com' }, ACTOR);
+    const elapsed = Date.now() - started;
+
+    expect(created.ok).toBe(true);
+    expect(elapsed).toBeLessThan(BUDGET_MS + 2_000);
+    expect(lines.some((line) => line.level === 'warn' && /left for the relay/.test(line.message))).toBe(true);
+    const [pending] = await deliveryStates(database.db);
+    expect(pending!.published_at).toBeNull();
+
+    const healthy = mockedEventBridge();
+    const relay = (now: Date) =>
+      relayOnce({
+        outbox,
+        publisher: healthy.publisher,
+        logger: recordingLogger().logger,
+        batchSize: 10,
+        leaseMs: 30_000,
+        maxAttempts: 3,
+        budgetMs: 5_000,
+        clock: () => now,
+      });
+    expect((await relay(new Date())).claimed).toBe(0);
+    expect(await relay(new Date(Date.now() + 16_000))).toMatchObject({ claimed: 1, published: 1 });
+    expect(healthy.sentIds()).toEqual([pending!.event_id]);
+  });
+
+  it('never throws when EventBridge refuses the call; the event stays for the relay', async () => {
+    const refusing = mockedEventBridge({ retry: NO_RETRY });
+    refusing.mock.on(PutEventsCommand).rejects(callError('InternalException', 500));
+    const { services } = servicesWith(refusing, 0);
+
+    const created = await services.customers.create({ name: 'Down', email: 'down@example.com' }, ACTOR);
+
+    expect(created.ok).toBe(true);
+    expect(refusing.calls()).toHaveLength(1);
+    const healthy = mockedEventBridge();
+    await relayOnce({
+      outbox,
+      publisher: healthy.publisher,
+      logger: recordingLogger().logger,
+      batchSize: 10,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      budgetMs: 5_000,
+    });
+    expect(healthy.sentDetails().map((detail) => detail.event_type)).toEqual(['CustomerCreated']);
+  });
+
+  it('leaves an event to the relay while an earlier event of its customer is still undelivered', async () => {
+    const created = await createServices(database.db).customers.create({ name: 'Order', email: 'order@example.com' }, ACTOR);
+    if (!created.ok) throw new Error(created.error.message);
+    const eventBridge = mockedEventBridge({ retry: NO_RETRY });
+    const { services } = servicesWith(eventBridge);
+
+    const changed = await services.customers.change(created.value.customer.id, () => commands.changeTier('pro'), ACTOR);
+
+    expect(changed.ok).toBe(true);
+    expect(eventBridge.calls()).toEqual([]);
+    eventBridge.mock
+      .on(PutEventsCommand)
+      .callsFake(async (input: { Entries: PutEventsRequestEntry[] }) => putEventsResponse(input.Entries.map(accepted)));
+    await relayOnce({
+      outbox,
+      publisher: eventBridge.publisher,
+      logger: recordingLogger().logger,
+      batchSize: 10,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      budgetMs: 5_000,
+    });
+    expect(eventBridge.sentDetails().map((detail) => detail.customer_version)).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../functions/config.js';
+import { openDatabase } from '../../functions/db/database-factory.js';
+import { migrateToLatest } from '../../functions/db/migrate.js';
+import { relayMetricsLine } from '../../functions/events/relay-metrics.js';
+import { createServices } from '../../functions/services.js';
+import { accepted, failedWith, putEventsResponse } from './event-test-kit.js';
+
+describe('relay metrics', () => {
+  it('are one CloudWatch EMF line with ParkedEvents, PublishedEvents and FailedEvents under the Service dimension', () => {
+    const line = relayMetricsLine('customer-mgmt-dev', { parked: 2, published: 7, failed: 1 }, new Date('2026-11-26T10:00:00.000Z'));
+
+    expect(JSON.parse(line)).toEqual({
+      _aws: {
+        Timestamp: Date.parse('2026-11-26T10:00:00.000Z'),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'CustomerMgmt',
+            Dimensions: [['Service']],
+            Metrics: [
+              { Name: 'ParkedEvents', Unit: 'Count' },
+              { Name: 'PublishedEvents', Unit: 'Count' },
+              { Name: 'FailedEvents', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      Service: 'customer-mgmt-dev',
+      ParkedEvents: 2,
+      PublishedEvents: 7,
+      FailedEvents: 1,
+    });
+  });
+});
+
+describe('event configuration', () => {
+  it('has defaults for everything but the bus', () => {
+    expect(loadConfig({}).events).toEqual({
+      busName: undefined,
+      source: 'customer-mgmt',
+      publishBudgetMs: 300,
+      relay: { intervalMs: 5_000, batchSize: 100, leaseMs: 60_000, maxAttempts: 5 },
+    });
+  });
+
+  it('fails naming a malformed variable', () => {
+    expect(() => loadConfig({ EVENTS_MAX_ATTEMPTS: 'many' })).toThrow(/EVENTS_MAX_ATTEMPTS/);
+    expect(() => loadConfig({ EVENTS_PUBLISH_BUDGET_MS: '-1' })).toThrow(/EVENTS_PUBLISH_BUDGET_MS/);
+  });
+});
+
+describe('the relay Lambda handler', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cm-relay-'));
+  const eventBridge = mockClient(EventBridgeClient);
+  beforeAll(async () => {
+    const handle = await openDatabase(loadConfig({ DATA_DIR: dataDir }));
+    await migrateToLatest(handle.db);
+    const { customers } = createServices(handle.db);
+    await customers.create({ name: 'Swept', email: 'swept@example.com' }, '019b6ec4-0000-7000-8000-00000000ad31');
+    await customers.create({ name: 'Refused', email: 'refused@example.com' }, '019b6ec4-0000-7000-8000-00000000ad31');
+    await handle.close();
+    // The handler reads process.env: point it at this embedded database only, never at DATABASE_URL.
+    for (const name of ['DATABASE_URL', 'DB_CLUSTER_ARN', 'DB_SECRET_ARN', 'DB_NAME']) vi.stubEnv(name, '');
+    vi.stubEnv('DATA_DIR', dataDir);
+    vi.stubEnv('EVENT_BUS_NAME', 'customer-mgmt-dev');
+    vi.stubEnv('SERVICE_NAME', 'customer-mgmt-dev');
+    vi.stubEnv('EVENTS_MAX_ATTEMPTS', '1');
+    vi.stubEnv('LOG_LEVEL', 'silent');
+    vi.stubEnv('AWS_REGION', 'eu-central-1');
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    eventBridge.restore();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('sweeps the outbox to the configured bus and reports parked events as a metric', async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .callsFake(async (input: { Entries: PutEventsRequestEntry[] }) =>
+        putEventsResponse(
+          input.Entries.map((entry) => (entry.Detail!.includes('refused@') ? failedWith('NotAuthorizedForSourceException') : accepted())),
+        ),
+      );
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      const { handler } = await import('../../functions/outbox-relay/handler.js');
+      const result = await handler({}, { getRemainingTimeInMillis: () => 60_000 } as Context);
+
+      expect(result).toMatchObject({ claimed: 2, published: 1, failed: 1, parked: 1, stoppedBy: 'empty' });
+    } finally {
+      write.mockRestore();
+    }
+    const entries = eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries.map((entry) => [entry.EventBusName, entry.Source, entry.DetailType])).toEqual([
+      ['customer-mgmt-dev', 'customer-mgmt', 'CustomerCreated'],
+      ['customer-mgmt-dev', 'customer-mgmt', 'CustomerCreated'],
+    ]);
+    const metrics = written.map((line) => JSON.parse(line)).find((line) => line._aws);
+    expect(metrics).toMatchObject({ Service: 'customer-mgmt-dev', ParkedEvents: 1, PublishedEvents: 1, FailedEvents: 1 });
+  });
+});
