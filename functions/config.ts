@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const optionalText = z
   .string()
@@ -17,6 +17,7 @@ const ConfigSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
   EVENT_BUS_NAME: optionalText,
   EVENTS_SOURCE: z.string().trim().min(1).default('customer-mgmt'),
+  EVENTS_DELIVER_AFTER_COMMIT: z.enum(['true', 'false']).default('true'),
   EVENTS_PUBLISH_BUDGET_MS: z.coerce.number().int().min(0).max(10_000).default(300),
   EVENTS_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   EVENTS_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
@@ -34,6 +35,12 @@ export type Config = Readonly<{
     /** Publish to this EventBridge bus; unset, nothing is sent from Lambda (locally the in-process bus is used). */
     busName: string | undefined;
     source: string;
+    /**
+     * Whether a write publishes its events right after it commits (+2 database calls per write,
+     * events seen within milliseconds) or leaves them to the relay (1 call, events within one
+     * relay interval).
+     */
+    deliverAfterCommit: boolean;
     /** How long a write request may spend delivering its events right after commit. */
     publishBudgetMs: number;
     relay: Readonly<{
@@ -77,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     events: Object.freeze({
       busName: e.EVENT_BUS_NAME,
       source: e.EVENTS_SOURCE,
+      deliverAfterCommit: e.EVENTS_DELIVER_AFTER_COMMIT === 'true',
       publishBudgetMs: e.EVENTS_PUBLISH_BUDGET_MS,
       relay: Object.freeze({
         intervalMs: e.EVENTS_RELAY_INTERVAL_MS,

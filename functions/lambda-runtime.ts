@@ -1,5 +1,5 @@
 import { loadConfig } from './config.js';
-import { openDatabase } from './db/database-factory.js';
+import { openDataApiDatabase } from './db/data-api-database.js';
 import { immediateDeliveryFor } from './events/delivery-runtime.js';
 import { createRouteGroupHandler } from './http/route-group-handler.js';
 import type { RouteGroup } from './http/route.js';
@@ -17,7 +17,7 @@ export function lambdaHandlerFor(group: RouteGroup) {
   const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
   let services: Promise<Services> | undefined;
   const getServices = () =>
-    (services ??= openDatabase(config).then((handle) =>
+    (services ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
       createServices(handle.db, { afterCommit: group === 'customers-write' ? immediateDeliveryFor(config, handle.db, logger) : undefined }),
     ));
   return createRouteGroupHandler(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CUSTOMER_STATUSES, CUSTOMER_TIERS } from '../../domain/customer/customer.js';
 import { SORT_ORDERS } from '../../domain/customer/customer-repository.js';
 import { MAX_TAGS } from '../../domain/shared/tags.js';

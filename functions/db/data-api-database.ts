@@ -37,3 +37,13 @@ export function createDataApiDatabase(dataApi: NonNullable<Config['dataApi']>, r
     }),
   });
 }
+
+/**
+ * The database of a Lambda function: always the Data API. Lambda entry points use this rather
+ * than the dialect factory so their bundles carry neither pg nor PGlite.
+ */
+export function openDataApiDatabase(config: Config): { db: Kysely<Database>; kind: 'data-api'; close(): Promise<void> } {
+  if (!config.dataApi) throw new Error('Invalid configuration: DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME must be set for a Lambda function');
+  const db = createDataApiDatabase(config.dataApi);
+  return { db, kind: 'data-api', close: () => db.destroy() };
+}

@@ -10,7 +10,7 @@ import { createOutbox } from './outbox.js';
 /** Delivers committed events right away when a bus is configured; the relay catches up otherwise. */
 export function immediateDeliveryFor(config: Config, db: Kysely<Database>, logger: Logger) {
   const busName = config.events.busName;
-  if (busName === undefined) return undefined;
+  if (busName === undefined || !config.events.deliverAfterCommit) return undefined;
   // One attempt, no SDK retries: whatever misses the budget is the relay's to send.
   const client = new EventBridgeClient({ maxAttempts: 1 });
   return createImmediateDelivery({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CUSTOMER_STATUSES, CUSTOMER_TIERS, type PUBLIC_FIELD_NAMES } from '../../domain/customer/customer.js';
 import type { CustomerEventType } from '../../domain/customer/customer.events.js';
 import { LIFECYCLE, type LifecycleCommand } from '../../domain/customer/customer-lifecycle.js';

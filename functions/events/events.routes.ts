@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import { validationFailed } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { Database } from '../db/database.js';

@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DomainError } from '../../domain/errors.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
@@ -26,6 +26,7 @@ function queryObject(rawQueryString: string | undefined): Record<string, string 
 }
 
 const EmptyBody = z.undefined({ error: 'this endpoint takes no request body' });
+const NoQuery = z.strictObject({});
 
 /** 401 without a usable identity, 403 when the caller's roles do not grant the route's permission. */
 function authorize(route: Route<any, any, any, any>, actor: Actor): AccessScope {
@@ -65,7 +66,7 @@ function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyE
   }
   return {
     params: route.params ? parseOrThrow(route.params, event.pathParameters ?? {}) : undefined,
-    query: parseOrThrow(route.query ?? z.strictObject({}), { ...queryObject(event.rawQueryString) }),
+    query: parseOrThrow(route.query ?? NoQuery, { ...queryObject(event.rawQueryString) }),
     body: body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body),
     headers: event.headers ?? {},
     actor,

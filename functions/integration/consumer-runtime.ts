@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/database-factory.js';
+import { openDataApiDatabase } from '../db/data-api-database.js';
 import { immediateDeliveryFor } from '../events/delivery-runtime.js';
 import { createLogger, parseLogLevel } from '../logger.js';
 import { createEventConsumer, type ConsumeOutcome, type EventConsumer } from './event-consumer.js';
@@ -15,7 +15,7 @@ export function consumerHandlerFor(name: 'identity-events' | 'order-events') {
   const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
   let consumer: Promise<EventConsumer> | undefined;
   const getConsumer = () =>
-    (consumer ??= openDatabase(config).then((handle) =>
+    (consumer ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
       createEventConsumer(handle.db, { afterCommit: immediateDeliveryFor(config, handle.db, logger) }),
     ));
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Contracts of the events other contexts send us. Unknown fields are ignored (producers may add
 // fields without breaking us); missing or malformed ones send the event to the dead letters.

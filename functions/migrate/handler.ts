@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/database-factory.js';
+import { openDataApiDatabase } from '../db/data-api-database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger, parseLogLevel } from '../logger.js';
 
@@ -44,7 +44,7 @@ async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void
  */
 export async function handler(_event: unknown, context: Context): Promise<{ applied: string[] }> {
   const requestId = context.awsRequestId;
-  const database = await openDatabase(config);
+  const database = openDataApiDatabase(config);
   try {
     await waitForDatabase(database.db, requestId);
     const applied = await migrateToLatest(database.db);

@@ -1,7 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/database-factory.js';
+import { openDataApiDatabase } from '../db/data-api-database.js';
 import { RELAY_RETRY, createEventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { createOutbox, type Outbox } from '../events/outbox.js';
 import { relayOnce, type RelayResult } from '../events/outbox-relay.js';
@@ -18,7 +18,7 @@ const SAFETY_MARGIN_MS = 5_000;
 
 // Opened once per container, on the first run.
 let opened: Promise<Outbox> | undefined;
-const openOutbox = () => (opened ??= openDatabase(config).then((handle) => createOutbox(handle.db)));
+const openOutbox = () => (opened ??= Promise.resolve(openDataApiDatabase(config)).then((handle) => createOutbox(handle.db)));
 // The publisher retries per entry itself; SDK retries on top would only stretch the lease.
 const publisher = createEventBridgePublisher({
   client: new EventBridgeClient({ maxAttempts: 1 }),

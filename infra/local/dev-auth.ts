@@ -74,11 +74,16 @@ export function unauthorizedResponse(description: string, requestId: string): Ht
  * nbf; RS256 only) and passes the claims on in the same shape. Public routes need no token.
  */
 export function createDevAuthorizer(keys: DevKeys, clock: () => Date = () => new Date()) {
+  // An RSA signature check costs more CPU than the request it guards; a token that verified once
+  // is trusted again until it expires (the cache keeps the claims and the expiry).
+  const verified = new Map<string, { claims: Record<string, string>; expiresAt: number }>();
   return async (route: Route<any, any, any, any>, headers: Record<string, string>): Promise<AuthorizerResult> => {
     if (route.public) return {};
     const header = headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header.trim());
     if (!match) return { rejected: header ? 'the Authorization header is not a bearer token' : 'no bearer token was sent' };
+    const cached = verified.get(match[1]!);
+    if (cached && cached.expiresAt > clock().getTime()) return { claims: cached.claims };
     try {
       const { payload } = await jwtVerify(match[1]!, keys.publicKey, {
         issuer: LOCAL_ISSUER,
@@ -87,7 +92,10 @@ export function createDevAuthorizer(keys: DevKeys, clock: () => Date = () => new
         currentDate: clock(),
         requiredClaims: ['sub', 'exp'],
       });
-      return { claims: asAuthorizerClaims(payload) };
+      const claims = asAuthorizerClaims(payload);
+      if (verified.size > 10_000) verified.clear();
+      verified.set(match[1]!, { claims, expiresAt: payload.exp! * 1000 });
+      return { claims };
     } catch (error) {
       return { rejected: error instanceof Error ? error.message : 'invalid token' };
     }

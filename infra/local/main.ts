@@ -38,7 +38,9 @@ async function main(): Promise<void> {
       source: config.events.source,
       retry,
     });
-  const afterCommit = createImmediateDelivery({ outbox, publisher: publisherFor(NO_RETRY), logger, budgetMs: config.events.publishBudgetMs });
+  const afterCommit = config.events.deliverAfterCommit
+    ? createImmediateDelivery({ outbox, publisher: publisherFor(NO_RETRY), logger, budgetMs: config.events.publishBudgetMs })
+    : undefined;
   const services = createServices(database.db, { afterCommit });
   const relayPublisher = publisherFor(RELAY_RETRY);
   const relay = startLocalEventRelay({

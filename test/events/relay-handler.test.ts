@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/config.js';
-import { openDatabase } from '../../functions/db/database-factory.js';
-import { migrateToLatest } from '../../functions/db/migrate.js';
 import { relayMetricsLine } from '../../functions/events/relay-metrics.js';
 import { createServices } from '../../functions/services.js';
+import { LOCAL_CLUSTER } from '../../infra/local/local-data-api.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { accepted, failedWith, putEventsResponse } from './event-test-kit.js';
 
 describe('relay metrics', () => {
@@ -44,6 +41,7 @@ describe('event configuration', () => {
     expect(loadConfig({}).events).toEqual({
       busName: undefined,
       source: 'customer-mgmt',
+      deliverAfterCommit: true,
       publishBudgetMs: 300,
       relay: { intervalMs: 5_000, batchSize: 100, leaseMs: 60_000, maxAttempts: 5 },
     });
@@ -56,28 +54,28 @@ describe('event configuration', () => {
 });
 
 describe('the relay Lambda handler', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cm-relay-'));
   const eventBridge = mockClient(EventBridgeClient);
+  let database: TestDatabase;
   beforeAll(async () => {
-    const handle = await openDatabase(loadConfig({ DATA_DIR: dataDir }));
-    await migrateToLatest(handle.db);
-    const { customers } = createServices(handle.db);
+    database = await openTestDatabase('data-api');
+    const { customers } = createServices(database.db);
     await customers.create({ name: 'Swept', email: 'swept@example.com' }, '019b6ec4-0000-7000-8000-00000000ad31');
     await customers.create({ name: 'Refused', email: 'refused@example.com' }, '019b6ec4-0000-7000-8000-00000000ad31');
-    await handle.close();
-    // The handler reads process.env: point it at this embedded database only, never at DATABASE_URL.
-    for (const name of ['DATABASE_URL', 'DB_CLUSTER_ARN', 'DB_SECRET_ARN', 'DB_NAME']) vi.stubEnv(name, '');
-    vi.stubEnv('DATA_DIR', dataDir);
+    // The handler reads process.env, as on Lambda: the Data API, here the local endpoint.
+    vi.stubEnv('DB_CLUSTER_ARN', LOCAL_CLUSTER.clusterArn);
+    vi.stubEnv('DB_SECRET_ARN', LOCAL_CLUSTER.secretArn);
+    vi.stubEnv('DB_NAME', LOCAL_CLUSTER.database);
+    vi.stubEnv('DATA_API_ENDPOINT', database.endpoint!.url);
     vi.stubEnv('EVENT_BUS_NAME', 'customer-mgmt-dev');
     vi.stubEnv('SERVICE_NAME', 'customer-mgmt-dev');
     vi.stubEnv('EVENTS_MAX_ATTEMPTS', '1');
     vi.stubEnv('LOG_LEVEL', 'silent');
     vi.stubEnv('AWS_REGION', 'eu-central-1');
   });
-  afterAll(() => {
+  afterAll(async () => {
     vi.unstubAllEnvs();
     eventBridge.restore();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.close();
   });
 
   it('sweeps the outbox to the configured bus and reports parked events as a metric', async () => {

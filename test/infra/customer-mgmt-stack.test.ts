@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { RELAY_METRICS } from '../../functions/events/relay-metrics.js';
+import { SUBSCRIBED_EVENTS } from '../../functions/integration/event-consumer.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
-import { ServiceAlarms } from '../../infra/constructs/service-alarms.js';
+import { CONSUMER_METRICS, ServiceAlarms } from '../../infra/constructs/service-alarms.js';
+import { EVENT_CONSUMERS } from '../../infra/stacks/customer-mgmt-stack.js';
 import { logicalId, removeSynthOutputs, resolved, resources, scratchApp, synthService, type SynthesizedService } from './service-app-fixture.js';
 
 let dev: SynthesizedService;
@@ -100,7 +102,7 @@ describe('API routes come from the route table', () => {
 describe('functions', () => {
   const fnIds = { 'customers-read': 'CustomersRead', 'customers-write': 'CustomersWrite' } satisfies Record<RouteGroup, string>;
 
-  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate'])('%s runs Node.js 24 on arm64 with JSON logs', (fnId) => {
+  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'])('%s runs Node.js 24 on arm64 with JSON logs', (fnId) => {
     const fn = dev.stack.node.findChild('Functions').node.findChild(fnId);
     const { Properties } = resources(dev.template)[logicalId(fn)]!;
 
@@ -133,13 +135,21 @@ describe('functions', () => {
       SERVICE_NAME: 'customer-mgmt-dev',
     });
     expect(variables('Migrate')).toEqual({ ...database, DEPLOY_ID: 'test-deploy' });
+    for (const consumer of ['IdentityEvents', 'OrderEvents']) {
+      expect(variables(consumer), consumer).toEqual({
+        ...database,
+        EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
+        EVENTS_SOURCE: 'customer-mgmt',
+        SERVICE_NAME: 'customer-mgmt-dev',
+      });
+    }
   });
 });
 
 describe('outbox relay', () => {
   it('runs on the configured schedule, without retries (the next run is the retry)', () => {
     const { stack, template } = dev;
-    const [rule] = Object.values(resources(template, 'AWS::Events::Rule'));
+    const rule = resources(template, 'AWS::Events::Rule')[logicalId(stack.relaySchedule)];
 
     expect(rule!.Properties).toMatchObject({
       ScheduleExpression: 'rate(1 minute)',
@@ -222,6 +232,25 @@ describe('IAM grants are least privilege', () => {
     expect(statementsOf(dev, 'Migrate')).toEqual([logs(dev, 'Migrate'), dataApi(dev, transactions), secret(dev)]);
   });
 
+  it.each([
+    ['IdentityEvents', 'identity'],
+    ['OrderEvents', 'order-management'],
+  ] as const)('%s: transactions, the secret, PutEvents for its own source only, and its own dead-letter queue', (fnId, source) => {
+    expect(statementsOf(dev, fnId)).toEqual([
+      logs(dev, fnId),
+      dataApi(dev, transactions),
+      secret(dev),
+      {
+        Sid: 'PublishEvents',
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: resolved(dev.stack, dev.stack.eventBus.eventBusArn),
+        Condition: { StringEquals: { 'events:source': ['customer-mgmt'] } },
+      },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(dev.stack.consumers[source]!.handlerDlq), 'Arn'] } },
+    ]);
+  });
+
   it('publishes to the imported platform bus where the environment says so', () => {
     const putEvents = statementsOf(staging, 'CustomersWrite').find((statement) => (statement as { Sid?: string }).Sid === 'PublishEvents');
 
@@ -231,7 +260,7 @@ describe('IAM grants are least privilege', () => {
   });
 
   it('uses no managed policies and no wildcard resources on the function roles', () => {
-    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate']) {
+    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
       const role = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(`${fnId}Role`))]!;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(JSON.stringify(statementsOf(dev, fnId))).not.toMatch(/"\*"|rds-data:\*|secretsmanager:\*/);
@@ -305,7 +334,7 @@ describe('migrations run on every deploy, before the API functions change', () =
 });
 
 describe('alarms', () => {
-  it('watches API 5xx rate and p99 latency, errors and throttles of every function but migrate, and parked events, through SNS', () => {
+  it('watches API 5xx rate and p99 latency, errors and throttles of every function but migrate, parked events, and the consumers, through SNS', () => {
     const { stack, template } = dev;
     const names = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
 
@@ -320,6 +349,9 @@ describe('alarms', () => {
         'OutboxRelayErrors',
         'OutboxRelayThrottles',
         'ParkedEvents',
+        ...['IdentityEvents', 'OrderEvents'].flatMap((consumer) =>
+          ['Errors', 'Throttles', 'DeliveryDlqDepth', 'HandlerDlqDepth', 'DeadLetters'].map((alarm) => `${consumer}${alarm}`),
+        ),
       ]
         .map((name) => `customer-mgmt-dev-${name}`)
         .sort(),
@@ -373,5 +405,205 @@ describe('alarms', () => {
 
     withEmail.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
     dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('consumers of other contexts’ events', () => {
+  const consumerCases = [
+    ['IdentityEvents', 'identity', 'identity-events', ['UserRegistered', 'UserEmailChanged', 'UserRoleGranted', 'UserRoleRevoked', 'UserDeactivated']],
+    ['OrderEvents', 'order-management', 'order-events', ['OrderPlaced', 'OrderCompleted', 'OrderRefunded']],
+  ] as const;
+  const getAtt = (construct: Parameters<typeof logicalId>[0], attribute: string) => ({ 'Fn::GetAtt': [logicalId(construct), attribute] });
+
+  it.each(consumerCases)('%s: a rule on the service bus for source %s and its detail types, with retries and a DLQ', (fnId, source, _consumer, detailTypes) => {
+    const { stack, template } = dev;
+    const consumer = stack.consumers[source]!;
+    const rule = resources(template, 'AWS::Events::Rule')[logicalId(consumer.rule)]!;
+
+    expect(rule.Properties.EventBusName).toEqual(resolved(stack, stack.eventBus.eventBusName));
+    expect(rule.Properties.State).toBe('ENABLED');
+    expect(rule.Properties.EventPattern).toEqual({ source: [source], 'detail-type': [...detailTypes] });
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: getAtt(consumer.function, 'Arn'),
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 },
+        DeadLetterConfig: { Arn: getAtt(consumer.deliveryDlq, 'Arn') },
+      },
+    ]);
+    expect(consumer.function).toBe(stack.node.findChild('Functions').node.findChild(fnId));
+  });
+
+  it('routes exactly the events the consumer has contracts for, and nothing else is subscribed', () => {
+    const rules = Object.values(resources(dev.template, 'AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern);
+    const routed = rules.flatMap((rule) => (rule.Properties.EventPattern['detail-type'] as string[]).map((type) => `${rule.Properties.EventPattern.source[0]}/${type}`));
+
+    expect(rules).toHaveLength(2);
+    expect(routed.sort()).toEqual([...SUBSCRIBED_EVENTS].sort());
+    expect(Object.values(EVENT_CONSUMERS).map((definition) => definition.functionId)).toEqual(consumerCases.map(([fnId]) => fnId));
+  });
+
+  it.each(consumerCases)('%s: only its rule may invoke it', (_fnId, source) => {
+    const { stack, template } = dev;
+    const consumer = stack.consumers[source]!;
+    const permissions = Object.values(resources(template, 'AWS::Lambda::Permission')).filter(
+      (permission) => JSON.stringify(permission.Properties.FunctionName) === JSON.stringify(getAtt(consumer.function, 'Arn')),
+    );
+
+    expect(permissions.map((permission) => permission.Properties)).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: getAtt(consumer.function, 'Arn'), Principal: 'events.amazonaws.com', SourceArn: getAtt(consumer.rule, 'Arn') },
+    ]);
+  });
+
+  it.each(consumerCases)('%s: the handler entry, two Lambda retries, then its own DLQ; waits for the migrations', (fnId, source, consumerName) => {
+    const { stack, template } = dev;
+    const consumer = stack.consumers[source]!;
+    const fn = resources(template)[logicalId(consumer.function)]!;
+    const triggerId = logicalId(stack.migrationTrigger.node.findChild('Default'));
+
+    expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Timeout: 30, MemorySize: 512, DeadLetterConfig: { TargetArn: getAtt(consumer.handlerDlq, 'Arn') } });
+    expect(fn.Properties.Description).toMatch(/^Customer Management: applies/);
+    expect(EVENT_CONSUMERS[source]).toMatchObject({ functionId: fnId, consumer: consumerName, entry: `functions/${consumerName}/handler.ts` });
+    expect(fn.DependsOn).toContain(triggerId);
+    const invokeConfigs = Object.values(resources(template, 'AWS::Lambda::EventInvokeConfig')).filter(
+      (config) => config.Properties.FunctionName.Ref === logicalId(consumer.function),
+    );
+    expect(invokeConfigs.map((config) => config.Properties)).toEqual([{ FunctionName: { Ref: logicalId(consumer.function) }, Qualifier: '$LATEST', MaximumRetryAttempts: 2 }]);
+  });
+
+  it('encrypts every queue (SQS-managed), keeps messages 14 days, and has no other queues', () => {
+    const { stack, template } = dev;
+    const queues = resources(template, 'AWS::SQS::Queue');
+    const expectedIds = consumerCases.flatMap(([, source]) => [stack.consumers[source]!.deliveryDlq, stack.consumers[source]!.handlerDlq]).map((queue) => logicalId(queue));
+
+    expect(Object.keys(queues).sort()).toEqual(expectedIds.sort());
+    for (const queue of Object.values(queues)) {
+      expect(queue.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600, Tags: expect.any(Array) });
+    }
+  });
+
+  it.each(consumerCases)('%s: queue policies deny plain HTTP; only EventBridge, from this rule, may send to the delivery DLQ', (_fnId, source) => {
+    const { stack, template } = dev;
+    const consumer = stack.consumers[source]!;
+    const policyOf = (queue: Parameters<typeof logicalId>[0]) => {
+      const policies = Object.values(resources(template, 'AWS::SQS::QueuePolicy')).filter((policy) =>
+        (policy.Properties.Queues as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: logicalId(queue) })),
+      );
+      expect(policies).toHaveLength(1);
+      return policies[0]!.Properties.PolicyDocument.Statement as unknown[];
+    };
+    const denyInsecure = (queue: Parameters<typeof logicalId>[0]) => ({
+      Action: 'sqs:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Resource: getAtt(queue, 'Arn'),
+    });
+
+    expect(policyOf(consumer.deliveryDlq)).toEqual([
+      denyInsecure(consumer.deliveryDlq),
+      {
+        Sid: expect.stringMatching(/^AllowEventRule/),
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': getAtt(consumer.rule, 'Arn') } },
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Resource: getAtt(consumer.deliveryDlq, 'Arn'),
+      },
+    ]);
+    // Lambda writes with the function's role (sqs:SendMessage on this queue, see the IAM tests).
+    expect(policyOf(consumer.handlerDlq)).toEqual([denyInsecure(consumer.handlerDlq)]);
+  });
+
+  it.each(consumerCases)('%s: alarms on both DLQs and on dead-lettered events', (fnId, source, consumerName) => {
+    const { stack, template } = dev;
+    const consumer = stack.consumers[source]!;
+    const alarm = (name: string) => {
+      const found = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter((candidate) => candidate.Properties.AlarmName === `customer-mgmt-dev-${name}`);
+      expect(found, name).toHaveLength(1);
+      return found[0]!.Properties;
+    };
+    const breachesOnAnyDatapoint = {
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Period: 300,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
+      OKActions: [{ Ref: logicalId(stack.alarms.topic) }],
+    };
+
+    for (const [queueAlarm, queue] of [
+      ['DeliveryDlqDepth', consumer.deliveryDlq],
+      ['HandlerDlqDepth', consumer.handlerDlq],
+    ] as const) {
+      expect(alarm(`${fnId}${queueAlarm}`)).toMatchObject({
+        ...breachesOnAnyDatapoint,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queue, 'QueueName') }],
+        Statistic: 'Maximum',
+      });
+    }
+    expect(alarm(`${fnId}DeadLetters`)).toMatchObject({
+      ...breachesOnAnyDatapoint,
+      Namespace: 'CustomerMgmt',
+      MetricName: 'DeadLetters',
+      Dimensions: expect.arrayContaining([
+        { Name: 'Service', Value: 'customer-mgmt-dev' },
+        { Name: 'Consumer', Value: consumerName },
+      ]),
+      Statistic: 'Sum',
+    });
+    expect(alarm(`${fnId}DeadLetters`).Dimensions).toHaveLength(2);
+    expect(CONSUMER_METRICS).toEqual({ namespace: 'CustomerMgmt', deadLetters: 'DeadLetters', serviceDimension: 'Service', consumerDimension: 'Consumer' });
+    for (const metric of ['Errors', 'Throttles']) {
+      expect(alarm(`${fnId}${metric}`)).toMatchObject({
+        ...breachesOnAnyDatapoint,
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(consumer.function) } }],
+        Statistic: 'Sum',
+      });
+    }
+  });
+
+  it('outputs the DLQ URLs for whoever redrives them', () => {
+    const outputs = dev.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    for (const [fnId, source] of consumerCases) {
+      expect(outputs[`${fnId}DeliveryDlqUrl`]!.Value).toEqual({ Ref: logicalId(dev.stack.consumers[source]!.deliveryDlq) });
+      expect(outputs[`${fnId}HandlerDlqUrl`]!.Value).toEqual({ Ref: logicalId(dev.stack.consumers[source]!.handlerDlq) });
+    }
+  });
+
+  it('listens on the imported platform bus in staging and prod', () => {
+    for (const [{ template }, bus] of [
+      [staging, 'platform-events-staging'],
+      [prod, 'platform-events-prod'],
+    ] as const) {
+      const rules = Object.values(resources(template, 'AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern);
+      expect(rules.map((rule) => [rule.Properties.EventPattern.source, rule.Properties.EventBusName])).toEqual([
+        [['identity'], bus],
+        [['order-management'], bus],
+      ]);
+    }
+  });
+
+  it('subscribes only the sources the environment (or -c eventSources) names', () => {
+    const identityOnly = synthService('dev', { context: { eventSources: 'identity' } });
+    const none = synthService('dev', { context: { eventSources: 'none' } });
+    const alarmNames = ({ template }: SynthesizedService) => Object.values(resources(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName as string);
+
+    expect(Object.keys(identityOnly.stack.consumers)).toEqual(['identity']);
+    expect(identityOnly.stack.node.findChild('Functions').node.tryFindChild('OrderEvents')).toBeUndefined();
+    identityOnly.template.resourceCountIs('AWS::SQS::Queue', 2);
+    expect(alarmNames(identityOnly).filter((name) => name.includes('IdentityEvents'))).toHaveLength(5);
+    expect(alarmNames(identityOnly).some((name) => name.includes('OrderEvents'))).toBe(false);
+
+    expect(none.stack.consumers).toEqual({});
+    none.template.resourceCountIs('AWS::SQS::Queue', 0);
+    none.template.resourceCountIs('AWS::Events::Rule', 1);
   });
 });

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, ENVIRONMENT_NAMES, resolveEnvironment } from '../../infra/config/environments.js';
+import { IDENTITY_SOURCE, ORDER_SOURCE } from '../../functions/integration/incoming-events.js';
+import { ConfigurationError, ENVIRONMENT_NAMES, INCOMING_SOURCES, resolveEnvironment } from '../../infra/config/environments.js';
 
 const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -25,6 +26,24 @@ describe('per-environment configuration', () => {
     expect(prod.database.minCapacity).toBeGreaterThan(0);
     expect(prod.database.deletionProtection).toBe(true);
     expect(prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
+  });
+
+  it.each(ENVIRONMENT_NAMES)('%s consumes both sources, EventBridge retrying delivery for an hour and Lambda the handler twice', (name) => {
+    const { events } = resolveEnvironment(contextOf({ env: name }), {});
+
+    expect(events.consumers.sources).toEqual(['identity', 'order-management']);
+    expect(events.consumers.deliveryMaxEventAge.toSeconds()).toBe(3600);
+    expect(events.consumers.deliveryRetryAttempts).toBe(8);
+    expect(events.consumers.handlerRetryAttempts).toBe(2);
+    expect(INCOMING_SOURCES).toEqual([IDENTITY_SOURCE, ORDER_SOURCE]);
+  });
+
+  it.each([
+    ['order-management', ['order-management']],
+    ['order-management, identity', ['identity', 'order-management']],
+    ['none', []],
+  ])('subscribes the sources -c eventSources=%s names', (eventSources, expected) => {
+    expect(resolveEnvironment(contextOf({ env: 'prod', eventSources }), {}).events.consumers.sources).toEqual(expected);
   });
 
   it('fails naming the choices for an unknown environment', () => {
@@ -73,6 +92,7 @@ describe('per-environment configuration', () => {
     [{ availabilityZones: 'eu-central-1a' }, 'Aurora needs subnets in at least two zones'],
     [{ availabilityZones: 'eu-west-1a,eu-west-1b' }, 'availability zone "eu-west-1a" for dev: it is not in eu-central-1'],
     [{ alarmEmail: 'not-an-address' }, 'alarmEmail "not-an-address"'],
+    [{ eventSources: 'identity,orders' }, 'eventSources "orders" for dev: choose from identity, order-management (comma-separated), or none'],
   ])('rejects the override %o', (override, message) => {
     const resolve = () => resolveEnvironment(contextOf({ env: 'dev', ...override }), {});
 

@@ -39,6 +39,16 @@ describe('the local JWT authorizer', () => {
     expect(await reloaded(protectedRoute, bearer(token))).toHaveProperty('claims');
   });
 
+  it('stops trusting a verified token once it expires', async () => {
+    let now = Date.now();
+    const timed = createDevAuthorizer(keys, () => new Date(now));
+    const token = await issueDevToken(keys, { roles: ['admin'], sub: SUB, ttlSeconds: 30 }, new Date(now));
+    expect(await timed(protectedRoute, bearer(token))).toHaveProperty('claims');
+    expect(await timed(protectedRoute, bearer(token))).toHaveProperty('claims');
+    now += 31_000;
+    expect(await timed(protectedRoute, bearer(token))).toEqual({ rejected: expect.stringContaining('exp') });
+  });
+
   it('lets health through without a token', async () => {
     expect(await authorize(healthRoute, {})).toEqual({});
   });
