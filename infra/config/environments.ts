@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { IDENTITY_SOURCE, ORDER_SOURCE } from '../../functions/integration/incoming-events.js';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -11,6 +12,22 @@ export const EVENTS_SOURCE = 'customer-mgmt';
 export type EventBusChoice = { readonly mode: 'create'; readonly name: string } | { readonly mode: 'import'; readonly name: string };
 
 export type FunctionLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The `source`s of other contexts this service can consume (one consumer function each). */
+export const INCOMING_SOURCES = [IDENTITY_SOURCE, ORDER_SOURCE] as const;
+export type IncomingSource = (typeof INCOMING_SOURCES)[number];
+
+/** How events of other contexts reach this environment: which sources, and how hard to retry them. */
+export interface ConsumerConfig {
+  /** Subscribed sources: each gets a rule on the bus, a consumer function, two dead-letter queues and alarms. */
+  readonly sources: readonly IncomingSource[];
+  /** How long EventBridge keeps trying to hand an event to the function (1 minute to 24 hours) before the rule's DLQ. */
+  readonly deliveryMaxEventAge: Duration;
+  /** EventBridge's delivery attempts after the first (0–185). */
+  readonly deliveryRetryAttempts: number;
+  /** Lambda's retries of an event whose handler threw (0–2, a minute or two apart) before the function's DLQ. */
+  readonly handlerRetryAttempts: number;
+}
 
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
@@ -47,6 +64,7 @@ export interface EnvironmentConfig {
   readonly events: {
     /** How often the outbox relay sweeps for events the write path could not deliver at once (EventBridge rate: at least a minute). */
     readonly relayInterval: Duration;
+    readonly consumers: ConsumerConfig;
   };
   readonly alarms: {
     /** Subscribed to the alarm topic when set (confirm the e-mail AWS sends). */
@@ -57,6 +75,14 @@ export interface EnvironmentConfig {
 }
 
 type Defaults = Omit<EnvironmentConfig, 'availabilityZones'> & { readonly availabilityZoneLetters: readonly string[] };
+
+/** Every environment consumes both sources; delivery retries ride out an hour of Lambda trouble. */
+const CONSUMERS: ConsumerConfig = {
+  sources: INCOMING_SOURCES,
+  deliveryMaxEventAge: Duration.hours(1),
+  deliveryRetryAttempts: 8,
+  handlerRetryAttempts: 2,
+};
 
 const EXAMPLE_ISSUER = 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_EXAMPLE';
 
@@ -83,7 +109,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.DESTROY,
     logs: { retention: RetentionDays.ONE_WEEK, level: 'debug', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'create', name: 'customer-mgmt-dev' },
-    events: { relayInterval: Duration.minutes(1) },
+    events: { relayInterval: Duration.minutes(1), consumers: CONSUMERS },
     alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000 },
   },
   staging: {
@@ -100,7 +126,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.SNAPSHOT,
     logs: { retention: RetentionDays.ONE_MONTH, level: 'info', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'import', name: 'platform-events-staging' },
-    events: { relayInterval: Duration.minutes(1) },
+    events: { relayInterval: Duration.minutes(1), consumers: CONSUMERS },
     alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500 },
   },
   prod: {
@@ -117,7 +143,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.RETAIN,
     logs: { retention: RetentionDays.THREE_MONTHS, level: 'info', removalPolicy: RemovalPolicy.RETAIN },
     eventBus: { mode: 'import', name: 'platform-events-prod' },
-    events: { relayInterval: Duration.minutes(1) },
+    events: { relayInterval: Duration.minutes(1), consumers: CONSUMERS },
     alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000 },
   },
 };
@@ -158,7 +184,8 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  * The configuration of the environment named by `-c env=<name>`, with per-deploy overrides:
  * `-c account=… -c region=…` (or CDK_DEPLOY_ACCOUNT / CDK_DEPLOY_REGION), `-c availabilityZones=a,b`,
  * `-c jwtIssuer=… -c jwtAudience=id1,id2`, `-c eventBusName=…` (imports that bus), `-c alarmEmail=…`,
- * `-c corsOrigins=https://a,https://b`. Fails naming the problem, never falls back silently.
+ * `-c corsOrigins=https://a,https://b`, `-c eventSources=identity,order-management` (or `none`).
+ * Fails naming the problem, never falls back silently.
  */
 export function resolveEnvironment(context: ContextReader, env: Record<string, string | undefined> = process.env): EnvironmentConfig {
   const name = text(context('env'), 'env');
@@ -175,6 +202,7 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
   const eventBusName = text(context('eventBusName'), 'eventBusName');
   const alarmEmail = text(context('alarmEmail'), 'alarmEmail') ?? base.alarms.email;
   const allowOrigins = list(context('corsOrigins'), 'corsOrigins') ?? base.api.cors.allowOrigins;
+  const eventSources = list(context('eventSources'), 'eventSources');
 
   check(/^\d{12}$/.test(account), `account "${account}" for ${name}: an AWS account id is 12 digits`);
   check(/^[a-z]{2}(-[a-z]+)+-\d$/.test(region), `region "${region}" for ${name}: expected a region code such as eu-central-1`);
@@ -191,6 +219,23 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
     `events.relayInterval for ${name}: an EventBridge rate is whole minutes, at least one`,
   );
 
+  const consumers = { ...base.events.consumers, sources: eventSources ? incomingSources(eventSources, name) : base.events.consumers.sources };
+  const deliveryAge = consumers.deliveryMaxEventAge.toSeconds();
+  check(deliveryAge >= 60 && deliveryAge <= 86_400, `events.consumers.deliveryMaxEventAge for ${name}: EventBridge allows 1 minute to 24 hours`);
+  check(
+    Number.isInteger(consumers.deliveryRetryAttempts) && consumers.deliveryRetryAttempts >= 0 && consumers.deliveryRetryAttempts <= 185,
+    `events.consumers.deliveryRetryAttempts for ${name}: EventBridge allows 0 to 185`,
+  );
+  check(
+    Number.isInteger(consumers.handlerRetryAttempts) && consumers.handlerRetryAttempts >= 0 && consumers.handlerRetryAttempts <= 2,
+    `events.consumers.handlerRetryAttempts for ${name}: Lambda retries an asynchronous invocation 0 to 2 times`,
+  );
+  // The DeadLetters metric is a warn-level log line: a stricter level would silence its alarm.
+  check(
+    consumers.sources.length === 0 || base.logs.level !== 'error',
+    `logs.level for ${name}: consumers report dead letters in a warn line, so "error" would hide them from the DeadLetters alarm`,
+  );
+
   const { availabilityZoneLetters: _letters, ...rest } = base;
   return Object.freeze({
     ...rest,
@@ -200,6 +245,19 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
     auth: { issuer, audience },
     api: { ...base.api, cors: { ...base.api.cors, allowOrigins } },
     eventBus: eventBusName ? ({ mode: 'import', name: eventBusName } as const) : base.eventBus,
+    events: { ...base.events, consumers },
     alarms: { ...base.alarms, email: alarmEmail },
   });
+}
+
+/** `-c eventSources=identity,order-management`, or `none` to consume nothing. */
+function incomingSources(values: readonly string[], name: string): IncomingSource[] {
+  if (values.length === 1 && values[0] === 'none') return [];
+  for (const value of values) {
+    check(
+      (INCOMING_SOURCES as readonly string[]).includes(value),
+      `eventSources "${value}" for ${name}: choose from ${INCOMING_SOURCES.join(', ')} (comma-separated), or none`,
+    );
+  }
+  return INCOMING_SOURCES.filter((source) => values.includes(source));
 }

@@ -25,7 +25,18 @@ export interface ServiceAlarmsProps {
 
 const PERIOD = Duration.minutes(5);
 
-/** The alarm topic and the alarms that notify it: API 5xx rate and p99 latency, per-function errors and throttles, DLQ depth, parked events. */
+/**
+ * The metric the consumer functions emit (EMF, functions/integration/consumer-runtime.ts) for each
+ * event they dead-letter; test/infra/consumer-metrics.test.ts holds the two sides together.
+ */
+export const CONSUMER_METRICS = {
+  namespace: 'CustomerMgmt',
+  deadLetters: 'DeadLetters',
+  serviceDimension: 'Service',
+  consumerDimension: 'Consumer',
+} as const;
+
+/** The alarm topic and the alarms that notify it: API 5xx rate and p99 latency, per-function errors and throttles, DLQ depth, parked events, dead letters. */
 export class ServiceAlarms extends Construct {
   readonly topic: Topic;
   private readonly action: IAlarmAction;
@@ -111,6 +122,26 @@ export class ServiceAlarms extends Construct {
       threshold: 0,
       description:
         'Events are parked in the outbox and will not be published: see GET /api/v1/customer-mgmt/events?state=parked for their errors.',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+  }
+
+  /**
+   * Incoming events a consumer could never apply (malformed, unknown customer, refused by the
+   * domain): each is stored with its reason in customer_mgmt_dead_letters and counted once.
+   */
+  watchDeadLetters(name: string, service: string, consumer: string): void {
+    this.alarm(`${name}DeadLetters`, {
+      metric: new Metric({
+        namespace: CONSUMER_METRICS.namespace,
+        metricName: CONSUMER_METRICS.deadLetters,
+        dimensionsMap: { [CONSUMER_METRICS.serviceDimension]: service, [CONSUMER_METRICS.consumerDimension]: consumer },
+        statistic: 'Sum',
+        period: PERIOD,
+      }),
+      threshold: 0,
+      description: `${name}: incoming events were dead-lettered; their reasons are in the customer_mgmt_dead_letters table (consumer ${consumer}).`,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
     });

@@ -7,6 +7,7 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLev
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionLogLevel } from '../config/environments.js';
 
@@ -63,6 +64,8 @@ export interface ServiceFunctionOptions {
   readonly memorySize?: number;
   /** Lambda's own retries of a failed asynchronous invocation (default 2); a scheduled sweeper wants none. */
   readonly asyncRetryAttempts?: number;
+  /** Where an asynchronous invocation goes once its retries failed (grants `sqs:SendMessage` on this queue only). */
+  readonly deadLetterQueue?: IQueue;
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -129,6 +132,7 @@ export class ServiceFunctions extends Construct {
       memorySize: options.memorySize ?? 512,
       timeout: options.timeout ?? Duration.seconds(10),
       ...(options.asyncRetryAttempts !== undefined && { retryAttempts: options.asyncRetryAttempts }),
+      ...(options.deadLetterQueue && { deadLetterQueue: options.deadLetterQueue }),
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

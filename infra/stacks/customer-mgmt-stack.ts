@@ -5,8 +5,11 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
-import { EVENTS_SOURCE, type EnvironmentConfig } from '../config/environments.js';
+import type { consumerHandlerFor } from '../../functions/integration/consumer-runtime.js';
+import { IdentityEvents, OrderEvents } from '../../functions/integration/incoming-events.js';
+import { EVENTS_SOURCE, type EnvironmentConfig, type IncomingSource } from '../config/environments.js';
 import { CustomerDatabase } from '../constructs/customer-database.js';
+import { IncomingEventConsumer } from '../constructs/incoming-event-consumer.js';
 import { CustomerHttpApi, type RouteEntry } from '../constructs/customer-http-api.js';
 import { ServiceAlarms } from '../constructs/service-alarms.js';
 import { ServiceFunctions, type ServiceFunctionOptions } from '../constructs/service-functions.js';
@@ -20,6 +23,35 @@ export const ROUTE_GROUP_ACCESS: Record<RouteGroup, Pick<ServiceFunctionOptions,
   'customers-write': { dataApi: 'transactions', publishesEvents: true, description: 'Customer Management: routes that change customers' },
 };
 
+export interface EventConsumerDefinition {
+  /** Names the function, its rule and queues, and their alarms. */
+  readonly functionId: string;
+  /** The `Consumer` dimension of its DeadLetters metric (the name the handler passes to the runtime). */
+  readonly consumer: Parameters<typeof consumerHandlerFor>[0];
+  readonly entry: string;
+  readonly description: string;
+  /** The detail types the rule lets through: exactly those the consumer has a contract for. */
+  readonly detailTypes: readonly string[];
+}
+
+/** One consumer function per source of other contexts' events. A new source fails to compile until it is listed here. */
+export const EVENT_CONSUMERS: Record<IncomingSource, EventConsumerDefinition> = {
+  identity: {
+    functionId: 'IdentityEvents',
+    consumer: 'identity-events',
+    entry: 'functions/identity-events/handler.ts',
+    description: 'Customer Management: applies Identity events (sign-ups, e-mail changes, sales-rep roles)',
+    detailTypes: Object.keys(IdentityEvents),
+  },
+  'order-management': {
+    functionId: 'OrderEvents',
+    consumer: 'order-events',
+    entry: 'functions/order-events/handler.ts',
+    description: 'Customer Management: applies Order Management events (purchase history, customer lifecycle)',
+    detailTypes: Object.keys(OrderEvents),
+  },
+};
+
 export interface CustomerMgmtStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   readonly routes: readonly RouteEntry[];
@@ -29,7 +61,7 @@ export interface CustomerMgmtStackProps extends StackProps {
   readonly deployId: string;
 }
 
-/** The whole Customer Management service in one environment: database, functions, API, events and their relay, alarms. */
+/** The whole Customer Management service in one environment: database, functions, API, events and their relay, consumers of other contexts' events, alarms. */
 export class CustomerMgmtStack extends Stack {
   readonly config: EnvironmentConfig;
   readonly database: CustomerDatabase;
@@ -39,6 +71,8 @@ export class CustomerMgmtStack extends Stack {
   readonly relaySchedule: Rule;
   readonly migrateFunction: NodejsFunction;
   readonly migrationTrigger: Trigger;
+  /** The consumers of the sources this environment subscribes to (`events.consumers.sources`). */
+  readonly consumers: Readonly<Partial<Record<IncomingSource, IncomingEventConsumer>>>;
   readonly api: CustomerHttpApi;
   readonly alarms: ServiceAlarms;
 
@@ -123,6 +157,30 @@ export class CustomerMgmtStack extends Stack {
     });
     this.migrationTrigger.executeBefore(...Object.values(this.routeGroupFunctions), this.relayFunction);
 
+    // Rules on the bus route other contexts' events to their consumers. A consumer waits for the
+    // migrations like the API functions, and its rule is only created once the function exists.
+    const consumerConfig = config.events.consumers;
+    const consumers: Partial<Record<IncomingSource, IncomingEventConsumer>> = {};
+    for (const source of consumerConfig.sources) {
+      const definition = EVENT_CONSUMERS[source];
+      const consumer = new IncomingEventConsumer(this, definition.functionId, {
+        functions,
+        functionId: definition.functionId,
+        entry: definition.entry,
+        description: definition.description,
+        eventBus: this.eventBus,
+        source,
+        detailTypes: definition.detailTypes,
+        serviceName: prefix,
+        deliveryMaxEventAge: consumerConfig.deliveryMaxEventAge,
+        deliveryRetryAttempts: consumerConfig.deliveryRetryAttempts,
+        handlerRetryAttempts: consumerConfig.handlerRetryAttempts,
+      });
+      this.migrationTrigger.executeBefore(consumer.function);
+      consumers[source] = consumer;
+    }
+    this.consumers = consumers;
+
     this.api = new CustomerHttpApi(this, 'Api', {
       apiName: prefix,
       routes: props.routes,
@@ -144,12 +202,26 @@ export class CustomerMgmtStack extends Stack {
     for (const group of ROUTE_GROUPS) this.alarms.watchFunction(functionId(group), this.routeGroupFunctions[group]);
     this.alarms.watchFunction('OutboxRelay', this.relayFunction);
     this.alarms.watchParkedEvents(prefix);
+    for (const source of consumerConfig.sources) {
+      const { functionId, consumer } = EVENT_CONSUMERS[source];
+      const { function: fn, deliveryDlq, handlerDlq } = consumers[source]!;
+      this.alarms.watchFunction(functionId, fn);
+      this.alarms.watchDeadLetterQueue(`${functionId}DeliveryDlq`, deliveryDlq);
+      this.alarms.watchDeadLetterQueue(`${functionId}HandlerDlq`, handlerDlq);
+      this.alarms.watchDeadLetters(functionId, prefix, consumer);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL; routes sit below /api/v1/customer-mgmt' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ClusterArn', { value: this.database.cluster.clusterArn });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    for (const source of consumerConfig.sources) {
+      const { functionId } = EVENT_CONSUMERS[source];
+      const { deliveryDlq, handlerDlq } = consumers[source]!;
+      new CfnOutput(this, `${functionId}DeliveryDlqUrl`, { value: deliveryDlq.queueUrl, description: `${source} events EventBridge could not deliver` });
+      new CfnOutput(this, `${functionId}HandlerDlqUrl`, { value: handlerDlq.queueUrl, description: `${source} events the consumer failed on after its retries` });
+    }
   }
 
   /** Availability zones come from the config: synthesis never looks them up in the account. */

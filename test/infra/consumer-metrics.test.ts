@@ -55,9 +55,14 @@ async function run(source: keyof typeof EVENT_CONSUMERS): Promise<Record<string,
     lines.push(String(chunk));
     return true;
   });
-  const { handler } = (await import(`../../functions/${consumer}/handler.ts`)) as { handler: (e: EventBridgeEvent<string, unknown>) => Promise<unknown> };
+  const { handler } = (await import(`../../functions/${consumer}/handler.ts`)) as {
+    handler: (e: EventBridgeEvent<string, unknown>) => Promise<unknown>;
+  };
   await handler(event(source));
-  return lines.flatMap((line) => line.split('\n')).filter(Boolean).map((line) => JSON.parse(line));
+  return lines
+    .flatMap((line) => line.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 describe('the DeadLetters metric the consumers emit is the one their alarms watch', () => {
