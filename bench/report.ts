@@ -370,13 +370,13 @@ export function formatMarkdown(report: BenchReport): string {
   return parts.join('\n');
 }
 
-const README = join(BENCH_DIR, 'README.md');
+const README = join(BENCH_DIR, '..', 'README.md');
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
 /**
  * Writes `bench/results/latest.json`, `bench/results/<date>.json`, `bench/results/latest.md` and
- * replaces the results block of `bench/README.md`. Returns the paths written.
+ * replaces the results block of the project README. Returns the paths written.
  */
 export function writeReport(report: BenchReport): string[] {
   mkdirSync(RESULTS_DIR, { recursive: true });
