@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { CUSTOMER_STATUSES, CUSTOMER_TIERS } from '../../domain/customer/customer.js';
 import { SORT_ORDERS } from '../../domain/customer/customer-repository.js';
 import { MAX_TAGS } from '../../domain/shared/tags.js';
+import { pageLimit, single } from '../http/query-parameters.js';
 
 // Shape and size are checked here; meaning (email syntax, phone numbers, tag format) is the
 // domain's job. Length caps stop absurd inputs before they reach any parser.
@@ -39,12 +40,6 @@ export const AssignBody = z.strictObject({ assigned_to: uuid.nullable() });
 export const TierBody = z.strictObject({ tier });
 export const TagsBody = z.strictObject({ tags: tagList });
 
-/** A query parameter that may appear once; repeating it is an error rather than a silent pick. */
-const single = <T extends z.ZodType>(schema: T) =>
-  z
-    .unknown()
-    .refine((value) => !Array.isArray(value), { message: 'give this parameter only once', abort: true })
-    .pipe(schema);
 const isoDate = text(40).refine((value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
   message: 'must be an ISO-8601 date or date-time, e.g. 2025-12-30 or 2025-12-30T10:00:00Z',
 });
@@ -65,13 +60,7 @@ export const ListCustomersQuery = z.strictObject({
   created_from: single(isoDate).optional(),
   created_to: single(isoDate).optional(),
   sort: single(z.enum(SORT_ORDERS, { error: `must be one of ${SORT_ORDERS.join(', ')}` })).default('-created_at'),
-  limit: single(
-    z
-      .string()
-      .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
-      .transform(Number)
-      .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100')),
-  ).default(20),
+  limit: pageLimit,
   cursor: single(text(512)).optional(),
 });
 export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { validationFailed } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { Database } from '../db/database.js';
+import { pageLimit, single } from '../http/query-parameters.js';
 import { success } from '../http/responses.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { toEventDetail } from './event-envelope.js';
@@ -12,22 +13,10 @@ export interface EventRouteServices {
   readonly db: Kysely<Database>;
 }
 
-const once = <T extends z.ZodType>(schema: T) =>
-  z
-    .unknown()
-    .refine((value) => !Array.isArray(value), { message: 'give this parameter only once', abort: true })
-    .pipe(schema);
-
 export const EventLogQuery = z.strictObject({
-  after: once(z.uuid({ error: 'must be the event_id of an event, e.g. next_cursor of the previous page' })).optional(),
-  state: once(z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` })).optional(),
-  limit: once(
-    z
-      .string()
-      .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
-      .transform(Number)
-      .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100')),
-  ).default(20),
+  after: single(z.uuid({ error: 'must be the event_id of an event, e.g. next_cursor of the previous page' })).optional(),
+  state: single(z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` })).optional(),
+  limit: pageLimit,
 });
 
 /** An event as the log endpoint shows it: the envelope consumers receive, and how its delivery went. */
