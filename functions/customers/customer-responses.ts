@@ -1,5 +1,4 @@
 import { toCustomerRecord, type Customer } from '../../domain/customer/customer.js';
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { Purchase } from '../../domain/purchase/purchase.js';
 
@@ -23,18 +22,6 @@ export function etagOf(customer: Customer): string {
   return `"${customer.version}"`;
 }
 
-export function eventBody(event: CustomerEvent): JsonObject {
-  return {
-    event_id: event.eventId,
-    event_type: event.type,
-    event_version: event.eventVersion,
-    customer_id: event.customerId,
-    customer_version: event.customerVersion,
-    occurred_at: event.occurredAt,
-    actor: event.actor,
-    data: event.data,
-  };
-}
 
 export function purchaseBody(purchase: Purchase): JsonObject {
   return {

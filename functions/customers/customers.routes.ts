@@ -11,7 +11,8 @@ import type { AccessScope } from '../auth/access.js';
 import { HttpError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
-import { customerBody, etagOf, eventBody, purchaseBody } from './customer-responses.js';
+import { toEventDetail } from '../events/event-envelope.js';
+import { customerBody, etagOf, purchaseBody } from './customer-responses.js';
 import type { PurchaseRepository } from '../purchases/purchase-repository.js';
 import type { SalesRepDirectory } from '../sales-reps/sales-rep-directory.js';
 import {
@@ -297,7 +298,8 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     handle: async ({ params, scope }, services: CustomerRouteServices) => {
       const history = await services.customers.history(params.id, visibilityOf(scope));
-      return history.ok ? success(200, history.value.map(eventBody)) : history.error;
+      // The history shows each event exactly as consumers receive it on the bus.
+      return history.ok ? success(200, history.value.map(toEventDetail)) : history.error;
     },
   }),
   defineRoute({

@@ -3,7 +3,7 @@ import type { JsonObject } from '../../domain/shared/json.js';
 import { contractFor, contractKey } from './event-catalogue.js';
 
 /** The EventBridge Detail of one event: what consumers receive under `detail`. */
-export interface EventDetail {
+export type EventDetail = {
   readonly event_id: string;
   readonly event_type: string;
   readonly event_version: number;
@@ -12,7 +12,7 @@ export interface EventDetail {
   readonly customer_version: number;
   readonly actor: string;
   readonly data: JsonObject;
-}
+};
 
 export function toEventDetail(event: CustomerEvent): EventDetail {
   return {
