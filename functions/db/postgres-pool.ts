@@ -23,6 +23,9 @@ export interface PostgresPoolOptions {
 export async function openPostgresPool(options: PostgresPoolOptions): Promise<PostgresPool> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 16 });
+    // An idle connection the server closed (restart, failover, admin termination) emits 'error'
+    // on the pool; unhandled, that would crash the process. The pool simply replaces it.
+    pool.on('error', () => undefined);
     return { pool, kind: 'postgres', close: () => endOnce(pool) };
   }
   const { PGlite } = await import('@electric-sql/pglite');
