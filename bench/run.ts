@@ -31,6 +31,32 @@ const log = (message: string) => process.stderr.write(`[bench ${elapsed()}] ${me
 
 /** Things to undo however the run ends, last first. */
 const cleanups: (() => Promise<void>)[] = [];
+
+/** One measured window as reported: rates and latencies of the run, errors of warm-up and run, ratio to raw. */
+function scenarioResult(
+  name: string,
+  path: ScenarioResult['path'],
+  concurrency: number,
+  warm: LoadResult,
+  measured: LoadResult,
+  raw: number | undefined,
+  cpu: ScenarioResult['cpu'] | undefined,
+): ScenarioResult {
+  return {
+    name,
+    path,
+    concurrency,
+    rps: measured.rps,
+    p50_ms: measured.p50_ms,
+    p95_ms: measured.p95_ms,
+    p99_ms: measured.p99_ms,
+    errors: measured.errors + warm.errors,
+    ratio_to_raw: raw ? round2(measured.rps / raw) : 0,
+    requests: measured.requests,
+    ...(cpu && { cpu }),
+  };
+}
+
 async function cleanUp(): Promise<void> {
   while (cleanups.length > 0) {
     try {
@@ -83,18 +109,8 @@ async function runScenario(
   const calls = endpoint ? (await endpoint.callCount()).total : undefined;
   const raw = rawFigure(context.raw, scenario.kind, concurrency);
   const result: ScenarioResult = {
-    name: scenario.name,
-    path,
-    concurrency,
-    rps: measured.rps,
-    p50_ms: measured.p50_ms,
-    p95_ms: measured.p95_ms,
-    p99_ms: measured.p99_ms,
-    errors: measured.errors + warm.errors,
-    ratio_to_raw: raw ? round2(measured.rps / raw) : 0,
-    requests: measured.requests,
+    ...scenarioResult(scenario.name, path, concurrency, warm, measured, raw, cpu),
     ...(calls !== undefined && { data_api_calls_per_request: round2(calls / Math.max(1, measured.requests)) }),
-    ...(cpu && { cpu }),
   };
   log(
     `${path} c=${concurrency} ${scenario.name}: ${measured.rps} req/s, p50 ${measured.p50_ms} p95 ${measured.p95_ms} p99 ${measured.p99_ms} ms, ` +
@@ -140,19 +156,7 @@ async function runFloor(
   const measured = await runLoad({ ...api, seconds: timing.measure, next: next() });
   const cpu = meter.stop(measured.requests);
   const raw = rawFigure(context.raw, 'read', concurrency);
-  const result: ScenarioResult = {
-    name: FLOOR_NAMES[mode],
-    path: 'floor',
-    concurrency,
-    rps: measured.rps,
-    p50_ms: measured.p50_ms,
-    p95_ms: measured.p95_ms,
-    p99_ms: measured.p99_ms,
-    errors: measured.errors + warm.errors,
-    ratio_to_raw: raw ? round2(measured.rps / raw) : 0,
-    requests: measured.requests,
-    ...(cpu && { cpu }),
-  };
+  const result = scenarioResult(FLOOR_NAMES[mode], 'floor', concurrency, warm, measured, raw, cpu);
   log(
     `floor c=${concurrency} ${result.name}: ${result.rps} req/s, p50 ${result.p50_ms} p95 ${result.p95_ms} p99 ${result.p99_ms} ms, errors ${result.errors}` +
       (cpu ? `; CPU % of a core: server ${cpu.server}, pg ${cpu.postgres}, client ${cpu.load_generator}, other ${cpu.other}` : ''),

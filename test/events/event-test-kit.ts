@@ -8,6 +8,8 @@ import type { Database } from '../../functions/db/database.js';
 import { createEventBridgePublisher, type RetryPolicy } from '../../functions/events/eventbridge-publisher.js';
 import { createLogger } from '../../functions/logger.js';
 
+/** The caller every test event is attributed to. */
+export const ACTOR = '019b6ec4-0000-7000-8000-00000000ad31';
 export const BUS = 'customer-mgmt-test';
 export const SOURCE = 'customer-mgmt';
 

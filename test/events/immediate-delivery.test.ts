@@ -15,9 +15,9 @@ import {
   mockedEventBridge,
   putEventsResponse,
   recordingLogger,
+  ACTOR,
 } from './event-test-kit.js';
 
-const ACTOR = '019b6ec4-0000-7000-8000-00000000ad31';
 const BUDGET_MS = 150;
 
 describe.each(availableDialects())('immediate delivery after commit on %s', (dialect) => {

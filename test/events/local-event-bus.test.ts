@@ -8,9 +8,8 @@ import { createServices } from '../../functions/services.js';
 import { createLocalEventBus, type BusEvent } from '../../infra/local/local-event-bus.js';
 import { startLocalEventRelay } from '../../infra/local/local-event-relay.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
-import { recordingLogger, tierChanged } from './event-test-kit.js';
+import { recordingLogger, tierChanged, ACTOR } from './event-test-kit.js';
 
-const ACTOR = '019b6ec4-0000-7000-8000-00000000ad31';
 const CUSTOMER = '01a21628-e223-7bd2-9a3f-6e1b6da6229b';
 
 describe('local event bus', () => {

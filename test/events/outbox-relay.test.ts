@@ -15,9 +15,8 @@ import {
   mockedEventBridge,
   putEventsResponse,
   recordingLogger,
+  ACTOR,
 } from './event-test-kit.js';
-
-const ACTOR = '019b6ec4-0000-7000-8000-00000000ad31';
 
 describe.each(availableDialects())('outbox relay on %s', (dialect) => {
   let database: TestDatabase;
