@@ -29,7 +29,9 @@ const ConfigSchema = z.object({
 export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
-  dataApi: Readonly<{ clusterArn: string; secretArn: string; database: string; endpoint: string | undefined; region: string | undefined }> | undefined;
+  dataApi:
+    | Readonly<{ clusterArn: string; secretArn: string; database: string; endpoint: string | undefined; region: string | undefined }>
+    | undefined;
   poolSize: number;
   events: Readonly<{
     /** Publish to this EventBridge bus; unset, nothing is sent from Lambda (locally the in-process bus is used). */

@@ -8,6 +8,13 @@ export type GroupHandlers = Record<RouteGroup, ReturnType<typeof createRouteGrou
 /** The Lambda handler of every route group, over the given services. */
 export function createGroupHandlers(services: () => Promise<Services>, logger: Logger): GroupHandlers {
   return Object.fromEntries(
-    ROUTE_GROUPS.map((group) => [group, createRouteGroupHandler(routes.filter((route) => route.group === group), services, logger)]),
+    ROUTE_GROUPS.map((group) => [
+      group,
+      createRouteGroupHandler(
+        routes.filter((route) => route.group === group),
+        services,
+        logger,
+      ),
+    ]),
   ) as GroupHandlers;
 }

@@ -8,7 +8,10 @@ export interface Logger {
 }
 
 /** One JSON object per line, so CloudWatch Logs Insights (and jq locally) can query any field. */
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
   const emit = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[at] < LEVELS[level]) return;
     write(JSON.stringify({ level: at, time: new Date().toISOString(), message, ...fields }));

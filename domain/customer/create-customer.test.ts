@@ -212,8 +212,7 @@ describe('createCustomer: every bad field is reported at once', () => {
         },
         {
           field: 'source',
-          message:
-            'source must be a lowercase slug of 1-50 characters (letters, digits, "-" or "_"), e.g. "website" or "cold-call"',
+          message: 'source must be a lowercase slug of 1-50 characters (letters, digits, "-" or "_"), e.g. "website" or "cold-call"',
         },
         { field: 'tags', message: `tag #2 ("not ok") must be 1-50 characters of a-z, 0-9, ':', '_' or '-'` },
         {

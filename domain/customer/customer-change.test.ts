@@ -130,9 +130,7 @@ describe('updateDetails', () => {
     const error = invalidCommand(updateDetails({ userId: USER_ID, companyId: COMPANY_ID }));
 
     expect(error.details).toEqual({
-      fields: [
-        { field: 'company_id', message: 'a customer is either B2C (user_id) or B2B (company_id), not both; send only one of them' },
-      ],
+      fields: [{ field: 'company_id', message: 'a customer is either B2C (user_id) or B2B (company_id), not both; send only one of them' }],
     });
   });
 });
@@ -285,7 +283,6 @@ describe('expected version (If-Match)', () => {
     expect(customer.version).toBe(4);
     expect(event.customerVersion).toBe(4);
   });
-
 });
 
 describe('delete', () => {

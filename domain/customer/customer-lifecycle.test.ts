@@ -172,23 +172,26 @@ describe('forbidden transitions', () => {
     expect(forbidden).toHaveLength(12);
   });
 
-  it.each(forbidden)('given a customer in status $status, when $command is applied, then it is rejected as an invalid transition', ({ command, status }) => {
-    const current = aCustomerIn(status);
-    const required = LIFECYCLE[command].from;
-    const allowed = commandsAllowedFrom(status);
+  it.each(forbidden)(
+    'given a customer in status $status, when $command is applied, then it is rejected as an invalid transition',
+    ({ command, status }) => {
+      const current = aCustomerIn(status);
+      const required = LIFECYCLE[command].from;
+      const allowed = commandsAllowedFrom(status);
 
-    const error = rejected(applyChange(current, transition(command, NOW, { reason: 'ignored' }), context));
+      const error = rejected(applyChange(current, transition(command, NOW, { reason: 'ignored' }), context));
 
-    expect(error).toEqual({
-      code: 'CUSTOMER.INVALID_TRANSITION',
-      message:
-        `Cannot ${command} a customer whose status is '${status}': ${command} is only allowed from '${required}'. ` +
-        `From '${status}' you can: ${allowed.join(', ')}.`,
-      details: { current_status: status, required_status: required, allowed_commands: allowed },
-    });
-    expect(error.message).toContain(`'${status}'`);
-    expect(allowed).toHaveLength(1);
-  });
+      expect(error).toEqual({
+        code: 'CUSTOMER.INVALID_TRANSITION',
+        message:
+          `Cannot ${command} a customer whose status is '${status}': ${command} is only allowed from '${required}'. ` +
+          `From '${status}' you can: ${allowed.join(', ')}.`,
+        details: { current_status: status, required_status: required, allowed_commands: allowed },
+      });
+      expect(error.message).toContain(`'${status}'`);
+      expect(allowed).toHaveLength(1);
+    },
+  );
 
   it('given a prospect, when qualified again, then the message tells what can be done instead', () => {
     const error = rejected(applyChange(aCustomerIn('prospect'), transition('qualify', NOW), context));

@@ -21,7 +21,7 @@ const padding = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0
 
 /** Upper-cases a pseudo-random selection of characters. */
 function mixCase(text: string, seed: number): string {
-  return [...text].map((char, index) => ((seed >>> index % 31) & 1 ? char.toUpperCase() : char)).join('');
+  return [...text].map((char, index) => ((seed >>> (index % 31)) & 1 ? char.toUpperCase() : char)).join('');
 }
 
 /** A valid address (as fast-check generates them, lower-case) written untidily: mixed case, padded. */
@@ -132,14 +132,20 @@ describe('parseEmail: properties', () => {
 
   it('given any input that is accepted, then the output is trimmed, lower-case, at most 254 characters, and parsing it again gives it back', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), untidyEmail.map(({ input }) => input)), (input) => {
-        const first = parseEmail(input);
-        if (!first.ok) return;
-        expect(first.value).toBe(first.value.trim());
-        expect(first.value).toBe(first.value.toLowerCase());
-        expect(first.value.length).toBeLessThanOrEqual(254);
-        expect(parseEmail(first.value)).toEqual(first);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          untidyEmail.map(({ input }) => input),
+        ),
+        (input) => {
+          const first = parseEmail(input);
+          if (!first.ok) return;
+          expect(first.value).toBe(first.value.trim());
+          expect(first.value).toBe(first.value.toLowerCase());
+          expect(first.value.length).toBeLessThanOrEqual(254);
+          expect(parseEmail(first.value)).toEqual(first);
+        },
+      ),
     );
   });
 });

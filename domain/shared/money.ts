@@ -15,7 +15,9 @@ const ISO_4217 = new Set(
 );
 
 export function parseCurrency(input: string): Result<CurrencyCode, string> {
-  return ISO_4217.has(input) ? ok(input as CurrencyCode) : err(`currency must be an ISO 4217 code such as EUR or USD, got "${input.slice(0, 10)}"`);
+  return ISO_4217.has(input)
+    ? ok(input as CurrencyCode)
+    : err(`currency must be an ISO 4217 code such as EUR or USD, got "${input.slice(0, 10)}"`);
 }
 
 /** An amount in the currency's minor unit (cents), so sums stay exact. */

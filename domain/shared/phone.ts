@@ -85,9 +85,7 @@ export function parsePhone(input: string): { ok: true; value: Phone } | { ok: fa
 }
 
 /** Each rule returns an error message when the national number breaks it. */
-const NATIONAL_NUMBER_RULES: Readonly<
-  Record<NationalNumberRule, (national: string, country: CountryCallingCode) => string | undefined>
-> = {
+const NATIONAL_NUMBER_RULES: Readonly<Record<NationalNumberRule, (national: string, country: CountryCallingCode) => string | undefined>> = {
   nanp: (national) => {
     if (!/^[2-9]/.test(national)) {
       return 'phone is not a valid North American (+1) number: the 3-digit area code after +1 cannot start with 0 or 1, e.g. +1 415 555 2671';

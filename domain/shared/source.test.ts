@@ -81,13 +81,19 @@ describe('parseSource: properties', () => {
 
   it('given any accepted input, then the source is a slug of at most 50 characters and parsing it again gives it back', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), untidySlug.map(({ input }) => input)), (input) => {
-        const first = parseSource(input);
-        if (!first.ok) return;
-        expect(first.value).toMatch(SLUG);
-        expect(first.value.length).toBeLessThanOrEqual(50);
-        expect(parseSource(first.value)).toEqual(first);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          untidySlug.map(({ input }) => input),
+        ),
+        (input) => {
+          const first = parseSource(input);
+          if (!first.ok) return;
+          expect(first.value).toMatch(SLUG);
+          expect(first.value.length).toBeLessThanOrEqual(50);
+          expect(parseSource(first.value)).toEqual(first);
+        },
+      ),
     );
   });
 });

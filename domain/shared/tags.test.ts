@@ -16,8 +16,7 @@ function rejected(input: readonly string[]): string {
   return result.error;
 }
 
-const badTag = (position: number, raw: string) =>
-  `tag #${position} ("${raw}") must be 1-50 characters of a-z, 0-9, ':', '_' or '-'`;
+const badTag = (position: number, raw: string) => `tag #${position} ("${raw}") must be 1-50 characters of a-z, 0-9, ':', '_' or '-'`;
 
 /** `count` distinct valid tags: t1, t2, … */
 const distinctTags = (count: number) => Array.from({ length: count }, (_, index) => `t${index + 1}`);
@@ -29,14 +28,14 @@ const untidyTag = fc
   .tuple(tag, fc.boolean(), fc.constantFrom('', ' ', '  ', '\t'), fc.constantFrom('', ' ', '\n'))
   .map(([value, upper, before, after]) => `${before}${upper ? value.toUpperCase() : value}${after}`);
 /** Lists drawn from a small pool, so duplicates (after normalisation) are common. */
-const untidyTagList = fc
-  .uniqueArray(tag, { minLength: 1, maxLength: 70 })
-  .chain((pool) =>
-    fc.array(
-      fc.tuple(fc.constantFrom(...pool), fc.boolean(), fc.constantFrom('', ' ')).map(([value, upper, pad]) => `${pad}${upper ? value.toUpperCase() : value}${pad}`),
-      { maxLength: 80 },
-    ),
-  );
+const untidyTagList = fc.uniqueArray(tag, { minLength: 1, maxLength: 70 }).chain((pool) =>
+  fc.array(
+    fc
+      .tuple(fc.constantFrom(...pool), fc.boolean(), fc.constantFrom('', ' '))
+      .map(([value, upper, pad]) => `${pad}${upper ? value.toUpperCase() : value}${pad}`),
+    { maxLength: 80 },
+  ),
+);
 /** A tag set as the aggregate holds it. */
 const tagSet = fc.uniqueArray(tag, { maxLength: 10 }).map((values) => values as Tag[]);
 
@@ -120,14 +119,19 @@ describe('parseTags: properties', () => {
       fc.property(untidyTagList, (input) => {
         const expected = [...new Set(input.map(normalise))];
         const result = parseTags(input);
-        if (expected.length > MAX_TAGS) expect(result).toEqual({ ok: false, error: `at most 50 distinct tags are allowed, got ${expected.length}` });
+        if (expected.length > MAX_TAGS)
+          expect(result).toEqual({ ok: false, error: `at most 50 distinct tags are allowed, got ${expected.length}` });
         else expect(result).toEqual({ ok: true, value: expected });
       }),
     );
   });
 
   it('given any accepted input, then the tags are distinct, match the tag pattern, number at most 50, and parsing them again gives them back', () => {
-    const input = fc.oneof(fc.array(fc.string({ unit: 'binary' }), { maxLength: 5 }), fc.array(untidyTag, { maxLength: 60 }), untidyTagList);
+    const input = fc.oneof(
+      fc.array(fc.string({ unit: 'binary' }), { maxLength: 5 }),
+      fc.array(untidyTag, { maxLength: 60 }),
+      untidyTagList,
+    );
     fc.assert(
       fc.property(input, (labels) => {
         const first = parseTags(labels);

@@ -8,11 +8,7 @@ import { OWNER_SCOPED_ROLES, ROLE_PERMISSIONS, ROLES, type Permission, type Role
  */
 export function rolesOf(actor: Actor): Role[] {
   const claim = actor.claims.roles ?? actor.claims['cognito:groups'];
-  const values = Array.isArray(claim)
-    ? claim.map(String)
-    : typeof claim === 'string'
-      ? claim.replace(/^\[|\]$/g, '').split(/[\s,]+/)
-      : [];
+  const values = Array.isArray(claim) ? claim.map(String) : typeof claim === 'string' ? claim.replace(/^\[|\]$/g, '').split(/[\s,]+/) : [];
   return ROLES.filter((role) => values.includes(role));
 }
 

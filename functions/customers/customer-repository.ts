@@ -71,7 +71,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     },
 
     async findByEmail(email: Email, visibility) {
-      const row = await visible(visibility).where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+      const row = await visible(visibility)
+        .where(sql`lower(email)`, '=', email.toLowerCase())
+        .executeTakeFirst();
       return row ? rowToCustomer(row) : null;
     },
 
@@ -134,8 +136,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         .execute();
       const customers = rows.slice(0, query.limit).map(rowToCustomer);
       const last = customers[customers.length - 1];
-      const next =
-        rows.length > query.limit && last ? { key: keyColumn === 'name' ? last.name : last.createdAt, id: last.id } : null;
+      const next = rows.length > query.limit && last ? { key: keyColumn === 'name' ? last.name : last.createdAt, id: last.id } : null;
       return { customers, next };
     },
 
@@ -168,7 +169,12 @@ function saveChangeStatement(customerId: string, change: CustomerChange, context
   if (change.requiresStatus) guards.push(sql`status = ${change.requiresStatus.status}`);
   if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
   if (visibility.assignedTo !== undefined) guards.push(sql`assigned_to = ${param.uuid(visibility.assignedTo)}`);
-  guards.push(sql`(${sql.join(bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)), sql` or `)})`);
+  guards.push(
+    sql`(${sql.join(
+      bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)),
+      sql` or `,
+    )})`,
+  );
 
   const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
   const changes = bound.map(({ field, codec }) => {

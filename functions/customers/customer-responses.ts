@@ -22,7 +22,6 @@ export function etagOf(customer: Customer): string {
   return `"${customer.version}"`;
 }
 
-
 export function purchaseBody(purchase: Purchase): JsonObject {
   return {
     order_id: purchase.orderId,

@@ -40,9 +40,12 @@ export const AssignBody = z.strictObject({ assigned_to: uuid.nullable() });
 export const TierBody = z.strictObject({ tier });
 export const TagsBody = z.strictObject({ tags: tagList });
 
-const isoDate = text(40).refine((value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)), {
-  message: 'must be an ISO-8601 date or date-time, e.g. 2025-12-30 or 2025-12-30T10:00:00Z',
-});
+const isoDate = text(40).refine(
+  (value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)),
+  {
+    message: 'must be an ISO-8601 date or date-time, e.g. 2025-12-30 or 2025-12-30T10:00:00Z',
+  },
+);
 
 export const ListCustomersQuery = z.strictObject({
   status: single(z.enum(CUSTOMER_STATUSES, { error: `must be one of ${CUSTOMER_STATUSES.join(', ')}` })).optional(),
@@ -55,7 +58,9 @@ export const ListCustomersQuery = z.strictObject({
     .union([text(50), z.array(text(50)).max(MAX_TAGS, `give at most ${MAX_TAGS} tag parameters`)])
     .transform((value) => (Array.isArray(value) ? value : [value]))
     .optional(),
-  tags_all: single(text(2600)).transform((value) => value.split(',')).optional(),
+  tags_all: single(text(2600))
+    .transform((value) => value.split(','))
+    .optional(),
   q: single(text(200).min(1, 'must not be empty')).optional(),
   created_from: single(isoDate).optional(),
   created_to: single(isoDate).optional(),

@@ -241,7 +241,12 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: 'customers:delete',
     params: CustomerIdParams,
     handle: async (request, services: CustomerRouteServices) => {
-      const outcome = await services.customers.change(request.params.id, (now) => commands.deleteCustomer(now), request.actor.id, changeOptions(request));
+      const outcome = await services.customers.change(
+        request.params.id,
+        (now) => commands.deleteCustomer(now),
+        request.actor.id,
+        changeOptions(request),
+      );
       return outcome.ok ? noContent() : outcome.error;
     },
   }),

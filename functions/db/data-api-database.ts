@@ -43,7 +43,8 @@ export function createDataApiDatabase(dataApi: NonNullable<Config['dataApi']>, r
  * than the dialect factory so their bundles carry neither pg nor PGlite.
  */
 export function openDataApiDatabase(config: Config): { db: Kysely<Database>; kind: 'data-api'; close(): Promise<void> } {
-  if (!config.dataApi) throw new Error('Invalid configuration: DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME must be set for a Lambda function');
+  if (!config.dataApi)
+    throw new Error('Invalid configuration: DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME must be set for a Lambda function');
   const db = createDataApiDatabase(config.dataApi);
   return { db, kind: 'data-api', close: () => db.destroy() };
 }

@@ -39,8 +39,11 @@ export function resilientDataApiClient(
   }
   return {
     executeStatement: ((input: Parameters<RDSData['executeStatement']>[0]) =>
-      input.transactionId ? client.executeStatement(input) : withRetry(() => client.executeStatement(input))) as RDSData['executeStatement'],
-    beginTransaction: ((input: Parameters<RDSData['beginTransaction']>[0]) => withRetry(() => client.beginTransaction(input))) as RDSData['beginTransaction'],
+      input.transactionId
+        ? client.executeStatement(input)
+        : withRetry(() => client.executeStatement(input))) as RDSData['executeStatement'],
+    beginTransaction: ((input: Parameters<RDSData['beginTransaction']>[0]) =>
+      withRetry(() => client.beginTransaction(input))) as RDSData['beginTransaction'],
     commitTransaction: client.commitTransaction.bind(client) as RDSData['commitTransaction'],
     rollbackTransaction: client.rollbackTransaction.bind(client) as RDSData['rollbackTransaction'],
   };

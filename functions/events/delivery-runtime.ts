@@ -20,4 +20,3 @@ export function immediateDeliveryFor(config: Config, db: Kysely<Database>, logge
     budgetMs: config.events.publishBudgetMs,
   });
 }
-

@@ -62,7 +62,9 @@ export interface HandlerServices {
 function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyEventV2): RouteRequest<unknown, unknown, unknown> {
   const body = event.body as unknown;
   if (route.body?.required && body === undefined) {
-    throw new HttpError('VALIDATION_FAILED', 'The request needs a JSON body.', { fields: [{ field: 'body', message: 'a JSON body is required' }] });
+    throw new HttpError('VALIDATION_FAILED', 'The request needs a JSON body.', {
+      fields: [{ field: 'body', message: 'a JSON body is required' }],
+    });
   }
   return {
     params: route.params ? parseOrThrow(route.params, event.pathParameters ?? {}) : undefined,
@@ -120,7 +122,12 @@ export function createRouteGroupHandler<S extends HandlerServices>(
         });
       } else {
         // Internals stay in the log; the caller gets the request id to quote.
-        logger.error('unhandled error', { request_id: requestId, route: event.routeKey, error: String(error), stack: (error as Error)?.stack });
+        logger.error('unhandled error', {
+          request_id: requestId,
+          route: event.routeKey,
+          error: String(error),
+          stack: (error as Error)?.stack,
+        });
         request.response = failure('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id if you report it.', requestId);
       }
     },
@@ -139,7 +146,14 @@ export function createRouteGroupHandler<S extends HandlerServices>(
     if (key === undefined || (context.route.method !== 'POST' && context.route.method !== 'PUT')) return run();
     return runIdempotently(
       available.idempotency,
-      { caller: context.actor.id, key: validIdempotencyKey(key), method: context.route.method, path: event.rawPath, rawBody: context.rawBody, now: new Date() },
+      {
+        caller: context.actor.id,
+        key: validIdempotencyKey(key),
+        method: context.route.method,
+        path: event.rawPath,
+        rawBody: context.rawBody,
+        now: new Date(),
+      },
       run,
     );
   };

@@ -50,9 +50,14 @@ export async function runIdempotently(
         'This Idempotency-Key was already used with a different request; use a new key for a new request.',
       );
     case 'in_progress':
-      throw new HttpError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly.', undefined, {
-        'retry-after': '1',
-      });
+      throw new HttpError(
+        'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+        'A request with this Idempotency-Key is still being processed; retry shortly.',
+        undefined,
+        {
+          'retry-after': '1',
+        },
+      );
     case 'claimed':
       break;
   }

@@ -28,7 +28,9 @@ export function consumerHandlerFor(name: 'identity-events' | 'order-events') {
         ...outcome,
         _aws: {
           Timestamp: Date.now(),
-          CloudWatchMetrics: [{ Namespace: 'CustomerMgmt', Dimensions: [['Service', 'Consumer']], Metrics: [{ Name: 'DeadLetters', Unit: 'Count' }] }],
+          CloudWatchMetrics: [
+            { Namespace: 'CustomerMgmt', Dimensions: [['Service', 'Consumer']], Metrics: [{ Name: 'DeadLetters', Unit: 'Count' }] },
+          ],
         },
         Service: config.serviceName,
         Consumer: name,

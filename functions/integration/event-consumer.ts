@@ -84,7 +84,8 @@ export function createEventConsumer(db: Kysely<Database>, options: ConsumerOptio
     const committed: CustomerEvent[] = [];
     try {
       const outcome = await db.transaction().execute(async (trx): Promise<ConsumeOutcome> => {
-        if (!(await markProcessed(trx, envelope, now))) return { outcome: 'duplicate', event_id: envelope.id, detail_type: envelope['detail-type'] };
+        if (!(await markProcessed(trx, envelope, now)))
+          return { outcome: 'duplicate', event_id: envelope.id, detail_type: envelope['detail-type'] };
         const customerRepository = createCustomerRepository(trx);
         const context: ConsumerContext = {
           customers: createCustomerService({

@@ -23,7 +23,8 @@ export const identityHandlers: Handlers = {
     if (await customerRepository.findIdByUnique('user_id', detail.user_id)) return 'user already linked';
     const existing = await customerRepository.findByEmail(email.value);
     if (existing) {
-      if (existing.userId !== null) throw new DeadLetter(`customer ${existing.id} with email ${email.value} is linked to another user (${existing.userId})`);
+      if (existing.userId !== null)
+        throw new DeadLetter(`customer ${existing.id} with email ${email.value} is linked to another user (${existing.userId})`);
       const link = unwrap('linking the user', commands.updateDetails({ userId: detail.user_id }));
       unwrap('linking the user', await customers.change(existing.id, () => link, actor));
       return `linked to existing customer ${existing.id}`;

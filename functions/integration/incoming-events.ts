@@ -11,7 +11,12 @@ export const ORDER_SOURCE = 'order-management';
 export const IdentityEvents = {
   UserRegistered: z.object({ user_id: uuid, email: z.string().max(254), name: z.string().max(400), registered_at: timestamp }),
   UserEmailChanged: z.object({ user_id: uuid, email: z.string().max(254), changed_at: timestamp.optional() }),
-  UserRoleGranted: z.object({ user_id: uuid, role: z.string().max(50), name: z.string().max(400).optional(), email: z.string().max(254).optional() }),
+  UserRoleGranted: z.object({
+    user_id: uuid,
+    role: z.string().max(50),
+    name: z.string().max(400).optional(),
+    email: z.string().max(254).optional(),
+  }),
   UserRoleRevoked: z.object({ user_id: uuid, role: z.string().max(50) }),
   UserDeactivated: z.object({ user_id: uuid }),
 } as const;

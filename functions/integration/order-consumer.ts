@@ -46,7 +46,10 @@ export function orderHandler(type: OrderEventType) {
     if (merged.state !== 'completed') return `order ${merged.state}`;
     const steps = lifecyclePath(customer.status, 'customer') ?? [];
     for (const command of steps) {
-      unwrap(`${command} after a completed order`, await context.customers.change(customer.id, (now) => transition(command, now), context.actor));
+      unwrap(
+        `${command} after a completed order`,
+        await context.customers.change(customer.id, (now) => transition(command, now), context.actor),
+      );
     }
     return steps.length > 0 ? `order completed; customer moved by ${steps.join(', ')}` : 'order completed';
   };

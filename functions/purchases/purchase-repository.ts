@@ -7,7 +7,14 @@ import { param, toIsoTimestamp } from '../db/sql-values.js';
 const PURCHASES = 'customer_mgmt_purchases';
 const CUSTOMERS = 'customer_mgmt_customers';
 
-type PurchaseRow = { order_id: string; customer_id: string; state: string; total_minor: number | string; currency: string; placed_at: Date | string };
+type PurchaseRow = {
+  order_id: string;
+  customer_id: string;
+  state: string;
+  total_minor: number | string;
+  currency: string;
+  placed_at: Date | string;
+};
 
 function rowToPurchase(row: PurchaseRow): Purchase {
   return {

@@ -12,10 +12,22 @@ export function createSalesRepDirectory(db: Kysely<Database>) {
       return row?.active === true;
     },
 
-    async upsert(rep: { userId: string; active: boolean; name?: string | undefined; email?: string | undefined; at: string }): Promise<void> {
+    async upsert(rep: {
+      userId: string;
+      active: boolean;
+      name?: string | undefined;
+      email?: string | undefined;
+      at: string;
+    }): Promise<void> {
       await db
         .insertInto(TABLE)
-        .values({ user_id: param.uuid(rep.userId), active: rep.active, name: rep.name ?? null, email: rep.email ?? null, updated_at: param.timestamptz(rep.at) })
+        .values({
+          user_id: param.uuid(rep.userId),
+          active: rep.active,
+          name: rep.name ?? null,
+          email: rep.email ?? null,
+          updated_at: param.timestamptz(rep.at),
+        })
         .onConflict((conflict) =>
           conflict.column('user_id').doUpdateSet((eb) => ({
             active: eb.ref('excluded.active'),
@@ -28,7 +40,11 @@ export function createSalesRepDirectory(db: Kysely<Database>) {
     },
 
     async deactivate(userId: string, at: string): Promise<void> {
-      await db.updateTable(TABLE).set({ active: false, updated_at: param.timestamptz(at) }).where('user_id', '=', param.uuid(userId)).execute();
+      await db
+        .updateTable(TABLE)
+        .set({ active: false, updated_at: param.timestamptz(at) })
+        .where('user_id', '=', param.uuid(userId))
+        .execute();
     },
   };
 }

@@ -190,13 +190,15 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
 export function resolveEnvironment(context: ContextReader, env: Record<string, string | undefined> = process.env): EnvironmentConfig {
   const name = text(context('env'), 'env');
   const choices = ENVIRONMENT_NAMES.join(', ');
-  if (name === undefined) throw new ConfigurationError(`No environment chosen: pass -c env=<name> (one of ${choices}), e.g. npx cdk synth -c env=dev`);
+  if (name === undefined)
+    throw new ConfigurationError(`No environment chosen: pass -c env=<name> (one of ${choices}), e.g. npx cdk synth -c env=dev`);
   if (!isEnvironmentName(name)) throw new ConfigurationError(`Unknown environment "${name}": choose one of ${choices} (-c env=<name>)`);
   const base = ENVIRONMENTS[name];
 
   const account = text(context('account'), 'account') ?? text(env[OVERRIDE_ENVIRONMENT_VARIABLES.account], 'account') ?? base.account;
   const region = text(context('region'), 'region') ?? text(env[OVERRIDE_ENVIRONMENT_VARIABLES.region], 'region') ?? base.region;
-  const availabilityZones = list(context('availabilityZones'), 'availabilityZones') ?? base.availabilityZoneLetters.map((letter) => `${region}${letter}`);
+  const availabilityZones =
+    list(context('availabilityZones'), 'availabilityZones') ?? base.availabilityZoneLetters.map((letter) => `${region}${letter}`);
   const issuer = text(context('jwtIssuer'), 'jwtIssuer') ?? base.auth.issuer;
   const audience = list(context('jwtAudience'), 'jwtAudience') ?? base.auth.audience;
   const eventBusName = text(context('eventBusName'), 'eventBusName');
@@ -219,9 +221,15 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
     `events.relayInterval for ${name}: an EventBridge rate is whole minutes, at least one`,
   );
 
-  const consumers = { ...base.events.consumers, sources: eventSources ? incomingSources(eventSources, name) : base.events.consumers.sources };
+  const consumers = {
+    ...base.events.consumers,
+    sources: eventSources ? incomingSources(eventSources, name) : base.events.consumers.sources,
+  };
   const deliveryAge = consumers.deliveryMaxEventAge.toSeconds();
-  check(deliveryAge >= 60 && deliveryAge <= 86_400, `events.consumers.deliveryMaxEventAge for ${name}: EventBridge allows 1 minute to 24 hours`);
+  check(
+    deliveryAge >= 60 && deliveryAge <= 86_400,
+    `events.consumers.deliveryMaxEventAge for ${name}: EventBridge allows 1 minute to 24 hours`,
+  );
   check(
     Number.isInteger(consumers.deliveryRetryAttempts) && consumers.deliveryRetryAttempts >= 0 && consumers.deliveryRetryAttempts <= 185,
     `events.consumers.deliveryRetryAttempts for ${name}: EventBridge allows 0 to 185`,

@@ -54,7 +54,8 @@ export class CustomerDatabase extends Construct {
     });
     Validations.of(this.vpc).acknowledge({
       id: 'CloudFormation-Validate::W3010',
-      reason: 'Zones come from the environment config on purpose: synthesis must work offline, without an availability-zone lookup in the account.',
+      reason:
+        'Zones come from the environment config on purpose: synthesis must work offline, without an availability-zone lookup in the account.',
     });
     const flowLogs = new LogGroup(this, 'VpcFlowLogs', { retention: props.logRetention, removalPolicy: props.logRemovalPolicy });
     this.vpc.addFlowLog('FlowLog', { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.REJECT });

@@ -103,11 +103,21 @@ export class ServiceFunctions extends Construct {
     });
     logGroup.grantWrite(role);
     role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'DataApi', effect: Effect.ALLOW, actions: [...DATA_API_ACTIONS[options.dataApi]], resources: [database.clusterArn] }),
+      new PolicyStatement({
+        sid: 'DataApi',
+        effect: Effect.ALLOW,
+        actions: [...DATA_API_ACTIONS[options.dataApi]],
+        resources: [database.clusterArn],
+      }),
     );
     // The Data API reads the secret with the caller's credentials; nothing else needs it.
     role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'DatabaseSecret', effect: Effect.ALLOW, actions: ['secretsmanager:GetSecretValue'], resources: [database.secret.secretArn] }),
+      new PolicyStatement({
+        sid: 'DatabaseSecret',
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [database.secret.secretArn],
+      }),
     );
     if (options.publishesEvents) {
       role.addToPrincipalPolicy(

@@ -65,7 +65,9 @@ export type AuthorizerResult = { readonly claims?: Record<string, string> } | { 
 /** The 401 API Gateway would send, in our envelope. */
 export function unauthorizedResponse(description: string, requestId: string): HttpResponse {
   return failure('UNAUTHORIZED', `Send a valid bearer token in the Authorization header (${description}).`, requestId, {
-    headers: { 'www-authenticate': `Bearer realm="customer-mgmt", error="invalid_token", error_description="${description.replace(/"/g, "'")}"` },
+    headers: {
+      'www-authenticate': `Bearer realm="customer-mgmt", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+    },
   });
 }
 

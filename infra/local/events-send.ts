@@ -29,7 +29,9 @@ async function main(): Promise<void> {
       continue;
     }
     const { outcome, detail_type, event_id, result, reason } = body.data;
-    process.stdout.write(`line ${lineNumber}: ${String(detail_type ?? '?')} ${String(event_id ?? '')}: ${String(outcome)}${result ? ` (${String(result)})` : ''}${reason ? ` (${String(reason)})` : ''}\n`);
+    process.stdout.write(
+      `line ${lineNumber}: ${String(detail_type ?? '?')} ${String(event_id ?? '')}: ${String(outcome)}${result ? ` (${String(result)})` : ''}${reason ? ` (${String(reason)})` : ''}\n`,
+    );
     if (outcome === 'dead_lettered') failed++;
   }
   process.exitCode = failed > 0 ? 1 : 0;

@@ -19,7 +19,11 @@ export function parseDbMode(value: string | undefined): LocalDbMode {
  */
 export async function openLocalDatabase(config: Config, mode: LocalDbMode): Promise<DatabaseHandle & { endpoint?: DataApiEndpoint }> {
   if (mode === 'direct') return openDatabase(config);
-  const backing = await openPostgresPool({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, maxConnections: config.poolSize });
+  const backing = await openPostgresPool({
+    databaseUrl: config.databaseUrl,
+    dataDir: `${config.dataDir}/pglite`,
+    maxConnections: config.poolSize,
+  });
   const endpoint = await startDataApiEndpoint({ pool: backing.pool, port: 0 });
   const handle = await openDatabase({ ...config, dataApi: { ...LOCAL_CLUSTER, endpoint: endpoint.url } });
   return {

@@ -119,7 +119,10 @@ export class CustomerMgmtStack extends Stack {
     });
 
     this.routeGroupFunctions = Object.fromEntries(
-      ROUTE_GROUPS.map((group) => [group, functions.add(functionId(group), { entry: `functions/${group}/handler.ts`, ...ROUTE_GROUP_ACCESS[group] })]),
+      ROUTE_GROUPS.map((group) => [
+        group,
+        functions.add(functionId(group), { entry: `functions/${group}/handler.ts`, ...ROUTE_GROUP_ACCESS[group] }),
+      ]),
     ) as Record<RouteGroup, NodejsFunction>;
 
     // Sweeps the outbox for events the write path could not deliver right after its commit.
@@ -219,8 +222,14 @@ export class CustomerMgmtStack extends Stack {
     for (const source of consumerConfig.sources) {
       const { functionId } = EVENT_CONSUMERS[source];
       const { deliveryDlq, handlerDlq } = consumers[source]!;
-      new CfnOutput(this, `${functionId}DeliveryDlqUrl`, { value: deliveryDlq.queueUrl, description: `${source} events EventBridge could not deliver` });
-      new CfnOutput(this, `${functionId}HandlerDlqUrl`, { value: handlerDlq.queueUrl, description: `${source} events the consumer failed on after its retries` });
+      new CfnOutput(this, `${functionId}DeliveryDlqUrl`, {
+        value: deliveryDlq.queueUrl,
+        description: `${source} events EventBridge could not deliver`,
+      });
+      new CfnOutput(this, `${functionId}HandlerDlqUrl`, {
+        value: handlerDlq.queueUrl,
+        description: `${source} events the consumer failed on after its retries`,
+      });
     }
   }
 

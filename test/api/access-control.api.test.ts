@@ -53,7 +53,10 @@ describe('access control', () => {
         if (allowed) expect([401, 403], `${role} ${route.method} ${route.path}`).not.toContain(response.status);
         else {
           expect(response.status, `${role} ${route.method} ${route.path}`).toBe(403);
-          expect(response.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required_permission: route.permission, roles: [role] } });
+          expect(response.body.error).toMatchObject({
+            code: 'FORBIDDEN',
+            details: { required_permission: route.permission, roles: [role] },
+          });
         }
       }
       const anonymous = await api.call({ ...request, claims: null });
@@ -65,7 +68,11 @@ describe('access control', () => {
   });
 
   it('reads roles from cognito:groups too, and from real arrays', async () => {
-    const viaGroups = await api.call({ method: 'GET', path: `${BASE}/customers`, claims: { sub: randomUUID(), 'cognito:groups': '[viewer]' } });
+    const viaGroups = await api.call({
+      method: 'GET',
+      path: `${BASE}/customers`,
+      claims: { sub: randomUUID(), 'cognito:groups': '[viewer]' },
+    });
     expect(viaGroups.status).toBe(200);
     const viaArray = await api.call({ method: 'GET', path: `${BASE}/customers`, claims: { sub: randomUUID(), roles: ['viewer'] } });
     expect(viaArray.status).toBe(200);
@@ -75,8 +82,17 @@ describe('access control', () => {
     let own: string;
     let others: string;
     beforeAll(async () => {
-      own = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ tags: ['scoped'] }), claims: as('sales_rep', REP_A) })).body.data.id;
-      others = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ tags: ['scoped'], assigned_to: REP_B }) })).body.data.id;
+      own = (
+        await api.call({
+          method: 'POST',
+          path: `${BASE}/customers`,
+          body: newCustomerBody({ tags: ['scoped'] }),
+          claims: as('sales_rep', REP_A),
+        })
+      ).body.data.id;
+      others = (
+        await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ tags: ['scoped'], assigned_to: REP_B }) })
+      ).body.data.id;
     });
 
     it('a rep’s new customer is assigned to them', async () => {
@@ -116,11 +132,21 @@ describe('access control', () => {
 
     it('a rep cannot assign to anyone but themselves', async () => {
       for (const assigned_to of [REP_B, null]) {
-        const response = await api.call({ method: 'PUT', path: `${BASE}/customers/${own}/assign`, body: { assigned_to }, claims: as('sales_rep', REP_A) });
+        const response = await api.call({
+          method: 'PUT',
+          path: `${BASE}/customers/${own}/assign`,
+          body: { assigned_to },
+          claims: as('sales_rep', REP_A),
+        });
         expect(response.status).toBe(403);
         expect(response.body.error).toMatchObject({ code: 'FORBIDDEN', details: { field: 'assigned_to', allowed_value: REP_A } });
       }
-      const create = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ assigned_to: REP_B }), claims: as('sales_rep', REP_A) });
+      const create = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: newCustomerBody({ assigned_to: REP_B }),
+        claims: as('sales_rep', REP_A),
+      });
       expect(create.status).toBe(403);
     });
   });

@@ -15,22 +15,34 @@ describe.each(availableDialects())('concurrent requests on %s', (dialect) => {
   });
   afterAll(() => database.close());
 
-  const create = async (body = newCustomerBody()) => (await api.call({ method: 'POST', path: `${BASE}/customers`, body })).body.data.id as string;
+  const create = async (body = newCustomerBody()) =>
+    (await api.call({ method: 'POST', path: `${BASE}/customers`, body })).body.data.id as string;
   const eventsOf = (id: string) =>
-    database.db.selectFrom('customer_mgmt_events').select(['event_type', 'customer_version']).where('customer_id', '=', param.uuid(id)).orderBy('customer_version').execute();
+    database.db
+      .selectFrom('customer_mgmt_events')
+      .select(['event_type', 'customer_version'])
+      .where('customer_id', '=', param.uuid(id))
+      .orderBy('customer_version')
+      .execute();
 
   it('of 10 concurrent qualifies on one lead exactly one succeeds and nine get 409', async () => {
     const id = await create();
-    const responses = await Promise.all(Array.from({ length: 10 }, () => api.call({ method: 'POST', path: `${BASE}/customers/${id}/qualify` })));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => api.call({ method: 'POST', path: `${BASE}/customers/${id}/qualify` })),
+    );
     expect(statusCounts(responses.map((response) => response.status))).toEqual({ 200: 1, 409: 9 });
-    expect(new Set(responses.filter((r) => r.status === 409).map((r) => r.body.error.code))).toEqual(new Set(['CUSTOMER.INVALID_TRANSITION']));
+    expect(new Set(responses.filter((r) => r.status === 409).map((r) => r.body.error.code))).toEqual(
+      new Set(['CUSTOMER.INVALID_TRANSITION']),
+    );
     expect((await eventsOf(id)).map((event) => event.event_type)).toEqual(['CustomerCreated', 'CustomerQualified']);
   });
 
   it('of 10 concurrent creates with one email in different cases exactly one gets 201', async () => {
     const cases = ['race@example.com', 'RACE@example.com', 'Race@Example.com', 'race@EXAMPLE.COM', 'rAcE@example.com'];
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ email: cases[index % cases.length] }) })),
+      Array.from({ length: 10 }, (_, index) =>
+        api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ email: cases[index % cases.length] }) }),
+      ),
     );
     expect(statusCounts(responses.map((response) => response.status))).toEqual({ 201: 1, 409: 9 });
     const winner = responses.find((response) => response.status === 201)!.body.data.id;
@@ -46,8 +58,12 @@ describe.each(availableDialects())('concurrent requests on %s', (dialect) => {
     const tiers = ['basic', 'pro', 'enterprise', 'free', 'basic', 'pro'];
     const responses = await Promise.all([
       ...tiers.map((tier) => api.call({ method: 'PUT', path: `${BASE}/customers/${id}/tier`, body: { tier } })),
-      ...Array.from({ length: 6 }, (_, index) => api.call({ method: 'PUT', path: `${BASE}/customers/${id}/tags`, body: { tags: [`t${index}`] } })),
-      ...Array.from({ length: 6 }, (_, index) => api.call({ method: 'PUT', path: `${BASE}/customers/${id}`, body: { name: `Name ${index}` } })),
+      ...Array.from({ length: 6 }, (_, index) =>
+        api.call({ method: 'PUT', path: `${BASE}/customers/${id}/tags`, body: { tags: [`t${index}`] } }),
+      ),
+      ...Array.from({ length: 6 }, (_, index) =>
+        api.call({ method: 'PUT', path: `${BASE}/customers/${id}`, body: { name: `Name ${index}` } }),
+      ),
     ]);
     expect(responses.every((response) => response.status === 200)).toBe(true);
     const events = await eventsOf(id);
@@ -69,7 +85,9 @@ describe.each(availableDialects())('concurrent requests on %s', (dialect) => {
     expect(deleted.status).toBe(204);
     const events = (await eventsOf(id)).map((event) => event.event_type);
     expect(events.at(-1)).toBe('CustomerDeleted');
-    expect(events).toEqual(qualified.status === 200 ? ['CustomerCreated', 'CustomerQualified', 'CustomerDeleted'] : ['CustomerCreated', 'CustomerDeleted']);
+    expect(events).toEqual(
+      qualified.status === 200 ? ['CustomerCreated', 'CustomerQualified', 'CustomerDeleted'] : ['CustomerCreated', 'CustomerDeleted'],
+    );
     if (qualified.status !== 200) expect(qualified.status).toBe(404);
   });
 });

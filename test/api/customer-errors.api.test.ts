@@ -41,7 +41,11 @@ describe.each(availableDialects())('errors on %s', (dialect) => {
       message: 'status cannot be set directly; use the qualify, convert, churn and reactivate endpoints',
     });
 
-    const semantic = await api.call({ method: 'POST', path: `${BASE}/customers`, body: { name: '  ', email: 'not-an-email', phone: '12345' } });
+    const semantic = await api.call({
+      method: 'POST',
+      path: `${BASE}/customers`,
+      body: { name: '  ', email: 'not-an-email', phone: '12345' },
+    });
     expect(semantic.status).toBe(400);
     expect(semantic.body.error.details.fields.map((issue: { field: string }) => issue.field)).toEqual(['name', 'email', 'phone']);
   });
@@ -132,8 +136,16 @@ describe.each(availableDialects())('errors on %s', (dialect) => {
     for (const path of [`/customers/${id}`, `/customers/${id}/history`, '/customers/email/gone@example.com']) {
       expect((await api.call({ method: 'GET', path: `${BASE}${path}` })).status, path).toBe(404);
     }
-    for (const [method, path] of [['POST', 'qualify'], ['PUT', 'tier'], ['DELETE', '']] as const) {
-      const response = await api.call({ method, path: `${BASE}/customers/${id}${path && `/${path}`}`, body: path === 'tier' ? { tier: 'pro' } : undefined });
+    for (const [method, path] of [
+      ['POST', 'qualify'],
+      ['PUT', 'tier'],
+      ['DELETE', ''],
+    ] as const) {
+      const response = await api.call({
+        method,
+        path: `${BASE}/customers/${id}${path && `/${path}`}`,
+        body: path === 'tier' ? { tier: 'pro' } : undefined,
+      });
       expect(response.status, `${method} ${path}`).toBe(404);
     }
     const listed = await api.call({ method: 'GET', path: `${BASE}/customers?q=gone%40example.com` });
@@ -146,7 +158,9 @@ describe.each(availableDialects())('errors on %s', (dialect) => {
   it('404 ROUTE_NOT_FOUND for an unknown route and 405 with Allow for a wrong method', async () => {
     const route = await api.call({ method: 'GET', path: `${BASE}/widgets` });
     expect(route.status).toBe(404);
-    expect(route.body).toEqual(errorBody('ROUTE_NOT_FOUND', `There is no endpoint at ${BASE}/widgets. The API lives under /api/v1/customer-mgmt.`));
+    expect(route.body).toEqual(
+      errorBody('ROUTE_NOT_FOUND', `There is no endpoint at ${BASE}/widgets. The API lives under /api/v1/customer-mgmt.`),
+    );
 
     const method = await api.call({ method: 'PATCH', path: `${BASE}/customers/${customerId}` });
     expect(method.status).toBe(405);
@@ -157,15 +171,23 @@ describe.each(availableDialects())('errors on %s', (dialect) => {
   it('409 EMAIL_TAKEN names the existing customer, whatever the case of the email', async () => {
     for (const request of [
       { method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ email: 'TAKEN@Example.com' }) },
-      { method: 'PUT', path: `${BASE}/customers/${(await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data.id}`, body: { email: 'taken@EXAMPLE.com' } },
+      {
+        method: 'PUT',
+        path: `${BASE}/customers/${(await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data.id}`,
+        body: { email: 'taken@EXAMPLE.com' },
+      },
     ]) {
       const response = await api.call(request);
       expect(response.status).toBe(409);
       expect(response.body).toEqual(
-        errorBody('CUSTOMER.EMAIL_TAKEN', 'Another customer already uses the email taken@example.com. Use that customer or choose another email.', {
-          field: 'email',
-          existing_customer_id: customerId,
-        }),
+        errorBody(
+          'CUSTOMER.EMAIL_TAKEN',
+          'Another customer already uses the email taken@example.com. Use that customer or choose another email.',
+          {
+            field: 'email',
+            existing_customer_id: customerId,
+          },
+        ),
       );
     }
   });
@@ -200,11 +222,17 @@ describe.each(availableDialects())('errors on %s', (dialect) => {
   });
 
   it('no failed request leaves anything behind', async () => {
-    const before = await database.db.selectFrom('customer_mgmt_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await database.db
+      .selectFrom('customer_mgmt_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ email: 'taken@example.com' }) });
     await api.call({ method: 'POST', path: `${BASE}/customers/${customerId}/convert` });
     await api.call({ method: 'PUT', path: `${BASE}/customers/${customerId}/tags`, body: { tags: ['ok', 'NOT OK!'] } });
-    const after = await database.db.selectFrom('customer_mgmt_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const after = await database.db
+      .selectFrom('customer_mgmt_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     const customer = await api.call({ method: 'GET', path: `${BASE}/customers/${customerId}` });
     expect(customer.body.data).toMatchObject({ status: 'lead', tags: [], version: 1 });

@@ -58,7 +58,12 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
       { method: 'POST', path: `${BASE}/customers/${id}/qualify`, expect: { status: 'prospect' } },
       { method: 'POST', path: `${BASE}/customers/${id}/convert`, expect: { status: 'customer' } },
       { method: 'PUT', path: `${BASE}/customers/${id}/tier`, body: { tier: 'pro' }, expect: { tier: 'pro' } },
-      { method: 'PUT', path: `${BASE}/customers/${id}/tags`, body: { tags: ['vip', 'high-value'] }, expect: { tags: ['vip', 'high-value'] } },
+      {
+        method: 'PUT',
+        path: `${BASE}/customers/${id}/tags`,
+        body: { tags: ['vip', 'high-value'] },
+        expect: { tags: ['vip', 'high-value'] },
+      },
     ];
     for (const [index, step] of steps.entries()) {
       const response = await api.call(step);

@@ -66,7 +66,10 @@ describe.each(availableDialects())('listing customers on %s', (dialect) => {
     // LIKE wildcards in q are taken literally
     expect(await names('q=100%25')).toEqual(['Dan 100% Real_Name']);
     expect(await names('q=_')).toEqual(['Dan 100% Real_Name']);
-    expect(await names('created_from=2025-01-01T00:00:01Z&created_to=2025-01-01T00:00:03Z&sort=created_at')).toEqual(['Bob Baker', 'Carol Cook']);
+    expect(await names('created_from=2025-01-01T00:00:01Z&created_to=2025-01-01T00:00:03Z&sort=created_at')).toEqual([
+      'Bob Baker',
+      'Carol Cook',
+    ]);
   });
 
   it('pages with an opaque cursor, visiting every customer once', async () => {
@@ -103,7 +106,10 @@ describe.each(availableDialects())('listing customers on %s', (dialect) => {
     const cursor = page.body.pagination.next_cursor;
     const otherSort = await api.call({ method: 'GET', path: `${BASE}/customers?limit=1&sort=name&cursor=${cursor}` });
     expect(otherSort.status).toBe(400);
-    expect(otherSort.body.error.details.fields[0]).toEqual({ field: 'cursor', message: 'it was issued for sort=-created_at; repeat the same sort to continue' });
+    expect(otherSort.body.error.details.fields[0]).toEqual({
+      field: 'cursor',
+      message: 'it was issued for sort=-created_at; repeat the same sort to continue',
+    });
     const garbage = await api.call({ method: 'GET', path: `${BASE}/customers?cursor=not-a-cursor` });
     expect(garbage.status).toBe(400);
   });

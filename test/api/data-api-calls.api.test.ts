@@ -52,7 +52,10 @@ describe('through the RDS Data API', () => {
       ['GET /customers/email/{email}', { method: 'GET', path: `${BASE}/customers/email/calls@example.com` }],
       ['GET /customers', { method: 'GET', path: `${BASE}/customers?tag=x&limit=5` }],
       ['PUT /customers/{id}', { method: 'PUT', path: `${BASE}/customers/${id}`, body: { name: 'Counted' } }],
-      ['PUT /customers/{id}/assign', { method: 'PUT', path: `${BASE}/customers/${id}/assign`, body: { assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' } }],
+      [
+        'PUT /customers/{id}/assign',
+        { method: 'PUT', path: `${BASE}/customers/${id}/assign`, body: { assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' } },
+      ],
       ['PUT /customers/{id}/tier', { method: 'PUT', path: `${BASE}/customers/${id}/tier`, body: { tier: 'pro' } }],
       ['PUT /customers/{id}/tags', { method: 'PUT', path: `${BASE}/customers/${id}/tags`, body: { tags: ['x'] } }],
       ['POST /customers/{id}/qualify', { method: 'POST', path: `${BASE}/customers/${id}/qualify` }],
@@ -75,7 +78,12 @@ describe('through the RDS Data API', () => {
     const { body } = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() });
     expect((await callsOf({ method: 'POST', path: `${BASE}/customers/${body.data.id}/convert` })).calls).toBe(2);
     expect((await callsOf({ method: 'PUT', path: `${BASE}/customers/${body.data.id}/tier`, body: { tier: 'free' } })).calls).toBe(2);
-    const keyed = await callsOf({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': 'count-me' } });
+    const keyed = await callsOf({
+      method: 'POST',
+      path: `${BASE}/customers`,
+      body: newCustomerBody(),
+      headers: { 'idempotency-key': 'count-me' },
+    });
     expect(keyed.calls).toBe(3);
   });
 
@@ -109,6 +117,9 @@ describe('through the RDS Data API', () => {
       .select('id')
       .where('id', '=', '019b6ec4-774c-70e0-9c2c-7ba19630289d')
       .execute();
-    await expect(failure).rejects.toMatchObject({ name: 'DatabaseErrorException', message: expect.stringContaining('operator does not exist: uuid = character varying') });
+    await expect(failure).rejects.toMatchObject({
+      name: 'DatabaseErrorException',
+      message: expect.stringContaining('operator does not exist: uuid = character varying'),
+    });
   });
 });

@@ -28,11 +28,27 @@ const HOSTILE_STRINGS = [
   '${jndi:ldap://x}',
 ];
 
-const hostileString = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ maxLength: 300 }));
+const hostileString = fc.oneof(
+  fc.constantFrom(...HOSTILE_STRINGS),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.string({ maxLength: 300 }),
+);
 const hostileNumber = fc.oneof(fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 0, 1e308, -1e308, 0.5), fc.double());
 const jsonLeaf = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null));
 const hostileJson = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, jsonLeaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'name', 'email', 'tags', 'tier', 'status', 'assigned_to', 'reason')), tie('value'), { maxKeys: 5 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    jsonLeaf,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(
+      fc.oneof(
+        hostileString,
+        fc.constantFrom('__proto__', 'constructor', 'name', 'email', 'tags', 'tier', 'status', 'assigned_to', 'reason'),
+      ),
+      tie('value'),
+      { maxKeys: 5 },
+    ),
+  ),
 })).value;
 const deeplyNested = fc.integer({ min: 100, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
 
@@ -43,8 +59,18 @@ const body = fc.oneof(
   fc.constant('{"__proto__":{"polluted":true},"name":"x","email":"p@example.com"}'),
   fc.constant(undefined),
 );
-const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', '', 'application/vnd.api+json');
-const queryKey = fc.oneof(fc.constantFrom('status', 'tier', 'tag', 'tags_all', 'limit', 'cursor', 'q', 'sort', 'created_from', 'assigned_to', '__proto__'), hostileString);
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  '',
+  'application/vnd.api+json',
+);
+const queryKey = fc.oneof(
+  fc.constantFrom('status', 'tier', 'tag', 'tags_all', 'limit', 'cursor', 'q', 'sort', 'created_from', 'assigned_to', '__proto__'),
+  hostileString,
+);
 const queryString = fc.array(fc.tuple(queryKey, hostileString), { maxLength: 5 }).map((pairs) => new URLSearchParams(pairs).toString());
 const hostileHeaders = fc.record(
   {
@@ -55,7 +81,11 @@ const hostileHeaders = fc.record(
   },
   { requiredKeys: [] },
 );
-const pathSegment = fc.oneof(hostileString.map(encodeURIComponent), fc.uuid(), fc.constantFrom('email', 'history', 'qualify', '%', '%ZZ', '..'));
+const pathSegment = fc.oneof(
+  hostileString.map(encodeURIComponent),
+  fc.uuid(),
+  fc.constantFrom('email', 'history', 'qualify', '%', '%ZZ', '..'),
+);
 
 function assertWellFormed(response: ApiResult) {
   expect(response.status).toBeLessThan(500);
@@ -85,7 +115,14 @@ describe('hostile input never produces a 500 or touches other customers', () => 
   });
 
   it('on every route, with random bodies, headers, content types and query strings', async () => {
-    const target = fc.record({ route: fc.constantFrom(...routes), id: fc.oneof(fc.uuid(), pathSegment), body, contentType, query: queryString, headers: hostileHeaders });
+    const target = fc.record({
+      route: fc.constantFrom(...routes),
+      id: fc.oneof(fc.uuid(), pathSegment),
+      body,
+      contentType,
+      query: queryString,
+      headers: hostileHeaders,
+    });
     await fc.assert(
       fc.asyncProperty(target, async ({ route, id, body, contentType, query, headers }) => {
         const path = fullPath(route).replace('{id}', id).replace('{email}', id);
@@ -111,7 +148,13 @@ describe('hostile input never produces a 500 or touches other customers', () => 
   });
 
   it('valid-shaped creates with hostile field values are either created intact or rejected with VALIDATION_FAILED', async () => {
-    const fields = fc.record({ name: hostileString, email: hostileString, phone: fc.option(hostileString), source: fc.option(hostileString, { nil: undefined }), tags: fc.array(hostileString, { maxLength: 60 }) });
+    const fields = fc.record({
+      name: hostileString,
+      email: hostileString,
+      phone: fc.option(hostileString),
+      source: fc.option(hostileString, { nil: undefined }),
+      tags: fc.array(hostileString, { maxLength: 60 }),
+    });
     await fc.assert(
       fc.asyncProperty(fields, async (input) => {
         const response = await api.call({ method: 'POST', path: `${BASE}/customers`, body: input });

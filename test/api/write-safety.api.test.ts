@@ -38,10 +38,20 @@ describe.each(availableDialects())('write safety on %s', (dialect) => {
     it('accepts weak and unquoted tags and *, and rejects a malformed If-Match with 400', async () => {
       const customer = await create();
       for (const ifMatch of ['W/"1"', '*']) {
-        const response = await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}`, body: { name: `Via ${ifMatch}` }, headers: { 'if-match': ifMatch } });
+        const response = await api.call({
+          method: 'PUT',
+          path: `${BASE}/customers/${customer.id}`,
+          body: { name: `Via ${ifMatch}` },
+          headers: { 'if-match': ifMatch },
+        });
         expect(response.status).toBe(200);
       }
-      const bad = await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}`, body: { name: 'x' }, headers: { 'if-match': '"a", "b"' } });
+      const bad = await api.call({
+        method: 'PUT',
+        path: `${BASE}/customers/${customer.id}`,
+        body: { name: 'x' },
+        headers: { 'if-match': '"a", "b"' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details.fields[0].field).toBe('If-Match');
     });
@@ -70,15 +80,27 @@ describe.each(availableDialects())('write safety on %s', (dialect) => {
       expect(retry.body).toEqual(first.body);
       expect(retry.headers.location).toBe(first.headers.location);
       expect(retry.headers['idempotent-replayed']).toBe('true');
-      const stored = await database.db.selectFrom('customer_mgmt_customers').select('id').where('email', '=', body.email as string).execute();
+      const stored = await database.db
+        .selectFrom('customer_mgmt_customers')
+        .select('id')
+        .where('email', '=', body.email as string)
+        .execute();
       expect(stored).toHaveLength(1);
     });
 
     it('replays transitions too, so a retried qualify is not a 409', async () => {
       const customer = await create();
       const key = randomUUID();
-      const first = await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/qualify`, headers: { 'idempotency-key': key } });
-      const retry = await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/qualify`, headers: { 'idempotency-key': key } });
+      const first = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers/${customer.id}/qualify`,
+        headers: { 'idempotency-key': key },
+      });
+      const retry = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers/${customer.id}/qualify`,
+        headers: { 'idempotency-key': key },
+      });
       expect(first.status).toBe(200);
       expect(retry.status).toBe(200);
       expect(retry.body).toEqual(first.body);
@@ -87,17 +109,30 @@ describe.each(availableDialects())('write safety on %s', (dialect) => {
     it('rejects the same key with a different body with 422, and keys are per caller', async () => {
       const key = randomUUID();
       await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': key } });
-      const reused = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': key } });
+      const reused = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: newCustomerBody(),
+        headers: { 'idempotency-key': key },
+      });
       expect(reused.status).toBe(422);
       expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-      const otherCaller = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': key }, claims: claimsFor(['manager'], randomUUID()) });
+      const otherCaller = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: newCustomerBody(),
+        headers: { 'idempotency-key': key },
+        claims: claimsFor(['manager'], randomUUID()),
+      });
       expect(otherCaller.status).toBe(201);
     });
 
     it('concurrent retries create exactly one customer; the others replay it or are told it is in progress', async () => {
       const key = randomUUID();
       const body = newCustomerBody();
-      const responses = await Promise.all(Array.from({ length: 8 }, () => api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } })));
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } })),
+      );
       const created = responses.filter((response) => response.status === 201);
       const busy = responses.filter((response) => response.status === 409);
       expect(created.length + busy.length).toBe(8);
@@ -106,7 +141,11 @@ describe.each(availableDialects())('write safety on %s', (dialect) => {
         expect(response.body.error.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
         expect(response.headers['retry-after']).toBe('1');
       }
-      const stored = await database.db.selectFrom('customer_mgmt_customers').select('id').where('email', '=', body.email as string).execute();
+      const stored = await database.db
+        .selectFrom('customer_mgmt_customers')
+        .select('id')
+        .where('email', '=', body.email as string)
+        .execute();
       expect(stored).toHaveLength(1);
       const later = await api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } });
       expect(later.body.data.id).toBe(stored[0]!.id);
@@ -114,14 +153,24 @@ describe.each(availableDialects())('write safety on %s', (dialect) => {
 
     it('does not store a request that failed validation, so a corrected retry may reuse the key', async () => {
       const key = randomUUID();
-      const invalid = await api.call({ method: 'POST', path: `${BASE}/customers`, body: { name: 'x' }, headers: { 'idempotency-key': key } });
+      const invalid = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: { name: 'x' },
+        headers: { 'idempotency-key': key },
+      });
       expect(invalid.status).toBe(400);
       const stored = await database.db.selectFrom('customer_mgmt_idempotency_keys').select('key').where('key', '=', key).execute();
       expect(stored).toEqual([]);
     });
 
     it('rejects a malformed key with 400', async () => {
-      const response = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(), headers: { 'idempotency-key': 'has spaces' } });
+      const response = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: newCustomerBody(),
+        headers: { 'idempotency-key': 'has spaces' },
+      });
       expect(response.status).toBe(400);
       expect(response.body.error.details.fields[0].field).toBe('Idempotency-Key');
     });

@@ -16,11 +16,7 @@ import {
   RollbackTransactionCommand,
 } from '@aws-sdk/client-rds-data';
 import { openPostgresPool, type PostgresPool } from '../../functions/db/postgres-pool.js';
-import {
-  type DataApiEndpoint,
-  type DataApiEndpointOptions,
-  startDataApiEndpoint,
-} from '../../infra/local/data-api/index.js';
+import { type DataApiEndpoint, type DataApiEndpointOptions, startDataApiEndpoint } from '../../infra/local/data-api/index.js';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -82,10 +78,8 @@ export async function startHarness(
     execute: (sql, input = {}) => client.send(new ExecuteStatementCommand({ ...ARNS, sql, ...input })),
     batch: (sql, input = {}) => client.send(new BatchExecuteStatementCommand({ ...ARNS, sql, ...input })),
     begin: async () => (await client.send(new BeginTransactionCommand({ ...ARNS }))).transactionId as string,
-    commit: async (transactionId) =>
-      (await client.send(new CommitTransactionCommand({ ...ARNS, transactionId }))).transactionStatus,
-    rollback: async (transactionId) =>
-      (await client.send(new RollbackTransactionCommand({ ...ARNS, transactionId }))).transactionStatus,
+    commit: async (transactionId) => (await client.send(new CommitTransactionCommand({ ...ARNS, transactionId }))).transactionStatus,
+    rollback: async (transactionId) => (await client.send(new RollbackTransactionCommand({ ...ARNS, transactionId }))).transactionStatus,
     async close() {
       client.destroy();
       await endpoint.close();

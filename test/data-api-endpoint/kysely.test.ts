@@ -48,7 +48,10 @@ describe.each(backends)('kysely-data-api on %s', (backend) => {
   });
 
   it('rolls back a transaction that throws', async () => {
-    const before = await db.selectFrom('notes').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom('notes')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     await expect(
       db.transaction().execute(async (trx) => {
         await trx.insertInto('notes').values({ title: 'doomed', created_at: new Date() }).execute();
@@ -57,7 +60,10 @@ describe.each(backends)('kysely-data-api on %s', (backend) => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const after = await db.selectFrom('notes').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom('notes')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect(h.endpoint.callsByOperation().RollbackTransaction).toBe(1);
   });

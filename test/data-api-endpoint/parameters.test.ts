@@ -111,15 +111,18 @@ describe.each(backends)('parameters on %s', (backend) => {
   it('lets a long bind to an int4 column and an untyped NULL take the column type', async () => {
     const result = await h.execute(
       `INSERT INTO ${h.table('items')} (id, name, n) VALUES (gen_random_uuid(), :name, :n) RETURNING name, n`,
-      { parameters: [{ name: 'name', value: { isNull: true } }, { name: 'n', value: { longValue: 42 } }] },
+      {
+        parameters: [
+          { name: 'name', value: { isNull: true } },
+          { name: 'n', value: { longValue: 42 } },
+        ],
+      },
     );
     expect(result.records).toEqual([[{ isNull: true }, { longValue: 42 }]]);
   });
 
   it('refuses array parameters as AWS does', async () => {
-    const error = await failure(
-      h.execute('SELECT :ids', { parameters: [{ name: 'ids', value: { arrayValue: { longValues: [1, 2] } } }] }),
-    );
+    const error = await failure(h.execute('SELECT :ids', { parameters: [{ name: 'ids', value: { arrayValue: { longValues: [1, 2] } } }] }));
     expect(error.name).toBe('BadRequestException');
     expect(error.message).toBe('Array parameters are not supported.');
   });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  arrayDepth,
-  byteaToBase64,
-  parseArrayLiteral,
-  timestamptzToUtc,
-  timetzToUtc,
-} from '../../infra/local/data-api/pg-text.js';
+import { arrayDepth, byteaToBase64, parseArrayLiteral, timestamptzToUtc, timetzToUtc } from '../../infra/local/data-api/pg-text.js';
 
 describe('array literals', () => {
   it('reads plain, quoted, escaped and NULL elements', () => {

@@ -75,12 +75,30 @@ describe.each(backends)('results on %s', (backend) => {
     const column = (name: string) => result.columnMetadata?.find((entry) => entry.name === name);
     const base = { schemaName: '', tableName: 'all_types', isCurrency: false, arrayBaseColumnType: 0 };
     expect(column('id')).toEqual({
-      ...base, name: 'id', label: 'id', type: 4, typeName: 'serial', isAutoIncrement: true, isSigned: true,
-      isCaseSensitive: false, nullable: 0, precision: 10, scale: 0,
+      ...base,
+      name: 'id',
+      label: 'id',
+      type: 4,
+      typeName: 'serial',
+      isAutoIncrement: true,
+      isSigned: true,
+      isCaseSensitive: false,
+      nullable: 0,
+      precision: 10,
+      scale: 0,
     });
     expect(column('uid')).toEqual({
-      ...base, name: 'uid', label: 'uid', type: 1111, typeName: 'uuid', isAutoIncrement: false, isSigned: false,
-      isCaseSensitive: true, nullable: 0, precision: 2147483647, scale: 0,
+      ...base,
+      name: 'uid',
+      label: 'uid',
+      type: 1111,
+      typeName: 'uuid',
+      isAutoIncrement: false,
+      isSigned: false,
+      isCaseSensitive: true,
+      nullable: 0,
+      precision: 2147483647,
+      scale: 0,
     });
     expect(column('num')).toMatchObject({ type: 2, typeName: 'numeric', isSigned: true, nullable: 1, precision: 10, scale: 2 });
     expect(column('flag')).toMatchObject({ type: -7, typeName: 'bool', precision: 1, isCaseSensitive: false });
@@ -93,19 +111,38 @@ describe.each(backends)('results on %s', (backend) => {
   });
 
   it('returns formattedRecords instead of records for formatRecordsAs JSON', async () => {
-    const result = await h.execute(
-      `SELECT id, i8, f8, num, flag, bin, tags, nums, docb, tstz, txt, i2 FROM ${all} ORDER BY id`,
-      { formatRecordsAs: 'JSON' },
-    );
+    const result = await h.execute(`SELECT id, i8, f8, num, flag, bin, tags, nums, docb, tstz, txt, i2 FROM ${all} ORDER BY id`, {
+      formatRecordsAs: 'JSON',
+    });
     expect(result.records).toBeUndefined();
     expect(JSON.parse(result.formattedRecords ?? '')).toEqual([
       {
-        id: 1, i8: 9007199254740992, f8: 2.25, num: '12.50', flag: true, bin: 'AP8=', tags: ['a', 'b c', null],
-        nums: [1, 2], docb: '{"k": [1, 2]}', tstz: '2021-03-03 08:31:15.077', txt: 'text', i2: 2,
+        id: 1,
+        i8: 9007199254740992,
+        f8: 2.25,
+        num: '12.50',
+        flag: true,
+        bin: 'AP8=',
+        tags: ['a', 'b c', null],
+        nums: [1, 2],
+        docb: '{"k": [1, 2]}',
+        tstz: '2021-03-03 08:31:15.077',
+        txt: 'text',
+        i2: 2,
       },
       {
-        id: 2, i8: null, f8: null, num: null, flag: null, bin: null, tags: null, nums: null, docb: null, tstz: null,
-        txt: null, i2: null,
+        id: 2,
+        i8: null,
+        f8: null,
+        num: null,
+        flag: null,
+        bin: null,
+        tags: null,
+        nums: null,
+        docb: null,
+        tstz: null,
+        txt: null,
+        i2: null,
       },
     ]);
   });
@@ -131,7 +168,7 @@ describe.each(backends)('results on %s', (backend) => {
     expect(returning.numberOfRecordsUpdated).toBe(0);
     expect(returning.records).toEqual([[{ longValue: 9 }]]);
     expect((await h.execute(`DELETE FROM ${table}`)).numberOfRecordsUpdated).toBe(4);
-    expect((await h.execute(`SELECT * FROM ${table}`))).toMatchObject({ numberOfRecordsUpdated: 0, records: [] });
+    expect(await h.execute(`SELECT * FROM ${table}`)).toMatchObject({ numberOfRecordsUpdated: 0, records: [] });
   });
 
   it('reports SQL errors as DatabaseErrorException with the PostgreSQL message, detail and SQLState', async () => {

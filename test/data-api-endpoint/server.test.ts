@@ -68,9 +68,7 @@ describe('the HTTP endpoint', () => {
   it('validates required members and constraints as the model does', async () => {
     const noSql = await failure(h.client.send(new ExecuteStatementCommand({ ...ARNS } as never)));
     expect(noSql.name).toBe('ValidationException');
-    expect(noSql.message).toBe(
-      "1 validation error detected: Value null at 'sql' failed to satisfy constraint: Member must not be null",
-    );
+    expect(noSql.message).toBe("1 validation error detected: Value null at 'sql' failed to satisfy constraint: Member must not be null");
     const noArns = await failure(h.client.send(new ExecuteStatementCommand({ sql: 'SELECT 1' } as never)));
     expect(noArns.message).toMatch(/^2 validation errors detected: Value null at 'resourceArn'.*; Value null at 'secretArn'/);
     const badFormat = await failure(h.execute('SELECT 1', { formatRecordsAs: 'XML' as never }));
@@ -104,9 +102,7 @@ describe('the HTTP endpoint', () => {
       await client.send(new ExecuteStatementCommand({ ...ARNS, sql: 'SELECT 1' }));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^ExecuteStatement 200 /);
-      const tooLarge = await failure(
-        client.send(new ExecuteStatementCommand({ ...ARNS, sql: `SELECT '${'x'.repeat(4000)}'` })),
-      );
+      const tooLarge = await failure(client.send(new ExecuteStatementCommand({ ...ARNS, sql: `SELECT '${'x'.repeat(4000)}'` })));
       expect(tooLarge.name).toBe('BadRequestException');
     } finally {
       client.destroy();

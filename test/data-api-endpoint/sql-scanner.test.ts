@@ -45,9 +45,7 @@ describe('statement count', () => {
   });
 
   it('ignores semicolons inside literals, identifiers, dollar quotes and comments', () => {
-    expect(scanSql("SELECT ';', \"a;b\", $$ ; $$ -- ;\n").multipleStatements).toBe(false);
-    expect(
-      scanSql('DO $body$ BEGIN PERFORM 1; PERFORM 2; END $body$').multipleStatements,
-    ).toBe(false);
+    expect(scanSql('SELECT \';\', "a;b", $$ ; $$ -- ;\n').multipleStatements).toBe(false);
+    expect(scanSql('DO $body$ BEGIN PERFORM 1; PERFORM 2; END $body$').multipleStatements).toBe(false);
   });
 });

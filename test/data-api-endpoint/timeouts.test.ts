@@ -35,9 +35,7 @@ describe.each(backends)('statement timeout on %s', (backend) => {
 
   it('lets the statement finish when continueAfterTimeout is set, though the call still times out', async () => {
     const started = performance.now();
-    const error = await failure(
-      h.execute(`INSERT INTO ${table} SELECT 'continued' FROM pg_sleep(0.8)`, { continueAfterTimeout: true }),
-    );
+    const error = await failure(h.execute(`INSERT INTO ${table} SELECT 'continued' FROM pg_sleep(0.8)`, { continueAfterTimeout: true }));
     expect(error.name).toBe('StatementTimeoutException');
     // on a server the call answers at the timeout while the statement runs on (PGlite runs it to the end first)
     if (backend === 'postgres') expect(performance.now() - started).toBeLessThan(700);

@@ -88,9 +88,7 @@ describe.each(backends)('transactions on %s', (backend) => {
     expect(duplicate.name).toBe('DatabaseErrorException');
     const aborted = await failure(h.execute('SELECT 1', { transactionId }));
     expect(aborted.name).toBe('DatabaseErrorException');
-    expect(aborted.message).toBe(
-      'ERROR: current transaction is aborted, commands ignored until end of transaction block; SQLState: 25P02',
-    );
+    expect(aborted.message).toBe('ERROR: current transaction is aborted, commands ignored until end of transaction block; SQLState: 25P02');
     expect(await h.rollback(transactionId)).toBe('Rollback Complete');
     expect(await count(h, table)).toBe(0);
   });

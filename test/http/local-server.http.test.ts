@@ -18,8 +18,12 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
   const logLines: string[] = [];
   const api = (path: string) => `${server.url}/api/v1/customer-mgmt${path}`;
   let token: string;
-  const as = (init: RequestInit = {}): RequestInit => ({ ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
-  const json = (method: string, body: unknown) => as({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const as = (init: RequestInit = {}): RequestInit => ({
+    ...init,
+    headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+  });
+  const json = (method: string, body: unknown) =>
+    as({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const keysDir = mkdtempSync(join(tmpdir(), 'cm-keys-'));
 
   beforeAll(async () => {
@@ -29,7 +33,13 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     await services.salesReps.upsert({ userId: '019b6ec4-774c-70e0-9c2c-7ba19630289d', active: true, at: new Date().toISOString() });
     const keys = await loadOrCreateDevKeys(keysDir);
     token = await issueDevToken(keys, { roles: ['admin'], sub: '019b6ec4-0000-7000-8000-000000000001', ttlSeconds: 600 });
-    server = await startLocalServer({ routes, handlers: createGroupHandlers(async () => services, logger), port: 0, logger, authorize: createDevAuthorizer(keys) });
+    server = await startLocalServer({
+      routes,
+      handlers: createGroupHandlers(async () => services, logger),
+      port: 0,
+      logger,
+      authorize: createDevAuthorizer(keys),
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -38,9 +48,12 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
   });
 
   it('serves the seed flow and logs one structured line per request', async () => {
-    const created = await fetch(api('/customers'), json('POST', { name: 'John Doe', email: 'john@example.com', phone: '+380123456789', source: 'website', tier: 'free' }));
+    const created = await fetch(
+      api('/customers'),
+      json('POST', { name: 'John Doe', email: 'john@example.com', phone: '+380123456789', source: 'website', tier: 'free' }),
+    );
     expect(created.status).toBe(201);
-    const { data } = ((await created.json()) as any) as { data: { id: string } };
+    const { data } = (await created.json()) as any as { data: { id: string } };
     expect(created.headers.get('location')).toBe(`/api/v1/customer-mgmt/customers/${data.id}`);
     await fetch(api(`/customers/${data.id}/assign`), json('PUT', { assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' }));
     expect((await fetch(api(`/customers/${data.id}/qualify`), as({ method: 'POST' }))).status).toBe(200);
@@ -49,13 +62,27 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     await fetch(api(`/customers/${data.id}/tags`), json('PUT', { tags: ['vip', 'high-value'] }));
     const read = await fetch(api(`/customers/${data.id}`), as());
     expect(read.headers.get('etag')).toBe('"6"');
-    expect(((await read.json()) as any).data).toMatchObject({ status: 'customer', tier: 'pro', tags: ['vip', 'high-value'], assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d' });
+    expect(((await read.json()) as any).data).toMatchObject({
+      status: 'customer',
+      tier: 'pro',
+      tags: ['vip', 'high-value'],
+      assigned_to: '019b6ec4-774c-70e0-9c2c-7ba19630289d',
+    });
     const byEmail = await fetch(api('/customers/email/JOHN%40example.com'), as());
     expect(((await byEmail.json()) as any).data.id).toBe(data.id);
 
     const requestId = read.headers.get('x-request-id');
     const line = logLines.map((entry) => JSON.parse(entry)).find((entry) => entry.request_id === requestId);
-    expect(line).toEqual({ level: 'info', time: expect.any(String), message: 'request', method: 'GET', path: `/api/v1/customer-mgmt/customers/${data.id}`, status: 200, ms: expect.any(Number), request_id: requestId });
+    expect(line).toEqual({
+      level: 'info',
+      time: expect.any(String),
+      message: 'request',
+      method: 'GET',
+      path: `/api/v1/customer-mgmt/customers/${data.id}`,
+      status: 200,
+      ms: expect.any(Number),
+      request_id: requestId,
+    });
   });
 
   it('answers 401 with WWW-Authenticate without a valid token', async () => {
@@ -100,7 +127,11 @@ describe('npm start', () => {
       child.stderr.on('data', (chunk) => (output += chunk));
       await expect.poll(() => output, { timeout: 30_000, interval: 100 }).toContain('customer-mgmt API listening');
       const started = JSON.parse(output.split('\n').find((line) => line.includes('listening'))!);
-      expect(started).toMatchObject({ url: `http://127.0.0.1:${port}/api/v1/customer-mgmt`, database: 'pglite', migrations_applied: Object.keys(migrations) });
+      expect(started).toMatchObject({
+        url: `http://127.0.0.1:${port}/api/v1/customer-mgmt`,
+        database: 'pglite',
+        migrations_applied: Object.keys(migrations),
+      });
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');

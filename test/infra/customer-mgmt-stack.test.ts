@@ -9,7 +9,15 @@ import { SUBSCRIBED_EVENTS } from '../../functions/integration/event-consumer.js
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
 import { CONSUMER_METRICS, ServiceAlarms } from '../../infra/constructs/service-alarms.js';
 import { EVENT_CONSUMERS } from '../../infra/stacks/customer-mgmt-stack.js';
-import { logicalId, removeSynthOutputs, resolved, resources, scratchApp, synthService, type SynthesizedService } from './service-app-fixture.js';
+import {
+  logicalId,
+  removeSynthOutputs,
+  resolved,
+  resources,
+  scratchApp,
+  synthService,
+  type SynthesizedService,
+} from './service-app-fixture.js';
 
 let dev: SynthesizedService;
 let staging: SynthesizedService;
@@ -51,14 +59,19 @@ describe('API routes come from the route table', () => {
 
   it.each(routes.map((route) => [routeKey(route), route] as const))('%s: authorizer and target function', (key, route) => {
     const { stack, template } = dev;
-    const [apiRoute] = Object.values(resources(template, 'AWS::ApiGatewayV2::Route')).filter((candidate) => candidate.Properties.RouteKey === key);
+    const [apiRoute] = Object.values(resources(template, 'AWS::ApiGatewayV2::Route')).filter(
+      (candidate) => candidate.Properties.RouteKey === key,
+    );
     const integrationId = apiRoute!.Properties.Target['Fn::Join'][1][1].Ref as string;
     const integration = resources(template)[integrationId]!;
 
     if (route.public) {
       expect(apiRoute!.Properties.AuthorizationType).toBe('NONE');
     } else {
-      expect(apiRoute!.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: logicalId(stack.api.node.findChild('HttpApi').node.findChild('JwtAuthorizer')) } });
+      expect(apiRoute!.Properties).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: logicalId(stack.api.node.findChild('HttpApi').node.findChild('JwtAuthorizer')) },
+      });
     }
     expect(integration.Properties).toMatchObject({
       IntegrationType: 'AWS_PROXY',
@@ -81,7 +94,10 @@ describe('API routes come from the route table', () => {
       expect(stage!.Properties).toMatchObject({
         StageName: '$default',
         AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingRateLimit: stack.config.api.throttle.rateLimit, ThrottlingBurstLimit: stack.config.api.throttle.burstLimit },
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: stack.config.api.throttle.rateLimit,
+          ThrottlingBurstLimit: stack.config.api.throttle.burstLimit,
+        },
         AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logicalId(stack.api.accessLogs), 'Arn'] } },
       });
       expect(JSON.parse(stage!.Properties.AccessLogSettings.Format)).toEqual(ACCESS_LOG_FIELDS);
@@ -102,19 +118,26 @@ describe('API routes come from the route table', () => {
 describe('functions', () => {
   const fnIds = { 'customers-read': 'CustomersRead', 'customers-write': 'CustomersWrite' } satisfies Record<RouteGroup, string>;
 
-  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'])('%s runs Node.js 24 on arm64 with JSON logs', (fnId) => {
-    const fn = dev.stack.node.findChild('Functions').node.findChild(fnId);
-    const { Properties } = resources(dev.template)[logicalId(fn)]!;
+  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'])(
+    '%s runs Node.js 24 on arm64 with JSON logs',
+    (fnId) => {
+      const fn = dev.stack.node.findChild('Functions').node.findChild(fnId);
+      const { Properties } = resources(dev.template)[logicalId(fn)]!;
 
-    expect(Properties).toMatchObject({
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', LogGroup: { Ref: logicalId(dev.stack.node.findChild('Functions').node.findChild(`${fnId}Logs`)) } },
-    });
-    expect(Properties.VpcConfig).toBeUndefined();
-    expect(Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
-  });
+      expect(Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: {
+          LogFormat: 'JSON',
+          ApplicationLogLevel: 'DEBUG',
+          LogGroup: { Ref: logicalId(dev.stack.node.findChild('Functions').node.findChild(`${fnId}Logs`)) },
+        },
+      });
+      expect(Properties.VpcConfig).toBeUndefined();
+      expect(Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    },
+  );
 
   it('gives each function exactly the environment it reads', () => {
     const { stack, template } = dev;
@@ -124,10 +147,15 @@ describe('functions', () => {
       DB_NAME: 'customer_mgmt',
       LOG_LEVEL: 'debug',
     };
-    const variables = (fnId: string) => resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!.Properties.Environment.Variables;
+    const variables = (fnId: string) =>
+      resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!.Properties.Environment.Variables;
 
     expect(variables('CustomersRead')).toEqual(database);
-    expect(variables('CustomersWrite')).toEqual({ ...database, EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName), EVENTS_SOURCE: 'customer-mgmt' });
+    expect(variables('CustomersWrite')).toEqual({
+      ...database,
+      EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
+      EVENTS_SOURCE: 'customer-mgmt',
+    });
     expect(variables('OutboxRelay')).toEqual({
       ...database,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
@@ -163,7 +191,10 @@ describe('outbox relay', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: { 'Fn::GetAtt': [logicalId(stack.relaySchedule), 'Arn'] },
     });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: logicalId(stack.relayFunction) }, MaximumRetryAttempts: 0 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stack.relayFunction) },
+      MaximumRetryAttempts: 0,
+    });
     expect(resources(template)[logicalId(stack.relayFunction)]!.Properties.Timeout).toBe(60);
   });
 
@@ -192,10 +223,19 @@ describe('IAM grants are least privilege', () => {
     Effect: 'Allow',
     Resource: resolved(s.stack, s.stack.database.secret.secretArn),
   });
-  const transactions = ['rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:ExecuteStatement', 'rds-data:RollbackTransaction'];
+  const transactions = [
+    'rds-data:BeginTransaction',
+    'rds-data:CommitTransaction',
+    'rds-data:ExecuteStatement',
+    'rds-data:RollbackTransaction',
+  ];
 
   it('read: plain statements on the cluster, the secret, its own logs; no events, no transactions', () => {
-    expect(statementsOf(dev, 'CustomersRead')).toEqual([logs(dev, 'CustomersRead'), dataApi(dev, 'rds-data:ExecuteStatement'), secret(dev)]);
+    expect(statementsOf(dev, 'CustomersRead')).toEqual([
+      logs(dev, 'CustomersRead'),
+      dataApi(dev, 'rds-data:ExecuteStatement'),
+      secret(dev),
+    ]);
   });
 
   it('write: transactions, the secret, and PutEvents on the bus for its own source only', () => {
@@ -247,7 +287,11 @@ describe('IAM grants are least privilege', () => {
         Resource: resolved(dev.stack, dev.stack.eventBus.eventBusArn),
         Condition: { StringEquals: { 'events:source': ['customer-mgmt'] } },
       },
-      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(dev.stack.consumers[source]!.handlerDlq), 'Arn'] } },
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.consumers[source]!.handlerDlq), 'Arn'] },
+      },
     ]);
   });
 
@@ -288,7 +332,10 @@ describe('database', () => {
   });
 
   it('prod retains data and has deletion protection', () => {
-    prod.template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true, ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 } });
+    prod.template.hasResourceProperties('AWS::RDS::DBCluster', {
+      DeletionProtection: true,
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
+    });
     prod.template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     prod.template.allResources('AWS::RDS::DBInstance', { DeletionPolicy: 'Retain' });
     prod.template.resourceCountIs('AWS::RDS::DBInstance', 2);
@@ -315,7 +362,9 @@ describe('migrations run on every deploy, before the API functions change', () =
       InvocationType: 'RequestResponse',
       ExecuteOnHandlerChange: true,
     });
-    expect(trigger!.DependsOn).toEqual(expect.arrayContaining([logicalId(stack.database.cluster), logicalId(stack.database.cluster.node.findChild('Writer'))]));
+    expect(trigger!.DependsOn).toEqual(
+      expect.arrayContaining([logicalId(stack.database.cluster), logicalId(stack.database.cluster.node.findChild('Writer'))]),
+    );
   });
 
   it('makes every API function wait for the trigger', () => {
@@ -410,33 +459,43 @@ describe('alarms', () => {
 
 describe('consumers of other contexts’ events', () => {
   const consumerCases = [
-    ['IdentityEvents', 'identity', 'identity-events', ['UserRegistered', 'UserEmailChanged', 'UserRoleGranted', 'UserRoleRevoked', 'UserDeactivated']],
+    [
+      'IdentityEvents',
+      'identity',
+      'identity-events',
+      ['UserRegistered', 'UserEmailChanged', 'UserRoleGranted', 'UserRoleRevoked', 'UserDeactivated'],
+    ],
     ['OrderEvents', 'order-management', 'order-events', ['OrderPlaced', 'OrderCompleted', 'OrderRefunded']],
   ] as const;
   const getAtt = (construct: Parameters<typeof logicalId>[0], attribute: string) => ({ 'Fn::GetAtt': [logicalId(construct), attribute] });
 
-  it.each(consumerCases)('%s: a rule on the service bus for source %s and its detail types, with retries and a DLQ', (fnId, source, _consumer, detailTypes) => {
-    const { stack, template } = dev;
-    const consumer = stack.consumers[source]!;
-    const rule = resources(template, 'AWS::Events::Rule')[logicalId(consumer.rule)]!;
+  it.each(consumerCases)(
+    '%s: a rule on the service bus for source %s and its detail types, with retries and a DLQ',
+    (fnId, source, _consumer, detailTypes) => {
+      const { stack, template } = dev;
+      const consumer = stack.consumers[source]!;
+      const rule = resources(template, 'AWS::Events::Rule')[logicalId(consumer.rule)]!;
 
-    expect(rule.Properties.EventBusName).toEqual(resolved(stack, stack.eventBus.eventBusName));
-    expect(rule.Properties.State).toBe('ENABLED');
-    expect(rule.Properties.EventPattern).toEqual({ source: [source], 'detail-type': [...detailTypes] });
-    expect(rule.Properties.Targets).toEqual([
-      {
-        Id: 'Target0',
-        Arn: getAtt(consumer.function, 'Arn'),
-        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 },
-        DeadLetterConfig: { Arn: getAtt(consumer.deliveryDlq, 'Arn') },
-      },
-    ]);
-    expect(consumer.function).toBe(stack.node.findChild('Functions').node.findChild(fnId));
-  });
+      expect(rule.Properties.EventBusName).toEqual(resolved(stack, stack.eventBus.eventBusName));
+      expect(rule.Properties.State).toBe('ENABLED');
+      expect(rule.Properties.EventPattern).toEqual({ source: [source], 'detail-type': [...detailTypes] });
+      expect(rule.Properties.Targets).toEqual([
+        {
+          Id: 'Target0',
+          Arn: getAtt(consumer.function, 'Arn'),
+          RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 },
+          DeadLetterConfig: { Arn: getAtt(consumer.deliveryDlq, 'Arn') },
+        },
+      ]);
+      expect(consumer.function).toBe(stack.node.findChild('Functions').node.findChild(fnId));
+    },
+  );
 
   it('routes exactly the events the consumer has contracts for, and nothing else is subscribed', () => {
     const rules = Object.values(resources(dev.template, 'AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern);
-    const routed = rules.flatMap((rule) => (rule.Properties.EventPattern['detail-type'] as string[]).map((type) => `${rule.Properties.EventPattern.source[0]}/${type}`));
+    const routed = rules.flatMap((rule) =>
+      (rule.Properties.EventPattern['detail-type'] as string[]).map((type) => `${rule.Properties.EventPattern.source[0]}/${type}`),
+    );
 
     expect(rules).toHaveLength(2);
     expect(routed.sort()).toEqual([...SUBSCRIBED_EVENTS].sort());
@@ -451,30 +510,51 @@ describe('consumers of other contexts’ events', () => {
     );
 
     expect(permissions.map((permission) => permission.Properties)).toEqual([
-      { Action: 'lambda:InvokeFunction', FunctionName: getAtt(consumer.function, 'Arn'), Principal: 'events.amazonaws.com', SourceArn: getAtt(consumer.rule, 'Arn') },
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: getAtt(consumer.function, 'Arn'),
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt(consumer.rule, 'Arn'),
+      },
     ]);
   });
 
-  it.each(consumerCases)('%s: the handler entry, two Lambda retries, then its own DLQ; waits for the migrations', (fnId, source, consumerName) => {
-    const { stack, template } = dev;
-    const consumer = stack.consumers[source]!;
-    const fn = resources(template)[logicalId(consumer.function)]!;
-    const triggerId = logicalId(stack.migrationTrigger.node.findChild('Default'));
+  it.each(consumerCases)(
+    '%s: the handler entry, two Lambda retries, then its own DLQ; waits for the migrations',
+    (fnId, source, consumerName) => {
+      const { stack, template } = dev;
+      const consumer = stack.consumers[source]!;
+      const fn = resources(template)[logicalId(consumer.function)]!;
+      const triggerId = logicalId(stack.migrationTrigger.node.findChild('Default'));
 
-    expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Timeout: 30, MemorySize: 512, DeadLetterConfig: { TargetArn: getAtt(consumer.handlerDlq, 'Arn') } });
-    expect(fn.Properties.Description).toMatch(/^Customer Management: applies/);
-    expect(EVENT_CONSUMERS[source]).toMatchObject({ functionId: fnId, consumer: consumerName, entry: `functions/${consumerName}/handler.ts` });
-    expect(fn.DependsOn).toContain(triggerId);
-    const invokeConfigs = Object.values(resources(template, 'AWS::Lambda::EventInvokeConfig')).filter(
-      (config) => config.Properties.FunctionName.Ref === logicalId(consumer.function),
-    );
-    expect(invokeConfigs.map((config) => config.Properties)).toEqual([{ FunctionName: { Ref: logicalId(consumer.function) }, Qualifier: '$LATEST', MaximumRetryAttempts: 2 }]);
-  });
+      expect(fn.Properties).toMatchObject({
+        Handler: 'index.handler',
+        Timeout: 30,
+        MemorySize: 512,
+        DeadLetterConfig: { TargetArn: getAtt(consumer.handlerDlq, 'Arn') },
+      });
+      expect(fn.Properties.Description).toMatch(/^Customer Management: applies/);
+      expect(EVENT_CONSUMERS[source]).toMatchObject({
+        functionId: fnId,
+        consumer: consumerName,
+        entry: `functions/${consumerName}/handler.ts`,
+      });
+      expect(fn.DependsOn).toContain(triggerId);
+      const invokeConfigs = Object.values(resources(template, 'AWS::Lambda::EventInvokeConfig')).filter(
+        (config) => config.Properties.FunctionName.Ref === logicalId(consumer.function),
+      );
+      expect(invokeConfigs.map((config) => config.Properties)).toEqual([
+        { FunctionName: { Ref: logicalId(consumer.function) }, Qualifier: '$LATEST', MaximumRetryAttempts: 2 },
+      ]);
+    },
+  );
 
   it('encrypts every queue (SQS-managed), keeps messages 14 days, and has no other queues', () => {
     const { stack, template } = dev;
     const queues = resources(template, 'AWS::SQS::Queue');
-    const expectedIds = consumerCases.flatMap(([, source]) => [stack.consumers[source]!.deliveryDlq, stack.consumers[source]!.handlerDlq]).map((queue) => logicalId(queue));
+    const expectedIds = consumerCases
+      .flatMap(([, source]) => [stack.consumers[source]!.deliveryDlq, stack.consumers[source]!.handlerDlq])
+      .map((queue) => logicalId(queue));
 
     expect(Object.keys(queues).sort()).toEqual(expectedIds.sort());
     for (const queue of Object.values(queues)) {
@@ -482,44 +562,49 @@ describe('consumers of other contexts’ events', () => {
     }
   });
 
-  it.each(consumerCases)('%s: queue policies deny plain HTTP; only EventBridge, from this rule, may send to the delivery DLQ', (_fnId, source) => {
-    const { stack, template } = dev;
-    const consumer = stack.consumers[source]!;
-    const policyOf = (queue: Parameters<typeof logicalId>[0]) => {
-      const policies = Object.values(resources(template, 'AWS::SQS::QueuePolicy')).filter((policy) =>
-        (policy.Properties.Queues as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: logicalId(queue) })),
-      );
-      expect(policies).toHaveLength(1);
-      return policies[0]!.Properties.PolicyDocument.Statement as unknown[];
-    };
-    const denyInsecure = (queue: Parameters<typeof logicalId>[0]) => ({
-      Action: 'sqs:*',
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      Effect: 'Deny',
-      Principal: { AWS: '*' },
-      Resource: getAtt(queue, 'Arn'),
-    });
+  it.each(consumerCases)(
+    '%s: queue policies deny plain HTTP; only EventBridge, from this rule, may send to the delivery DLQ',
+    (_fnId, source) => {
+      const { stack, template } = dev;
+      const consumer = stack.consumers[source]!;
+      const policyOf = (queue: Parameters<typeof logicalId>[0]) => {
+        const policies = Object.values(resources(template, 'AWS::SQS::QueuePolicy')).filter((policy) =>
+          (policy.Properties.Queues as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: logicalId(queue) })),
+        );
+        expect(policies).toHaveLength(1);
+        return policies[0]!.Properties.PolicyDocument.Statement as unknown[];
+      };
+      const denyInsecure = (queue: Parameters<typeof logicalId>[0]) => ({
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Resource: getAtt(queue, 'Arn'),
+      });
 
-    expect(policyOf(consumer.deliveryDlq)).toEqual([
-      denyInsecure(consumer.deliveryDlq),
-      {
-        Sid: expect.stringMatching(/^AllowEventRule/),
-        Action: 'sqs:SendMessage',
-        Condition: { ArnEquals: { 'aws:SourceArn': getAtt(consumer.rule, 'Arn') } },
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Resource: getAtt(consumer.deliveryDlq, 'Arn'),
-      },
-    ]);
-    // Lambda writes with the function's role (sqs:SendMessage on this queue, see the IAM tests).
-    expect(policyOf(consumer.handlerDlq)).toEqual([denyInsecure(consumer.handlerDlq)]);
-  });
+      expect(policyOf(consumer.deliveryDlq)).toEqual([
+        denyInsecure(consumer.deliveryDlq),
+        {
+          Sid: expect.stringMatching(/^AllowEventRule/),
+          Action: 'sqs:SendMessage',
+          Condition: { ArnEquals: { 'aws:SourceArn': getAtt(consumer.rule, 'Arn') } },
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Resource: getAtt(consumer.deliveryDlq, 'Arn'),
+        },
+      ]);
+      // Lambda writes with the function's role (sqs:SendMessage on this queue, see the IAM tests).
+      expect(policyOf(consumer.handlerDlq)).toEqual([denyInsecure(consumer.handlerDlq)]);
+    },
+  );
 
   it.each(consumerCases)('%s: alarms on both DLQs and on dead-lettered events', (fnId, source, consumerName) => {
     const { stack, template } = dev;
     const consumer = stack.consumers[source]!;
     const alarm = (name: string) => {
-      const found = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter((candidate) => candidate.Properties.AlarmName === `customer-mgmt-dev-${name}`);
+      const found = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter(
+        (candidate) => candidate.Properties.AlarmName === `customer-mgmt-dev-${name}`,
+      );
       expect(found, name).toHaveLength(1);
       return found[0]!.Properties;
     };
@@ -557,7 +642,12 @@ describe('consumers of other contexts’ events', () => {
       Statistic: 'Sum',
     });
     expect(alarm(`${fnId}DeadLetters`).Dimensions).toHaveLength(2);
-    expect(CONSUMER_METRICS).toEqual({ namespace: 'CustomerMgmt', deadLetters: 'DeadLetters', serviceDimension: 'Service', consumerDimension: 'Consumer' });
+    expect(CONSUMER_METRICS).toEqual({
+      namespace: 'CustomerMgmt',
+      deadLetters: 'DeadLetters',
+      serviceDimension: 'Service',
+      consumerDimension: 'Consumer',
+    });
     for (const metric of ['Errors', 'Throttles']) {
       expect(alarm(`${fnId}${metric}`)).toMatchObject({
         ...breachesOnAnyDatapoint,
@@ -594,7 +684,8 @@ describe('consumers of other contexts’ events', () => {
   it('subscribes only the sources the environment (or -c eventSources) names', () => {
     const identityOnly = synthService('dev', { context: { eventSources: 'identity' } });
     const none = synthService('dev', { context: { eventSources: 'none' } });
-    const alarmNames = ({ template }: SynthesizedService) => Object.values(resources(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName as string);
+    const alarmNames = ({ template }: SynthesizedService) =>
+      Object.values(resources(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName as string);
 
     expect(Object.keys(identityOnly.stack.consumers)).toEqual(['identity']);
     expect(identityOnly.stack.node.findChild('Functions').node.tryFindChild('OrderEvents')).toBeUndefined();

@@ -47,7 +47,9 @@ describe('per-environment configuration', () => {
   });
 
   it('fails naming the choices for an unknown environment', () => {
-    expect(() => resolveEnvironment(contextOf({ env: 'qa' }), {})).toThrow('Unknown environment "qa": choose one of dev, staging, prod (-c env=<name>)');
+    expect(() => resolveEnvironment(contextOf({ env: 'qa' }), {})).toThrow(
+      'Unknown environment "qa": choose one of dev, staging, prod (-c env=<name>)',
+    );
   });
 
   it('fails when no environment is chosen', () => {
@@ -60,8 +62,16 @@ describe('per-environment configuration', () => {
     const fromEnv = resolveEnvironment(contextOf({ env: 'dev' }), env);
     const fromContext = resolveEnvironment(contextOf({ env: 'dev', account: '555555555555', region: 'us-east-1' }), env);
 
-    expect([fromEnv.account, fromEnv.region, fromEnv.availabilityZones]).toEqual(['444444444444', 'eu-west-1', ['eu-west-1a', 'eu-west-1b']]);
-    expect([fromContext.account, fromContext.region, fromContext.availabilityZones]).toEqual(['555555555555', 'us-east-1', ['us-east-1a', 'us-east-1b']]);
+    expect([fromEnv.account, fromEnv.region, fromEnv.availabilityZones]).toEqual([
+      '444444444444',
+      'eu-west-1',
+      ['eu-west-1a', 'eu-west-1b'],
+    ]);
+    expect([fromContext.account, fromContext.region, fromContext.availabilityZones]).toEqual([
+      '555555555555',
+      'us-east-1',
+      ['us-east-1a', 'us-east-1b'],
+    ]);
   });
 
   it('points at the platform identity provider and event bus by context', () => {
@@ -92,7 +102,10 @@ describe('per-environment configuration', () => {
     [{ availabilityZones: 'eu-central-1a' }, 'Aurora needs subnets in at least two zones'],
     [{ availabilityZones: 'eu-west-1a,eu-west-1b' }, 'availability zone "eu-west-1a" for dev: it is not in eu-central-1'],
     [{ alarmEmail: 'not-an-address' }, 'alarmEmail "not-an-address"'],
-    [{ eventSources: 'identity,orders' }, 'eventSources "orders" for dev: choose from identity, order-management (comma-separated), or none'],
+    [
+      { eventSources: 'identity,orders' },
+      'eventSources "orders" for dev: choose from identity, order-management (comma-separated), or none',
+    ],
   ])('rejects the override %o', (override, message) => {
     const resolve = () => resolveEnvironment(contextOf({ env: 'dev', ...override }), {});
 

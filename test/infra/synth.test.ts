@@ -52,7 +52,11 @@ describe('Lambda bundles (built with the local esbuild)', () => {
       // Outside the repository no node_modules can be found: the bundle must stand alone.
       const loaded = execFileSync(
         process.execPath,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler);`],
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler);`,
+        ],
         {
           cwd: outdir,
           env: {

@@ -5,8 +5,20 @@ import { createEventConsumer, type EventConsumer } from '../../functions/integra
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
 
-const identity = (type: string, detail: unknown, id = randomUUID()) => ({ id, source: 'identity', 'detail-type': type, time: '2026-01-01T00:00:00Z', detail });
-const order = (type: string, detail: Record<string, unknown>, id = randomUUID()) => ({ id, source: 'order-management', 'detail-type': type, time: '2026-01-01T00:00:00Z', detail });
+const identity = (type: string, detail: unknown, id = randomUUID()) => ({
+  id,
+  source: 'identity',
+  'detail-type': type,
+  time: '2026-01-01T00:00:00Z',
+  detail,
+});
+const order = (type: string, detail: Record<string, unknown>, id = randomUUID()) => ({
+  id,
+  source: 'order-management',
+  'detail-type': type,
+  time: '2026-01-01T00:00:00Z',
+  detail,
+});
 const anOrder = (customerId: string, overrides: Record<string, unknown> = {}) => ({
   order_id: randomUUID(),
   customer_id: customerId,
@@ -29,7 +41,9 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
 
   const customer = async (id: string) => (await api.call({ method: 'GET', path: `${BASE}/customers/${id}` })).body.data;
   const historyTypes = async (id: string) =>
-    (await api.call({ method: 'GET', path: `${BASE}/customers/${id}/history` })).body.data.map((event: { event_type: string }) => event.event_type);
+    (await api.call({ method: 'GET', path: `${BASE}/customers/${id}/history` })).body.data.map(
+      (event: { event_type: string }) => event.event_type,
+    );
   const deadLetters = (eventId: string) =>
     database.db.selectFrom('customer_mgmt_dead_letters').select(['reason', 'detail_type']).where('event_id', '=', eventId).execute();
   const create = async (overrides: Record<string, unknown> = {}) =>
@@ -38,9 +52,19 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
   describe('Identity', () => {
     it('UserRegistered creates a B2C lead from signup, once however often it is delivered', async () => {
       const userId = randomUUID();
-      const event = identity('UserRegistered', { user_id: userId, email: 'New.User@Example.com', name: ' New User ', registered_at: '2026-01-01T00:00:00Z' });
+      const event = identity('UserRegistered', {
+        user_id: userId,
+        email: 'New.User@Example.com',
+        name: ' New User ',
+        registered_at: '2026-01-01T00:00:00Z',
+      });
       const first = await consume(event);
-      expect(first).toMatchObject({ outcome: 'applied', event_id: event.id, detail_type: 'UserRegistered', result: expect.stringMatching(/^created lead /) });
+      expect(first).toMatchObject({
+        outcome: 'applied',
+        event_id: event.id,
+        detail_type: 'UserRegistered',
+        result: expect.stringMatching(/^created lead /),
+      });
       expect(await consume(event)).toEqual({ outcome: 'duplicate', event_id: event.id, detail_type: 'UserRegistered' });
       const found = await api.call({ method: 'GET', path: `${BASE}/customers/email/new.user@example.com` });
       expect(found.body.data).toMatchObject({ name: 'New User', user_id: userId, source: 'signup', status: 'lead' });
@@ -51,16 +75,30 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
     it('UserRegistered links an existing customer with that email, and parks a conflict with a company contact', async () => {
       const id = await create({ email: 'known@example.com' });
       const userId = randomUUID();
-      expect(await consume(identity('UserRegistered', { user_id: userId, email: 'KNOWN@example.com', name: 'Known', registered_at: '2026-01-01T00:00:00Z' }))).toMatchObject({
+      expect(
+        await consume(
+          identity('UserRegistered', { user_id: userId, email: 'KNOWN@example.com', name: 'Known', registered_at: '2026-01-01T00:00:00Z' }),
+        ),
+      ).toMatchObject({
         outcome: 'applied',
         result: `linked to existing customer ${id}`,
       });
       expect((await customer(id)).user_id).toBe(userId);
 
       const b2b = await create({ email: 'b2b@example.com', company_id: randomUUID() });
-      const conflict = identity('UserRegistered', { user_id: randomUUID(), email: 'b2b@example.com', name: 'B2B', registered_at: '2026-01-01T00:00:00Z' });
-      expect(await consume(conflict)).toMatchObject({ outcome: 'dead_lettered', reason: expect.stringContaining('CUSTOMER.ACCOUNT_TYPE_CONFLICT') });
-      expect(await deadLetters(conflict.id)).toEqual([{ reason: expect.stringContaining('ACCOUNT_TYPE_CONFLICT'), detail_type: 'UserRegistered' }]);
+      const conflict = identity('UserRegistered', {
+        user_id: randomUUID(),
+        email: 'b2b@example.com',
+        name: 'B2B',
+        registered_at: '2026-01-01T00:00:00Z',
+      });
+      expect(await consume(conflict)).toMatchObject({
+        outcome: 'dead_lettered',
+        reason: expect.stringContaining('CUSTOMER.ACCOUNT_TYPE_CONFLICT'),
+      });
+      expect(await deadLetters(conflict.id)).toEqual([
+        { reason: expect.stringContaining('ACCOUNT_TYPE_CONFLICT'), detail_type: 'UserRegistered' },
+      ]);
       expect((await customer(b2b)).user_id).toBeNull();
       // a parked event is not parked twice when redelivered
       expect(await consume(conflict)).toMatchObject({ outcome: 'duplicate' });
@@ -69,7 +107,9 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
 
     it('UserEmailChanged updates the email, and parks one that another customer has', async () => {
       const userId = randomUUID();
-      await consume(identity('UserRegistered', { user_id: userId, email: 'before@example.com', name: 'Mover', registered_at: '2026-01-01T00:00:00Z' }));
+      await consume(
+        identity('UserRegistered', { user_id: userId, email: 'before@example.com', name: 'Mover', registered_at: '2026-01-01T00:00:00Z' }),
+      );
       await consume(identity('UserEmailChanged', { user_id: userId, email: 'after@example.com' }));
       const moved = (await api.call({ method: 'GET', path: `${BASE}/customers/email/after@example.com` })).body.data;
       expect(moved.user_id).toBe(userId);
@@ -92,7 +132,9 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
       const other = await create();
       const deactivated = await api.call({ method: 'PUT', path: `${BASE}/customers/${other}/assign`, body: { assigned_to: rep } });
       expect(deactivated.status).toBe(422);
-      expect(await consume(identity('UserRoleGranted', { user_id: rep, role: 'viewer' }))).toMatchObject({ result: 'role viewer is not tracked' });
+      expect(await consume(identity('UserRoleGranted', { user_id: rep, role: 'viewer' }))).toMatchObject({
+        result: 'role viewer is not tracked',
+      });
     });
   });
 
@@ -121,7 +163,9 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
       const id = await create();
       const placed = anOrder(id);
       await consume(order('OrderPlaced', placed));
-      expect(await consume(order('OrderCompleted', placed))).toMatchObject({ result: 'order completed; customer moved by qualify, convert' });
+      expect(await consume(order('OrderCompleted', placed))).toMatchObject({
+        result: 'order completed; customer moved by qualify, convert',
+      });
       expect((await customer(id)).status).toBe('customer');
       expect(await historyTypes(id)).toEqual(['CustomerCreated', 'CustomerQualified', 'CustomerConverted']);
     });
@@ -150,7 +194,9 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
     it('concurrent deliveries of different orders for one customer all count', async () => {
       const id = await create();
       const orders = Array.from({ length: 8 }, () => anOrder(id, { total_minor: 100 }));
-      const outcomes = await Promise.all(orders.flatMap((detail) => [consume(order('OrderPlaced', detail)), consume(order('OrderPlaced', detail))]));
+      const outcomes = await Promise.all(
+        orders.flatMap((detail) => [consume(order('OrderPlaced', detail)), consume(order('OrderPlaced', detail))]),
+      );
       expect(outcomes.filter((outcome) => outcome.outcome === 'applied')).toHaveLength(16);
       expect((await customer(id)).purchase_summary).toMatchObject({ orders_count: 8, total_spent_minor: { EUR: 800 } });
     });
@@ -164,12 +210,21 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
         order('OrderPlaced', anOrder(id, { total_minor: '100; drop table customer_mgmt_purchases' })),
         order('OrderPlaced', anOrder(randomUUID())),
         order('OrderShipped', anOrder(id)),
-        { id: randomUUID(), source: 'order-management', 'detail-type': 'OrderPlaced', detail: { __proto__: { polluted: true }, ...anOrder(id), customer_id: 'not-a-uuid' } },
+        {
+          id: randomUUID(),
+          source: 'order-management',
+          'detail-type': 'OrderPlaced',
+          detail: { __proto__: { polluted: true }, ...anOrder(id), customer_id: 'not-a-uuid' },
+        },
         { not: 'an event' },
       ];
       for (const event of hostile) expect(await consume(event)).toMatchObject({ outcome: 'dead_lettered', reason: expect.any(String) });
       expect(await customer(id)).toEqual(before);
-      const purchases = await database.db.selectFrom('customer_mgmt_purchases').select('order_id').where('customer_id', '=', param.uuid(id)).execute();
+      const purchases = await database.db
+        .selectFrom('customer_mgmt_purchases')
+        .select('order_id')
+        .where('customer_id', '=', param.uuid(id))
+        .execute();
       expect(purchases).toEqual([]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { exportSPKI, SignJWT, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/routes.js';
-import { createDevAuthorizer, issueDevToken, loadOrCreateDevKeys, LOCAL_AUDIENCE, LOCAL_ISSUER, type DevKeys } from '../../infra/local/dev-auth.js';
+import {
+  createDevAuthorizer,
+  issueDevToken,
+  loadOrCreateDevKeys,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  type DevKeys,
+} from '../../infra/local/dev-auth.js';
 
 const protectedRoute = routes.find((route) => !route.public)!;
 const healthRoute = routes.find((route) => route.public)!;
@@ -17,7 +24,15 @@ describe('the local JWT authorizer', () => {
   let keys: DevKeys;
   let authorize: ReturnType<typeof createDevAuthorizer>;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  const claims = (overrides: Record<string, unknown> = {}) => ({ roles: ['admin'], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: SUB, exp: Math.floor(Date.now() / 1000) + 600, nbf: Math.floor(Date.now() / 1000) - 5, ...overrides });
+  const claims = (overrides: Record<string, unknown> = {}) => ({
+    roles: ['admin'],
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    sub: SUB,
+    exp: Math.floor(Date.now() / 1000) + 600,
+    nbf: Math.floor(Date.now() / 1000) - 5,
+    ...overrides,
+  });
   const sign = (payload: Record<string, unknown>) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256' }).sign(keys.privateKey);
 
   beforeAll(async () => {
@@ -30,7 +45,15 @@ describe('the local JWT authorizer', () => {
   it('accepts a token from npm run token and hands on the claims as API Gateway does', async () => {
     const token = await issueDevToken(keys, { roles: ['sales_rep', 'viewer'], sub: SUB, ttlSeconds: 60 });
     const result = await authorize(protectedRoute, bearer(token));
-    expect(result).toEqual({ claims: expect.objectContaining({ sub: SUB, roles: '[sales_rep viewer]', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: expect.stringMatching(/^\d+$/) }) });
+    expect(result).toEqual({
+      claims: expect.objectContaining({
+        sub: SUB,
+        roles: '[sales_rep viewer]',
+        iss: LOCAL_ISSUER,
+        aud: LOCAL_AUDIENCE,
+        exp: expect.stringMatching(/^\d+$/),
+      }),
+    });
   });
 
   it('keeps the key pair across restarts', async () => {

@@ -21,7 +21,10 @@ let clock = Date.parse('2025-06-01T08:00:00.000Z');
 const context = () => ({ eventId: uuidv7(), now: new Date((clock += 1000)).toISOString(), actor: 'contract-test' });
 
 function newCustomer(overrides: Partial<Parameters<typeof createCustomer>[0]> = {}) {
-  const created = createCustomer({ name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, ...overrides }, { ...context(), customerId: uuidv7() });
+  const created = createCustomer(
+    { name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, ...overrides },
+    { ...context(), customerId: uuidv7() },
+  );
   if (!created.ok) throw new Error(created.error.message);
   return created.value;
 }

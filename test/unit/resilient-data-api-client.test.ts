@@ -6,12 +6,21 @@ import { resilientDataApiClient } from '../../functions/db/resilient-data-api-cl
 
 const resuming = () => new DatabaseResumingException({ message: 'The database is resuming', $metadata: {} });
 const policy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 };
-const arns = { resourceArn: 'arn:aws:rds:eu-central-1:1:cluster:c', secretArn: 'arn:aws:secretsmanager:eu-central-1:1:secret:s', sql: 'select 1' };
+const arns = {
+  resourceArn: 'arn:aws:rds:eu-central-1:1:cluster:c',
+  secretArn: 'arn:aws:secretsmanager:eu-central-1:1:secret:s',
+  sql: 'select 1',
+};
 
 describe('the Data API client while Aurora resumes', () => {
   const rds = mockClient(RDSDataClient);
   afterEach(() => rds.reset());
-  const client = () => resilientDataApiClient(new RDSData({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }), policy, async () => {});
+  const client = () =>
+    resilientDataApiClient(
+      new RDSData({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+      policy,
+      async () => {},
+    );
 
   it('retries a statement outside a transaction until the database answers', async () => {
     rds.on(ExecuteStatementCommand).rejectsOnce(resuming()).rejectsOnce(resuming()).resolves({ numberOfRecordsUpdated: 0, records: [] });
@@ -30,7 +39,9 @@ describe('the Data API client while Aurora resumes', () => {
     rds.on(BeginTransactionCommand).rejectsOnce(resuming()).resolves({ transactionId: 'tx-1' });
     rds.on(ExecuteStatementCommand).rejects(resuming());
     await expect(client().beginTransaction(arns)).resolves.toMatchObject({ transactionId: 'tx-1' });
-    await expect(client().executeStatement({ ...arns, transactionId: 'tx-1' })).rejects.toMatchObject({ name: 'DatabaseResumingException' });
+    await expect(client().executeStatement({ ...arns, transactionId: 'tx-1' })).rejects.toMatchObject({
+      name: 'DatabaseResumingException',
+    });
     expect(rds.commandCalls(BeginTransactionCommand)).toHaveLength(2);
     expect(rds.commandCalls(ExecuteStatementCommand)).toHaveLength(1);
   });

@@ -9,24 +9,70 @@ import type { WireColumnMetadata } from './wire-types.js';
 
 /** java.sql.Types codes. */
 const JDBC = {
-  BIT: -7, BIGINT: -5, BINARY: -2, CHAR: 1, NUMERIC: 2, INTEGER: 4, SMALLINT: 5, REAL: 7, DOUBLE: 8,
-  VARCHAR: 12, DATE: 91, TIME: 92, TIMESTAMP: 93, OTHER: 1111, DISTINCT: 2001, STRUCT: 2002, ARRAY: 2003,
+  BIT: -7,
+  BIGINT: -5,
+  BINARY: -2,
+  CHAR: 1,
+  NUMERIC: 2,
+  INTEGER: 4,
+  SMALLINT: 5,
+  REAL: 7,
+  DOUBLE: 8,
+  VARCHAR: 12,
+  DATE: 91,
+  TIME: 92,
+  TIMESTAMP: 93,
+  OTHER: 1111,
+  DISTINCT: 2001,
+  STRUCT: 2002,
+  ARRAY: 2003,
   SQLXML: 2009,
 } as const;
 
 const JDBC_BY_NAME: Record<string, number> = {
-  bool: JDBC.BIT, bit: JDBC.BIT, bytea: JDBC.BINARY, char: JDBC.CHAR, bpchar: JDBC.CHAR, name: JDBC.VARCHAR,
-  int8: JDBC.BIGINT, oid: JDBC.BIGINT, int2: JDBC.SMALLINT, int4: JDBC.INTEGER, text: JDBC.VARCHAR,
-  varchar: JDBC.VARCHAR, float4: JDBC.REAL, float8: JDBC.DOUBLE, money: JDBC.DOUBLE, numeric: JDBC.NUMERIC,
-  date: JDBC.DATE, time: JDBC.TIME, timetz: JDBC.TIME, timestamp: JDBC.TIMESTAMP, timestamptz: JDBC.TIMESTAMP,
+  bool: JDBC.BIT,
+  bit: JDBC.BIT,
+  bytea: JDBC.BINARY,
+  char: JDBC.CHAR,
+  bpchar: JDBC.CHAR,
+  name: JDBC.VARCHAR,
+  int8: JDBC.BIGINT,
+  oid: JDBC.BIGINT,
+  int2: JDBC.SMALLINT,
+  int4: JDBC.INTEGER,
+  text: JDBC.VARCHAR,
+  varchar: JDBC.VARCHAR,
+  float4: JDBC.REAL,
+  float8: JDBC.DOUBLE,
+  money: JDBC.DOUBLE,
+  numeric: JDBC.NUMERIC,
+  date: JDBC.DATE,
+  time: JDBC.TIME,
+  timetz: JDBC.TIME,
+  timestamp: JDBC.TIMESTAMP,
+  timestamptz: JDBC.TIMESTAMP,
   xml: JDBC.SQLXML,
 };
 
 const UNKNOWN_LENGTH = 2147483647;
 const SIGNED = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric']);
 const CASE_INSENSITIVE = new Set([
-  'oid', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool', 'bit', 'varbit', 'date', 'time', 'timetz',
-  'timestamp', 'timestamptz', 'interval',
+  'oid',
+  'int2',
+  'int4',
+  'int8',
+  'float4',
+  'float8',
+  'numeric',
+  'bool',
+  'bit',
+  'varbit',
+  'date',
+  'time',
+  'timetz',
+  'timestamp',
+  'timestamptz',
+  'interval',
 ]);
 
 function jdbcType(info: TypeInfo): number {

@@ -46,12 +46,7 @@ export interface DataApiEndpoint {
   injectResuming(times: number): void;
 }
 
-type OperationName =
-  | 'ExecuteStatement'
-  | 'BatchExecuteStatement'
-  | 'BeginTransaction'
-  | 'CommitTransaction'
-  | 'RollbackTransaction';
+type OperationName = 'ExecuteStatement' | 'BatchExecuteStatement' | 'BeginTransaction' | 'CommitTransaction' | 'RollbackTransaction';
 
 const ROUTES: Record<string, OperationName> = {
   '/Execute': 'ExecuteStatement',

@@ -55,18 +55,12 @@ export const badRequest = (message: string): DataApiError => new DataApiError('B
 export const transactionNotFound = (transactionId: string): DataApiError =>
   new DataApiError('TransactionNotFoundException', `Transaction ${transactionId} is not found`);
 
-export const transactionBusy = (): DataApiError =>
-  new DataApiError('DatabaseErrorException', 'Transaction is still running a query');
+export const transactionBusy = (): DataApiError => new DataApiError('DatabaseErrorException', 'Transaction is still running a query');
 
 export const statementTimeout = (dbConnectionId: number | undefined): DataApiError =>
-  new DataApiError(
-    'StatementTimeoutException',
-    'Request timed out',
-    dbConnectionId === undefined ? {} : { dbConnectionId },
-  );
+  new DataApiError('StatementTimeoutException', 'Request timed out', dbConnectionId === undefined ? {} : { dbConnectionId });
 
-export const responseTooLarge = (): DataApiError =>
-  badRequest('Database returned more than the allowed response size limit');
+export const responseTooLarge = (): DataApiError => badRequest('Database returned more than the allowed response size limit');
 
 export const databaseResuming = (): DataApiError =>
   new DataApiError(
@@ -74,8 +68,7 @@ export const databaseResuming = (): DataApiError =>
     'The Aurora DB instance local-instance-1 is resuming after being auto-paused. Please wait a few seconds and try again.',
   );
 
-export const unsupportedResult = (message: string): DataApiError =>
-  new DataApiError('UnsupportedResultException', message);
+export const unsupportedResult = (message: string): DataApiError => new DataApiError('UnsupportedResultException', message);
 
 /** The fields of a PostgreSQL error as node-postgres exposes them. */
 interface PostgresErrorFields {

@@ -12,9 +12,7 @@ const MARK = '\u0000#';
 const MARKED = /"\\u0000#(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\\u0000"/g;
 
 export function stringifyExact(value: unknown): string {
-  const json = JSON.stringify(value, (_key, item: unknown) =>
-    item instanceof ExactNumber ? `${MARK}${item.text}\u0000` : item,
-  );
+  const json = JSON.stringify(value, (_key, item: unknown) => (item instanceof ExactNumber ? `${MARK}${item.text}\u0000` : item));
   return json.replace(MARKED, '$1');
 }
 

@@ -123,11 +123,7 @@ export class Executor {
     this.#sessionTimeouts.set(client, ms);
   }
 
-  async #runWithServerTimeout(
-    client: pg.ClientBase,
-    statements: readonly Statement[],
-    options: RunOptions,
-  ): Promise<Outcome> {
+  async #runWithServerTimeout(client: pg.ClientBase, statements: readonly Statement[], options: RunOptions): Promise<Outcome> {
     const wrap = options.scope === 'atomic';
     await this.#setTimeout(client, options.continueAfterTimeout ? 0 : this.statementTimeoutMs);
     if (wrap) await client.query('BEGIN');
@@ -166,11 +162,7 @@ export class Executor {
     }
   }
 
-  async #runThenCheckTime(
-    client: pg.ClientBase,
-    statements: readonly Statement[],
-    options: RunOptions,
-  ): Promise<Outcome> {
+  async #runThenCheckTime(client: pg.ClientBase, statements: readonly Statement[], options: RunOptions): Promise<Outcome> {
     const cancellable = !options.continueAfterTimeout;
     const wrap =
       options.scope === 'atomic' ||

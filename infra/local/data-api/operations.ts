@@ -9,12 +9,7 @@ import { responseTooLarge, toDataApiError, validationError } from './errors.js';
 import { stringifyExact } from './exact-json.js';
 import { type Executor, type RawResult, type Scope, type Statement } from './executor.js';
 import { bindParameters } from './parameters.js';
-import {
-  validateBatchExecute,
-  validateBeginTransaction,
-  validateEndTransaction,
-  validateExecute,
-} from './request-validation.js';
+import { validateBatchExecute, validateBeginTransaction, validateEndTransaction, validateExecute } from './request-validation.js';
 import { toJsonRecords, toRecords } from './results.js';
 import { scanSql } from './sql-scanner.js';
 import { lookupColumns, type TypeCatalog } from './type-catalog.js';
@@ -192,17 +187,16 @@ export class DataApiOperations {
     }
   }
 
-  async #statementResponse(
-    client: pg.ClientBase,
-    result: RawResult,
-    request: ExecuteStatementRequest,
-  ): Promise<Record<string, unknown>> {
+  async #statementResponse(client: pg.ClientBase, result: RawResult, request: ExecuteStatementRequest): Promise<Record<string, unknown>> {
     const fields = result.fields;
     if (fields.length === 0) {
       return { numberOfRecordsUpdated: result.rowCount ?? 0, generatedFields: [] };
     }
     const { catalog } = this.deps;
-    await catalog.resolve(client, fields.map((field) => field.dataTypeID));
+    await catalog.resolve(
+      client,
+      fields.map((field) => field.dataTypeID),
+    );
     const response: Record<string, unknown> = { numberOfRecordsUpdated: 0 };
     if (request.formatRecordsAs === 'JSON') {
       response.formattedRecords = stringifyExact(toJsonRecords(fields, result.rows, catalog, request.resultSetOptions));

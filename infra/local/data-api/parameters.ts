@@ -115,10 +115,7 @@ function bindField(name: string, field: WireField | undefined, hint: TypeHint | 
  * Binds the request's parameters to the positional parameters the SQL uses.
  * Parameters the SQL does not name are ignored; a name without a parameter is an error.
  */
-export function bindParameters(
-  names: readonly string[],
-  parameters: readonly WireSqlParameter[] | undefined,
-): BoundParameters {
+export function bindParameters(names: readonly string[], parameters: readonly WireSqlParameter[] | undefined): BoundParameters {
   const byName = new Map<string, WireSqlParameter>();
   for (const parameter of parameters ?? []) {
     if (typeof parameter.name !== 'string' || parameter.name === '') {

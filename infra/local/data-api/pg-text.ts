@@ -64,7 +64,7 @@ export function arrayDepth(items: readonly ArrayElement[]): number {
 export function byteaToBase64(text: string): string {
   if (text.startsWith('\\x')) return Buffer.from(text.slice(2), 'hex').toString('base64');
   const bytes: number[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     if (text[i] === '\\') {
       if (text[i + 1] === '\\') {
         bytes.push(0x5c);

@@ -33,14 +33,20 @@ function check(request: Request, rules: Record<string, StringRule>): string[] {
       continue;
     }
     if (rule.min !== undefined && value.length < rule.min) {
-      problems.push(`Value '${value}' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
+      problems.push(
+        `Value '${value}' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
+      );
     }
     if (rule.max !== undefined && value.length > rule.max) {
       const shown = value.length > 100 ? `${value.slice(0, 100)}...` : value;
-      problems.push(`Value '${shown}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+      problems.push(
+        `Value '${shown}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`,
+      );
     }
     if (rule.values && !rule.values.includes(value)) {
-      problems.push(`Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${rule.values.join(', ')}]`);
+      problems.push(
+        `Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${rule.values.join(', ')}]`,
+      );
     }
   }
   return problems;

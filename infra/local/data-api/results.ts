@@ -17,13 +17,30 @@ import type { ResultSetOptions } from './wire-types.js';
 type Category = 'bool' | 'long' | 'double' | 'decimal' | 'blob' | 'timestamptz' | 'timetz' | 'string';
 
 const CATEGORIES: Record<string, Category> = {
-  bool: 'bool', int2: 'long', int4: 'long', int8: 'long', float4: 'double', float8: 'double', numeric: 'decimal',
-  bytea: 'blob', timestamptz: 'timestamptz', timetz: 'timetz',
+  bool: 'bool',
+  int2: 'long',
+  int4: 'long',
+  int8: 'long',
+  float4: 'double',
+  float8: 'double',
+  numeric: 'decimal',
+  bytea: 'blob',
+  timestamptz: 'timestamptz',
+  timetz: 'timetz',
 };
 
 const UNSUPPORTED_TYPES = new Set([
-  'regproc', 'regprocedure', 'regoper', 'regoperator', 'regclass', 'regtype', 'regrole', 'regnamespace',
-  'regconfig', 'regdictionary', 'regcollation',
+  'regproc',
+  'regprocedure',
+  'regoper',
+  'regoperator',
+  'regclass',
+  'regtype',
+  'regrole',
+  'regnamespace',
+  'regconfig',
+  'regdictionary',
+  'regcollation',
 ]);
 
 interface Column {
@@ -78,9 +95,7 @@ function parseArray(text: string): ArrayElement[] {
 }
 
 function arrayField(element: Category, text: string, options: ResultSetOptions): Record<string, unknown> {
-  const items = parseArray(text).map((item) =>
-    item === null ? null : plainValue(element, item as string, options),
-  );
+  const items = parseArray(text).map((item) => (item === null ? null : plainValue(element, item as string, options)));
   switch (element) {
     case 'bool':
       return { booleanValues: items };

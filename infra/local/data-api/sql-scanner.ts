@@ -16,11 +16,9 @@ export interface ScannedSql {
   readonly multipleStatements: boolean;
 }
 
-const isIdentifierStart = (ch: string | undefined): boolean =>
-  ch !== undefined && (/[A-Za-z_]/.test(ch) || ch.charCodeAt(0) >= 0x80);
+const isIdentifierStart = (ch: string | undefined): boolean => ch !== undefined && (/[A-Za-z_]/.test(ch) || ch.charCodeAt(0) >= 0x80);
 
-const isIdentifierPart = (ch: string | undefined): boolean =>
-  ch !== undefined && (/[A-Za-z0-9_$]/.test(ch) || ch.charCodeAt(0) >= 0x80);
+const isIdentifierPart = (ch: string | undefined): boolean => ch !== undefined && (/[A-Za-z0-9_$]/.test(ch) || ch.charCodeAt(0) >= 0x80);
 
 const isParameterPart = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z0-9_]/.test(ch);
 

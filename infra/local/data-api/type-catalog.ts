@@ -19,21 +19,67 @@ export interface TypeInfo {
 }
 
 const BUILT_IN: readonly [number, string, number?][] = [
-  [16, 'bool'], [17, 'bytea'], [18, 'char'], [19, 'name'], [20, 'int8'], [21, 'int2'], [23, 'int4'],
-  [24, 'regproc'], [25, 'text'], [26, 'oid'], [114, 'json'], [142, 'xml'], [650, 'cidr'], [700, 'float4'],
-  [701, 'float8'], [790, 'money'], [829, 'macaddr'], [869, 'inet'], [1042, 'bpchar'], [1043, 'varchar'],
-  [1082, 'date'], [1083, 'time'], [1114, 'timestamp'], [1184, 'timestamptz'], [1186, 'interval'],
-  [1266, 'timetz'], [1560, 'bit'], [1562, 'varbit'], [1700, 'numeric'], [2205, 'regclass'], [2206, 'regtype'],
-  [2950, 'uuid'], [3802, 'jsonb'],
-  [1000, '_bool', 16], [1001, '_bytea', 17], [1005, '_int2', 21], [1007, '_int4', 23], [1009, '_text', 25],
-  [1014, '_bpchar', 1042], [1015, '_varchar', 1043], [1016, '_int8', 20], [1021, '_float4', 700],
-  [1022, '_float8', 701], [1115, '_timestamp', 1114], [1182, '_date', 1082], [1183, '_time', 1083],
-  [1185, '_timestamptz', 1184], [1231, '_numeric', 1700], [199, '_json', 114], [2951, '_uuid', 2950],
+  [16, 'bool'],
+  [17, 'bytea'],
+  [18, 'char'],
+  [19, 'name'],
+  [20, 'int8'],
+  [21, 'int2'],
+  [23, 'int4'],
+  [24, 'regproc'],
+  [25, 'text'],
+  [26, 'oid'],
+  [114, 'json'],
+  [142, 'xml'],
+  [650, 'cidr'],
+  [700, 'float4'],
+  [701, 'float8'],
+  [790, 'money'],
+  [829, 'macaddr'],
+  [869, 'inet'],
+  [1042, 'bpchar'],
+  [1043, 'varchar'],
+  [1082, 'date'],
+  [1083, 'time'],
+  [1114, 'timestamp'],
+  [1184, 'timestamptz'],
+  [1186, 'interval'],
+  [1266, 'timetz'],
+  [1560, 'bit'],
+  [1562, 'varbit'],
+  [1700, 'numeric'],
+  [2205, 'regclass'],
+  [2206, 'regtype'],
+  [2950, 'uuid'],
+  [3802, 'jsonb'],
+  [1000, '_bool', 16],
+  [1001, '_bytea', 17],
+  [1005, '_int2', 21],
+  [1007, '_int4', 23],
+  [1009, '_text', 25],
+  [1014, '_bpchar', 1042],
+  [1015, '_varchar', 1043],
+  [1016, '_int8', 20],
+  [1021, '_float4', 700],
+  [1022, '_float8', 701],
+  [1115, '_timestamp', 1114],
+  [1182, '_date', 1082],
+  [1183, '_time', 1083],
+  [1185, '_timestamptz', 1184],
+  [1231, '_numeric', 1700],
+  [199, '_json', 114],
+  [2951, '_uuid', 2950],
   [3807, '_jsonb', 3802],
 ];
 
 const KINDS: Record<string, TypeKind> = {
-  b: 'base', e: 'enum', d: 'domain', c: 'composite', r: 'range', m: 'multirange', p: 'pseudo',
+  b: 'base',
+  e: 'enum',
+  d: 'domain',
+  c: 'composite',
+  r: 'range',
+  m: 'multirange',
+  p: 'pseudo',
 };
 
 export interface ColumnAttributes {
@@ -62,9 +108,15 @@ export class TypeCatalog {
   async resolve(client: pg.ClientBase, oids: Iterable<number>): Promise<void> {
     let missing = [...new Set(oids)].filter((oid) => oid !== 0 && !this.#types.has(oid));
     while (missing.length > 0) {
-      const result = await client.query<{ oid: string; typname: string; typtype: string; typelem: string; typbasetype: string; typcategory: string }>({
-        text:
-          'SELECT oid, typname, typtype, typelem, typbasetype, typcategory FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])',
+      const result = await client.query<{
+        oid: string;
+        typname: string;
+        typtype: string;
+        typelem: string;
+        typbasetype: string;
+        typcategory: string;
+      }>({
+        text: 'SELECT oid, typname, typtype, typelem, typbasetype, typcategory FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])',
         values: [missing.map(String)],
       });
       const next: number[] = [];
@@ -99,10 +151,7 @@ export class TypeCatalog {
 }
 
 /** Table name, NOT NULL and auto-increment of every table column in `fields`. */
-export async function lookupColumns(
-  client: pg.ClientBase,
-  fields: readonly pg.FieldDef[],
-): Promise<Map<string, ColumnAttributes>> {
+export async function lookupColumns(client: pg.ClientBase, fields: readonly pg.FieldDef[]): Promise<Map<string, ColumnAttributes>> {
   const tables = [...new Set(fields.filter((field) => field.tableID !== 0).map((field) => field.tableID))];
   const columns = new Map<string, ColumnAttributes>();
   if (tables.length === 0) return columns;
