@@ -335,7 +335,7 @@ export function formatText(report: BenchReport): string {
 
 const targetRow = (t: Target) => [t.informational ? (t.met ? 'info ✓' : 'info ✗') : t.met ? 'MET' : 'MISSED', t.target, t.goal, t.measured];
 
-/** The results as Markdown, for the README. */
+/** The results as Markdown, for docs/benchmarks.md. */
 export function formatMarkdown(report: BenchReport): string {
   const parts = [`Measured on: ${machineLine(report)}.`, '', markdownTable(SCENARIO_HEADERS, scenarioRows(report), SCENARIO_ALIGN)];
   if (Object.keys(report.data_api_calls).length > 0) {
@@ -370,13 +370,13 @@ export function formatMarkdown(report: BenchReport): string {
   return parts.join('\n');
 }
 
-const README = join(BENCH_DIR, '..', 'README.md');
+const RESULTS_PAGE = join(BENCH_DIR, '..', 'docs', 'benchmarks.md');
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
 /**
  * Writes `bench/results/latest.json`, `bench/results/<date>.json`, `bench/results/latest.md` and
- * replaces the results block of the project README. Returns the paths written.
+ * replaces the results block of docs/benchmarks.md. Returns the paths written.
  */
 export function writeReport(report: BenchReport): string[] {
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -388,15 +388,15 @@ export function writeReport(report: BenchReport): string[] {
   const markdown = formatMarkdown(report);
   writeFileSync(written[2]!, `${markdown}\n`);
   try {
-    const readme = readFileSync(README, 'utf8');
-    const start = readme.indexOf(START);
-    const end = readme.indexOf(END);
+    const page = readFileSync(RESULTS_PAGE, 'utf8');
+    const start = page.indexOf(START);
+    const end = page.indexOf(END);
     if (start >= 0 && end > start) {
-      writeFileSync(README, `${readme.slice(0, start + START.length)}\n${markdown}\n${readme.slice(end)}`);
-      written.push(README);
+      writeFileSync(RESULTS_PAGE, `${page.slice(0, start + START.length)}\n${markdown}\n${page.slice(end)}`);
+      written.push(RESULTS_PAGE);
     }
   } catch {
-    // no README to update
+    // no results page to update
   }
   return written;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the service's throughput and latency over HTTP against PostgreSQL, next to
  * what PostgreSQL itself does on this machine, the same through the RDS Data API path, Data API
- * calls per endpoint, and every Lambda's bundle size and cold start. See the Benchmark section of README.md.
+ * calls per endpoint, and every Lambda's bundle size and cold start. See docs/benchmarks.md.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';

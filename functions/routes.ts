@@ -28,5 +28,5 @@ const healthRoute = defineRoute({
   },
 });
 
-/** The single route table: the Lambdas, the local server, CDK and the README all read it. */
+/** The single route table: the Lambdas, the local server, the local server and CDK all read it. */
 export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes, ...eventRoutes];

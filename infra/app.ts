@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { ConfigurationError } from './config/environments.js';
 import { addServiceStack } from './stacks/service-app.js';
 
-// `npx cdk synth|deploy -c env=dev|staging|prod`; the overrides are listed in the README (Deploy to AWS).
+// `npx cdk synth|deploy -c env=dev|staging|prod`; the overrides are listed in docs/deploying.md.
 const app = new App();
 try {
   addServiceStack(app);

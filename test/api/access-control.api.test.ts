@@ -10,7 +10,7 @@ import { BASE, claimsFor, createApiHarness, newCustomerBody, type ApiHarness } f
 const REP_A = randomUUID();
 const REP_B = randomUUID();
 
-/** The README's role table, rebuilt from the route table and the permission table. */
+/** The documented role table, rebuilt from the route table and the permission table. */
 function permissionTable(): string {
   const header = `| Route | Permission | ${ROLES.join(' | ')} |\n|---|---|${ROLES.map(() => '---|').join('')}`;
   const rows = routes
@@ -38,8 +38,8 @@ describe('access control', () => {
 
   const as = (role: string, sub = randomUUID()) => claimsFor([role], sub);
 
-  it('the README shows exactly the rights the route table enforces', () => {
-    expect(readFileSync('README.md', 'utf8')).toContain(permissionTable());
+  it('docs/access-control.md shows exactly the rights the route table enforces', () => {
+    expect(readFileSync('docs/access-control.md', 'utf8')).toContain(permissionTable());
   });
 
   it('walks every route for every role: allowed roles get past the check, others get 403, no token gets 401', async () => {

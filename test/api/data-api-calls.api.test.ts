@@ -3,7 +3,7 @@ import { openTestDatabase, type TestDatabase } from '../support/test-databases.j
 import { BASE, createApiHarness, newCustomerBody, type ApiCall, type ApiHarness } from '../support/api-harness.js';
 
 /**
- * Data API calls each endpoint makes on its success path, as documented in the README: one for
+ * Data API calls each endpoint makes on its success path, as documented in docs/persistence.md: one for
  * every read and change; assign also looks the sales rep up, purchases first checks the customer.
  */
 export const EXPECTED_CALLS: Record<string, number> = {
