@@ -11,6 +11,8 @@ import type { Services } from './routes.js';
 
 export interface ServiceOptions {
   readonly clock?: () => Date;
+  /** Fresh ids (UUID v7 by default); tests pass a deterministic source. */
+  readonly newId?: () => string;
   /** Delivers committed events right away (EventBridge on AWS, in-process locally); the relay catches up otherwise. */
   readonly afterCommit?: (events: readonly CustomerEvent[]) => Promise<void>;
 }
@@ -20,7 +22,12 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions = {
   const now = options.clock ?? (() => new Date());
   return {
     db,
-    customers: createCustomerService({ customers: createCustomerRepository(db), now, newId: uuidv7, afterCommit: options.afterCommit }),
+    customers: createCustomerService({
+      customers: createCustomerRepository(db),
+      now,
+      newId: options.newId ?? uuidv7,
+      afterCommit: options.afterCommit,
+    }),
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

@@ -45,10 +45,10 @@ export interface ApiResult {
  * Calls the real route-group Lambda handlers with API Gateway payload 2.0 events, routed by the
  * same route table and matcher as the local server (no HTTP in between).
  */
-export function createApiHarness(db: Kysely<Database>, clock?: () => Date) {
+export function createApiHarness(db: Kysely<Database>, clock?: () => Date, newId?: () => string) {
   const logged: string[] = [];
   const logger = createLogger('info', (line) => logged.push(line));
-  const services = createServices(db, { clock });
+  const services = createServices(db, { clock, ...(newId && { newId }) });
   const handlers = createGroupHandlers(async () => services, logger);
   const match = createRouteMatcher(routes);
 
