@@ -1,3 +1,4 @@
+import { EVENT_CATALOGUE } from './event-catalogue.js';
 import { loadConfig } from './config.js';
 import { openDataApiDatabase } from './db/data-api-database.js';
 import { immediateDeliveryFor } from './events/delivery-runtime.js';
@@ -18,7 +19,9 @@ export function lambdaHandlerFor(group: RouteGroup) {
   let services: Promise<Services> | undefined;
   const getServices = () =>
     (services ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
-      createServices(handle.db, { afterCommit: group === 'customers-write' ? immediateDeliveryFor(config, handle.db, logger) : undefined }),
+      createServices(handle.db, {
+        afterCommit: group === 'customers-write' ? immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE) : undefined,
+      }),
     ));
   return createRouteGroupHandler(
     routes.filter((route) => route.group === group),

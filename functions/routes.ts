@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
+import { EVENT_CATALOGUE } from './event-catalogue.js';
 import type { Kysely } from 'kysely';
 import { failure, success } from './http/responses.js';
 import { defineRoute, type Route } from './http/route.js';
@@ -28,5 +29,8 @@ const healthRoute = defineRoute({
   },
 });
 
+const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;
+const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStreams];
+
 /** The single route table: the Lambdas, the local server, the local server and CDK all read it. */
-export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes, ...eventRoutes];
+export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes, ...eventRoutes(streamTypes)];

@@ -1,16 +1,27 @@
-import type { Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import * as createCustomers from './2026-11-26T00-00-00_create-customers.js';
 import * as createIdempotencyKeys from './2026-11-26T01-00-00_create-idempotency-keys.js';
 import * as outboxDelivery from './2026-11-26T02-00-00_outbox-delivery.js';
 import * as integration from './2026-11-26T03-00-00_integration.js';
+import * as eventStreams from './2026-11-28T01-00-00_event-streams.js';
+
+/**
+ * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
+ * can commit batch by batch and build indexes CONCURRENTLY; a migration made only of DDL on new
+ * tables is wrapped here so that it applies whole or not at all.
+ */
+function transactional(migration: Migration): Migration {
+  return { up: (db: Kysely<any>) => db.transaction().execute((trx) => migration.up(trx)) };
+}
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so that the
  * migration Lambda bundle carries them; names sort in the order they must run.
  */
 export const migrations: Record<string, Migration> = {
-  '2026-11-26T00-00-00_create-customers': createCustomers,
-  '2026-11-26T01-00-00_create-idempotency-keys': createIdempotencyKeys,
-  '2026-11-26T02-00-00_outbox-delivery': outboxDelivery,
-  '2026-11-26T03-00-00_integration': integration,
+  '2026-11-26T00-00-00_create-customers': transactional(createCustomers),
+  '2026-11-26T01-00-00_create-idempotency-keys': transactional(createIdempotencyKeys),
+  '2026-11-26T02-00-00_outbox-delivery': transactional(outboxDelivery),
+  '2026-11-26T03-00-00_integration': transactional(integration),
+  '2026-11-28T01-00-00_event-streams': eventStreams,
 };

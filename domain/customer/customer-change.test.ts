@@ -38,8 +38,9 @@ function eventOf(type: CustomerEvent['type'], data: CustomerEvent['data']): Cust
     eventId: context.eventId,
     type,
     eventVersion: 1,
-    customerId: CUSTOMER_ID,
-    customerVersion: 4,
+    aggregateType: 'customer',
+    aggregateId: CUSTOMER_ID,
+    aggregateVersion: 4,
     occurredAt: NOW,
     actor: 'user:alice',
     data,
@@ -281,7 +282,7 @@ describe('expected version (If-Match)', () => {
     const { customer, event } = changed(aCustomer({ version: 3 }), { ...changeTier('pro'), expectedVersion: 3 });
 
     expect(customer.version).toBe(4);
-    expect(event.customerVersion).toBe(4);
+    expect(event.aggregateVersion).toBe(4);
   });
 });
 

@@ -17,16 +17,8 @@ import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import { expectingFailure } from '../db/savepoint.js';
 import { param } from '../db/sql-values.js';
-import {
-  CUSTOMERS,
-  customerToInsert,
-  EVENTS,
-  eventToInsert,
-  PATCH_COLUMNS,
-  rowToCustomer,
-  rowToEvent,
-  type CustomerRow,
-} from './customer-table.js';
+import { EVENTS, eventToInsert, rowToEvent } from '../events/event-table.js';
+import { CUSTOMERS, customerToInsert, PATCH_COLUMNS, rowToCustomer, type CustomerRow } from './customer-table.js';
 
 const UNIQUE_INDEXES: Record<string, UniqueField> = {
   idx_customers_email: 'email',
@@ -144,14 +136,15 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       let query = db
         .selectFrom(EVENTS)
         .selectAll(EVENTS)
-        .innerJoin(CUSTOMERS, `${CUSTOMERS}.id`, `${EVENTS}.customer_id`)
+        .innerJoin(CUSTOMERS, `${CUSTOMERS}.id`, `${EVENTS}.aggregate_id`)
+        .where(`${EVENTS}.aggregate_type`, '=', 'customer')
         .where(`${CUSTOMERS}.id`, '=', param.uuid(customerId))
         .where(`${CUSTOMERS}.deleted_at`, 'is', null)
-        .orderBy('customer_version');
+        .orderBy('aggregate_version');
       if (visibility.assignedTo !== undefined) query = query.where(`${CUSTOMERS}.assigned_to`, '=', param.uuid(visibility.assignedTo));
       const rows = await query.execute();
       if (rows.length === 0) return null;
-      return rows.map(rowToEvent);
+      return rows.map((row) => rowToEvent(row) as CustomerEvent);
     },
   };
 }
@@ -192,8 +185,8 @@ function saveChangeStatement(customerId: string, change: CustomerChange, context
       from old where c.id = old.id
       returning c.*
     ), event as (
-      insert into ${sql.table(EVENTS)} (event_id, customer_id, customer_version, event_type, event_version, occurred_at, actor, data)
-      select ${param.uuid(context.eventId)}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
+      insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data)
+      select ${param.uuid(context.eventId)}, 'customer', updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
              jsonb_build_object('changes', ${sql.join(changes, sql` || `)}) || ${param.jsonb(change.note ?? {})}
       from updated join old on old.id = updated.id
       returning data
@@ -206,8 +199,9 @@ function changeEvent(saved: Customer, change: CustomerChange, context: ChangeCon
     eventId: context.eventId,
     type: change.event,
     eventVersion: 1,
-    customerId: saved.id,
-    customerVersion: saved.version,
+    aggregateType: 'customer',
+    aggregateId: saved.id,
+    aggregateVersion: saved.version,
     occurredAt: context.now,
     actor: context.actor,
     data: (typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data) as CustomerEvent['data'],

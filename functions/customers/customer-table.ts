@@ -1,18 +1,45 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Customer, CustomerStatus, CustomerTier, PatchableField } from '../../domain/customer/customer.js';
-import type { CustomerEvent, CustomerEventType } from '../../domain/customer/customer.events.js';
 import type { Email } from '../../domain/shared/email.js';
 import type { Phone } from '../../domain/shared/phone.js';
 import type { Source } from '../../domain/shared/source.js';
 import type { Tag } from '../../domain/shared/tags.js';
-import type { CustomersTable, EventsTable } from '../db/database.js';
 import { fromJsonb, isoText, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 
+import type { ColumnType } from 'kysely';
+import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
+export interface CustomersTable {
+  id: string;
+  user_id: string | null;
+  company_id: string | null;
+  name: string;
+  email: string;
+  phone: string | null;
+  status: string;
+  tier: string;
+  source: string;
+  assigned_to: string | null;
+  tags: Jsonb<string[]>;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  churned_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+  orders_count: ColumnType<number, number | undefined, number>;
+  total_spent: ColumnType<Record<string, number | string> | string, string | undefined, string>;
+  first_order_at: NullableTimestamp;
+  last_order_at: NullableTimestamp;
+}
+
+declare module '../db/database.js' {
+  interface Database {
+    customer_mgmt_customers: CustomersTable;
+  }
+}
+
 export const CUSTOMERS = 'customer_mgmt_customers' as const;
-export const EVENTS = 'customer_mgmt_events' as const;
 
 export type CustomerRow = Selectable<CustomersTable>;
-export type EventRow = Selectable<EventsTable>;
 
 /** The one place that turns a customers row into the aggregate. */
 export function rowToCustomer(row: CustomerRow): Customer {
@@ -62,32 +89,6 @@ export function customerToInsert(customer: Customer) {
     updated_at: param.timestamptz(customer.updatedAt),
     churned_at: param.nullableTimestamptz(customer.churnedAt),
     deleted_at: param.nullableTimestamptz(customer.deletedAt),
-  };
-}
-
-export function eventToInsert(event: CustomerEvent) {
-  return {
-    event_id: param.uuid(event.eventId),
-    customer_id: param.uuid(event.customerId),
-    customer_version: event.customerVersion,
-    event_type: event.type,
-    event_version: event.eventVersion,
-    occurred_at: param.timestamptz(event.occurredAt),
-    actor: event.actor,
-    data: param.jsonb(event.data),
-  };
-}
-
-export function rowToEvent(row: EventRow): CustomerEvent {
-  return {
-    eventId: row.event_id,
-    type: row.event_type as CustomerEventType,
-    eventVersion: Number(row.event_version),
-    customerId: row.customer_id,
-    customerVersion: Number(row.customer_version),
-    occurredAt: toIsoTimestamp(row.occurred_at),
-    actor: row.actor,
-    data: fromJsonb(row.data) as CustomerEvent['data'],
   };
 }
 

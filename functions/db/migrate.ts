@@ -5,7 +5,9 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies every pending migration; throws naming the migration that failed. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Each migration decides its own transactions (see migrations/index.ts): online migrations
+  // commit in batches and build indexes concurrently, which a wrapping transaction would forbid.
+  const migrator = new Migrator({ db, provider, disableTransactions: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error) {

@@ -1,36 +1,41 @@
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
-import type { JsonObject } from '../../domain/shared/json.js';
-import { contractFor, contractKey } from './event-catalogue.js';
+import type { DomainEvent } from '../../domain/shared/domain-event.js';
+import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
+import { contractKey, type EventCatalogue } from './event-contracts.js';
 
-/** The EventBridge Detail of one event: what consumers receive under `detail`. */
-export type EventDetail = {
+/**
+ * The EventBridge Detail of one event: what consumers receive under `detail`. The stream is
+ * named after its aggregate — `customer_id` and `customer_version` for a customer's events,
+ * `company_id` and `company_version` for a company's — in that position of the object.
+ */
+export type EventDetail = { readonly [key: string]: JsonValue } & {
   readonly event_id: string;
   readonly event_type: string;
   readonly event_version: number;
   readonly occurred_at: string;
-  readonly customer_id: string;
-  readonly customer_version: number;
   readonly actor: string;
   readonly data: JsonObject;
 };
 
-export function toEventDetail(event: CustomerEvent): EventDetail {
+export function toEventDetail(event: DomainEvent): EventDetail {
   return {
     event_id: event.eventId,
     event_type: event.type,
     event_version: event.eventVersion,
     occurred_at: event.occurredAt,
-    customer_id: event.customerId,
-    customer_version: event.customerVersion,
+    [`${event.aggregateType}_id`]: event.aggregateId,
+    [`${event.aggregateType}_version`]: event.aggregateVersion,
     actor: event.actor,
     data: event.data,
-  };
+  } as EventDetail;
 }
 
 /** The Detail if it honours its catalogue contract, else what is wrong with it. */
-export function checkedDetail(event: CustomerEvent): { ok: true; detail: EventDetail } | { ok: false; problem: string } {
+export function checkedDetail(
+  event: DomainEvent,
+  catalogue: EventCatalogue,
+): { ok: true; detail: EventDetail } | { ok: false; problem: string } {
   const detail = toEventDetail(event);
-  const contract = contractFor(event.type, event.eventVersion);
+  const contract = catalogue.contractFor(event.type, event.eventVersion);
   if (!contract) return { ok: false, problem: `no contract ${contractKey(event.type, event.eventVersion)} in the event catalogue` };
   const parsed = contract.safeParse(detail);
   if (parsed.success) return { ok: true, detail };

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
-import { EVENTS, rowToEvent, type EventRow } from '../customers/customer-table.js';
+import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Database } from '../db/database.js';
 import { param, toNullableIsoTimestamp } from '../db/sql-values.js';
+import { EVENTS, rowToEvent, type EventRow } from './event-table.js';
 
 export const DELIVERY_STATES = ['pending', 'published', 'parked'] as const;
 export type DeliveryStateFilter = (typeof DELIVERY_STATES)[number];
@@ -15,7 +15,7 @@ export interface DeliveryState {
 }
 
 export interface LoggedEvent {
-  readonly event: CustomerEvent;
+  readonly event: DomainEvent;
   readonly delivery: DeliveryState;
 }
 
@@ -23,6 +23,9 @@ export interface EventLogQuery {
   /** Only events logged after this one; undefined starts at the beginning of the log. */
   readonly after?: string | undefined;
   readonly state?: DeliveryStateFilter | undefined;
+  /** Only the events of one kind of aggregate (`customer`, `company`, …), or of one stream with `aggregateId`. */
+  readonly aggregateType?: string | undefined;
+  readonly aggregateId?: string | undefined;
   readonly limit: number;
 }
 
@@ -56,7 +59,10 @@ function toLogged(row: EventRow): LoggedEvent {
  * "nothing newer" (one row without an event).
  */
 export async function readEventLog(db: Kysely<Database>, query: EventLogQuery): Promise<EventLogPage> {
-  const filter = query.state ? STATE_FILTERS[query.state] : sql<boolean>`true`;
+  const filters = [query.state ? STATE_FILTERS[query.state] : sql<boolean>`true`];
+  if (query.aggregateType !== undefined) filters.push(sql<boolean>`e.aggregate_type = ${query.aggregateType}`);
+  if (query.aggregateId !== undefined) filters.push(sql<boolean>`e.aggregate_id = ${param.uuid(query.aggregateId)}`);
+  const filter = sql.join(filters, sql` and `);
   const take = query.limit + 1;
   const anchor =
     query.after === undefined

@@ -1,4 +1,4 @@
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
+import type { DomainEvent } from '../../domain/shared/domain-event.js';
 
 /** What happened to one event in a publish call. */
 export type PublishOutcome =
@@ -11,7 +11,7 @@ export type PublishOutcome =
       /** Worth trying again later (throttling, an EventBridge internal error, a timeout). */
       readonly retryable: boolean;
     }
-  /** Not attempted: an earlier event of the same customer failed, or time ran out first. */
+  /** Not attempted: an earlier event of the same stream failed, or time ran out first. */
   | { readonly eventId: string; readonly status: 'skipped'; readonly reason: string };
 
 export interface PublishOptions {
@@ -21,12 +21,12 @@ export interface PublishOptions {
 }
 
 /**
- * Sends committed events to the bus, in the given order per customer: an event is sent only
- * after every earlier event of its customer in the same call was accepted.
+ * Sends committed events to the bus, in the given order per stream: an event is sent only
+ * after every earlier event of its stream in the same call was accepted.
  * Resolves with one outcome per event (in input order); never rejects.
  */
 export interface EventPublisher {
-  publish(events: readonly CustomerEvent[], options?: PublishOptions): Promise<PublishOutcome[]>;
+  publish(events: readonly DomainEvent[], options?: PublishOptions): Promise<PublishOutcome[]>;
 }
 
 /** The event can never be published as it is: it is parked at once rather than retried. */

@@ -1,6 +1,7 @@
 import { PutEventsCommand, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
+import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import { checkedDetail } from './event-envelope.js';
+import type { EventCatalogue } from './event-contracts.js';
 import { CONTRACT_VIOLATION, ENTRY_TOO_LARGE, type EventPublisher, type PublishOptions, type PublishOutcome } from './event-publisher.js';
 
 /** The part of EventBridgeClient the publisher uses (the local event bus implements it too). */
@@ -22,6 +23,8 @@ export interface EventBridgePublisherOptions {
   readonly client: PutEventsClient;
   readonly busName: string;
   readonly source: string;
+  /** Every event is checked against its contract before it is sent. */
+  readonly catalogue: EventCatalogue;
   readonly retry?: RetryPolicy;
   /** Injected in tests: waiting and jitter. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -57,11 +60,12 @@ export function entrySize(entry: PutEventsRequestEntry): number {
 
 /** The PutEvents entry of an event: Source, DetailType = event type, Detail = the checked envelope, Time = occurred_at. */
 export function toPutEventsEntry(
-  event: CustomerEvent,
+  event: DomainEvent,
   busName: string,
   source: string,
+  catalogue: EventCatalogue,
 ): { ok: true; entry: PutEventsRequestEntry } | { ok: false; problem: string } {
-  const checked = checkedDetail(event);
+  const checked = checkedDetail(event, catalogue);
   if (!checked.ok) return checked;
   return {
     ok: true,
@@ -76,7 +80,7 @@ export function toPutEventsEntry(
 }
 
 interface Pending {
-  readonly event: CustomerEvent;
+  readonly event: DomainEvent;
   readonly entry: PutEventsRequestEntry;
   readonly size: number;
   attempts: number;
@@ -134,9 +138,12 @@ function calls(pending: readonly Pending[]): Pending[][] {
  * Publishes to EventBridge: validates each Detail against the catalogue, batches by 10 entries
  * and 256 KB, handles partial failures entry by entry (retrying InternalFailure and
  * ThrottlingException, and whole-call throttling, with exponential backoff and full jitter up to
- * `retry.maxRetries`), and keeps each customer's events in order: the next event of a customer
+ * `retry.maxRetries`), and keeps each stream's events in order: the next event of a stream
  * goes out only after the previous one was accepted, and not at all once one failed.
  */
+/** The stream an event belongs to: its aggregate type and id. */
+const streamOf = (event: DomainEvent) => `${event.aggregateType}/${event.aggregateId}`;
+
 export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher {
   const retry = options.retry ?? RELAY_RETRY;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -166,16 +173,16 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
     });
   }
 
-  async function publish(events: readonly CustomerEvent[], publishOptions: PublishOptions = {}): Promise<PublishOutcome[]> {
+  async function publish(events: readonly DomainEvent[], publishOptions: PublishOptions = {}): Promise<PublishOutcome[]> {
     const outcomes = new Map<string, PublishOutcome>();
-    const failedCustomers = new Set<string>();
-    const settle = (event: CustomerEvent, outcome: PublishOutcome) => {
+    const failedStreams = new Set<string>();
+    const settle = (event: DomainEvent, outcome: PublishOutcome) => {
       outcomes.set(event.eventId, outcome);
-      if (outcome.status !== 'published') failedCustomers.add(event.customerId);
+      if (outcome.status !== 'published') failedStreams.add(streamOf(event));
     };
     const queue: Pending[] = [];
     for (const event of events) {
-      const built = toPutEventsEntry(event, options.busName, options.source);
+      const built = toPutEventsEntry(event, options.busName, options.source, options.catalogue);
       if (!built.ok) {
         settle(event, {
           eventId: event.eventId,
@@ -216,18 +223,18 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
           : { eventId: item.event.eventId, status: 'skipped', reason },
       );
 
-    /** The oldest open event of each customer, once the events behind a failure are skipped. */
+    /** The oldest open event of each stream, once the events behind a failure are skipped. */
     const nextWave = (): Pending[] => {
       const heads = new Map<string, Pending>();
       for (const item of queue) {
         if (outcomes.has(item.event.eventId)) continue;
-        if (failedCustomers.has(item.event.customerId)) {
+        if (failedStreams.has(streamOf(item.event))) {
           settle(item.event, {
             eventId: item.event.eventId,
             status: 'skipped',
-            reason: 'an earlier event of this customer was not published',
+            reason: 'an earlier event of this stream was not published',
           });
-        } else if (!heads.has(item.event.customerId)) heads.set(item.event.customerId, item);
+        } else if (!heads.has(streamOf(item.event))) heads.set(streamOf(item.event), item);
       }
       return [...heads.values()];
     };

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
-import { EVENTS, rowToEvent, type EventRow } from '../customers/customer-table.js';
+import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
+import { EVENTS, rowToEvent, type EventRow } from './event-table.js';
 
 /**
  * Only one relay claims at a time: a second one gets an empty batch instead of competing for
@@ -21,9 +21,9 @@ export interface DeliveryFailure {
 
 export interface Outbox {
   /** Claims the oldest deliverable events for `leaseMs` (one statement; empty while another relay claims). */
-  claimBatch(limit: number, leaseMs: number, now: Date): Promise<CustomerEvent[]>;
+  claimBatch(limit: number, leaseMs: number, now: Date): Promise<DomainEvent[]>;
   /** Claims the given events, if they are deliverable now (the immediate path after a commit). */
-  claimEvents(eventIds: readonly string[], leaseMs: number, now: Date): Promise<CustomerEvent[]>;
+  claimEvents(eventIds: readonly string[], leaseMs: number, now: Date): Promise<DomainEvent[]>;
   markPublished(eventIds: readonly string[], now: Date): Promise<void>;
   /** Counts an attempt, keeps the error and releases the lease; returns the ids it parked. */
   recordFailures(failures: readonly DeliveryFailure[], maxAttempts: number, now: Date): Promise<string[]>;
@@ -37,14 +37,14 @@ const at = (date: Date) => param.timestamptz(date.toISOString());
 /**
  * The claim, as one statement. Candidates are the oldest undelivered, unparked and unleased
  * events, row-locked with SKIP LOCKED so concurrent claimers never take the same row. A
- * candidate is claimed only if every earlier undelivered event of its customer is claimed
- * with it: an earlier one leased by someone else, locked right now, or beyond the batch keeps
- * the later ones back, so a customer's events are never sent out of order.
+ * candidate is claimed only if every earlier undelivered event of its stream (aggregate type
+ * and id) is claimed with it: an earlier one leased by someone else, locked right now, or beyond
+ * the batch keeps the later ones back, so a stream's events are never sent out of order.
  */
 function claimStatement(filter: RawBuilder<unknown>, limit: number, leaseMs: number, now: Date) {
   return sql<EventRow>`
     with candidates as (
-      select position, customer_id from ${sql.table(EVENTS)}
+      select position, aggregate_type, aggregate_id from ${sql.table(EVENTS)}
       where published_at is null and parked_at is null
         and (claimed_until is null or claimed_until <= ${at(now)})
         and ${filter}
@@ -55,7 +55,7 @@ function claimStatement(filter: RawBuilder<unknown>, limit: number, leaseMs: num
       select c.position from candidates c
       where not exists (
         select 1 from ${sql.table(EVENTS)} earlier
-        where earlier.customer_id = c.customer_id
+        where earlier.aggregate_id = c.aggregate_id and earlier.aggregate_type = c.aggregate_type
           and earlier.position < c.position
           and earlier.published_at is null and earlier.parked_at is null
           and earlier.position not in (select position from candidates)
@@ -66,7 +66,7 @@ function claimStatement(filter: RawBuilder<unknown>, limit: number, leaseMs: num
     returning e.*`;
 }
 
-function inLogOrder(rows: readonly EventRow[]): CustomerEvent[] {
+function inLogOrder(rows: readonly EventRow[]): DomainEvent[] {
   return [...rows].sort((a, b) => Number(a.position) - Number(b.position)).map(rowToEvent);
 }
 

@@ -3,6 +3,22 @@ import type { Database } from '../db/database.js';
 import { fromJsonb, param } from '../db/sql-values.js';
 import type { HttpResponse } from '../http/responses.js';
 
+import type { Jsonb, Timestamp } from '../db/column-types.js';
+export interface IdempotencyKeysTable {
+  caller: string;
+  key: string;
+  fingerprint: string;
+  state: 'in_progress' | 'completed';
+  response: Jsonb<Record<string, unknown>> | null;
+  created_at: Timestamp;
+}
+
+declare module '../db/database.js' {
+  interface Database {
+    customer_mgmt_idempotency_keys: IdempotencyKeysTable;
+  }
+}
+
 /** How long a key and its stored response are kept. */
 export const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 // A request still "in progress" after this long died with its Lambda (API Gateway gives up at

@@ -1,3 +1,4 @@
+import { EVENT_CATALOGUE } from '../event-catalogue.js';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { openDataApiDatabase } from '../db/data-api-database.js';
@@ -16,7 +17,7 @@ export function consumerHandlerFor(name: 'identity-events' | 'order-events') {
   let consumer: Promise<EventConsumer> | undefined;
   const getConsumer = () =>
     (consumer ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
-      createEventConsumer(handle.db, { afterCommit: immediateDeliveryFor(config, handle.db, logger) }),
+      createEventConsumer(handle.db, { afterCommit: immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE) }),
     ));
 
   return async (event: EventBridgeEvent<string, unknown>): Promise<ConsumeOutcome> => {

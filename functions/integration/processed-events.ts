@@ -3,6 +3,32 @@ import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 import type { EventBridgeEnvelope } from './incoming-events.js';
 
+import type { Generated } from 'kysely';
+import type { Jsonb, Timestamp } from '../db/column-types.js';
+export interface ProcessedEventsTable {
+  event_id: string;
+  source: string;
+  detail_type: string;
+  processed_at: Timestamp;
+}
+
+export interface DeadLettersTable {
+  id: Generated<number | string>;
+  event_id: string | null;
+  source: string | null;
+  detail_type: string | null;
+  reason: string;
+  payload: Jsonb<unknown>;
+  received_at: Timestamp;
+}
+
+declare module '../db/database.js' {
+  interface Database {
+    customer_mgmt_processed_events: ProcessedEventsTable;
+    customer_mgmt_dead_letters: DeadLettersTable;
+  }
+}
+
 /** Records that an incoming event was handled; false when it already was (a redelivery). */
 export async function markProcessed(db: Kysely<Database>, envelope: EventBridgeEnvelope, now: string): Promise<boolean> {
   const inserted = await db

@@ -1,3 +1,4 @@
+import { EVENT_CATALOGUE } from '../event-catalogue.js';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.js';
@@ -24,6 +25,7 @@ const publisher = createEventBridgePublisher({
   client: new EventBridgeClient({ maxAttempts: 1 }),
   busName,
   source: config.events.source,
+  catalogue: EVENT_CATALOGUE,
   retry: RELAY_RETRY,
 });
 

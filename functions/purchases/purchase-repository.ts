@@ -4,6 +4,24 @@ import type { CurrencyCode } from '../../domain/shared/money.js';
 import type { Database } from '../db/database.js';
 import { param, toIsoTimestamp } from '../db/sql-values.js';
 
+import type { ColumnType } from 'kysely';
+import type { Timestamp } from '../db/column-types.js';
+export interface PurchasesTable {
+  order_id: string;
+  customer_id: string;
+  state: string;
+  total_minor: ColumnType<number | string, number, number>;
+  currency: string;
+  placed_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+declare module '../db/database.js' {
+  interface Database {
+    customer_mgmt_purchases: PurchasesTable;
+  }
+}
+
 const PURCHASES = 'customer_mgmt_purchases';
 const CUSTOMERS = 'customer_mgmt_customers';
 

@@ -2,6 +2,21 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 
+import type { Timestamp } from '../db/column-types.js';
+export interface SalesRepsTable {
+  user_id: string;
+  name: string | null;
+  email: string | null;
+  active: boolean;
+  updated_at: Timestamp;
+}
+
+declare module '../db/database.js' {
+  interface Database {
+    customer_mgmt_sales_reps: SalesRepsTable;
+  }
+}
+
 const TABLE = 'customer_mgmt_sales_reps';
 
 /** The sales reps Identity has told us about; customers may be assigned only to active ones. */

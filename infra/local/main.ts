@@ -1,3 +1,4 @@
+import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../../functions/config.js';
 import { migrateToLatest } from '../../functions/db/migrate.js';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       client: bus.client,
       busName: config.events.busName ?? 'customer-mgmt-local',
       source: config.events.source,
+      catalogue: EVENT_CATALOGUE,
       retry,
     });
   const afterCommit = config.events.deliverAfterCommit

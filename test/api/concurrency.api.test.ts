@@ -20,9 +20,10 @@ describe.each(availableDialects())('concurrent requests on %s', (dialect) => {
   const eventsOf = (id: string) =>
     database.db
       .selectFrom('customer_mgmt_events')
-      .select(['event_type', 'customer_version'])
-      .where('customer_id', '=', param.uuid(id))
-      .orderBy('customer_version')
+      .select(['event_type', 'aggregate_version'])
+      .where('aggregate_type', '=', 'customer')
+      .where('aggregate_id', '=', param.uuid(id))
+      .orderBy('aggregate_version')
       .execute();
 
   it('of 10 concurrent qualifies on one lead exactly one succeeds and nine get 409', async () => {
@@ -69,7 +70,7 @@ describe.each(availableDialects())('concurrent requests on %s', (dialect) => {
     const events = await eventsOf(id);
     const final = (await api.call({ method: 'GET', path: `${BASE}/customers/${id}` })).body.data;
     // Versions are gapless 1..n and the customer's version is the last event's.
-    expect(events.map((event) => event.customer_version)).toEqual(Array.from({ length: events.length }, (_, index) => index + 1));
+    expect(events.map((event) => event.aggregate_version)).toEqual(Array.from({ length: events.length }, (_, index) => index + 1));
     expect(final.version).toBe(events.length);
     // Every event changed something: a tier change equal to the current tier is a no-op with no event.
     expect(events.filter((event) => event.event_type === 'CustomerTagsChanged').length).toBeGreaterThanOrEqual(5);

@@ -1,29 +1,25 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as commands from '../../domain/customer/customer-commands.js';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../domain/customer/customer.events.js';
-import { contractFor, EVENT_CONTRACTS } from '../../functions/events/event-catalogue.js';
+import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { checkedDetail } from '../../functions/events/event-envelope.js';
 import { readEventLog } from '../../functions/events/event-log.js';
-import { schemaFiles, SCHEMAS_DIR } from '../../functions/events/export-schemas.js';
+import { committedSchemaFiles, schemaFiles, SCHEMAS_DIR } from '../../functions/events/export-schemas.js';
 import { createServices } from '../../functions/services.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { tierChanged } from './event-test-kit.js';
 
 describe('the event catalogue', () => {
   it('has a contract for every event type', () => {
-    for (const type of CUSTOMER_EVENT_TYPES) expect(contractFor(type, 1), type).toBeDefined();
-    expect(Object.keys(EVENT_CONTRACTS).sort()).toEqual(CUSTOMER_EVENT_TYPES.map((type) => `${type}.v1`).sort());
+    for (const type of CUSTOMER_EVENT_TYPES) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
+    expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(CUSTOMER_EVENT_TYPES.map((type) => `${type}.v1`).sort());
   });
 
   it('matches the committed JSON Schema files (run `npm run events:schemas` after changing a contract)', () => {
     const generated = schemaFiles();
-    const committed = Object.fromEntries(
-      readdirSync(SCHEMAS_DIR)
-        .filter((name) => name.endsWith('.json'))
-        .map((name) => [name, readFileSync(join(SCHEMAS_DIR, name), 'utf8')]),
-    );
+    const committed = Object.fromEntries(committedSchemaFiles().map((name) => [name, readFileSync(join(SCHEMAS_DIR, name), 'utf8')]));
 
     expect(Object.keys(committed).sort()).toEqual(Object.keys(generated).sort());
     for (const [name, content] of Object.entries(generated)) expect(committed[name], name).toBe(content);
@@ -37,11 +33,14 @@ describe('the event catalogue', () => {
       'data.changes',
     ],
     ['no changes', { data: {} }, 'data.changes'],
-    ['a customer id that is not a UUID', { customerId: 'customer-1' }, 'customer_id'],
+    ['a customer id that is not a UUID', { aggregateId: 'customer-1' }, 'customer_id'],
     ['a timestamp without a zone', { occurredAt: '2026-11-26 10:00:00' }, 'occurred_at'],
     ['an unknown version', { eventVersion: 7 }, 'no contract CustomerTierChanged.v7'],
   ] as const)('rejects %s', (_case, overrides, problem) => {
-    const checked = checkedDetail(tierChanged('01a21628-e223-7bd2-9a3f-6e1b6da6229b', 2, overrides as Partial<CustomerEvent>));
+    const checked = checkedDetail(
+      tierChanged('01a21628-e223-7bd2-9a3f-6e1b6da6229b', 2, overrides as Partial<CustomerEvent>),
+      EVENT_CATALOGUE,
+    );
 
     expect(checked.ok).toBe(false);
     expect(!checked.ok && checked.problem).toContain(problem);
@@ -53,7 +52,7 @@ describe('the event catalogue', () => {
       data: { changes: { status: { from: 'prospect', to: 'customer' } } },
     });
 
-    expect(checkedDetail(event).ok).toBe(false);
+    expect(checkedDetail(event, EVENT_CATALOGUE).ok).toBe(false);
   });
 });
 
@@ -108,7 +107,7 @@ describe.each(availableDialects())('every event the service writes honours its c
 
     const page = await readEventLog(database.db, { limit: 100 });
     if (page.kind !== 'page') throw new Error('no page');
-    const logged = page.events.filter(({ event }) => event.customerId === id).map(({ event }) => event);
+    const logged = page.events.filter(({ event }) => event.aggregateId === id).map(({ event }) => event);
 
     expect(logged.map((event) => event.type)).toEqual([
       'CustomerCreated',
@@ -125,7 +124,7 @@ describe.each(availableDialects())('every event the service writes honours its c
       'CustomerDeleted',
     ]);
     for (const event of logged) {
-      const checked = checkedDetail(event);
+      const checked = checkedDetail(event, EVENT_CATALOGUE);
       expect(checked.ok ? 'ok' : checked.problem, event.type).toBe('ok');
     }
   });

@@ -1,3 +1,4 @@
+import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -46,6 +47,7 @@ export function mockedEventBridge(options: { retry?: RetryPolicy } = {}) {
     client,
     busName: BUS,
     source: SOURCE,
+    catalogue: EVENT_CATALOGUE,
     retry: options.retry ?? QUICK_RETRY,
     sleep: async (ms) => {
       delays.push(ms);
@@ -63,8 +65,9 @@ export function tierChanged(customerId: string, customerVersion: number, overrid
     eventId: uuidv7(),
     type: 'CustomerTierChanged',
     eventVersion: 1,
-    customerId,
-    customerVersion,
+    aggregateType: 'customer',
+    aggregateId: customerId,
+    aggregateVersion: customerVersion,
     occurredAt: '2026-11-26T10:00:00.000Z',
     actor: '019b6ec4-0000-7000-8000-00000000ad31',
     data: { changes: { tier: { from: 'free', to: 'pro' } } },
@@ -87,8 +90,17 @@ export async function emptyEventLog(db: Kysely<Database>): Promise<void> {
 export async function deliveryStates(db: Kysely<Database>) {
   const rows = await db
     .selectFrom('customer_mgmt_events')
-    .select(['event_id', 'customer_id', 'customer_version', 'published_at', 'publish_attempts', 'last_error', 'parked_at', 'claimed_until'])
+    .select([
+      'event_id',
+      'aggregate_id',
+      'aggregate_version',
+      'published_at',
+      'publish_attempts',
+      'last_error',
+      'parked_at',
+      'claimed_until',
+    ])
     .orderBy('position')
     .execute();
-  return rows.map((row) => ({ ...row, publish_attempts: Number(row.publish_attempts), customer_version: Number(row.customer_version) }));
+  return rows.map((row) => ({ ...row, publish_attempts: Number(row.publish_attempts), aggregate_version: Number(row.aggregate_version) }));
 }

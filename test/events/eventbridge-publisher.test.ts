@@ -195,7 +195,7 @@ describe('EventBridge publisher', () => {
         message: 'the call did not finish in time',
         retryable: true,
       },
-      { eventId: events[1]!.eventId, status: 'skipped', reason: 'an earlier event of this customer was not published' },
+      { eventId: events[1]!.eventId, status: 'skipped', reason: 'an earlier event of this stream was not published' },
     ]);
   });
 

@@ -94,6 +94,26 @@ describe.each(availableDialects())('GET /events on %s', (dialect) => {
     ]);
   });
 
+  it('filters by stream: one aggregate type, or one aggregate instance', async () => {
+    const other = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() });
+    const otherId = other.body.data.id as string;
+    const ofType = await api.call({ method: 'GET', path: `${BASE}/events?aggregate_type=customer&limit=100` });
+    const ofOne = await api.call({ method: 'GET', path: `${BASE}/events?aggregate_type=customer&aggregate_id=${customerId}` });
+    const ofOther = await api.call({ method: 'GET', path: `${BASE}/events?aggregate_id=${otherId}` });
+    const unknownType = await api.call({ method: 'GET', path: `${BASE}/events?aggregate_type=spaceship` });
+
+    expect(ofType.body.data.map((event: { customer_id: string }) => event.customer_id)).toEqual([
+      customerId,
+      customerId,
+      customerId,
+      otherId,
+    ]);
+    expect(ofOne.body.data.map((event: { event_id: string }) => event.event_id)).toEqual(eventIds);
+    expect(ofOther.body.data.map((event: { event_type: string }) => event.event_type)).toEqual(['CustomerCreated']);
+    expect(unknownType.status).toBe(400);
+    expect(unknownType.body.error.details.fields).toEqual([{ field: 'aggregate_type', message: 'must be one of customer' }]);
+  });
+
   it('is for admins only', async () => {
     for (const role of ['manager', 'sales_rep', 'service', 'viewer']) {
       const response = await api.call({ method: 'GET', path: `${BASE}/events`, claims: claimsFor([role], randomUUID()) });

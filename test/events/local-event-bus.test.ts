@@ -1,3 +1,4 @@
+import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBridgePublisher, NO_RETRY } from '../../functions/events/eventbridge-publisher.js';
@@ -16,7 +17,12 @@ describe('local event bus', () => {
   it('logs every published event as one JSON line and accepts it', async () => {
     const { logger, lines } = recordingLogger();
     const bus = createLocalEventBus({ logger });
-    const publisher = createEventBridgePublisher({ client: bus.client, busName: 'local', source: 'customer-mgmt' });
+    const publisher = createEventBridgePublisher({
+      client: bus.client,
+      busName: 'local',
+      source: 'customer-mgmt',
+      catalogue: EVENT_CATALOGUE,
+    });
     const event = tierChanged(CUSTOMER, 2);
 
     expect(await publisher.publish([event])).toEqual([{ eventId: event.eventId, status: 'published' }]);
@@ -44,7 +50,12 @@ describe('local event bus', () => {
     bus.subscribe({ source: ['customer-mgmt'], 'detail-type': ['CustomerTierChanged'] }, (event) => void received.tier!.push(event));
     bus.subscribe({ source: ['order-mgmt'] }, (event) => void received.orders!.push(event));
     bus.subscribe({}, (event) => void received.everything!.push(event));
-    const publisher = createEventBridgePublisher({ client: bus.client, busName: 'local', source: 'customer-mgmt' });
+    const publisher = createEventBridgePublisher({
+      client: bus.client,
+      busName: 'local',
+      source: 'customer-mgmt',
+      catalogue: EVENT_CATALOGUE,
+    });
     const event = tierChanged(CUSTOMER, 2);
 
     await publisher.publish([event]);
@@ -76,7 +87,12 @@ describe('local event bus', () => {
     bus.subscribe({}, () => {
       throw new Error('consumer broke');
     });
-    const publisher = createEventBridgePublisher({ client: bus.client, busName: 'local', source: 'customer-mgmt' });
+    const publisher = createEventBridgePublisher({
+      client: bus.client,
+      busName: 'local',
+      source: 'customer-mgmt',
+      catalogue: EVENT_CATALOGUE,
+    });
 
     const [outcome] = await publisher.publish([tierChanged(CUSTOMER, 2)]);
     await bus.idle();
@@ -101,7 +117,13 @@ describe('npm start delivers events in-process', () => {
     const { logger, lines } = recordingLogger();
     const bus = createLocalEventBus({ logger });
     const outbox = createOutbox(database.db);
-    const publisher = createEventBridgePublisher({ client: bus.client, busName: 'local', source: 'customer-mgmt', retry: NO_RETRY });
+    const publisher = createEventBridgePublisher({
+      client: bus.client,
+      busName: 'local',
+      source: 'customer-mgmt',
+      catalogue: EVENT_CATALOGUE,
+      retry: NO_RETRY,
+    });
     const withDelivery = createServices(database.db, {
       afterCommit: createImmediateDelivery({ outbox, publisher, logger, budgetMs: 1_000 }),
     });

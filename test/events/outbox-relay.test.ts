@@ -154,7 +154,7 @@ describe.each(availableDialects())('outbox relay on %s', (dialect) => {
       last_error: 'NotAuthorizedForDetailTypeException: denied',
     });
     expect(states[0]!.parked_at).not.toBeNull();
-    expect(states.slice(1).every((state) => state.published_at !== null && state.customer_id === id)).toBe(true);
+    expect(states.slice(1).every((state) => state.published_at !== null && state.aggregate_id === id)).toBe(true);
     expect(
       eventBridge
         .sentDetails()
@@ -167,7 +167,7 @@ describe.each(availableDialects())('outbox relay on %s', (dialect) => {
 
   it('parks an event that breaks its contract at once, without sending it', async () => {
     await customerWithEvents(1);
-    await sql`update customer_mgmt_events set data = cast(${JSON.stringify({ changes: { tier: { from: 'free', to: 'platinum' } } })} as jsonb) where customer_version = 2`.execute(
+    await sql`update customer_mgmt_events set data = cast(${JSON.stringify({ changes: { tier: { from: 'free', to: 'platinum' } } })} as jsonb) where aggregate_version = 2`.execute(
       database.db,
     );
     const eventBridge = mockedEventBridge();
@@ -204,7 +204,7 @@ describe.each(availableDialects())('outbox relay on %s', (dialect) => {
     expect(failedRun).toMatchObject({ claimed: 4, published: 1, failed: 1, released: 2, stoppedBy: 'failures' });
     expect(eventBridge.sentDetails().map((detail) => detail.customer_id)).toEqual([held, other]);
     const afterFailure = await deliveryStates(database.db);
-    expect(afterFailure.filter((state) => state.customer_id === held).map((state) => state.published_at)).toEqual([null, null, null]);
+    expect(afterFailure.filter((state) => state.aggregate_id === held).map((state) => state.published_at)).toEqual([null, null, null]);
     expect(afterFailure.every((state) => state.claimed_until === null)).toBe(true);
 
     eventBridge.mock
@@ -228,9 +228,9 @@ describe.each(availableDialects())('outbox relay on %s', (dialect) => {
     const b = await outbox.claimBatch(10, 30_000, now);
     const afterLease = await outbox.claimBatch(10, 30_000, new Date(now.getTime() + 31_000));
 
-    expect(a.map((event) => [event.customerId, event.customerVersion])).toEqual([[first, 1]]);
-    expect(b.map((event) => [event.customerId, event.customerVersion])).toEqual([[second, 1]]);
-    expect(afterLease.map((event) => [event.customerId, event.customerVersion])).toEqual([
+    expect(a.map((event) => [event.aggregateId, event.aggregateVersion])).toEqual([[first, 1]]);
+    expect(b.map((event) => [event.aggregateId, event.aggregateVersion])).toEqual([[second, 1]]);
+    expect(afterLease.map((event) => [event.aggregateId, event.aggregateVersion])).toEqual([
       [first, 1],
       [first, 2],
       [second, 1],

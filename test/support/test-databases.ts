@@ -49,11 +49,11 @@ async function createScratchDatabase(serverUrl: string): Promise<{ url: string; 
 }
 
 /**
- * Opens a migrated, empty database of the given dialect. The data-api dialect is the production
+ * Opens a migrated (unless `migrate: false`), empty database of the given dialect. The data-api dialect is the production
  * path: kysely-data-api → the real AWS SDK client → the local Data API endpoint → PostgreSQL
  * (the server at DATABASE_URL when set, else PGlite); its migrations also run through it.
  */
-export async function openTestDatabase(name: DialectName): Promise<TestDatabase> {
+export async function openTestDatabase(name: DialectName, options: { readonly migrate?: boolean } = {}): Promise<TestDatabase> {
   const onServer = name === 'postgres' || (name === 'data-api' && process.env.DATABASE_URL);
   const scratch = onServer ? await createScratchDatabase(process.env.DATABASE_URL!) : undefined;
   const opened = await openPostgresPool({ databaseUrl: scratch?.url, dataDir: 'memory://', maxConnections: 16 });
@@ -61,7 +61,7 @@ export async function openTestDatabase(name: DialectName): Promise<TestDatabase>
   const db = endpoint
     ? createDataApiDatabase({ ...LOCAL_CLUSTER, endpoint: endpoint.url }, FAST_RETRY)
     : new Kysely<Database>({ dialect: new PostgresDialect({ pool: opened.pool }) });
-  await migrateToLatest(db);
+  if (options.migrate !== false) await migrateToLatest(db);
   return {
     name,
     db,

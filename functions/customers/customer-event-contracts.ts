@@ -2,22 +2,12 @@ import * as z from 'zod';
 import { CUSTOMER_STATUSES, CUSTOMER_TIERS, type PUBLIC_FIELD_NAMES } from '../../domain/customer/customer.js';
 import type { CustomerEventType } from '../../domain/customer/customer.events.js';
 import { LIFECYCLE, type LifecycleCommand } from '../../domain/customer/customer-lifecycle.js';
-import { MAX_TAGS } from '../../domain/shared/tags.js';
+import { becomes, change, tagSet as tags, timestamp, uuid } from '../events/contract-fields.js';
+import { aggregateEventContracts } from '../events/event-contracts.js';
 
-/**
- * The published contract of every event: one zod schema per event type and version for the
- * EventBridge Detail, checked before anything is sent and exported as JSON Schema
- * (functions/events/schemas/, `npm run events:schemas`) for consumers.
- */
+/** The published contracts of the customer stream (`customer_id`, `customer_version`). */
 
-const uuid = z.uuid();
-const timestamp = z.iso.datetime().describe('ISO-8601 UTC date-time, e.g. 2026-11-26T10:00:00.000Z');
 const tier = z.enum(CUSTOMER_TIERS);
-const tags = z
-  .array(z.string().regex(/^[a-z0-9:_-]{1,50}$/))
-  .max(MAX_TAGS)
-  .describe('a tag set: lower-case, unique, order of first appearance');
-
 type PublicFieldName = (typeof PUBLIC_FIELD_NAMES)[keyof typeof PUBLIC_FIELD_NAMES];
 
 /** Every public customer field, as events carry it (see toCustomerRecord). */
@@ -49,10 +39,6 @@ const FIELDS = {
 
 const CustomerRecord = z.strictObject({ ...FIELDS, status: z.literal('lead'), version: z.literal(1) });
 
-/** `{ from, to }` of one changed field. */
-const change = <T extends z.ZodType>(value: T) => z.strictObject({ from: value, to: value });
-const becomes = <F extends z.ZodType, T extends z.ZodType>(from: F, to: T) => z.strictObject({ from, to });
-
 function transitionChanges(command: LifecycleCommand) {
   const step = LIFECYCLE[command];
   const status = becomes(z.literal(step.from), z.literal(step.to));
@@ -73,7 +59,7 @@ const detailChanges = z
   .refine((changes) => Object.keys(changes).length > 0, 'at least one field changes');
 
 /** What each event type's `data` holds; a new event type fails to compile until it has a contract. */
-const DATA: Record<CustomerEventType, { readonly version: number; readonly description: string; readonly data: z.ZodType }> = {
+export const customerEventContracts = aggregateEventContracts<CustomerEventType>('customer', {
   CustomerCreated: {
     version: 1,
     description: 'A customer was created (as a lead). data.customer is the whole public record.',
@@ -124,46 +110,4 @@ const DATA: Record<CustomerEventType, { readonly version: number; readonly descr
     description: 'The customer was soft-deleted: it disappears from every read and its email is free again.',
     data: z.strictObject({ changes: z.strictObject({ deleted_at: becomes(z.null(), timestamp) }) }),
   },
-};
-
-/** `CustomerConverted.v1`: the key of a contract and the name of its schema file. */
-export function contractKey(type: string, version: number): string {
-  return `${type}.v${version}`;
-}
-
-/** The Detail of an event on the bus, identical for every type; `data` differs per type and version. */
-function envelope(type: CustomerEventType, version: number, description: string, data: z.ZodType) {
-  return z
-    .strictObject({
-      event_id: uuid.describe('our id of the event: deduplicate on it (the EventBridge id changes on every retry)'),
-      event_type: z.literal(type),
-      event_version: z.literal(version),
-      occurred_at: timestamp,
-      customer_id: uuid,
-      customer_version: z.int().min(1).describe("the customer's version after this change: orders the events of one customer"),
-      actor: z.string().min(1).describe('who made the change (the subject of their token)'),
-      data,
-    })
-    .meta({ title: contractKey(type, version), description });
-}
-
-export type EventContract = ReturnType<typeof envelope>;
-
-/** Every contract, keyed `<EventType>.v<version>`. */
-export const EVENT_CONTRACTS: Readonly<Record<string, EventContract>> = Object.freeze(
-  Object.fromEntries(
-    (Object.entries(DATA) as [CustomerEventType, (typeof DATA)[CustomerEventType]][]).map(([type, { version, description, data }]) => [
-      contractKey(type, version),
-      envelope(type, version, description, data),
-    ]),
-  ),
-);
-
-export function contractFor(type: string, version: number): EventContract | undefined {
-  return EVENT_CONTRACTS[contractKey(type, version)];
-}
-
-/** The JSON Schema a consumer generates types from, exactly as written to schemas/<key>.json. */
-export function jsonSchemaOf(contract: EventContract): Record<string, unknown> {
-  return z.toJSONSchema(contract, { target: 'draft-2020-12' }) as Record<string, unknown>;
-}
+});
