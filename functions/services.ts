@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CustomerEvent } from '../domain/customer/customer.events.js';
+import type { DomainEvent } from '../domain/shared/domain-event.js';
 import { uuidv7 } from 'uuidv7';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
@@ -14,7 +14,7 @@ export interface ServiceOptions {
   /** Fresh ids (UUID v7 by default); tests pass a deterministic source. */
   readonly newId?: () => string;
   /** Delivers committed events right away (EventBridge on AWS, in-process locally); the relay catches up otherwise. */
-  readonly afterCommit?: (events: readonly CustomerEvent[]) => Promise<void>;
+  readonly afterCommit?: (events: readonly DomainEvent[]) => Promise<void>;
 }
 
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */

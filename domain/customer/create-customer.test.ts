@@ -112,8 +112,9 @@ describe('createCustomer: the CustomerCreated event', () => {
       eventId: context.eventId,
       type: 'CustomerCreated',
       eventVersion: 1,
-      customerId: CUSTOMER_ID,
-      customerVersion: 1,
+      aggregateType: 'customer',
+      aggregateId: CUSTOMER_ID,
+      aggregateVersion: 1,
       occurredAt: NOW,
       actor: 'user:alice',
       data: {

@@ -1,89 +1,47 @@
 import type { DomainError } from '../errors.js';
-import type { JsonObject, JsonValue } from '../shared/json.js';
-import { err, ok, type Result } from '../shared/result.js';
+import { decideChange, type AggregateChange, type AggregateKind, type ChangeOutcome as Outcome } from '../shared/aggregate-change.js';
+import type { Result } from '../shared/result.js';
 import { sameTagSet, type Tag } from '../shared/tags.js';
-import {
-  isAccountTypeConsistent,
-  PUBLIC_FIELD_NAMES,
-  type Customer,
-  type CustomerPatch,
-  type CustomerStatus,
-  type PatchableField,
-} from './customer.js';
+import { isAccountTypeConsistent, PUBLIC_FIELD_NAMES, type Customer, type CustomerStatus, type PatchableField } from './customer.js';
 import type { ChangeContext, CustomerEvent, CustomerEventType } from './customer.events.js';
 import { commandsAllowedFrom, type LifecycleCommand } from './customer-lifecycle.js';
 
-/**
- * A change to an existing customer, described as data: the preconditions it needs, the
- * fields it sets and the event that records it. `applyChange` decides it against a loaded
- * customer; a repository may instead enforce the same preconditions inside one SQL statement
- * and fall back to `applyChange` when they do not hold.
- */
-export interface CustomerChange {
-  readonly event: CustomerEventType;
-  readonly set: CustomerPatch;
-  /** When present, the change is allowed only from this status (the lifecycle command it carries). */
-  readonly requiresStatus?: { readonly status: CustomerStatus; readonly command: LifecycleCommand };
-  /** When present (If-Match), the change is allowed only on exactly this version. */
-  readonly expectedVersion?: number;
-  /** Event data beyond the changed fields, e.g. the churn reason. */
-  readonly note?: JsonObject;
-}
+/** A change to an existing customer: the fields it sets, its precondition and its event. */
+export type CustomerChange = AggregateChange<Customer, CustomerEventType, PatchableField>;
 
-export type ChangeOutcome =
-  | { readonly kind: 'changed'; readonly customer: Customer; readonly event: CustomerEvent }
-  | { readonly kind: 'unchanged'; readonly customer: Customer };
+export type ChangeOutcome = Outcome<Customer, CustomerEvent>;
 
-/** Whether a field's new value differs from its current one (tags compare as sets). */
-export function fieldChanges(field: PatchableField, current: Customer[PatchableField], next: Customer[PatchableField]): boolean {
-  if (field === 'tags') return !sameTagSet(current as readonly Tag[], next as readonly Tag[]);
-  return current !== next;
-}
+/** What the change core needs to know about customers. */
+export const CUSTOMER_KIND: AggregateKind<Customer, PatchableField> = {
+  type: 'customer',
+  publicNames: PUBLIC_FIELD_NAMES,
+  sameValue: { tags: (a, b) => sameTagSet(a as readonly Tag[], b as readonly Tag[]) },
+  versionMismatch: (expected, customer) => ({
+    code: 'CUSTOMER.VERSION_MISMATCH',
+    message: `The customer was changed since version ${expected}; it is now at version ${customer.version}. Read it again and retry.`,
+    details: { current_version: customer.version },
+  }),
+  invariant: (next, customer) =>
+    isAccountTypeConsistent(next)
+      ? null
+      : {
+          code: 'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
+          message:
+            next.userId === customer.userId
+              ? 'This customer is linked to a user (B2C); set user_id to null in the same request to make it a company contact.'
+              : 'This customer is a company contact (B2B); set company_id to null in the same request to link it to a user.',
+          details: { user_id: customer.userId, company_id: customer.companyId },
+        },
+};
 
 /** Decides a change against the current customer: the new state and its event, no-op, or why not. */
 export function applyChange(customer: Customer, change: CustomerChange, context: ChangeContext): Result<ChangeOutcome, DomainError> {
-  if (change.expectedVersion !== undefined && change.expectedVersion !== customer.version) {
-    return err({
-      code: 'CUSTOMER.VERSION_MISMATCH',
-      message: `The customer was changed since version ${change.expectedVersion}; it is now at version ${customer.version}. Read it again and retry.`,
-      details: { current_version: customer.version },
-    });
-  }
-  if (change.requiresStatus && customer.status !== change.requiresStatus.status) {
-    return err(invalidTransition(customer.status, change.requiresStatus));
-  }
-  const changed = (Object.keys(change.set) as PatchableField[]).filter((field) =>
-    fieldChanges(field, customer[field], change.set[field] as Customer[PatchableField]),
-  );
-  if (changed.length === 0) return ok({ kind: 'unchanged', customer });
+  return decideChange(CUSTOMER_KIND, customer, change, context);
+}
 
-  const next: Customer = { ...customer, ...change.set, version: customer.version + 1, updatedAt: context.now };
-  if (!isAccountTypeConsistent(next)) {
-    return err({
-      code: 'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
-      message:
-        next.userId === customer.userId
-          ? 'This customer is linked to a user (B2C); set user_id to null in the same request to make it a company contact.'
-          : 'This customer is a company contact (B2B); set company_id to null in the same request to link it to a user.',
-      details: { user_id: customer.userId, company_id: customer.companyId },
-    });
-  }
-  const changes: Record<string, JsonValue> = {};
-  for (const field of changed) {
-    changes[PUBLIC_FIELD_NAMES[field]] = { from: customer[field], to: next[field] };
-  }
-  const event: CustomerEvent = {
-    eventId: context.eventId,
-    type: change.event,
-    eventVersion: 1,
-    aggregateType: 'customer',
-    aggregateId: customer.id,
-    aggregateVersion: next.version,
-    occurredAt: context.now,
-    actor: context.actor,
-    data: { changes, ...change.note },
-  };
-  return ok({ kind: 'changed', customer: next, event });
+/** The precondition of a lifecycle command: the customer must be in the command's source status. */
+export function inStatus(status: CustomerStatus, command: LifecycleCommand): CustomerChange['requires'] {
+  return { field: 'status', oneOf: [status], refusal: (customer) => invalidTransition(customer.status, { status, command }) };
 }
 
 function invalidTransition(current: CustomerStatus, required: { status: CustomerStatus; command: LifecycleCommand }): DomainError {

@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { CustomerPatch, CustomerTier, Timestamp } from './customer.js';
-import type { CustomerChange } from './customer-change.js';
+import { inStatus, type CustomerChange } from './customer-change.js';
 import { FieldValidator } from './customer-fields.js';
 import { LIFECYCLE, type LifecycleCommand } from './customer-lifecycle.js';
 
@@ -46,7 +46,7 @@ export function transition(
         ? { status: step.to, churnedAt: null }
         : { status: step.to };
   const note = options.reason === undefined ? undefined : { reason: options.reason };
-  return { event: step.event, set, requiresStatus: { status: step.from, command }, ...(note && { note }) };
+  return { event: step.event, set, requires: inStatus(step.from, command), ...(note && { note }) };
 }
 
 export function assign(assignedTo: string | null): CustomerChange {

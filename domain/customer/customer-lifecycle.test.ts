@@ -13,7 +13,7 @@ function changed(outcome: ReturnType<typeof applyChange>): { customer: Customer;
   if (!outcome.ok) throw new Error(`expected the change to be applied, got ${JSON.stringify(outcome.error)}`);
   const value: ChangeOutcome = outcome.value;
   if (value.kind !== 'changed') throw new Error('expected the change to produce a new state, got unchanged');
-  return { customer: value.customer, event: value.event };
+  return { customer: value.entity, event: value.event };
 }
 
 function rejected(outcome: ReturnType<typeof applyChange>): DomainError {
@@ -53,8 +53,9 @@ describe('allowed transitions', () => {
       eventId: context.eventId,
       type: 'CustomerQualified',
       eventVersion: 1,
-      customerId: CUSTOMER_ID,
-      customerVersion: 4,
+      aggregateType: 'customer',
+      aggregateId: CUSTOMER_ID,
+      aggregateVersion: 4,
       occurredAt: NOW,
       actor: 'user:alice',
       data: { changes: { status: { from: 'lead', to: 'prospect' } } },
@@ -71,8 +72,9 @@ describe('allowed transitions', () => {
       eventId: context.eventId,
       type: 'CustomerConverted',
       eventVersion: 1,
-      customerId: CUSTOMER_ID,
-      customerVersion: 4,
+      aggregateType: 'customer',
+      aggregateId: CUSTOMER_ID,
+      aggregateVersion: 4,
       occurredAt: NOW,
       actor: 'user:alice',
       data: { changes: { status: { from: 'prospect', to: 'customer' } } },
@@ -89,8 +91,9 @@ describe('allowed transitions', () => {
       eventId: context.eventId,
       type: 'CustomerChurned',
       eventVersion: 1,
-      customerId: CUSTOMER_ID,
-      customerVersion: 4,
+      aggregateType: 'customer',
+      aggregateId: CUSTOMER_ID,
+      aggregateVersion: 4,
       occurredAt: NOW,
       actor: 'user:alice',
       data: {
@@ -120,8 +123,9 @@ describe('allowed transitions', () => {
       eventId: context.eventId,
       type: 'CustomerReactivated',
       eventVersion: 1,
-      customerId: CUSTOMER_ID,
-      customerVersion: 4,
+      aggregateType: 'customer',
+      aggregateId: CUSTOMER_ID,
+      aggregateVersion: 4,
       occurredAt: NOW,
       actor: 'user:alice',
       data: {

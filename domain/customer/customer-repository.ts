@@ -3,20 +3,15 @@ import type { Tag } from '../shared/tags.js';
 import type { Customer, CustomerStatus, CustomerTier, Timestamp } from './customer.js';
 import type { CustomerChange } from './customer-change.js';
 import type { ChangeContext, CustomerEvent } from './customer.events.js';
+import type { InsertOutcome as Outcome, SaveOutcome } from '../shared/aggregate-repository.js';
 
 /** A unique rule the database enforces across customers. */
 export type UniqueField = 'email' | 'user_id';
 
-export type InsertOutcome = { readonly kind: 'inserted' } | { readonly kind: 'conflict'; readonly field: UniqueField };
+export type InsertOutcome = Outcome;
 
-/**
- * The outcome of saving a change in one statement: saved with its event, not applied because
- * a precondition did not hold (the caller loads and lets the domain say why), or a unique conflict.
- */
-export type SaveChangeOutcome =
-  | { readonly kind: 'saved'; readonly customer: Customer; readonly event: CustomerEvent }
-  | { readonly kind: 'not_applied' }
-  | { readonly kind: 'conflict'; readonly field: UniqueField };
+/** Saved with its event, not applied (a precondition failed: load and let the domain say why), or a unique conflict. */
+export type SaveChangeOutcome = SaveOutcome<Customer, CustomerEvent>;
 
 export const SORT_ORDERS = ['created_at', '-created_at', 'name', '-name'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];

@@ -15,6 +15,6 @@ export const CUSTOMER_EVENT_TYPES = [
 export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
 
 /** A fact about one customer: an event of the `customer` stream. */
-export type CustomerEvent = DomainEvent<CustomerEventType, 'customer'>;
+export type CustomerEvent = DomainEvent<CustomerEventType>;
 
 export type { ChangeContext } from '../shared/domain-event.js';

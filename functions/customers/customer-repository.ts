@@ -1,66 +1,33 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Customer, PatchableField } from '../../domain/customer/customer.js';
-import { PUBLIC_FIELD_NAMES } from '../../domain/customer/customer.js';
-import type { CustomerChange } from '../../domain/customer/customer-change.js';
-import type { ChangeContext, CustomerEvent } from '../../domain/customer/customer.events.js';
-import type {
-  CustomerListQuery,
-  CustomerPage,
-  CustomerRepository,
-  InsertOutcome,
-  SaveChangeOutcome,
-  UniqueField,
-  Visibility,
-} from '../../domain/customer/customer-repository.js';
+import type { CustomerEvent, CustomerEventType } from '../../domain/customer/customer.events.js';
+import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } from '../../domain/customer/customer-repository.js';
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
-import { classifyDatabaseError } from '../db/database-errors.js';
-import { expectingFailure } from '../db/savepoint.js';
 import { param } from '../db/sql-values.js';
-import { EVENTS, eventToInsert, rowToEvent } from '../events/event-table.js';
-import { CUSTOMERS, customerToInsert, PATCH_COLUMNS, rowToCustomer, type CustomerRow } from './customer-table.js';
+import { EVENTS, rowToEvent } from '../events/event-table.js';
+import { createAggregateStore } from '../kit/aggregate-store.js';
+import type { RowScope } from '../kit/aggregate-table.js';
+import { CUSTOMER_TABLE, CUSTOMERS, rowToCustomer } from './customer-table.js';
 
-const UNIQUE_INDEXES: Record<string, UniqueField> = {
-  idx_customers_email: 'email',
-  idx_customers_user: 'user_id',
-};
-
-/** The unique rule behind a failed write, if that is why it failed. */
-function uniqueConflict(error: unknown): UniqueField | null {
-  const failure = classifyDatabaseError(error);
-  if (failure?.kind !== 'unique_violation') return null;
-  return UNIQUE_INDEXES[failure.constraint ?? ''] ?? null;
+/** The sales rep scope as a condition on the customers table. */
+export function customerScope(visibility: Visibility = {}): RowScope {
+  return visibility.assignedTo === undefined ? undefined : sql<boolean>`assigned_to = ${param.uuid(visibility.assignedTo)}`;
 }
 
-/** Customers in PostgreSQL through Kysely; every write is one statement carrying its event. */
+/** Customers in PostgreSQL through Kysely; every write is one statement carrying its event (the write kit). */
 export function createCustomerRepository(db: Kysely<Database>): CustomerRepository {
+  const store = createAggregateStore<Customer, PatchableField, CustomerEventType>(db, CUSTOMER_TABLE);
   const visible = (visibility: Visibility = {}) => {
     const live = db.selectFrom(CUSTOMERS).selectAll().where('deleted_at', 'is', null);
     return visibility.assignedTo === undefined ? live : live.where('assigned_to', '=', param.uuid(visibility.assignedTo));
   };
 
   return {
-    async insert(customer, event): Promise<InsertOutcome> {
-      try {
-        await expectingFailure(db, () =>
-          db
-            .with('inserted', (qb) => qb.insertInto(CUSTOMERS).values(customerToInsert(customer)))
-            .insertInto(EVENTS)
-            .values(eventToInsert(event))
-            .execute(),
-        );
-        return { kind: 'inserted' };
-      } catch (error) {
-        const field = uniqueConflict(error);
-        if (field) return { kind: 'conflict', field };
-        throw error;
-      }
-    },
-
-    async findById(id, visibility) {
-      const row = await visible(visibility).where('id', '=', param.uuid(id)).executeTakeFirst();
-      return row ? rowToCustomer(row) : null;
-    },
+    insert: (customer, event) => store.insert(customer, event),
+    findById: (id, visibility) => store.findById(id, { scope: customerScope(visibility) }),
+    saveChange: (customerId, change, context, visibility) =>
+      store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),
 
     async findByEmail(email: Email, visibility) {
       const row = await visible(visibility)
@@ -78,21 +45,6 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         .where(match as RawBuilder<boolean>)
         .executeTakeFirst();
       return row?.id ?? null;
-    },
-
-    async saveChange(customerId, change, context, visibility = {}): Promise<SaveChangeOutcome> {
-      try {
-        const { rows } = await expectingFailure(db, () => saveChangeStatement(customerId, change, context, visibility).execute(db));
-        const row = rows[0];
-        if (!row) return { kind: 'not_applied' };
-        const saved = rowToCustomer(row);
-        return { kind: 'saved', customer: saved, event: changeEvent(saved, change, context, row) };
-      } catch (error) {
-        const field = uniqueConflict(error);
-        if (field) return { kind: 'conflict', field };
-        if (classifyDatabaseError(error)?.kind === 'check_violation') return { kind: 'not_applied' };
-        throw error;
-      }
     },
 
     async list(query: CustomerListQuery): Promise<CustomerPage> {
@@ -146,64 +98,5 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       if (rows.length === 0) return null;
       return rows.map((row) => rowToEvent(row) as CustomerEvent);
     },
-  };
-}
-
-type SaveRow = CustomerRow & { event_data: Record<string, unknown> | string };
-
-/**
- * One statement: lock the row only if every precondition holds and something would change,
- * update it, and append the event whose `changes` compare the locked (old) and updated rows.
- */
-function saveChangeStatement(customerId: string, change: CustomerChange, context: ChangeContext, visibility: Visibility) {
-  const fields = Object.keys(change.set) as PatchableField[];
-  const bound = fields.map((field) => ({ field, codec: PATCH_COLUMNS[field], value: PATCH_COLUMNS[field].bind(change.set[field]) }));
-  const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(customerId)}`, sql`deleted_at is null`];
-  if (change.requiresStatus) guards.push(sql`status = ${change.requiresStatus.status}`);
-  if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
-  if (visibility.assignedTo !== undefined) guards.push(sql`assigned_to = ${param.uuid(visibility.assignedTo)}`);
-  guards.push(
-    sql`(${sql.join(
-      bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)),
-      sql` or `,
-    )})`,
-  );
-
-  const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
-  const changes = bound.map(({ field, codec }) => {
-    const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
-    const after = sql.ref(`updated.${codec.column}`) as RawBuilder<unknown>;
-    return sql`case when ${codec.differs(before, after)} then jsonb_build_object(${sql.lit(PUBLIC_FIELD_NAMES[field])}, jsonb_build_object('from', ${codec.toJson(before)}, 'to', ${codec.toJson(after)})) else '{}'::jsonb end`;
-  });
-  const now = param.timestamptz(context.now);
-
-  return sql<SaveRow>`
-    with old as (
-      select * from ${sql.table(CUSTOMERS)} where ${sql.join(guards, sql` and `)} for update
-    ), updated as (
-      update ${sql.table(CUSTOMERS)} as c set ${sql.join(assignments)}, version = old.version + 1, updated_at = ${now}
-      from old where c.id = old.id
-      returning c.*
-    ), event as (
-      insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data)
-      select ${param.uuid(context.eventId)}, 'customer', updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
-             jsonb_build_object('changes', ${sql.join(changes, sql` || `)}) || ${param.jsonb(change.note ?? {})}
-      from updated join old on old.id = updated.id
-      returning data
-    )
-    select updated.*, event.data as event_data from updated, event`;
-}
-
-function changeEvent(saved: Customer, change: CustomerChange, context: ChangeContext, row: SaveRow): CustomerEvent {
-  return {
-    eventId: context.eventId,
-    type: change.event,
-    eventVersion: 1,
-    aggregateType: 'customer',
-    aggregateId: saved.id,
-    aggregateVersion: saved.version,
-    occurredAt: context.now,
-    actor: context.actor,
-    data: (typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data) as CustomerEvent['data'],
   };
 }

@@ -1,17 +1,12 @@
 import { createCustomer, type NewCustomerInput } from '../../domain/customer/create-customer.js';
-import type { Customer, Timestamp } from '../../domain/customer/customer.js';
-import { applyChange, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
+import type { Customer } from '../../domain/customer/customer.js';
+import { CUSTOMER_KIND, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
-import type {
-  CustomerListQuery,
-  CustomerPage,
-  CustomerRepository,
-  UniqueField,
-  Visibility,
-} from '../../domain/customer/customer-repository.js';
+import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } from '../../domain/customer/customer-repository.js';
 import { customerNotFound, type DomainError } from '../../domain/errors.js';
 import type { Email } from '../../domain/shared/email.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
+import { createAggregateService, type AfterCommit, type ChangeBuilder } from '../kit/aggregate-service.js';
 
 /** What every use case needs from the outside world: storage, a clock and fresh ids. */
 export interface ServiceDependencies {
@@ -22,7 +17,7 @@ export interface ServiceDependencies {
    * Called with the events of a change once it has committed, to deliver them right away.
    * Must not throw and must bound its time: the outbox relay delivers whatever it misses.
    */
-  readonly afterCommit?: (events: readonly CustomerEvent[]) => Promise<void>;
+  readonly afterCommit?: AfterCommit | undefined;
 }
 
 export interface ChangeOptions {
@@ -31,76 +26,45 @@ export interface ChangeOptions {
   readonly expectedVersion?: number | undefined;
 }
 
-// A change whose precondition failed is decided again on the freshly loaded customer; if it
-// then succeeds, another writer got in between, so the statement is simply tried again.
-const MAX_SAVE_ATTEMPTS = 3;
-
+/** Customer use cases: the write kit's create/change/get, plus what only customers have. */
 export function createCustomerService(deps: ServiceDependencies) {
-  const context = (actor: string) => ({ eventId: deps.newId(), now: deps.now().toISOString(), actor });
-
-  async function conflictError(field: UniqueField, value: string): Promise<DomainError> {
-    const existingId = await deps.customers.findIdByUnique(field, value);
-    return field === 'email'
-      ? {
-          code: 'CUSTOMER.EMAIL_TAKEN',
-          message: `Another customer already uses the email ${value}. Use that customer or choose another email.`,
-          details: { field: 'email', existing_customer_id: existingId },
-        }
-      : {
-          code: 'CUSTOMER.USER_ALREADY_LINKED',
-          message: `User ${value} is already linked to another customer.`,
-          details: { field: 'user_id', existing_customer_id: existingId },
-        };
-  }
-
-  /**
-   * Applies a change built for this request's clock, only to a customer the caller can see and,
-   * with If-Match, only at the version they saw; retried if the customer moved under it.
-   */
-  async function change(
-    id: string,
-    build: (now: Timestamp) => CustomerChange,
-    actor: string,
-    options: ChangeOptions = {},
-  ): Promise<Result<ChangeOutcome, DomainError>> {
-    const ctx = context(actor);
-    const built = build(ctx.now);
-    const command = options.expectedVersion === undefined ? built : { ...built, expectedVersion: options.expectedVersion };
-    for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
-      const saved = await deps.customers.saveChange(id, command, ctx, options.visibility);
-      if (saved.kind === 'saved') {
-        await deps.afterCommit?.([saved.event]);
-        return ok({ kind: 'changed', customer: saved.customer, event: saved.event });
-      }
-      if (saved.kind === 'conflict') {
-        const value = saved.field === 'email' ? (command.set.email ?? '') : (command.set.userId ?? '');
-        return err(await conflictError(saved.field, value));
-      }
-      const current = await deps.customers.findById(id, options.visibility);
-      if (!current) return err(customerNotFound(id));
-      const decided = applyChange(current, command, ctx);
-      if (!decided.ok || decided.value.kind === 'unchanged') return decided;
+  async function conflictError(field: string, attempted: Partial<Customer>): Promise<DomainError> {
+    if (field === 'email') {
+      const email = attempted.email ?? '';
+      return {
+        code: 'CUSTOMER.EMAIL_TAKEN',
+        message: `Another customer already uses the email ${email}. Use that customer or choose another email.`,
+        details: { field: 'email', existing_customer_id: await deps.customers.findIdByUnique('email', email) },
+      };
     }
-    throw new Error(`customer ${id} kept changing under ${command.event}; gave up after ${MAX_SAVE_ATTEMPTS} attempts`);
+    const userId = attempted.userId ?? '';
+    return {
+      code: 'CUSTOMER.USER_ALREADY_LINKED',
+      message: `User ${userId} is already linked to another customer.`,
+      details: { field: 'user_id', existing_customer_id: await deps.customers.findIdByUnique('user_id', userId) },
+    };
   }
+
+  const kit = createAggregateService({
+    kind: CUSTOMER_KIND,
+    repository: deps.customers,
+    now: deps.now,
+    newId: deps.newId,
+    afterCommit: deps.afterCommit,
+    notFound: customerNotFound,
+    conflict: conflictError,
+  });
 
   return {
     async create(input: NewCustomerInput, actor: string): Promise<Result<{ customer: Customer; event: CustomerEvent }, DomainError>> {
-      const created = createCustomer(input, { ...context(actor), customerId: deps.newId() });
-      if (!created.ok) return created;
-      const { customer, event } = created.value;
-      const inserted = await deps.customers.insert(customer, event);
-      if (inserted.kind === 'conflict') {
-        return err(await conflictError(inserted.field, inserted.field === 'email' ? customer.email : (customer.userId ?? '')));
-      }
-      await deps.afterCommit?.([event]);
-      return created;
+      const created = await kit.create(({ id, ...context }) => {
+        const decided = createCustomer(input, { ...context, customerId: id });
+        return decided.ok ? ok({ entity: decided.value.customer, event: decided.value.event }) : decided;
+      }, actor);
+      return created.ok ? ok({ customer: created.value.entity, event: created.value.event }) : created;
     },
 
-    async get(id: string, visibility?: Visibility): Promise<Result<Customer, DomainError>> {
-      const customer = await deps.customers.findById(id, visibility);
-      return customer ? ok(customer) : err(customerNotFound(id));
-    },
+    get: (id: string, visibility?: Visibility) => kit.get(id, visibility),
 
     async getByEmail(email: Email, visibility?: Visibility): Promise<Result<Customer, DomainError>> {
       const customer = await deps.customers.findByEmail(email, visibility);
@@ -113,7 +77,18 @@ export function createCustomerService(deps: ServiceDependencies) {
       return deps.customers.list(query);
     },
 
-    change,
+    /**
+     * Applies a change built for this request's clock, only to a customer the caller can see and,
+     * with If-Match, only at the version they saw; retried if the customer moved under it.
+     */
+    change(
+      id: string,
+      build: ChangeBuilder<Customer, CustomerChange['event'], keyof CustomerChange['set']>,
+      actor: string,
+      options: ChangeOptions = {},
+    ): Promise<Result<ChangeOutcome, DomainError>> {
+      return kit.change(id, build, actor, { scope: options.visibility, expectedVersion: options.expectedVersion });
+    },
 
     async history(id: string, visibility?: Visibility): Promise<Result<readonly CustomerEvent[], DomainError>> {
       const events = await deps.customers.history(id, visibility);

@@ -1,13 +1,15 @@
-import { sql, type RawBuilder, type Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 import type { Customer, CustomerStatus, CustomerTier, PatchableField } from '../../domain/customer/customer.js';
 import type { Email } from '../../domain/shared/email.js';
 import type { Phone } from '../../domain/shared/phone.js';
 import type { Source } from '../../domain/shared/source.js';
 import type { Tag } from '../../domain/shared/tags.js';
-import { fromJsonb, isoText, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
-
-import type { ColumnType } from 'kysely';
+import { CUSTOMER_KIND } from '../../domain/customer/customer-change.js';
 import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
+import { fromJsonb, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
+import type { AggregateTable } from '../kit/aggregate-table.js';
+import { jsonbSetColumn, plainColumn, timestampColumn, uuidColumn } from '../kit/column-codecs.js';
+
 export interface CustomersTable {
   id: string;
   user_id: string | null;
@@ -92,49 +94,25 @@ export function customerToInsert(customer: Customer) {
   };
 }
 
-/**
- * How each patchable field lives in SQL: its column, how a new value is bound, how the column
- * is rendered into event JSON, and when two values count as different (tags are a set).
- */
-interface ColumnCodec {
-  readonly column: keyof CustomersTable & string;
-  bind(value: unknown): RawBuilder<unknown> | string | null;
-  toJson(ref: RawBuilder<unknown>): RawBuilder<unknown>;
-  differs(current: RawBuilder<unknown>, next: RawBuilder<unknown>): RawBuilder<boolean>;
-}
-
-const plain = (column: keyof CustomersTable & string): ColumnCodec => ({
-  column,
-  bind: (value) => value as string | null,
-  toJson: (ref) => sql`to_jsonb(${ref})`,
-  differs: (current, next) => sql<boolean>`${current} is distinct from ${next}`,
-});
-const uuid = (column: keyof CustomersTable & string): ColumnCodec => ({
-  ...plain(column),
-  bind: (value) => param.nullableUuid(value as string | null),
-});
-const timestamp = (column: keyof CustomersTable & string): ColumnCodec => ({
-  ...plain(column),
-  bind: (value) => param.nullableTimestamptz(value as string | null),
-  toJson: (ref) => sql`to_jsonb(${isoText(ref)})`,
-});
-
-export const PATCH_COLUMNS: Record<PatchableField, ColumnCodec> = {
-  name: plain('name'),
-  email: plain('email'),
-  phone: plain('phone'),
-  status: plain('status'),
-  tier: plain('tier'),
-  source: plain('source'),
-  userId: uuid('user_id'),
-  companyId: uuid('company_id'),
-  assignedTo: uuid('assigned_to'),
-  churnedAt: timestamp('churned_at'),
-  deletedAt: timestamp('deleted_at'),
-  tags: {
-    column: 'tags',
-    bind: (value) => param.jsonb(value),
-    toJson: (ref) => ref,
-    differs: (current, next) => sql<boolean>`not (${current} @> ${next} and ${next} @> ${current})`,
+/** Everything the write kit needs to store customers with their event stream. */
+export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRow> = {
+  kind: CUSTOMER_KIND,
+  table: CUSTOMERS,
+  columns: {
+    name: plainColumn('name'),
+    email: plainColumn('email'),
+    phone: plainColumn('phone'),
+    status: plainColumn('status'),
+    tier: plainColumn('tier'),
+    source: plainColumn('source'),
+    userId: uuidColumn('user_id'),
+    companyId: uuidColumn('company_id'),
+    assignedTo: uuidColumn('assigned_to'),
+    churnedAt: timestampColumn('churned_at'),
+    deletedAt: timestampColumn('deleted_at'),
+    tags: jsonbSetColumn('tags'),
   },
+  uniqueIndexes: { idx_customers_email: 'email', idx_customers_user: 'user_id' },
+  rowToEntity: rowToCustomer,
+  entityToInsert: customerToInsert,
 };

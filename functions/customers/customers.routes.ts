@@ -81,7 +81,7 @@ async function applyCommand(
   if (typeof change !== 'function' && !change.ok) return change.error;
   const build = typeof change === 'function' ? change : () => change.value;
   const outcome = await services.customers.change(request.params.id, build, request.actor.id, changeOptions(request));
-  return outcome.ok ? customerResponse(200, outcome.value.customer) : outcome.error;
+  return outcome.ok ? customerResponse(200, outcome.value.entity) : outcome.error;
 }
 
 const changeOptions = (request: IdRequest) => ({

@@ -1,4 +1,4 @@
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
+import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Logger } from '../logger.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { Outbox } from './outbox.js';
@@ -24,11 +24,11 @@ const DEFAULT_LEASE_MS = 15_000;
  * Claiming first keeps per-customer order (an event whose predecessor is still undelivered is
  * left to the relay) and keeps the relay from sending the same event at the same time.
  */
-export function createImmediateDelivery(options: ImmediateDeliveryOptions): (events: readonly CustomerEvent[]) => Promise<void> {
+export function createImmediateDelivery(options: ImmediateDeliveryOptions): (events: readonly DomainEvent[]) => Promise<void> {
   const clock = options.clock ?? (() => new Date());
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
 
-  async function deliver(events: readonly CustomerEvent[], deadline: number, signal: AbortSignal): Promise<void> {
+  async function deliver(events: readonly DomainEvent[], deadline: number, signal: AbortSignal): Promise<void> {
     const claimed = await options.outbox.claimEvents(
       events.map((event) => event.eventId),
       leaseMs,

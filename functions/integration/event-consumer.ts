@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { CustomerEvent } from '../../domain/customer/customer.events.js';
+import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import { createCustomerRepository } from '../customers/customer-repository.js';
 import { createCustomerService } from '../customers/customer-service.js';
 import type { Database } from '../db/database.js';
@@ -48,7 +48,7 @@ export const SUBSCRIBED_EVENTS = Object.keys(SUBSCRIPTIONS);
 export interface ConsumerOptions {
   readonly clock?: () => Date;
   /** Delivers the customer events an incoming event caused, once its transaction committed. */
-  readonly afterCommit?: (events: readonly CustomerEvent[]) => Promise<void>;
+  readonly afterCommit?: (events: readonly DomainEvent[]) => Promise<void>;
 }
 
 /**
@@ -81,7 +81,7 @@ export function createEventConsumer(db: Kysely<Database>, options: ConsumerOptio
       return deadLetter(raw, `invalid ${envelope['detail-type']} detail: ${problems}`, now, envelope);
     }
 
-    const committed: CustomerEvent[] = [];
+    const committed: DomainEvent[] = [];
     try {
       const outcome = await db.transaction().execute(async (trx): Promise<ConsumeOutcome> => {
         if (!(await markProcessed(trx, envelope, now)))

@@ -89,8 +89,8 @@ describe.each(availableDialects())('CustomerRepository contract on %s', (dialect
       const decided = applyChange(current, change, ctx);
       if (!decided.ok || decided.value.kind !== 'changed') throw new Error(`domain refused ${change.event}`);
       const saved = await repository.saveChange(current.id, change, ctx);
-      expect(saved, change.event).toEqual({ kind: 'saved', customer: decided.value.customer, event: decided.value.event });
-      current = decided.value.customer;
+      expect(saved, change.event).toEqual({ kind: 'saved', entity: decided.value.entity, event: decided.value.event });
+      current = decided.value.entity;
     }
     expect(await repository.findById(current.id)).toBeNull();
     expect(await repository.history(current.id)).toBeNull();

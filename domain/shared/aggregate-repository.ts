@@ -1,0 +1,25 @@
+/** What storing a new aggregate with its first event came to: a guard that failed is `not_applied`. */
+export type InsertOutcome =
+  { readonly kind: 'inserted' } | { readonly kind: 'not_applied' } | { readonly kind: 'conflict'; readonly field: string };
+
+/**
+ * The outcome of saving a change in one statement: saved with its event, not applied because a
+ * precondition did not hold (the caller loads and lets the domain say why), or a unique conflict
+ * (`field` names the unique rule).
+ */
+export type SaveOutcome<State, Event> =
+  | { readonly kind: 'saved'; readonly entity: State; readonly event: Event }
+  | { readonly kind: 'not_applied' }
+  | { readonly kind: 'conflict'; readonly field: string };
+
+/**
+ * Storage of one kind of aggregate with its event stream, every write one statement with its
+ * event. `Scope` says which instances a caller may touch (a sales rep's own); instances outside it
+ * behave exactly like instances that do not exist.
+ */
+export interface AggregateRepository<State, Change, Event, Context, Scope> {
+  insert(entity: State, event: Event): Promise<InsertOutcome>;
+  findById(id: string, scope?: Scope): Promise<State | null>;
+  /** Applies the change only if its preconditions hold and it changes something. */
+  saveChange(id: string, change: Change, context: Context, scope?: Scope): Promise<SaveOutcome<State, Event>>;
+}

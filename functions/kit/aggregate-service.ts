@@ -1,0 +1,112 @@
+import { decideChange, type AggregateChange, type AggregateRoot, type ChangeOutcome } from '../../domain/shared/aggregate-change.js';
+import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-event.js';
+import type { DomainError } from '../../domain/errors.js';
+import { err, ok, type Result } from '../../domain/shared/result.js';
+import type { AggregateRepository } from '../../domain/shared/aggregate-repository.js';
+import type { AggregateKind } from '../../domain/shared/aggregate-change.js';
+
+/** Delivers committed events right away; must not throw and must bound its time (the relay catches up). */
+export type AfterCommit = (events: readonly DomainEvent[]) => Promise<void>;
+
+/** What every use case needs from the outside world: storage, a clock and fresh ids. */
+export interface AggregateServiceDependencies<State extends AggregateRoot, Field extends keyof State, EventType extends string, Scope> {
+  readonly kind: AggregateKind<State, Field>;
+  readonly repository: AggregateRepository<State, AggregateChange<State, EventType, Field>, DomainEvent<EventType>, ChangeContext, Scope>;
+  readonly now: () => Date;
+  readonly newId: () => string;
+  readonly afterCommit?: AfterCommit | undefined;
+  readonly notFound: (id: string) => DomainError;
+  /** The error for a unique rule a write broke (`field` from the table's uniqueIndexes), with the value it tried. */
+  readonly conflict: (field: string, attempted: Partial<State>) => Promise<DomainError>;
+}
+
+export interface ChangeOptions<Scope> {
+  /** Who may touch the aggregate; outside it, it behaves as missing. */
+  readonly scope?: Scope | undefined;
+  /** The version the caller last saw (If-Match); the change fails with the aggregate's VERSION_MISMATCH otherwise. */
+  readonly expectedVersion?: number | undefined;
+}
+
+/** A change built for this request's clock, or the reason its input is invalid. */
+export type ChangeBuilder<State, EventType extends string, Field extends keyof State> = (
+  now: string,
+) => AggregateChange<State, EventType, Field> | Result<AggregateChange<State, EventType, Field>, DomainError>;
+
+// A change whose precondition failed is decided again on the freshly loaded aggregate; if it then
+// succeeds, another writer got in between, so the statement is simply tried again.
+const MAX_SAVE_ATTEMPTS = 3;
+
+const isResult = <T>(value: T | Result<T, DomainError>): value is Result<T, DomainError> =>
+  typeof value === 'object' && value !== null && 'ok' in value && typeof (value as { ok: unknown }).ok === 'boolean';
+
+/**
+ * The use cases every aggregate shares: create with its first event, change in one statement
+ * (reloading to let the domain explain a refusal), and read — generic over the aggregate.
+ */
+export function createAggregateService<State extends AggregateRoot, Field extends keyof State, EventType extends string, Scope>(
+  deps: AggregateServiceDependencies<State, Field, EventType, Scope>,
+) {
+  const context = (actor: string): ChangeContext => ({ eventId: deps.newId(), now: deps.now().toISOString(), actor });
+
+  async function change(
+    id: string,
+    build: ChangeBuilder<State, EventType, Field>,
+    actor: string,
+    options: ChangeOptions<Scope> = {},
+  ): Promise<Result<ChangeOutcome<State, DomainEvent<EventType>>, DomainError>> {
+    const ctx = context(actor);
+    const built = build(ctx.now);
+    if (isResult(built) && !built.ok) return built;
+    const base = isResult(built) ? built.value : built;
+    const command = options.expectedVersion === undefined ? base : { ...base, expectedVersion: options.expectedVersion };
+    for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
+      const saved = await deps.repository.saveChange(id, command, ctx, options.scope);
+      if (saved.kind === 'saved') {
+        await deps.afterCommit?.([saved.event]);
+        return ok({ kind: 'changed', entity: saved.entity, event: saved.event });
+      }
+      if (saved.kind === 'conflict') return err(await deps.conflict(saved.field, command.set as Partial<State>));
+      const current = await deps.repository.findById(id, options.scope);
+      if (!current) return err(deps.notFound(id));
+      const decided = decideChange(deps.kind, current, command, ctx);
+      if (!decided.ok || decided.value.kind === 'unchanged') return decided;
+    }
+    throw new Error(`${deps.kind.type} ${id} kept changing under ${command.event}; gave up after ${MAX_SAVE_ATTEMPTS} attempts`);
+  }
+
+  return {
+    context,
+    change,
+
+    /**
+     * Stores a new aggregate with its first event, built by the domain for this request's clock and
+     * fresh id.
+     */
+    async create(
+      build: (context: ChangeContext & { readonly id: string }) => Result<{ entity: State; event: DomainEvent<EventType> }, DomainError>,
+      actor: string,
+      /** Explains an insert a guard of the repository refused (e.g. a parent that does not exist). */
+      refused?: () => Promise<DomainError>,
+    ): Promise<Result<{ entity: State; event: DomainEvent<EventType> }, DomainError>> {
+      const created = build({ ...context(actor), id: deps.newId() });
+      if (!created.ok) return created;
+      const inserted = await deps.repository.insert(created.value.entity, created.value.event);
+      if (inserted.kind === 'conflict') return err(await deps.conflict(inserted.field, created.value.entity));
+      if (inserted.kind === 'not_applied') {
+        if (!refused) throw new Error(`${deps.kind.type} insert refused by a guard nobody explains`);
+        return err(await refused());
+      }
+      await deps.afterCommit?.([created.value.event]);
+      return created;
+    },
+
+    async get(id: string, scope?: Scope): Promise<Result<State, DomainError>> {
+      const found = await deps.repository.findById(id, scope);
+      return found ? ok(found) : err(deps.notFound(id));
+    },
+  };
+}
+
+export type AggregateService<State extends AggregateRoot, Field extends keyof State, EventType extends string, Scope> = ReturnType<
+  typeof createAggregateService<State, Field, EventType, Scope>
+>;

@@ -1,0 +1,158 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { AggregateChange, AggregateRoot } from '../../domain/shared/aggregate-change.js';
+import type { InsertOutcome, SaveOutcome } from '../../domain/shared/aggregate-repository.js';
+import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-event.js';
+import type { Database } from '../db/database.js';
+import { classifyDatabaseError } from '../db/database-errors.js';
+import { expectingFailure } from '../db/savepoint.js';
+import { param } from '../db/sql-values.js';
+import { EVENTS, eventToInsert } from '../events/event-table.js';
+import type { AggregateTable, RowScope } from './aggregate-table.js';
+
+export interface WriteOptions {
+  /** Who may touch the row (a sales rep's own records); rows outside it behave as missing. */
+  readonly scope?: RowScope;
+  /** Further conditions the write needs, checked in the same statement (e.g. a parent that must exist). */
+  readonly guards?: readonly RawBuilder<boolean>[];
+}
+
+/**
+ * Persistence of one kind of aggregate with its event stream, generic over the aggregate: every
+ * write is one statement that carries its event, on every dialect (the RDS Data API included).
+ */
+export function createAggregateStore<State extends AggregateRoot, Field extends keyof State, EventType extends string>(
+  db: Kysely<Database>,
+  definition: AggregateTable<State, Field>,
+) {
+  const table = sql.table(definition.table);
+
+  /** The unique rule behind a failed write, if that is why it failed. */
+  function uniqueConflict(error: unknown): string | null {
+    const failure = classifyDatabaseError(error);
+    if (failure?.kind !== 'unique_violation') return null;
+    return definition.uniqueIndexes[failure.constraint ?? ''] ?? null;
+  }
+
+  const live = (scope: RowScope) => [sql<boolean>`deleted_at is null`, ...(scope ? [scope] : [])];
+
+  return {
+    /** Inserts a new aggregate and its first event in one statement, if every guard holds. */
+    async insert(entity: State, event: DomainEvent<EventType>, options: WriteOptions = {}): Promise<InsertOutcome> {
+      const columns = Object.entries(definition.entityToInsert(entity));
+      const eventColumns = Object.entries(eventToInsert(event));
+      const guards = options.guards ?? [];
+      try {
+        const { rows } = await expectingFailure(db, () =>
+          sql<{ inserted: number | string }>`
+            with inserted as (
+              insert into ${table} (${sql.join(columns.map(([column]) => sql.ref(column)))})
+              select ${sql.join(columns.map(([, value]) => sql`${value}`))}
+              ${guards.length > 0 ? sql`where ${sql.join(guards, sql` and `)}` : sql``}
+              returning id
+            ), event as (
+              insert into ${sql.table(EVENTS)} (${sql.join(eventColumns.map(([column]) => sql.ref(column)))})
+              select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
+              returning 1
+            )
+            select count(*) as inserted from event`.execute(db),
+        );
+        return Number(rows[0]?.inserted ?? 0) === 1 ? { kind: 'inserted' } : { kind: 'not_applied' };
+      } catch (error) {
+        const field = uniqueConflict(error);
+        if (field) return { kind: 'conflict', field };
+        throw error;
+      }
+    },
+
+    async findById(id: string, options: WriteOptions = {}): Promise<State | null> {
+      const { rows } =
+        await sql`select * from ${table} where id = ${param.uuid(id)} and ${sql.join(live(options.scope), sql` and `)}`.execute(db);
+      return rows[0] ? definition.rowToEntity(rows[0]) : null;
+    },
+
+    /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
+    async saveChange(
+      id: string,
+      change: AggregateChange<State, EventType, Field>,
+      context: ChangeContext,
+      options: WriteOptions = {},
+    ): Promise<SaveOutcome<State, DomainEvent<EventType>>> {
+      try {
+        const { rows } = await expectingFailure(db, () => changeStatement(id, change, context, options).execute(db));
+        const row = rows[0];
+        if (!row) return { kind: 'not_applied' };
+        const entity = definition.rowToEntity(row);
+        const event: DomainEvent<EventType> = {
+          eventId: context.eventId,
+          type: change.event,
+          eventVersion: 1,
+          aggregateType: definition.kind.type,
+          aggregateId: entity.id,
+          aggregateVersion: entity.version,
+          occurredAt: context.now,
+          actor: context.actor,
+          data: typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data,
+        };
+        return { kind: 'saved', entity, event };
+      } catch (error) {
+        const field = uniqueConflict(error);
+        if (field) return { kind: 'conflict', field };
+        if (classifyDatabaseError(error)?.kind === 'check_violation') return { kind: 'not_applied' };
+        throw error;
+      }
+    },
+  };
+
+  /**
+   * One statement: lock the row only if every precondition holds and something would change,
+   * update it, and append the event whose `changes` compare the locked (old) and updated rows.
+   */
+  function changeStatement(id: string, change: AggregateChange<State, EventType, Field>, context: ChangeContext, options: WriteOptions) {
+    const fields = Object.keys(change.set) as Field[];
+    const bound = fields.map((field) => {
+      const codec = definition.columns[field];
+      return { field, codec, value: codec.bind(change.set[field]) };
+    });
+    const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(id)}`, ...live(options.scope), ...(options.guards ?? [])];
+    if (change.requires) {
+      const codec = definition.columns[change.requires.field as Field];
+      guards.push(sql`${sql.ref(codec.column)} in (${sql.join(change.requires.oneOf.map((value) => sql`${codec.bind(value)}`))})`);
+    }
+    if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
+    guards.push(
+      sql`(${sql.join(
+        bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)),
+        sql` or `,
+      )})`,
+    );
+
+    const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
+    const changes = bound.map(({ field, codec }) => {
+      const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
+      const after = sql.ref(`updated.${codec.column}`) as RawBuilder<unknown>;
+      const name = sql.lit(definition.kind.publicNames[field]);
+      return sql`case when ${codec.differs(before, after)} then jsonb_build_object(${name}, jsonb_build_object('from', ${codec.toJson(before)}, 'to', ${codec.toJson(after)})) else '{}'::jsonb end`;
+    });
+    const now = param.timestamptz(context.now);
+
+    return sql<Record<string, any> & { event_data: Record<string, unknown> | string }>`
+      with old as (
+        select * from ${table} where ${sql.join(guards, sql` and `)} for update
+      ), updated as (
+        update ${table} as target set ${sql.join(assignments)}, version = old.version + 1, updated_at = ${now}
+        from old where target.id = old.id
+        returning target.*
+      ), event as (
+        insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data)
+        select ${param.uuid(context.eventId)}, ${definition.kind.type}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
+               jsonb_build_object('changes', ${sql.join(changes, sql` || `)}) || ${param.jsonb(change.note ?? {})}
+        from updated join old on old.id = updated.id
+        returning data
+      )
+      select updated.*, event.data as event_data from updated, event`;
+  }
+}
+
+export type AggregateStore<State extends AggregateRoot, Field extends keyof State, EventType extends string> = ReturnType<
+  typeof createAggregateStore<State, Field, EventType>
+>;

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { createCustomer } from '../../domain/customer/create-customer.js';
+import * as commands from '../../domain/customer/customer-commands.js';
+import { CUSTOMER_KIND, type CustomerChange } from '../../domain/customer/customer-change.js';
+import type { Result } from '../../domain/shared/result.js';
+import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
+import { describeChangeContract } from '../support/change-contract.js';
+
+function valid(change: Result<CustomerChange, unknown>): CustomerChange {
+  if (!change.ok) throw new Error(`command refused: ${JSON.stringify(change.error)}`);
+  return change.value;
+}
+
+describeChangeContract({
+  aggregate: 'Customer',
+  kind: CUSTOMER_KIND,
+  repository: async (db) => createCustomerRepository(db),
+  create: ({ id, ...context }) => {
+    const created = createCustomer(
+      { name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, tags: ['a'] },
+      {
+        ...context,
+        customerId: id,
+      },
+    );
+    return created.ok ? { ok: true, value: { entity: created.value.customer, event: created.value.event } } : created;
+  },
+  steps: [
+    { name: 'qualify', build: (now) => commands.transition('qualify', now) },
+    { name: 'convert', build: (now) => commands.transition('convert', now) },
+    { name: 'churn', build: (now) => commands.transition('churn', now, { reason: 'budget' }) },
+    { name: 'reactivate', build: (now) => commands.transition('reactivate', now) },
+    { name: 'assign', build: () => commands.assign(randomUUID()) },
+    { name: 'unassign', build: () => commands.assign(null) },
+    { name: 'tier pro', build: () => commands.changeTier('pro') },
+    { name: 'same tier', build: (_, current) => commands.changeTier(current.tier) },
+    { name: 'tags', build: () => valid(commands.replaceTags(['b', 'a'])) },
+    { name: 'same tags, other order', build: (_, current) => valid(commands.replaceTags([...current.tags].reverse())) },
+    {
+      name: 'details',
+      build: () => valid(commands.updateDetails({ name: 'Rear Admiral Hopper', phone: '+1 415 555 2671', source: 'event' })),
+    },
+    { name: 'link a user (B2C)', build: () => valid(commands.updateDetails({ userId: randomUUID() })) },
+    { name: 'join a company (B2B)', build: () => valid(commands.updateDetails({ companyId: randomUUID() })) },
+    { name: 'delete', build: (now) => commands.deleteCustomer(now) },
+  ],
+});
