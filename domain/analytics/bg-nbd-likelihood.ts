@@ -4,7 +4,8 @@ import { logGamma } from './log-gamma.js';
 
 /**
  * Customers grouped by identical (x, tx, T), as columns: with day-granular purchase dates most histories repeat
- * (every one-time buyer of a given first day is the same triple), so the likelihood visits each triple once.
+ * (every one-time buyer of a given first day is the same triple), so the likelihood visits each triple once, and it
+ * takes the logarithms of α + T and α + tx once per distinct T and tx.
  */
 export interface GroupedHistories {
   readonly customers: number;
@@ -15,6 +16,24 @@ export interface GroupedHistories {
   /** The distinct values of x and how many customers have each: the log-gamma terms depend on x alone. */
   readonly frequencies: Float64Array;
   readonly frequencyCounts: Float64Array;
+  /** Per group, the index of its x in `frequencies`, of its T in `ages` and of its tx in `recencies`. */
+  readonly frequencyIndex: Int32Array;
+  readonly ages: Float64Array;
+  readonly ageIndex: Int32Array;
+  readonly recencies: Float64Array;
+  readonly recencyIndex: Int32Array;
+}
+
+/** The position of each distinct value, in order of first appearance. */
+function distinctIndex(values: readonly number[]): [Float64Array, Int32Array] {
+  const positions = new Map<number, number>();
+  const index = new Int32Array(values.length);
+  values.forEach((value, at) => {
+    let position = positions.get(value);
+    if (position === undefined) positions.set(value, (position = positions.size));
+    index[at] = position;
+  });
+  return [Float64Array.from(positions.keys()), index];
 }
 
 /** Groups histories by identical (x, tx, T) triples and by x. */
@@ -24,7 +43,6 @@ export function groupHistories(histories: readonly RepeatHistory[]): GroupedHist
   const tx: number[] = [];
   const T: number[] = [];
   const count: number[] = [];
-  const byFrequency = new Map<number, number>();
   for (const history of histories) {
     let byRecency = index.get(history.x);
     if (!byRecency) index.set(history.x, (byRecency = new Map()));
@@ -40,21 +58,39 @@ export function groupHistories(histories: readonly RepeatHistory[]): GroupedHist
     } else {
       count[group]! += 1;
     }
-    byFrequency.set(history.x, (byFrequency.get(history.x) ?? 0) + 1);
   }
+  const [frequencies, frequencyIndex] = distinctIndex(x);
+  const frequencyCounts = new Float64Array(frequencies.length);
+  count.forEach((n, group) => (frequencyCounts[frequencyIndex[group]!]! += n));
+  const [ages, ageIndex] = distinctIndex(T);
+  const [recencies, recencyIndex] = distinctIndex(tx);
   return {
     customers: histories.length,
     x: Float64Array.from(x),
     tx: Float64Array.from(tx),
     T: Float64Array.from(T),
     count: Float64Array.from(count),
-    frequencies: Float64Array.from(byFrequency.keys()),
-    frequencyCounts: Float64Array.from(byFrequency.values()),
+    frequencies,
+    frequencyCounts,
+    frequencyIndex,
+    ages,
+    ageIndex,
+    recencies,
+    recencyIndex,
   };
 }
 
-/** ln(1 + eᵈ) without overflow. */
-const softplus = (d: number) => (d > 0 ? d + Math.log1p(Math.exp(-d)) : Math.log1p(Math.exp(d)));
+const logOfShifted = (values: Float64Array, shift: number) => {
+  const logs = new Float64Array(values.length);
+  for (let index = 0; index < values.length; index += 1) logs[index] = Math.log(shift + values[index]!);
+  return logs;
+};
+
+const inverseOfShifted = (values: Float64Array, shift: number) => {
+  const inverses = new Float64Array(values.length);
+  for (let index = 0; index < values.length; index += 1) inverses[index] = 1 / (shift + values[index]!);
+  return inverses;
+};
 
 /**
  * The BG/NBD log-likelihood of all grouped histories (the paper's equation 6, summed):
@@ -78,9 +114,13 @@ export function bgNbdLogLikelihood(parameters: BgNbdParameters, groups: GroupedH
   const digammaR = gradient ? digamma(r) : 0;
   const digammaB = gradient ? digamma(b) : 0;
   const digammaAB = gradient ? digamma(a + b) : 0;
-  for (let index = 0; index < groups.frequencies.length; index += 1) {
-    const x = groups.frequencies[index]!;
+  const frequencies = groups.frequencies;
+  // ln(a / (b + x − 1)) per distinct x (unused for x = 0).
+  const logDropoutOdds = new Float64Array(frequencies.length);
+  for (let index = 0; index < frequencies.length; index += 1) {
+    const x = frequencies[index]!;
     const n = groups.frequencyCounts[index]!;
+    logDropoutOdds[index] = x > 0 ? logA - Math.log(b + x - 1) : 0;
     total += n * (logGamma(r + x) - logGammaR + r * logAlpha + logGammaAB + logGamma(b + x) - logGammaB - logGamma(a + b + x));
     if (gradient) {
       const digammaABX = digamma(a + b + x);
@@ -91,31 +131,42 @@ export function bgNbdLogLikelihood(parameters: BgNbdParameters, groups: GroupedH
     }
   }
 
+  // ln(α + T) and ln(α + tx): once per distinct value.
+  const logAlphaT = logOfShifted(groups.ages, alpha);
+  const logAlphaTx = logOfShifted(groups.recencies, alpha);
+  const inverseAlphaT = gradient ? inverseOfShifted(groups.ages, alpha) : logAlphaT;
+  const inverseAlphaTx = gradient ? inverseOfShifted(groups.recencies, alpha) : logAlphaTx;
+
   // The terms that need the whole triple: once per group.
-  for (let index = 0; index < groups.count.length; index += 1) {
-    const x = groups.x[index]!;
-    const n = groups.count[index]!;
+  const { x: xs, count, frequencyIndex, ageIndex, recencyIndex } = groups;
+  for (let index = 0; index < count.length; index += 1) {
+    const x = xs[index]!;
+    const n = count[index]!;
     const rx = r + x;
-    const logAlphaT = Math.log(alpha + groups.T[index]!);
-    let sum = -rx * logAlphaT;
-    // w: the share of the likelihood in which the customer dropped out after the last purchase.
-    let w = 0;
-    let logAlphaTx = 0;
-    if (x > 0) {
-      logAlphaTx = Math.log(alpha + groups.tx[index]!);
-      const d = logA - Math.log(b + x - 1) + rx * (logAlphaT - logAlphaTx);
-      sum += softplus(d);
-      w = 1 / (1 + Math.exp(-d));
-    }
-    total += n * sum;
-    if (gradient) {
-      const alphaT = alpha + groups.T[index]!;
-      gradientR += n * (-logAlphaT + w * (logAlphaT - logAlphaTx));
-      gradientAlpha += n * (-rx / alphaT + (x > 0 ? w * (rx / alphaT - rx / (alpha + groups.tx[index]!)) : 0));
-      if (x > 0) {
-        gradientA += (n * w) / a;
-        gradientB -= (n * w) / (b + x - 1);
+    const age = ageIndex[index]!;
+    const logAge = logAlphaT[age]!;
+    if (x === 0) {
+      total -= n * rx * logAge;
+      if (gradient) {
+        gradientR -= n * logAge;
+        gradientAlpha -= n * rx * inverseAlphaT[age]!;
       }
+      continue;
+    }
+    const recency = recencyIndex[index]!;
+    const logRecency = logAlphaTx[recency]!;
+    const frequency = frequencyIndex[index]!;
+    // d: log-odds that the customer dropped out after the last purchase; w = sigmoid(d) its posterior weight.
+    const d = logDropoutOdds[frequency]! + rx * (logAge - logRecency);
+    const e = Math.exp(-Math.abs(d));
+    total += n * (-rx * logAge + (d > 0 ? d : 0) + Math.log1p(e));
+    if (gradient) {
+      const w = d > 0 ? 1 / (1 + e) : e / (1 + e);
+      const inverseAge = inverseAlphaT[age]!;
+      gradientR += n * (-logAge + w * (logAge - logRecency));
+      gradientAlpha += n * rx * (-inverseAge + w * (inverseAge - inverseAlphaTx[recency]!));
+      gradientA += (n * w) / a;
+      gradientB -= (n * w) / (b + x - 1);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Timestamp } from '../shared/timestamp.js';
 import type { AnalyticsOrder } from './customer-summary.js';
+import { timestampMs } from './timestamp-ms.js';
 
 export interface CohortRow {
   /** The month of the customers' first order, `YYYY-MM` (UTC). */
@@ -11,8 +12,8 @@ export interface CohortRow {
   readonly retention: readonly number[];
 }
 
-const monthIndex = (timestamp: Timestamp) => {
-  const date = new Date(timestamp);
+const monthIndex = (ms: number) => {
+  const date = new Date(ms);
   return date.getUTCFullYear() * 12 + date.getUTCMonth();
 };
 
@@ -23,14 +24,16 @@ const monthLabel = (index: number) => `${Math.floor(index / 12)}-${String((index
  * and the share of them ordering again in each later month (refunded orders and orders after `asOf` are left out).
  */
 export function cohortRetention(orders: readonly AnalyticsOrder[], currency: string, asOf: Timestamp): CohortRow[] {
-  const asOfMs = Date.parse(asOf);
-  const lastMonth = monthIndex(asOf);
+  const asOfMs = timestampMs(asOf);
+  const lastMonth = monthIndex(asOfMs);
   const monthsByCustomer = new Map<string, Set<number>>();
   for (const order of orders) {
-    if (order.state === 'refunded' || order.total.currency !== currency || Date.parse(order.placedAt) > asOfMs) continue;
+    if (order.state === 'refunded' || order.total.currency !== currency) continue;
+    const placedMs = timestampMs(order.placedAt);
+    if (placedMs > asOfMs) continue;
     let months = monthsByCustomer.get(order.customerId);
     if (!months) monthsByCustomer.set(order.customerId, (months = new Set()));
-    months.add(monthIndex(order.placedAt));
+    months.add(monthIndex(placedMs));
   }
   const cohorts = new Map<number, { customers: number; returning: number[] }>();
   for (const months of monthsByCustomer.values()) {

@@ -1,6 +1,7 @@
 import type { Purchase } from '../purchase/purchase.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import type { RepeatHistory } from './bg-nbd-model.js';
+import { timestampMs } from './timestamp-ms.js';
 
 /** What the analytics read of an order: who, when, how much in which currency, and whether it was refunded. */
 export type AnalyticsOrder = Pick<Purchase, 'customerId' | 'placedAt' | 'state' | 'total'>;
@@ -24,14 +25,20 @@ export interface CustomerSummary extends RepeatHistory {
 const DAY_MS = 86_400_000;
 
 /** The UTC day number of a timestamp (days since 1970-01-01). */
-export const utcDay = (timestamp: Timestamp): number => Math.floor(Date.parse(timestamp) / DAY_MS);
+export const utcDay = (timestamp: Timestamp): number => Math.floor(timestampMs(timestamp) / DAY_MS);
 
 const counted = (order: AnalyticsOrder) => order.state !== 'refunded';
 
-interface DayTotals {
+interface CustomerOrders {
+  readonly customerId: string;
+  readonly currency: string;
   firstAt: Timestamp;
+  firstMs: number;
   lastAt: Timestamp;
-  readonly spendByDay: Map<number, number>;
+  lastMs: number;
+  /** Day numbers and amounts of the counted orders, in input order. */
+  readonly days: number[];
+  readonly amounts: number[];
 }
 
 /**
@@ -42,54 +49,75 @@ interface DayTotals {
  * day has T = 0). Sorted by currency, then customer id.
  */
 export function summarisePurchases(orders: readonly AnalyticsOrder[], asOf: Timestamp): CustomerSummary[] {
-  const asOfMs = Date.parse(asOf);
+  const asOfMs = timestampMs(asOf);
   const asOfDay = Math.floor(asOfMs / DAY_MS);
-  const byCustomer = new Map<string, DayTotals>();
+  const byCurrency = new Map<string, Map<string, CustomerOrders>>();
   for (const order of orders) {
-    if (!counted(order) || Date.parse(order.placedAt) > asOfMs) continue;
-    const key = `${order.total.currency}\u0000${order.customerId}`;
-    let totals = byCustomer.get(key);
-    if (!totals) byCustomer.set(key, (totals = { firstAt: order.placedAt, lastAt: order.placedAt, spendByDay: new Map() }));
-    if (order.placedAt < totals.firstAt) totals.firstAt = order.placedAt;
-    if (order.placedAt > totals.lastAt) totals.lastAt = order.placedAt;
-    const day = utcDay(order.placedAt);
-    totals.spendByDay.set(day, (totals.spendByDay.get(day) ?? 0) + order.total.amountMinor);
+    if (!counted(order)) continue;
+    const placedMs = timestampMs(order.placedAt);
+    if (placedMs > asOfMs) continue;
+    const currency = order.total.currency;
+    let customers = byCurrency.get(currency);
+    if (!customers) byCurrency.set(currency, (customers = new Map()));
+    let entry = customers.get(order.customerId);
+    if (!entry) {
+      entry = {
+        customerId: order.customerId,
+        currency,
+        firstAt: order.placedAt,
+        firstMs: placedMs,
+        lastAt: order.placedAt,
+        lastMs: placedMs,
+        days: [],
+        amounts: [],
+      };
+      customers.set(order.customerId, entry);
+    }
+    if (placedMs < entry.firstMs) {
+      entry.firstMs = placedMs;
+      entry.firstAt = order.placedAt;
+    }
+    if (placedMs > entry.lastMs) {
+      entry.lastMs = placedMs;
+      entry.lastAt = order.placedAt;
+    }
+    entry.days.push(Math.floor(placedMs / DAY_MS));
+    entry.amounts.push(order.total.amountMinor);
   }
   const summaries: CustomerSummary[] = [];
-  for (const [key, totals] of byCustomer) {
-    const [currency, customerId] = key.split('\u0000') as [string, string];
-    const days = [...totals.spendByDay.keys()].sort((left, right) => left - right);
-    const firstDay = days[0]!;
-    const lastDay = days[days.length - 1]!;
-    let total = 0;
-    for (const spend of totals.spendByDay.values()) total += spend;
-    const x = days.length - 1;
-    const firstDaySpend = totals.spendByDay.get(firstDay)!;
-    summaries.push({
-      customerId,
-      currency,
-      x,
-      tx: (lastDay - firstDay) / 7,
-      T: (asOfDay - firstDay) / 7,
-      transactions: days.length,
-      firstPurchaseAt: totals.firstAt,
-      lastPurchaseAt: totals.lastAt,
-      recencyDays: asOfDay - lastDay,
-      totalSpendMinor: total,
-      meanRepeatSpendMinor: x === 0 ? 0 : (total - firstDaySpend) / x,
-    });
+  for (const currency of [...byCurrency.keys()].sort()) {
+    const customers = byCurrency.get(currency)!;
+    for (const customerId of [...customers.keys()].sort()) summaries.push(summarise(customers.get(customerId)!, asOfDay));
   }
-  return summaries.sort((left, right) =>
-    left.currency !== right.currency
-      ? left.currency < right.currency
-        ? -1
-        : 1
-      : left.customerId < right.customerId
-        ? -1
-        : left.customerId > right.customerId
-          ? 1
-          : 0,
-  );
+  return summaries;
+}
+
+function summarise(entry: CustomerOrders, asOfDay: number): CustomerSummary {
+  const firstDay = Math.floor(entry.firstMs / DAY_MS);
+  const lastDay = Math.floor(entry.lastMs / DAY_MS);
+  let total = 0;
+  let firstDaySpend = 0;
+  const distinctDays = new Set<number>();
+  entry.days.forEach((day, index) => {
+    const amount = entry.amounts[index]!;
+    total += amount;
+    if (day === firstDay) firstDaySpend += amount;
+    distinctDays.add(day);
+  });
+  const x = distinctDays.size - 1;
+  return {
+    customerId: entry.customerId,
+    currency: entry.currency,
+    x,
+    tx: (lastDay - firstDay) / 7,
+    T: (asOfDay - firstDay) / 7,
+    transactions: x + 1,
+    firstPurchaseAt: entry.firstAt,
+    lastPurchaseAt: entry.lastAt,
+    recencyDays: asOfDay - lastDay,
+    totalSpendMinor: total,
+    meanRepeatSpendMinor: x === 0 ? 0 : (total - firstDaySpend) / x,
+  };
 }
 
 /**
@@ -103,11 +131,13 @@ export function transactionsBetween(
   to: Timestamp,
 ): Map<string, number> {
   const fromDay = utcDay(from);
-  const toMs = Date.parse(to);
+  const toMs = timestampMs(to);
   const days = new Map<string, Set<number>>();
   for (const order of orders) {
-    if (!counted(order) || order.total.currency !== currency || Date.parse(order.placedAt) > toMs) continue;
-    const day = utcDay(order.placedAt);
+    if (!counted(order) || order.total.currency !== currency) continue;
+    const placedMs = timestampMs(order.placedAt);
+    if (placedMs > toMs) continue;
+    const day = Math.floor(placedMs / DAY_MS);
     if (day <= fromDay) continue;
     let set = days.get(order.customerId);
     if (!set) days.set(order.customerId, (set = new Set()));

@@ -85,15 +85,25 @@ function logLikelihood(parameters: GammaGammaParameters, columns: SpendColumns, 
 }
 
 function columnsOf(spends: readonly RepeatSpend[]): SpendColumns {
+  const n = spends.length;
+  const x = new Float64Array(n);
+  const logX = new Float64Array(n);
+  const spend = new Float64Array(n);
+  const logSpend = new Float64Array(n);
   const byFrequency = new Map<number, number>();
-  for (const spend of spends) byFrequency.set(spend.x, (byFrequency.get(spend.x) ?? 0) + 1);
-  const x = Float64Array.from(spends, (spend) => spend.x);
-  const spend = Float64Array.from(spends, (entry) => entry.meanSpend);
+  for (let index = 0; index < n; index += 1) {
+    const entry = spends[index]!;
+    x[index] = entry.x;
+    logX[index] = Math.log(entry.x);
+    spend[index] = entry.meanSpend;
+    logSpend[index] = Math.log(entry.meanSpend);
+    byFrequency.set(entry.x, (byFrequency.get(entry.x) ?? 0) + 1);
+  }
   return {
     x,
-    logX: x.map(Math.log),
+    logX,
     spend,
-    logSpend: spend.map(Math.log),
+    logSpend,
     frequencies: Float64Array.from(byFrequency.keys()),
     frequencyCounts: Float64Array.from(byFrequency.values()),
   };
