@@ -32,7 +32,7 @@ export {
   type ChurnRiskOptions,
   type ChurnRiskThresholds,
 } from './churn-risk.js';
-export { rfmCutPoints, rfmScore, scoreRfm, type RankKey, type RfmCutPoints, type RfmInput, type RfmScore } from './rfm.js';
+export { rfmCutPoints, rfmInputOf, rfmScore, scoreRfm, type RankKey, type RfmCutPoints, type RfmInput, type RfmScore } from './rfm.js';
 export { RFM_SEGMENT_MAP, RFM_SEGMENTS, rfmSegment, type Quintile, type RfmSegment } from './rfm-segments.js';
 export { summarisePurchases, transactionsBetween, utcDay, type AnalyticsOrder, type CustomerSummary } from './customer-summary.js';
 export { evaluateHoldout, type HoldoutCustomer, type HoldoutEvaluation, type HoldoutGroup } from './holdout.js';

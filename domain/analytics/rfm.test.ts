@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rfmCutPoints, rfmScore, scoreRfm, type RfmInput } from './rfm.js';
+import { rfmCutPoints, rfmInputOf, rfmScore, scoreRfm, type RfmInput } from './rfm.js';
 import { RFM_SEGMENT_MAP, RFM_SEGMENTS, rfmSegment, type Quintile } from './rfm-segments.js';
 
 const customer = (customerId: string, recencyDays: number, frequency: number, monetary: number): RfmInput => ({
@@ -56,6 +56,25 @@ describe('scoreRfm', () => {
     expect(partitions.flatMap((partition) => partition.map((entry) => rfmScore(entry, cutPoints)))).toEqual(whole);
     const counts = [1, 2, 3, 4, 5].map((q) => whole.filter((score) => score.frequency === q).length);
     expect(counts).toEqual([200, 200, 200, 200, 200]);
+  });
+});
+
+describe('rfmInputOf', () => {
+  it('takes recency days, transactions and total spend from a purchase summary', () => {
+    const summary = {
+      customerId: 'ann',
+      currency: 'USD',
+      x: 2,
+      tx: 6,
+      T: 8,
+      transactions: 3,
+      firstPurchaseAt: '2024-01-01T09:00:00.000Z',
+      lastPurchaseAt: '2024-02-12T23:59:59.999Z',
+      recencyDays: 14,
+      totalSpendMinor: 6500,
+      meanRepeatSpendMinor: 2500,
+    };
+    expect(rfmInputOf(summary)).toEqual({ customerId: 'ann', recencyDays: 14, frequency: 3, monetary: 6500 });
   });
 });
 

@@ -1,3 +1,4 @@
+import type { CustomerSummary } from './customer-summary.js';
 import { rfmSegment, type Quintile, type RfmSegment } from './rfm-segments.js';
 
 /** One customer with at least one order in the currency. */
@@ -9,6 +10,16 @@ export interface RfmInput {
   readonly frequency: number;
   /** Total spend, in any one unit. */
   readonly monetary: number;
+}
+
+/** The RFM inputs of a purchase summary: days since the last transaction, transactions, total spend (minor units). */
+export function rfmInputOf(summary: CustomerSummary): RfmInput {
+  return {
+    customerId: summary.customerId,
+    recencyDays: summary.recencyDays,
+    frequency: summary.transactions,
+    monetary: summary.totalSpendMinor,
+  };
 }
 
 export interface RfmScore {

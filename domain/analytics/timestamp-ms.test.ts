@@ -13,5 +13,17 @@ describe('timestampMs', () => {
     expect(timestampMs('2024-03-01T10:00:00+02:00')).toBe(Date.parse('2024-03-01T08:00:00.000Z'));
     expect(timestampMs('2024-03-01')).toBe(Date.parse('2024-03-01T00:00:00.000Z'));
     expect(timestampMs('2024-0x-01T00:00:00.000Z')).toBeNaN();
+    expect(timestampMs('2024/01/01T00:00:00.000Z')).toBe(Date.parse('2024/01/01T00:00:00.000Z'));
+  });
+
+  it.each([
+    '2024-13-01T00:00:00.000Z',
+    '2024-00-10T00:00:00.000Z',
+    '2024-02-32T00:00:00.000Z',
+    '2024-01-01T10:60:00.000Z',
+    '2024-02-30T00:00:00.000Z',
+    '2024-01-01T24:00:00.000Z',
+  ])('agrees with Date.parse on the edge %s', (timestamp) => {
+    expect(timestampMs(timestamp)).toEqual(Date.parse(timestamp));
   });
 });
