@@ -17,7 +17,7 @@ describeChangeContract({
   repository: async (db) => createCustomerRepository(db),
   create: ({ id, ...context }) => {
     const created = createCustomer(
-      { name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, tags: ['a'] },
+      { name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, tags: ['x', 'y'] },
       {
         ...context,
         customerId: id,

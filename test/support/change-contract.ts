@@ -89,7 +89,7 @@ export function describeChangeContract<State extends AggregateRoot, Field extend
             }
           }
         }),
-        { numRuns: 12 },
+        { numRuns: 20 },
       );
     });
 
