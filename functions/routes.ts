@@ -1,12 +1,18 @@
 import { sql } from 'kysely';
+import * as z from 'zod';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
 import type { Kysely } from 'kysely';
+import { ERROR_STATUS } from './http/http-errors.js';
 import { failure, success } from './http/responses.js';
 import { defineRoute, type Route } from './http/route.js';
 import type { HandlerServices } from './http/route-group-handler.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
+
+/** The API's version as published in the OpenAPI document. */
+const SERVICE_VERSION = '1.0.0';
 
 export interface Services extends CustomerRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
@@ -19,6 +25,7 @@ const healthRoute = defineRoute({
   group: 'customers-read',
   operationId: 'health',
   summary: 'Liveness and database reachability (no token needed)',
+  response: { status: 200, data: z.strictObject({ database: z.literal('up') }) },
   handle: async ({ requestId }, services: Services) => {
     try {
       await sql`select 1`.execute(services.db);
@@ -29,8 +36,39 @@ const healthRoute = defineRoute({
   },
 });
 
+let openApiJson: string | undefined;
+
+/** The document is built on first request (not at cold start) and kept for the life of the function. */
+const openApiRoute = defineRoute({
+  method: 'GET',
+  path: '/openapi.json',
+  public: true,
+  group: 'customers-read',
+  operationId: 'getOpenApiDocument',
+  summary: 'This API as an OpenAPI 3.1 document (no token needed)',
+  response: { status: 200, raw: true, data: z.looseObject({ openapi: z.literal('3.1.0') }) },
+  handle: async () => {
+    openApiJson ??= JSON.stringify(openApiDocument());
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=300' },
+      body: openApiJson,
+    };
+  },
+});
+
 const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;
 const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStreams];
 
-/** The single route table: the Lambdas, the local server, the local server and CDK all read it. */
-export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes, ...eventRoutes(streamTypes)];
+/** The single route table: the Lambdas, the local server, CDK and the OpenAPI document all read it. */
+export const routes: readonly Route<any, any, any, Services>[] = [
+  healthRoute,
+  openApiRoute,
+  ...customerRoutes,
+  ...eventRoutes(streamTypes),
+];
+
+/** The OpenAPI 3.1 document of the route table. */
+export function openApiDocument(): Record<string, unknown> {
+  return buildOpenApiDocument(routes, { version: SERVICE_VERSION, errorStatus: ERROR_STATUS });
+}

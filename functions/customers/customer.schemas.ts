@@ -69,3 +69,51 @@ export const ListCustomersQuery = z.strictObject({
   cursor: single(text(512)).optional(),
 });
 export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
+
+// Representations: what the API answers, documented in OpenAPI and checked against real responses.
+const timestamp = z.iso.datetime().meta({ examples: ['2026-11-26T10:00:00.000Z'] });
+const nullableUuid = z.uuid().nullable();
+
+export const CustomerRepresentation = z
+  .strictObject({
+    id: z.uuid(),
+    name: z.string().meta({ examples: ['Ada Lovelace'] }),
+    email: z.string().meta({ examples: ['ada@example.com'] }),
+    phone: z
+      .string()
+      .nullable()
+      .meta({ examples: ['+442079460958'] }),
+    status: z.enum(CUSTOMER_STATUSES),
+    tier: z.enum(CUSTOMER_TIERS),
+    source: z.string().meta({ examples: ['website'] }),
+    assigned_to: nullableUuid,
+    tags: z.array(z.string().meta({ examples: ['vip'] })),
+    user_id: nullableUuid,
+    company_id: nullableUuid,
+    version: z.int().min(1),
+    churned_at: timestamp.nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    purchase_summary: z.strictObject({
+      orders_count: z.int().min(0),
+      total_spent_minor: z
+        .record(z.string(), z.int())
+        .meta({ description: 'per ISO 4217 currency, in minor units', examples: [{ EUR: 4999 }] }),
+      first_order_at: timestamp.nullable(),
+      last_order_at: timestamp.nullable(),
+    }),
+  })
+  .meta({ title: 'Customer' });
+
+export const PurchaseRepresentation = z
+  .strictObject({
+    order_id: z.uuid(),
+    state: z.enum(['placed', 'completed', 'refunded']),
+    total_minor: z.int().min(0),
+    currency: z
+      .string()
+      .length(3)
+      .meta({ examples: ['EUR'] }),
+    placed_at: timestamp,
+  })
+  .meta({ title: 'Purchase' });

@@ -15,13 +15,17 @@ import { toEventDetail } from '../events/event-envelope.js';
 import { customerBody, etagOf, purchaseBody } from './customer-responses.js';
 import type { PurchaseRepository } from '../purchases/purchase-repository.js';
 import type { SalesRepDirectory } from '../sales-reps/sales-rep-directory.js';
+import * as z from 'zod';
+import { EventDetailRepresentation } from '../events/event-representation.js';
 import {
   AssignBody,
   ChurnBody,
   CreateCustomerBody,
+  CustomerRepresentation,
   CustomerIdParams,
   EmailParams,
   ListCustomersQuery,
+  PurchaseRepresentation,
   TagsBody,
   TierBody,
   UpdateCustomerBody,
@@ -101,6 +105,9 @@ function lifecycleRoute(command: LifecycleCommand, summary: string) {
     permission: 'customers:transition',
     params: CustomerIdParams,
     body: { schema: ChurnBody, required: false },
+    response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.INVALID_TRANSITION', 'CUSTOMER.VERSION_MISMATCH'],
+    conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => {
       if (command !== 'churn' && request.body?.reason !== undefined) {
         return Promise.resolve(fieldError('reason', 'only churn records a reason; send no body'));
@@ -119,6 +126,8 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     summary: 'Create a customer (status starts at lead)',
     permission: 'customers:create',
     body: { schema: CreateCustomerBody, required: true },
+    response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'] },
+    errors: ['CUSTOMER.EMAIL_TAKEN', 'CUSTOMER.USER_ALREADY_LINKED', 'CUSTOMER.UNKNOWN_SALES_REP'],
     handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
       // A sales rep's new customer is theirs, so that they can see it afterwards.
       const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
@@ -152,6 +161,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     summary: 'List customers with filters and cursor pagination',
     permission: 'customers:read',
     query: ListCustomersQuery,
+    response: { status: 200, data: z.array(CustomerRepresentation), paginated: true },
     handle: async ({ query, scope }, services: CustomerRouteServices) => {
       const assignedTo = scope.kind === 'owner' ? scope.ownerId : query.assigned_to;
       if (scope.kind === 'owner' && query.assigned_to !== undefined && query.assigned_to !== scope.ownerId) {
@@ -190,6 +200,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     summary: 'Get a customer by email (case-insensitive)',
     permission: 'customers:read',
     params: EmailParams,
+    response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND'],
+    conditional: 'if-none-match',
     handle: async (request, services: CustomerRouteServices) => {
       const email = parseEmail(request.params.email);
       if (!email.ok) return fieldError('email', email.error);
@@ -204,6 +217,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     summary: 'Get a customer by id',
     permission: 'customers:read',
     params: CustomerIdParams,
+    response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND'],
+    conditional: 'if-none-match',
     handle: async (request, services: CustomerRouteServices) =>
       renderRead(await services.customers.get(request.params.id, visibilityOf(request.scope)), request),
   }),
@@ -216,6 +232,15 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: 'customers:update',
     params: CustomerIdParams,
     body: { schema: UpdateCustomerBody, required: true },
+    response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
+    errors: [
+      'CUSTOMER.NOT_FOUND',
+      'CUSTOMER.EMAIL_TAKEN',
+      'CUSTOMER.USER_ALREADY_LINKED',
+      'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
+      'CUSTOMER.VERSION_MISMATCH',
+    ],
+    conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => {
       const { body } = request;
       return applyCommand(
@@ -240,6 +265,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     summary: 'Soft-delete a customer; it disappears from every read',
     permission: 'customers:delete',
     params: CustomerIdParams,
+    response: { status: 204 },
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
+    conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
       const outcome = await services.customers.change(
         request.params.id,
@@ -263,6 +291,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: 'customers:assign',
     params: CustomerIdParams,
     body: { schema: AssignBody, required: true },
+    response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.VERSION_MISMATCH'],
+    conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
       requireAssigneeAllowed(request.scope, request.body.assigned_to);
       return (
@@ -280,6 +311,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: 'customers:tier',
     params: CustomerIdParams,
     body: { schema: TierBody, required: true },
+    response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
+    conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, () => commands.changeTier(request.body.tier)),
   }),
   defineRoute({
@@ -291,6 +325,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: 'customers:tags',
     params: CustomerIdParams,
     body: { schema: TagsBody, required: true },
+    response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
+    conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, commands.replaceTags(request.body.tags)),
   }),
   defineRoute({
@@ -301,6 +338,8 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     summary: "The customer's domain events, oldest first",
     permission: 'customers:history',
     params: CustomerIdParams,
+    response: { status: 200, data: z.array(EventDetailRepresentation) },
+    errors: ['CUSTOMER.NOT_FOUND'],
     handle: async ({ params, scope }, services: CustomerRouteServices) => {
       const history = await services.customers.history(params.id, visibilityOf(scope));
       // The history shows each event exactly as consumers receive it on the bus.
@@ -315,6 +354,8 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     summary: "The customer's orders from Order Management, newest first",
     permission: 'customers:read',
     params: CustomerIdParams,
+    response: { status: 200, data: z.array(PurchaseRepresentation), headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND'],
     handle: async ({ params, scope }, services: CustomerRouteServices) => {
       const customer = await services.customers.get(params.id, visibilityOf(scope));
       if (!customer.ok) return customer.error;

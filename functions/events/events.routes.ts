@@ -7,6 +7,7 @@ import { pageLimit, single } from '../http/query-parameters.js';
 import { success } from '../http/responses.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { toEventDetail } from './event-envelope.js';
+import { LoggedEventRepresentation } from './event-representation.js';
 import { DELIVERY_STATES, readEventLog, type LoggedEvent } from './event-log.js';
 
 export interface EventRouteServices {
@@ -48,6 +49,7 @@ export function eventRoutes(aggregateTypes: readonly [string, ...string[]]): rea
       summary: 'The event log in log order, with delivery state (watch with ?after=<event_id>)',
       permission: 'events:read',
       query: eventLogQuery(aggregateTypes),
+      response: { status: 200, data: z.array(LoggedEventRepresentation), paginated: true },
       handle: async ({ query }, services: EventRouteServices) => {
         const page = await readEventLog(services.db, {
           after: query.after,

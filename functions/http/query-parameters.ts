@@ -1,11 +1,27 @@
 import * as z from 'zod';
 
+const innerSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
 /** A query parameter that may appear once; repeating it is an error rather than a silent pick. */
-export const single = <T extends z.ZodType>(schema: T) =>
-  z
+export const single = <T extends z.ZodType>(schema: T) => {
+  const wrapped = z
     .unknown()
     .refine((value) => !Array.isArray(value), { message: 'give this parameter only once', abort: true })
     .pipe(schema);
+  innerSchemas.set(wrapped, schema);
+  return wrapped;
+};
+
+/** The value schema inside a `single(…)` parameter (through optional and default), for the API docs. */
+export function innerOfSingle(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let current: unknown = schema;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const inner = innerSchemas.get(current as z.ZodType);
+    if (inner) return inner;
+    current = (current as { def?: { innerType?: unknown } }).def?.innerType;
+  }
+  return undefined;
+}
 
 export const MAX_PAGE_SIZE = 100;
 

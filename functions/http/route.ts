@@ -3,6 +3,7 @@ import type { DomainError } from '../../domain/errors.js';
 import type { AccessScope } from '../auth/access.js';
 import type { Permission } from '../auth/permissions.js';
 import type { Actor } from './actor.js';
+import type { ErrorCode } from './http-errors.js';
 import type { HttpResponse } from './responses.js';
 
 export const BASE_PATH = '/api/v1/customer-mgmt';
@@ -24,6 +25,19 @@ export interface RouteRequest<P, Q, B> {
   readonly requestId: string;
 }
 
+/** What a route answers when it succeeds: documented in OpenAPI and checked against real responses in tests. */
+export interface SuccessResponse {
+  readonly status: 200 | 201 | 202 | 204;
+  /** The envelope's `data` (absent for 204). */
+  readonly data?: z.ZodType;
+  /** Lists add `pagination: {limit, next_cursor}` to the envelope. */
+  readonly paginated?: boolean;
+  /** The body is `data` itself rather than the envelope (the OpenAPI document). */
+  readonly raw?: boolean;
+  /** Response headers beyond X-Request-Id. */
+  readonly headers?: readonly ('etag' | 'location')[];
+}
+
 /** One entry of the route table: everything the Lambda, the local server, CDK and the docs need. */
 export interface Route<P = unknown, Q = unknown, B = unknown, S = unknown> {
   readonly method: HttpMethod;
@@ -39,6 +53,11 @@ export interface Route<P = unknown, Q = unknown, B = unknown, S = unknown> {
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: { readonly schema: z.ZodType<B>; readonly required: boolean };
+  readonly response: SuccessResponse;
+  /** Expected failures of this route beyond those every route of its kind can answer (see openapi/). */
+  readonly errors?: readonly ErrorCode[];
+  /** Conditional requests it honours: If-Match on a write, If-None-Match (→ 304) on a read. */
+  readonly conditional?: 'if-match' | 'if-none-match';
   readonly handle: (request: RouteRequest<P, Q, B>, services: S) => Promise<HttpResponse | DomainError>;
 }
 

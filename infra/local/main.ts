@@ -1,5 +1,6 @@
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { mkdirSync } from 'node:fs';
+import { API_REFERENCE_PATH, apiReferenceEndpoints } from './api-reference.js';
 import { loadConfig } from '../../functions/config.js';
 import { migrateToLatest } from '../../functions/db/migrate.js';
 import { NO_RETRY, RELAY_RETRY, createEventBridgePublisher } from '../../functions/events/eventbridge-publisher.js';
@@ -58,10 +59,15 @@ async function main(): Promise<void> {
     logger,
     authorize: createDevAuthorizer(keys),
     // `npm run events:send` posts here: the platform's bus, played by the local server.
-    localEndpoints: { [LOCAL_EVENT_INTAKE]: createLocalEventIntake(createEventConsumer(database.db, { afterCommit }), logger) },
+    // …and GET /docs the API reference, rendered by Swagger UI from node_modules.
+    localEndpoints: {
+      [LOCAL_EVENT_INTAKE]: createLocalEventIntake(createEventConsumer(database.db, { afterCommit }), logger),
+      ...apiReferenceEndpoints('/openapi.json'),
+    },
   });
   logger.info('customer-mgmt API listening', {
     url: `${server.url}/api/v1/customer-mgmt`,
+    api_reference: `${server.url}${API_REFERENCE_PATH}`,
     database: database.kind,
     ...(database.endpoint && { data_api_endpoint: database.endpoint.url, backing_database: config.databaseUrl ? 'postgres' : 'pglite' }),
     ...(!config.databaseUrl && { data_dir: config.dataDir }),

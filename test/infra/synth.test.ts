@@ -25,7 +25,7 @@ describe('synthesis without AWS credentials or Docker', () => {
 });
 
 describe('Lambda bundles (built with the local esbuild)', () => {
-  it('are ESM with the require banner, carry the AWS SDK, leave PGlite out, and load in Node', () => {
+  it('are ESM with the require banner, carry the AWS SDK, leave PGlite out, and load in Node', { timeout: 180_000 }, () => {
     const { stack, template, outdir } = synthService('dev', { bundle: true });
     const functions = {
       ...stack.routeGroupFunctions,

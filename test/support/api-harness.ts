@@ -11,6 +11,7 @@ import { createLogger } from '../../functions/logger.js';
 import { routes } from '../../functions/routes.js';
 import { createServices } from '../../functions/services.js';
 import { buildHttpApiEvent } from '../../infra/local/http-api-event.js';
+import { createOpenApiValidator } from './openapi-contract.js';
 
 export const BASE = '/api/v1/customer-mgmt';
 
@@ -22,6 +23,10 @@ export const ADMIN_CLAIMS = { sub: ADMIN_ID, roles: '[admin]' };
 export function claimsFor(roles: readonly string[], sub: string): Record<string, string> {
   return { sub, roles: `[${roles.join(' ')}]` };
 }
+
+let contractValidator: ReturnType<typeof createOpenApiValidator> | undefined;
+/** One validator per test file: compiling the document's schemas is the expensive part. */
+const sharedContract = () => (contractValidator ??= createOpenApiValidator());
 
 export interface ApiCall {
   readonly method: string;
@@ -51,6 +56,7 @@ export function createApiHarness(db: Kysely<Database>, clock?: () => Date, newId
   const services = createServices(db, { clock, ...(newId && { newId }) });
   const handlers = createGroupHandlers(async () => services, logger);
   const match = createRouteMatcher(routes);
+  const contract = sharedContract();
 
   async function call(request: ApiCall): Promise<ApiResult> {
     const url = new URL(request.path, 'http://localhost');
@@ -79,7 +85,11 @@ export function createApiHarness(db: Kysely<Database>, clock?: () => Date, newId
       });
       raw = await handlers[matched.route.group](event, { awsRequestId: requestId } as Context);
     }
-    return { status: raw.statusCode, headers: raw.headers, body: raw.body ? JSON.parse(raw.body as string) : undefined, raw };
+    const answer = raw.body ? JSON.parse(raw.body as string) : undefined;
+    // Every answer of a route must be one its OpenAPI description promises.
+    const violation = matched.kind === 'matched' ? contract.checkResponse(matched.route, raw.statusCode, answer) : null;
+    if (violation) throw new Error(`response contract: ${violation}\n${JSON.stringify(answer)}`);
+    return { status: raw.statusCode, headers: raw.headers, body: answer, raw };
   }
 
   /** Makes a user an active sales rep, as Identity's UserRoleGranted event would. */
