@@ -112,7 +112,7 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
     deletedAt: timestampColumn('deleted_at'),
     tags: jsonbSetColumn('tags'),
   },
-  uniqueIndexes: { idx_customers_email: 'email', idx_customers_user: 'user_id' },
+  rules: { idx_customers_email: 'email', idx_customers_user: 'user_id', customer_mgmt_customers_company_live: 'company_live' },
   rowToEntity: rowToCustomer,
   entityToInsert: customerToInsert,
 };

@@ -16,7 +16,7 @@ export interface AggregateServiceDependencies<State extends AggregateRoot, Field
   readonly newId: () => string;
   readonly afterCommit?: AfterCommit | undefined;
   readonly notFound: (id: string) => DomainError;
-  /** The error for a unique rule a write broke (`field` from the table's uniqueIndexes), with the value it tried. */
+  /** The error for a rule a write broke (`field` names it, from the table's rules), with the values it tried. */
   readonly conflict: (field: string, attempted: Partial<State>) => Promise<DomainError>;
 }
 

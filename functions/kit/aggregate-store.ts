@@ -26,11 +26,11 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
 ) {
   const table = sql.table(definition.table);
 
-  /** The unique rule behind a failed write, if that is why it failed. */
-  function uniqueConflict(error: unknown): string | null {
+  /** The rule behind a failed write, if a named unique index or check constraint is why it failed. */
+  function brokenRule(error: unknown): string | null {
     const failure = classifyDatabaseError(error);
-    if (failure?.kind !== 'unique_violation') return null;
-    return definition.uniqueIndexes[failure.constraint ?? ''] ?? null;
+    if (failure?.kind !== 'unique_violation' && failure?.kind !== 'check_violation') return null;
+    return definition.rules[failure.constraint ?? ''] ?? null;
   }
 
   const live = (scope: RowScope) => [sql<boolean>`deleted_at is null`, ...(scope ? [scope] : [])];
@@ -58,7 +58,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         );
         return Number(rows[0]?.inserted ?? 0) === 1 ? { kind: 'inserted' } : { kind: 'not_applied' };
       } catch (error) {
-        const field = uniqueConflict(error);
+        const field = brokenRule(error);
         if (field) return { kind: 'conflict', field };
         throw error;
       }
@@ -95,7 +95,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         };
         return { kind: 'saved', entity, event };
       } catch (error) {
-        const field = uniqueConflict(error);
+        const field = brokenRule(error);
         if (field) return { kind: 'conflict', field };
         if (classifyDatabaseError(error)?.kind === 'check_violation') return { kind: 'not_applied' };
         throw error;

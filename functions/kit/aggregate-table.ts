@@ -11,8 +11,12 @@ export interface AggregateTable<State extends AggregateRoot, Field extends keyof
   readonly table: string;
   /** How each field a change may set is stored. */
   readonly columns: Readonly<Record<Field, ColumnCodec>>;
-  /** Unique indexes, by name, and the rule (a name the service turns into an error) each enforces. */
-  readonly uniqueIndexes: Readonly<Record<string, string>>;
+  /**
+   * Unique indexes and named check constraints (raised by the table or its triggers), by name, and
+   * the rule each enforces: a write they stop comes back as a `conflict` on that rule, which the
+   * service turns into the aggregate's error. Any other check violation means `not_applied`.
+   */
+  readonly rules: Readonly<Record<string, string>>;
   /** The one place that turns a row into the aggregate. */
   rowToEntity(row: Row): State;
   /** Column values of a new row, each bound with the type PostgreSQL needs. */
