@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { openDataApiDatabase } from '../db/data-api-database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateDatabase, type MigrationReport } from '../db/migrate.js';
 import { createLogger, parseLogLevel } from '../logger.js';
 
 const config = loadConfig();
@@ -39,17 +39,31 @@ async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void
 }
 
 /**
- * Invoked by the deploy-time trigger before the API functions are updated. Applies every pending
- * migration; throwing makes the trigger, and with it the deploy, fail.
+ * Invoked by the deploy-time trigger before the API functions are updated, and again with the
+ * previous function version when CloudFormation rolls an update back. Applies every pending
+ * migration; a database ahead of this code (the rollback case) is logged and is a success, since
+ * every migration is expand/contract and the older functions keep working on the newer schema.
+ * Throwing makes the trigger, and with it the deploy, fail.
  */
-export async function handler(_event: unknown, context: Context): Promise<{ applied: string[] }> {
+export async function handler(_event: unknown, context: Context): Promise<MigrationReport> {
   const requestId = context.awsRequestId;
   const database = openDataApiDatabase(config);
   try {
     await waitForDatabase(database.db, requestId);
-    const applied = await migrateToLatest(database.db);
-    logger.info('migrations applied', { request_id: requestId, database: database.kind, applied, deploy_id: process.env.DEPLOY_ID });
-    return { applied };
+    const report = await migrateDatabase(database.db);
+    if (report.unknown.length > 0) {
+      logger.warn('the database has migrations this code does not know (a rollback or an older build); they stay applied', {
+        request_id: requestId,
+        unknown_migrations: report.unknown,
+      });
+    }
+    logger.info('migrations applied', {
+      request_id: requestId,
+      database: database.kind,
+      applied: report.applied,
+      deploy_id: process.env.DEPLOY_ID,
+    });
+    return report;
   } catch (error) {
     logger.error('migration failed', { request_id: requestId, error: String(error), stack: (error as Error)?.stack });
     throw error;

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrations } from '../../migrations/index.js';
 import { openPostgresPool, type PostgresPool } from '../../functions/db/postgres-pool.js';
@@ -11,7 +11,7 @@ import { startDataApiEndpoint, type DataApiEndpoint } from '../../infra/local/da
 // variables, talking to a Data API endpoint (the local one, over an embedded PostgreSQL).
 let pool: PostgresPool;
 let endpoint: DataApiEndpoint;
-let handler: (event: unknown, context: Context) => Promise<{ applied: string[] }>;
+let handler: (event: unknown, context: Context) => Promise<{ applied: string[]; unknown: string[] }>;
 const context = { awsRequestId: 'trigger-request' } as Context;
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
   vi.stubEnv('DB_NAME', LOCAL_CLUSTER.database);
   vi.stubEnv('AWS_REGION', LOCAL_CLUSTER.region);
   vi.stubEnv('DATA_API_ENDPOINT', endpoint.url);
-  vi.stubEnv('LOG_LEVEL', 'silent');
+  vi.stubEnv('LOG_LEVEL', 'warn');
   ({ handler } = await import('../../functions/migrate/handler.js'));
 });
 
@@ -44,7 +44,29 @@ describe('migrate handler (deploy-time trigger)', () => {
   });
 
   it('is a no-op on the next deploy', async () => {
-    expect(await handler({}, context)).toEqual({ applied: [] });
+    expect(await handler({}, context)).toEqual({ applied: [], unknown: [] });
+  });
+
+  it('succeeds when the database is ahead of this code (a rollback), logging the migrations it does not know', async () => {
+    // A newer deploy applied one more migration; CloudFormation then rolls back to this code.
+    const newer = { ...migrations, '2099-01-01T00-00-00_from-a-newer-deploy': { up: async () => undefined } };
+    const db = createDataApiDatabase({ ...LOCAL_CLUSTER, endpoint: endpoint.url });
+    await new Migrator({ db, provider: { getMigrations: async () => newer } }).migrateToLatest();
+    await db.destroy();
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+
+    const result = await handler({}, context).finally(() => vi.restoreAllMocks());
+
+    expect(result).toEqual({ applied: [], unknown: ['2099-01-01T00-00-00_from-a-newer-deploy'] });
+    const logged = lines
+      .flatMap((line) => line.split('\n'))
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(logged).toContainEqual(expect.objectContaining({ unknown_migrations: ['2099-01-01T00-00-00_from-a-newer-deploy'] }));
   });
 
   it('throws (failing the deploy) when the database cannot be reached', async () => {
