@@ -86,6 +86,20 @@ const CONSUMERS: ConsumerConfig = {
 
 const EXAMPLE_ISSUER = 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_EXAMPLE';
 
+/**
+ * The committed placeholders. A deploy with any of them fails (a wrong account, or an authorizer
+ * that answers 401 to every real token); `-c allowExampleValues=true` accepts them for offline
+ * synthesis only (`npm run synth`, the template tests).
+ */
+const EXAMPLE_VALUES = {
+  accounts: ['111111111111', '222222222222', '333333333333'],
+  issuers: [EXAMPLE_ISSUER],
+  audiences: ['customer-mgmt-dev', 'customer-mgmt-staging', 'customer-mgmt'],
+} as const;
+
+/** The context flag `npm run synth` sets: synthesis for tests and review, never for a deploy. */
+export const ALLOW_EXAMPLE_VALUES_CONTEXT = 'allowExampleValues';
+
 /** The committed values: example account ids and issuer, overridable per deploy (see resolveEnvironment). */
 const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
   dev: {
@@ -185,6 +199,7 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  * `-c account=… -c region=…` (or CDK_DEPLOY_ACCOUNT / CDK_DEPLOY_REGION), `-c availabilityZones=a,b`,
  * `-c jwtIssuer=… -c jwtAudience=id1,id2`, `-c eventBusName=…` (imports that bus), `-c alarmEmail=…`,
  * `-c corsOrigins=https://a,https://b`, `-c eventSources=identity,order-management` (or `none`).
+ * Refuses the committed example account, issuer and audience unless `-c allowExampleValues=true`.
  * Fails naming the problem, never falls back silently.
  */
 export function resolveEnvironment(context: ContextReader, env: Record<string, string | undefined> = process.env): EnvironmentConfig {
@@ -243,6 +258,24 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
     consumers.sources.length === 0 || base.logs.level !== 'error',
     `logs.level for ${name}: consumers report dead letters in a warn line, so "error" would hide them from the DeadLetters alarm`,
   );
+
+  const allowExamples = String(context(ALLOW_EXAMPLE_VALUES_CONTEXT) ?? '').trim() === 'true';
+  if (!allowExamples) {
+    const missing = [
+      (EXAMPLE_VALUES.accounts as readonly string[]).includes(account) &&
+        `-c account=<12-digit account id> (or ${OVERRIDE_ENVIRONMENT_VARIABLES.account})`,
+      (EXAMPLE_VALUES.issuers as readonly string[]).includes(issuer) &&
+        '-c jwtIssuer=<issuer URL, e.g. https://cognito-idp.<region>.amazonaws.com/<user-pool-id>>',
+      audience.some((value) => (EXAMPLE_VALUES.audiences as readonly string[]).includes(value)) &&
+        '-c jwtAudience=<app client ids, comma-separated>',
+    ].filter((key): key is string => typeof key === 'string');
+    if (missing.length > 0) {
+      throw new ConfigurationError(
+        `${name} still has the committed example values, which cannot be deployed. Set ${missing.join(', ')} ` +
+          `(or put real values in infra/config/environments.ts). Offline synthesis for tests: -c ${ALLOW_EXAMPLE_VALUES_CONTEXT}=true (npm run synth).`,
+      );
+    }
+  }
 
   const { availabilityZoneLetters: _letters, ...rest } = base;
   return Object.freeze({
