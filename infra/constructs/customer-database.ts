@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -103,6 +103,19 @@ export class CustomerDatabase extends Construct {
     this.cluster.node.addDependency(postgresLog);
     // The attachment: its ARN is the secret's, and depending on it waits until the secret names the cluster.
     this.secret = this.cluster.secret!;
+
+    // A retained cluster keeps its network interfaces in these subnets and its security group:
+    // deleting them would fail and leave the stack DELETE_FAILED. Retained together, `cdk destroy`
+    // completes and the network goes after the cluster (docs/deploying.md, "Tearing it down").
+    if (props.removalPolicy === RemovalPolicy.RETAIN) {
+      const network = [
+        ...this.vpc.node.findAll(),
+        ...['SecurityGroup', 'Subnets'].flatMap((id) => this.cluster.node.tryFindChild(id)?.node.findAll() ?? []),
+      ];
+      for (const construct of network) {
+        if (construct instanceof CfnResource) construct.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      }
+    }
 
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-RDS6',

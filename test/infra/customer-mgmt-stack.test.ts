@@ -344,7 +344,23 @@ describe('database', () => {
     expect(prod.stack.terminationProtection).toBe(true);
   });
 
+  it('prod retains the network the retained cluster sits in, so cdk destroy completes instead of DELETE_FAILED', () => {
+    const network = Object.entries(resources(prod.template)).filter(
+      ([, resource]) =>
+        resource.Type.startsWith('AWS::EC2::') || resource.Type === 'AWS::RDS::DBSubnetGroup' || resource.Type === 'AWS::EC2::FlowLog',
+    );
+
+    expect(network.map(([, resource]) => resource.Type)).toEqual(
+      expect.arrayContaining(['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup', 'AWS::RDS::DBSubnetGroup']),
+    );
+    for (const [id, resource] of network) expect([id, resource.DeletionPolicy]).toEqual([id, 'Retain']);
+    for (const [id, resource] of network) expect([id, resource.UpdateReplacePolicy]).toEqual([id, 'Retain']);
+  });
+
   it('dev can be torn down completely', () => {
+    for (const [id, resource] of Object.entries(resources(dev.template)).filter(([, r]) => r.Type.startsWith('AWS::EC2::'))) {
+      expect([id, resource.DeletionPolicy]).toEqual([id, undefined]);
+    }
     dev.template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false });
     dev.template.allResources('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete' });
     dev.template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
