@@ -15,6 +15,7 @@ const ConfigSchema = z.object({
   DATA_API_ENDPOINT: optionalText,
   AWS_REGION: optionalText,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
+  DB_RESUME_BUDGET_MS: z.coerce.number().int().min(0).max(300_000).default(20_000),
   EVENT_BUS_NAME: optionalText,
   EVENTS_SOURCE: z.string().trim().min(1).default('customer-mgmt'),
   EVENTS_DELIVER_AFTER_COMMIT: z.enum(['true', 'false']).default('true'),
@@ -30,7 +31,15 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
   dataApi:
-    | Readonly<{ clusterArn: string; secretArn: string; database: string; endpoint: string | undefined; region: string | undefined }>
+    | Readonly<{
+        clusterArn: string;
+        secretArn: string;
+        database: string;
+        endpoint: string | undefined;
+        region: string | undefined;
+        /** How long a call waits for a resuming or unavailable cluster before failing. */
+        resumeBudgetMs: number;
+      }>
     | undefined;
   poolSize: number;
   events: Readonly<{
@@ -80,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             database: e.DB_NAME,
             endpoint: e.DATA_API_ENDPOINT,
             region: e.AWS_REGION,
+            resumeBudgetMs: e.DB_RESUME_BUDGET_MS,
           })
         : undefined,
     poolSize: e.DB_POOL_SIZE,

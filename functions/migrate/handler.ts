@@ -23,7 +23,8 @@ function isResuming(error: unknown): boolean {
 
 /**
  * A paused (or just created) Serverless v2 writer refuses statements until it is up. The Data API
- * client already retries for ~15 s per call; a deploy can afford to wait longer than a request.
+ * client already retries for up to DB_RESUME_BUDGET_MS (45 s) per call; a deploy can afford to
+ * wait longer than that.
  */
 async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {

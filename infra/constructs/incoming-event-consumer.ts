@@ -54,8 +54,9 @@ export class IncomingEventConsumer extends Construct {
       description: props.description,
       dataApi: 'transactions',
       publishesEvents: true,
-      // Room for a paused (dev) cluster to resume (~15 s) before the attempt counts as failed.
-      timeout: props.timeout ?? Duration.seconds(30),
+      // Room for a paused (dev) cluster to resume (up to the 45 s budget) before the attempt counts as failed.
+      timeout: props.timeout ?? Duration.seconds(90),
+      resumeBudget: 'background',
       asyncRetryAttempts: props.handlerRetryAttempts,
       deadLetterQueue: this.handlerDlq,
       environment: { SERVICE_NAME: props.serviceName },

@@ -9,7 +9,11 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { API_RESUME_RETRY, BACKGROUND_RESUME_RETRY } from '../../functions/db/resilient-data-api-client.js';
 import type { FunctionLogLevel } from '../config/environments.js';
+
+/** API Gateway gives an integration 30 s; the API functions stop before it. */
+export const API_FUNCTION_TIMEOUT = Duration.seconds(28);
 
 /** Pinned (Node.js 24, the newest Lambda runtime): without `runtime`, NodejsFunction silently picks an old default. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -60,7 +64,14 @@ export interface ServiceFunctionOptions {
   readonly dataApi: DataApiAccess;
   /** Grants PutEvents on the bus (for this service's source only) and sets EVENT_BUS_NAME / EVENTS_SOURCE. */
   readonly publishesEvents: boolean;
+  /** Default 28 s: below API Gateway's 30 s, room for the API's resume budget. */
   readonly timeout?: Duration;
+  /**
+   * How long Data API calls wait for a resuming or unavailable cluster (DB_RESUME_BUDGET_MS):
+   * `api` (20 s, answers 503 after) or `background` (45 s, for asynchronous functions).
+   * The timeout must leave room for it and the statements after it.
+   */
+  readonly resumeBudget?: 'api' | 'background';
   readonly memorySize?: number;
   /** Lambda's own retries of a failed asynchronous invocation (default 2); a scheduled sweeper wants none. */
   readonly asyncRetryAttempts?: number;
@@ -131,6 +142,11 @@ export class ServiceFunctions extends Construct {
       );
     }
 
+    const retry = options.resumeBudget === 'background' ? BACKGROUND_RESUME_RETRY : API_RESUME_RETRY;
+    const timeout = options.timeout ?? API_FUNCTION_TIMEOUT;
+    if (retry.budgetMs + 5_000 > timeout.toMilliseconds())
+      throw new Error(`Function ${id}: its ${timeout.toSeconds()} s timeout leaves no room for a ${retry.budgetMs} ms resume budget`);
+
     return new NodejsFunction(this, id, {
       description: options.description,
       entry,
@@ -140,7 +156,7 @@ export class ServiceFunctions extends Construct {
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: options.memorySize ?? 512,
-      timeout: options.timeout ?? Duration.seconds(10),
+      timeout,
       ...(options.asyncRetryAttempts !== undefined && { retryAttempts: options.asyncRetryAttempts }),
       ...(options.deadLetterQueue && { deadLetterQueue: options.deadLetterQueue }),
       role,
@@ -153,6 +169,7 @@ export class ServiceFunctions extends Construct {
         DB_SECRET_ARN: database.secret.secretArn,
         DB_NAME: database.databaseName,
         LOG_LEVEL: this.props.logLevel,
+        DB_RESUME_BUDGET_MS: String(retry.budgetMs),
         ...(options.publishesEvents ? { EVENT_BUS_NAME: eventBus.eventBusName, EVENTS_SOURCE: this.props.eventsSource } : {}),
         ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...options.environment,

@@ -131,7 +131,9 @@ export class CustomerMgmtStack extends Stack {
       description: 'Customer Management: publishes undelivered events from the outbox to EventBridge',
       dataApi: 'statements',
       publishesEvents: true,
-      timeout: Duration.seconds(60),
+      // Rides out an Aurora resume (45 s budget) and still sweeps.
+      timeout: Duration.seconds(90),
+      resumeBudget: 'background',
       // The next scheduled run is the retry; Lambda's own retries would only pile up runs.
       asyncRetryAttempts: 0,
       environment: { SERVICE_NAME: prefix },
@@ -148,6 +150,7 @@ export class CustomerMgmtStack extends Stack {
       dataApi: 'transactions',
       publishesEvents: false,
       timeout: Duration.minutes(5),
+      resumeBudget: 'background',
       environment: { DEPLOY_ID: props.deployId },
     });
     // Runs after the cluster (and its writer and secret) exist and before any API function is

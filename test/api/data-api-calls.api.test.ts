@@ -111,6 +111,20 @@ describe('through the RDS Data API', () => {
     expect(after.body.data.status).toBe('lead');
   });
 
+  it('retries while the writer is unavailable (DatabaseUnavailableException) and then answers', async () => {
+    const { body } = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() });
+    database.endpoint!.injectFault('DatabaseUnavailableException', 2);
+    const answered = await callsOf({ method: 'GET', path: `${BASE}/customers/${body.data.id}` });
+    expect(answered.status).toBe(200);
+    expect(answered.calls).toBe(3);
+
+    database.endpoint!.injectFault('DatabaseUnavailableException', 10);
+    const unavailable = await api.call({ method: 'GET', path: `${BASE}/customers/${body.data.id}` });
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    database.endpoint!.injectFault('DatabaseUnavailableException', 0);
+  });
+
   it('the local endpoint is faithful: an uncast uuid parameter fails there as on Aurora', async () => {
     const failure = database.db
       .selectFrom('customer_mgmt_customers')

@@ -4,6 +4,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
+import { API_RESUME_RETRY, BACKGROUND_RESUME_RETRY } from '../../functions/db/resilient-data-api-client.js';
 import { RELAY_METRICS } from '../../functions/events/relay-metrics.js';
 import { SUBSCRIBED_EVENTS } from '../../functions/integration/event-consumer.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
@@ -139,6 +140,23 @@ describe('functions', () => {
     },
   );
 
+  it.each([
+    ['CustomersRead', 28, API_RESUME_RETRY],
+    ['CustomersWrite', 28, API_RESUME_RETRY],
+    ['OutboxRelay', 90, BACKGROUND_RESUME_RETRY],
+    ['IdentityEvents', 90, BACKGROUND_RESUME_RETRY],
+    ['OrderEvents', 90, BACKGROUND_RESUME_RETRY],
+    ['Migrate', 300, BACKGROUND_RESUME_RETRY],
+  ] as const)('%s: a %i s timeout leaves room for its Data API resume budget', (fnId, timeout, retry) => {
+    const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
+
+    expect(fn.Properties.Timeout).toBe(timeout);
+    expect(fn.Properties.Environment.Variables.DB_RESUME_BUDGET_MS).toBe(String(retry.budgetMs));
+    // The budget, then the statements themselves, must fit in the timeout; API Gateway gives up at 30 s.
+    expect(retry.budgetMs + 5_000).toBeLessThanOrEqual(timeout * 1000);
+    if (fnId.startsWith('Customers')) expect(timeout).toBeLessThan(30);
+  });
+
   it('gives each function exactly the environment it reads', () => {
     const { stack, template } = dev;
     const database = {
@@ -150,22 +168,25 @@ describe('functions', () => {
     const variables = (fnId: string) =>
       resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!.Properties.Environment.Variables;
 
-    expect(variables('CustomersRead')).toEqual(database);
+    const api = { ...database, DB_RESUME_BUDGET_MS: String(API_RESUME_RETRY.budgetMs) };
+    const background = { ...database, DB_RESUME_BUDGET_MS: String(BACKGROUND_RESUME_RETRY.budgetMs) };
+
+    expect(variables('CustomersRead')).toEqual(api);
     expect(variables('CustomersWrite')).toEqual({
-      ...database,
+      ...api,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
     });
     expect(variables('OutboxRelay')).toEqual({
-      ...database,
+      ...background,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
       SERVICE_NAME: 'customer-mgmt-dev',
     });
-    expect(variables('Migrate')).toEqual({ ...database, DEPLOY_ID: 'test-deploy' });
+    expect(variables('Migrate')).toEqual({ ...background, DEPLOY_ID: 'test-deploy' });
     for (const consumer of ['IdentityEvents', 'OrderEvents']) {
       expect(variables(consumer), consumer).toEqual({
-        ...database,
+        ...background,
         EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
         EVENTS_SOURCE: 'customer-mgmt',
         SERVICE_NAME: 'customer-mgmt-dev',
@@ -195,7 +216,7 @@ describe('outbox relay', () => {
       FunctionName: { Ref: logicalId(stack.relayFunction) },
       MaximumRetryAttempts: 0,
     });
-    expect(resources(template)[logicalId(stack.relayFunction)]!.Properties.Timeout).toBe(60);
+    expect(resources(template)[logicalId(stack.relayFunction)]!.Properties.Timeout).toBe(90);
   });
 
   it('waits for the migrations like the API functions', () => {
@@ -545,7 +566,7 @@ describe('consumers of other contexts’ events', () => {
 
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
-        Timeout: 30,
+        Timeout: 90,
         MemorySize: 512,
         DeadLetterConfig: { TargetArn: getAtt(consumer.handlerDlq, 'Arn') },
       });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { badRequest, DataApiError, databaseResuming, toDataApiError } from './errors.js';
+import { badRequest, DataApiError, INJECTABLE_FAULTS, toDataApiError, type InjectableFault } from './errors.js';
 import { Executor } from './executor.js';
 import { DataApiOperations, type OperationResponse } from './operations.js';
 import { TransactionRegistry } from './transactions.js';
@@ -44,6 +44,8 @@ export interface DataApiEndpoint {
   resetCallCount(): void;
   /** The next `times` calls fail with DatabaseResumingException. */
   injectResuming(times: number): void;
+  /** The next `times` calls fail with the given fault (0 clears it): a resuming or unavailable cluster. */
+  injectFault(fault: InjectableFault, times: number): void;
 }
 
 type OperationName = 'ExecuteStatement' | 'BatchExecuteStatement' | 'BeginTransaction' | 'CommitTransaction' | 'RollbackTransaction';
@@ -124,7 +126,7 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
   };
 
   let calls: Record<string, number> = {};
-  let resumingLeft = 0;
+  let fault: { type: InjectableFault; left: number } = { type: 'DatabaseResumingException', left: 0 };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -138,9 +140,9 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
     const started = performance.now();
     try {
       const body = parseBody(await readBody(request, maxRequestBytes));
-      if (resumingLeft > 0) {
-        resumingLeft--;
-        throw databaseResuming();
+      if (fault.left > 0) {
+        fault.left--;
+        throw INJECTABLE_FAULTS[fault.type]();
       }
       const result = await handlers[operation](body);
       send(response, 200, result.json);
@@ -187,7 +189,10 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
       calls = {};
     },
     injectResuming(times: number) {
-      resumingLeft = Math.max(0, Math.floor(times));
+      fault = { type: 'DatabaseResumingException', left: Math.max(0, Math.floor(times)) };
+    },
+    injectFault(type: InjectableFault, times: number) {
+      fault = { type, left: Math.max(0, Math.floor(times)) };
     },
   };
 }
