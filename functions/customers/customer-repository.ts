@@ -15,7 +15,6 @@ import type {
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
-import { expectingFailure } from '../db/savepoint.js';
 import { param } from '../db/sql-values.js';
 import {
   CUSTOMERS,
@@ -47,22 +46,27 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     return visibility.assignedTo === undefined ? live : live.where('assigned_to', '=', param.uuid(visibility.assignedTo));
   };
 
+  async function findIdByUnique(field: UniqueField, value: string): Promise<string | null> {
+    const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
+    const row = await db
+      .selectFrom(CUSTOMERS)
+      .select('id')
+      .where('deleted_at', 'is', null)
+      .where(match as RawBuilder<boolean>)
+      .executeTakeFirst();
+    return row?.id ?? null;
+  }
+
   return {
     async insert(customer, event): Promise<InsertOutcome> {
-      try {
-        await expectingFailure(db, () =>
-          db
-            .with('inserted', (qb) => qb.insertInto(CUSTOMERS).values(customerToInsert(customer)))
-            .insertInto(EVENTS)
-            .values(eventToInsert(event))
-            .execute(),
-        );
-        return { kind: 'inserted' };
-      } catch (error) {
-        const field = uniqueConflict(error);
-        if (field) return { kind: 'conflict', field };
-        throw error;
-      }
+      const { rows } = await insertStatement(customer, event).execute(db);
+      const outcome = rows[0];
+      if (outcome?.inserted) return { kind: 'inserted' };
+      if (outcome?.email_taken) return { kind: 'conflict', field: 'email' };
+      if (outcome?.user_taken) return { kind: 'conflict', field: 'user_id' };
+      // The conflicting row committed after this statement's snapshot: a fresh read sees it.
+      const userNowTaken = customer.userId !== null && (await findIdByUnique('user_id', customer.userId)) !== null;
+      return { kind: 'conflict', field: userNowTaken ? 'user_id' : 'email' };
     },
 
     async findById(id, visibility) {
@@ -77,28 +81,21 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return row ? rowToCustomer(row) : null;
     },
 
-    async findIdByUnique(field, value) {
-      const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
-      const row = await db
-        .selectFrom(CUSTOMERS)
-        .select('id')
-        .where('deleted_at', 'is', null)
-        .where(match as RawBuilder<boolean>)
-        .executeTakeFirst();
-      return row?.id ?? null;
-    },
+    findIdByUnique,
 
     async saveChange(customerId, change, context, visibility = {}): Promise<SaveChangeOutcome> {
       try {
-        const { rows } = await expectingFailure(db, () => saveChangeStatement(customerId, change, context, visibility).execute(db));
+        const { rows } = await saveChangeStatement(customerId, change, context, visibility).execute(db);
         const row = rows[0];
-        if (!row) return { kind: 'not_applied' };
+        if (row?.conflict_field === 'email' || row?.conflict_field === 'user_id') return { kind: 'conflict', field: row.conflict_field };
+        if (!row || row.id === null) return { kind: 'not_applied' };
         const saved = rowToCustomer(row);
         return { kind: 'saved', customer: saved, event: changeEvent(saved, change, context, row) };
       } catch (error) {
+        // Only a race can get here (a conflicting row committed after the statement's snapshot);
+        // inside a transaction the error then fails the transaction, which is retried whole.
         const field = uniqueConflict(error);
         if (field) return { kind: 'conflict', field };
-        if (classifyDatabaseError(error)?.kind === 'check_violation') return { kind: 'not_applied' };
         throw error;
       }
     },
@@ -156,11 +153,51 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
   };
 }
 
-type SaveRow = CustomerRow & { event_data: Record<string, unknown> | string };
+type SaveRow = CustomerRow & { event_data: Record<string, unknown> | string; conflict_field: string | null };
+
+/**
+ * One statement that cannot fail on a taken email or user: the customer row is inserted with ON
+ * CONFLICT DO NOTHING, its event only from what was inserted, and the same statement says which
+ * unique rule stopped it. No error means nothing to roll back inside a Data API transaction.
+ */
+function insertStatement(customer: Customer, event: CustomerEvent) {
+  const row = customerToInsert(customer);
+  const eventRow = eventToInsert(event);
+  const columns = (values: object) => sql.join(Object.keys(values).map((column) => sql.ref(column)));
+  const userTaken =
+    customer.userId === null
+      ? sql<boolean>`false`
+      : sql<boolean>`exists (select 1 from ${sql.table(CUSTOMERS)} where user_id = ${param.uuid(customer.userId)} and deleted_at is null)`;
+  return sql<{ inserted: boolean; email_taken: boolean; user_taken: boolean }>`
+    with inserted as (
+      insert into ${sql.table(CUSTOMERS)} (${columns(row)}) values (${sql.join(Object.values(row))})
+      on conflict do nothing
+      returning id
+    ), event as (
+      insert into ${sql.table(EVENTS)} (${columns(eventRow)})
+      select ${sql.join(Object.values(eventRow))} from inserted
+      returning event_id
+    )
+    select exists (select 1 from event) as inserted,
+      exists (
+        select 1 from ${sql.table(CUSTOMERS)} where lower(email) = lower(${customer.email}) and deleted_at is null
+      ) as email_taken,
+      ${userTaken} as user_taken`;
+}
+
+/** Another live customer already has the value a change would give this one (the unique indexes' rule). */
+function uniqueTaken(field: PatchableField, value: unknown, customerId: string): RawBuilder<boolean> | null {
+  const others = sql`select 1 from ${sql.table(CUSTOMERS)} other where other.id <> ${param.uuid(customerId)} and other.deleted_at is null`;
+  if (field === 'email') return sql<boolean>`exists (${others} and lower(other.email) = lower(${value}))`;
+  if (field === 'userId') return sql<boolean>`exists (${others} and other.user_id = ${value})`;
+  return null;
+}
 
 /**
  * One statement: lock the row only if every precondition holds and something would change,
- * update it, and append the event whose `changes` compare the locked (old) and updated rows.
+ * update it unless another customer has the email or user it would get, and append the event
+ * whose `changes` compare the locked (old) and updated rows. An expected conflict is an answer,
+ * never an error, so it cannot abort a surrounding Data API transaction.
  */
 function saveChangeStatement(customerId: string, change: CustomerChange, context: ChangeContext, visibility: Visibility) {
   const fields = Object.keys(change.set) as PatchableField[];
@@ -176,6 +213,16 @@ function saveChangeStatement(customerId: string, change: CustomerChange, context
     )})`,
   );
 
+  // The table's B2C/B2B rule on the row as it would be: a change that breaks it is not applied.
+  const after = (field: PatchableField) => bound.find((entry) => entry.field === field)?.value ?? sql.ref(PATCH_COLUMNS[field].column);
+  if (fields.includes('userId') || fields.includes('companyId'))
+    guards.push(sql`(${after('userId')} is null or ${after('companyId')} is null)`);
+  const taken = bound.flatMap(({ field, value }) => {
+    const check = uniqueTaken(field, value, customerId);
+    return check ? [sql`when ${check} then ${sql.lit(field === 'userId' ? 'user_id' : field)}`] : [];
+  });
+  const conflict = taken.length > 0 ? sql`case ${sql.join(taken, sql` `)} end` : sql`cast(null as text)`;
+
   const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
   const changes = bound.map(({ field, codec }) => {
     const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
@@ -184,12 +231,15 @@ function saveChangeStatement(customerId: string, change: CustomerChange, context
   });
   const now = param.timestamptz(context.now);
 
+  // Always one row: the saved customer with its event, or nulls with the unique rule that stopped it.
   return sql<SaveRow>`
     with old as (
       select * from ${sql.table(CUSTOMERS)} where ${sql.join(guards, sql` and `)} for update
+    ), conflict as (
+      select ${conflict} as field from old
     ), updated as (
       update ${sql.table(CUSTOMERS)} as c set ${sql.join(assignments)}, version = old.version + 1, updated_at = ${now}
-      from old where c.id = old.id
+      from old where c.id = old.id and (select field from conflict) is null
       returning c.*
     ), event as (
       insert into ${sql.table(EVENTS)} (event_id, customer_id, customer_version, event_type, event_version, occurred_at, actor, data)
@@ -198,7 +248,9 @@ function saveChangeStatement(customerId: string, change: CustomerChange, context
       from updated join old on old.id = updated.id
       returning data
     )
-    select updated.*, event.data as event_data from updated, event`;
+    select saved.*, (select field from conflict) as conflict_field
+    from (select 1) as one
+    left join lateral (select updated.*, event.data as event_data from updated, event) as saved on true`;
 }
 
 function changeEvent(saved: Customer, change: CustomerChange, context: ChangeContext, row: SaveRow): CustomerEvent {

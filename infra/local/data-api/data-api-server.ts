@@ -41,6 +41,8 @@ export interface DataApiEndpoint {
   callCount(): number;
   /** Calls received by operation name, e.g. `{ ExecuteStatement: 3 }`. */
   callsByOperation(): Record<string, number>;
+  /** Calls answered with an error since the last reset, by error type (e.g. `{ DatabaseErrorException: 1 }`). */
+  failedCalls(): Record<string, number>;
   resetCallCount(): void;
   /** The next `times` calls fail with DatabaseResumingException. */
   injectResuming(times: number): void;
@@ -126,6 +128,7 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
   };
 
   let calls: Record<string, number> = {};
+  let failed: Record<string, number> = {};
   let fault: { type: InjectableFault; left: number } = { type: 'DatabaseResumingException', left: 0 };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -149,6 +152,7 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
       log?.(`${operation} 200 ${Math.round(performance.now() - started)}ms`);
     } catch (caught) {
       const error = toDataApiError(caught);
+      failed[error.type] = (failed[error.type] ?? 0) + 1;
       send(response, error.status, JSON.stringify(error.body()), error.type);
       log?.(`${operation} ${error.status} ${error.type} ${Math.round(performance.now() - started)}ms: ${error.message}`);
     }
@@ -185,8 +189,10 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
     },
     callCount: () => Object.values(calls).reduce((sum, count) => sum + count, 0),
     callsByOperation: () => ({ ...calls }),
+    failedCalls: () => ({ ...failed }),
     resetCallCount() {
       calls = {};
+      failed = {};
     },
     injectResuming(times: number) {
       fault = { type: 'DatabaseResumingException', left: Math.max(0, Math.floor(times)) };
