@@ -11,13 +11,25 @@ export interface Services extends CustomerRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 
+/** Liveness: answers without the database, so probes never wake (or keep awake) a paused Aurora. */
 const healthRoute = defineRoute({
   method: 'GET',
   path: '/health',
   public: true,
   group: 'customers-read',
   operationId: 'health',
-  summary: 'Liveness and database reachability (no token needed)',
+  summary: 'Liveness: the function answers; the database is not touched (no token needed)',
+  handle: async () => success(200, { status: 'alive' }),
+});
+
+/** Readiness: one `select 1`, for operators and deploy checks; it resumes a paused database. */
+const readyRoute = defineRoute({
+  method: 'GET',
+  path: '/ready',
+  group: 'customers-read',
+  operationId: 'ready',
+  summary: 'Readiness: the database answers',
+  permission: 'operations:readiness',
   handle: async ({ requestId }, services: Services) => {
     try {
       await sql`select 1`.execute(services.db);
@@ -29,4 +41,4 @@ const healthRoute = defineRoute({
 });
 
 /** The single route table: the Lambdas, the local server, the local server and CDK all read it. */
-export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes, ...eventRoutes];
+export const routes: readonly Route<any, any, any, Services>[] = [healthRoute, ...customerRoutes, ...eventRoutes, readyRoute];

@@ -94,10 +94,17 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     }
   });
 
+  it('answers readiness only with a token, after checking the database', async () => {
+    expect((await fetch(api('/ready'))).status).toBe(401);
+    const ready = await fetch(api('/ready'), as());
+    expect(ready.status).toBe(200);
+    expect((await ready.json()) as any).toEqual({ status: 'success', data: { database: 'up' } });
+  });
+
   it('answers health without a token, and 404/405/413 with the error envelope', async () => {
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
-    expect((await health.json()) as any).toEqual({ status: 'success', data: { database: 'up' } });
+    expect((await health.json()) as any).toEqual({ status: 'success', data: { status: 'alive' } });
 
     const unknown = await fetch(`${server.url}/nope`);
     expect(unknown.status).toBe(404);
