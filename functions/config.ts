@@ -24,6 +24,7 @@ const ConfigSchema = z.object({
   EVENTS_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
   EVENTS_RELAY_LEASE_MS: z.coerce.number().int().min(1_000).max(900_000).default(60_000),
   EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  RELAY_FUNCTION_NAME: optionalText,
   SERVICE_NAME: z.string().trim().min(1).default('customer-mgmt'),
 });
 
@@ -54,6 +55,8 @@ export type Config = Readonly<{
     deliverAfterCommit: boolean;
     /** How long a write request may spend delivering its events right after commit. */
     publishBudgetMs: number;
+    /** The relay Lambda the write path wakes (asynchronous invoke) for events it did not deliver. */
+    relayFunctionName: string | undefined;
     relay: Readonly<{
       /** The local relay's timer; on AWS the schedule comes from the CDK environment config. */
       intervalMs: number;
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       source: e.EVENTS_SOURCE,
       deliverAfterCommit: e.EVENTS_DELIVER_AFTER_COMMIT === 'true',
       publishBudgetMs: e.EVENTS_PUBLISH_BUDGET_MS,
+      relayFunctionName: e.RELAY_FUNCTION_NAME,
       relay: Object.freeze({
         intervalMs: e.EVENTS_RELAY_INTERVAL_MS,
         batchSize: e.EVENTS_RELAY_BATCH_SIZE,

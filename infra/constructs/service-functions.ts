@@ -100,6 +100,17 @@ export class ServiceFunctions extends Construct {
     this.props = props;
   }
 
+  /**
+   * Lets `fn` wake the outbox relay for events it could not deliver itself: an asynchronous
+   * invoke of that one function (RELAY_FUNCTION_NAME).
+   */
+  allowToWakeRelay(fn: NodejsFunction, relay: NodejsFunction): void {
+    fn.addEnvironment('RELAY_FUNCTION_NAME', relay.functionName);
+    fn.role!.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'WakeRelay', effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [relay.functionArn] }),
+    );
+  }
+
   /** A function with its own log group and role; `id` names both in the template. */
   add(id: string, options: ServiceFunctionOptions): NodejsFunction {
     const { projectRoot, database, eventBus, sourceMaps = false } = this.props;

@@ -125,7 +125,8 @@ export class CustomerMgmtStack extends Stack {
       ]),
     ) as Record<RouteGroup, NodejsFunction>;
 
-    // Sweeps the outbox for events the write path could not deliver right after its commit.
+    // Delivers the events the write path could not deliver right after its commit: woken by the
+    // write path (asynchronous invoke), and on a slow schedule as the safety net.
     this.relayFunction = functions.add('OutboxRelay', {
       entry: 'functions/outbox-relay/handler.ts',
       description: 'Customer Management: publishes undelivered events from the outbox to EventBridge',
@@ -138,8 +139,9 @@ export class CustomerMgmtStack extends Stack {
       asyncRetryAttempts: 0,
       environment: { SERVICE_NAME: prefix },
     });
+    functions.allowToWakeRelay(this.routeGroupFunctions['customers-write'], this.relayFunction);
     this.relaySchedule = new Rule(this, 'OutboxRelaySchedule', {
-      description: 'Runs the Customer Management outbox relay',
+      description: 'Runs the Customer Management outbox relay (the safety net: the write path wakes it when needed)',
       schedule: Schedule.rate(config.events.relayInterval),
       targets: [new LambdaFunction(this.relayFunction, { retryAttempts: 0 })],
     });
@@ -183,6 +185,7 @@ export class CustomerMgmtStack extends Stack {
         handlerRetryAttempts: consumerConfig.handlerRetryAttempts,
       });
       this.migrationTrigger.executeBefore(consumer.function);
+      functions.allowToWakeRelay(consumer.function, this.relayFunction);
       consumers[source] = consumer;
     }
     this.consumers = consumers;

@@ -3,7 +3,9 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/config.js';
+import { createOutbox } from '../../functions/events/outbox.js';
 import { relayMetricsLine } from '../../functions/events/relay-metrics.js';
+import { RELAY_WAKE_UP_SOURCE } from '../../functions/events/relay-wake-up.js';
 import { createServices } from '../../functions/services.js';
 import { LOCAL_CLUSTER } from '../../infra/local/local-data-api.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
@@ -43,6 +45,7 @@ describe('event configuration', () => {
       source: 'customer-mgmt',
       deliverAfterCommit: true,
       publishBudgetMs: 300,
+      relayFunctionName: undefined,
       relay: { intervalMs: 5_000, batchSize: 100, leaseMs: 60_000, maxAttempts: 5 },
     });
   });
@@ -103,5 +106,32 @@ describe('the relay Lambda handler', () => {
     ]);
     const metrics = written.map((line) => JSON.parse(line)).find((line) => line._aws);
     expect(metrics).toMatchObject({ Service: 'customer-mgmt-dev', ParkedEvents: 1, PublishedEvents: 1, FailedEvents: 1 });
+  });
+
+  it('woken by the write path, waits for the write path’s lapsing claim and then delivers the event', async () => {
+    eventBridge.reset();
+    eventBridge
+      .on(PutEventsCommand)
+      .callsFake(async (input: { Entries: PutEventsRequestEntry[] }) => putEventsResponse(input.Entries.map(() => accepted())));
+    const created = await createServices(database.db).customers.create(
+      { name: 'Woken', email: 'woken@example.com' },
+      '019b6ec4-0000-7000-8000-00000000ad31',
+    );
+    if (!created.ok) throw new Error(created.error.message);
+    // The write path claimed it, then timed out before publishing.
+    await createOutbox(database.db).claimEvents([created.value.event.eventId], 500, new Date());
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const { handler } = await import('../../functions/outbox-relay/handler.js');
+      const result = await handler({ source: RELAY_WAKE_UP_SOURCE, event_ids: [created.value.event.eventId] }, {
+        getRemainingTimeInMillis: () => 60_000,
+      } as Context);
+
+      expect(result).toMatchObject({ published: 1, stoppedBy: 'empty' });
+    } finally {
+      write.mockRestore();
+    }
+    const sent = eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(sent.map((entry) => JSON.parse(entry.Detail!).event_id)).toEqual([created.value.event.eventId]);
   });
 });

@@ -172,8 +172,10 @@ describe('functions', () => {
     const background = { ...database, DB_RESUME_BUDGET_MS: String(BACKGROUND_RESUME_RETRY.budgetMs) };
 
     expect(variables('CustomersRead')).toEqual(api);
+    const relay = { RELAY_FUNCTION_NAME: { Ref: logicalId(stack.relayFunction) } };
     expect(variables('CustomersWrite')).toEqual({
       ...api,
+      ...relay,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
     });
@@ -187,6 +189,7 @@ describe('functions', () => {
     for (const consumer of ['IdentityEvents', 'OrderEvents']) {
       expect(variables(consumer), consumer).toEqual({
         ...background,
+        ...relay,
         EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
         EVENTS_SOURCE: 'customer-mgmt',
         SERVICE_NAME: 'customer-mgmt-dev',
@@ -201,7 +204,7 @@ describe('outbox relay', () => {
     const rule = resources(template, 'AWS::Events::Rule')[logicalId(stack.relaySchedule)];
 
     expect(rule!.Properties).toMatchObject({
-      ScheduleExpression: 'rate(1 minute)',
+      ScheduleExpression: 'rate(6 hours)',
       State: 'ENABLED',
       Targets: [{ Arn: { 'Fn::GetAtt': [logicalId(stack.relayFunction), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }],
     });
@@ -217,6 +220,37 @@ describe('outbox relay', () => {
       MaximumRetryAttempts: 0,
     });
     expect(resources(template)[logicalId(stack.relayFunction)]!.Properties.Timeout).toBe(90);
+  });
+
+  it.each([
+    ['dev', 'rate(6 hours)'],
+    ['staging', 'rate(5 minutes)'],
+    ['prod', 'rate(5 minutes)'],
+  ] as const)('%s sweeps on a slow schedule (%s): the write path wakes the relay when it needs to', (environment, expression) => {
+    const { stack, template } = { dev, staging, prod }[environment];
+
+    expect(resources(template, 'AWS::Events::Rule')[logicalId(stack.relaySchedule)]!.Properties.ScheduleExpression).toBe(expression);
+  });
+
+  it('lets the write function and the consumers, and nothing else, wake the relay (asynchronous invoke)', () => {
+    const { stack, template } = dev;
+    const wakers = ['CustomersWrite', 'IdentityEvents', 'OrderEvents'];
+    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+      const fn = resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!;
+      const wake = statementsOf(dev, fnId).find((statement) => (statement as { Sid?: string }).Sid === 'WakeRelay');
+      if (wakers.includes(fnId)) {
+        expect(fn.Properties.Environment.Variables.RELAY_FUNCTION_NAME, fnId).toEqual({ Ref: logicalId(stack.relayFunction) });
+        expect(wake, fnId).toEqual({
+          Sid: 'WakeRelay',
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.relayFunction), 'Arn'] },
+        });
+      } else {
+        expect(fn.Properties.Environment.Variables.RELAY_FUNCTION_NAME, fnId).toBeUndefined();
+        expect(wake, fnId).toBeUndefined();
+      }
+    }
   });
 
   it('waits for the migrations like the API functions', () => {
@@ -259,7 +293,7 @@ describe('IAM grants are least privilege', () => {
     ]);
   });
 
-  it('write: transactions, the secret, and PutEvents on the bus for its own source only', () => {
+  it('write: transactions, the secret, PutEvents on the bus for its own source only, and waking the relay', () => {
     expect(statementsOf(dev, 'CustomersWrite')).toEqual([
       logs(dev, 'CustomersWrite'),
       dataApi(dev, transactions),
@@ -270,6 +304,12 @@ describe('IAM grants are least privilege', () => {
         Effect: 'Allow',
         Resource: resolved(dev.stack, dev.stack.eventBus.eventBusArn),
         Condition: { StringEquals: { 'events:source': ['customer-mgmt'] } },
+      },
+      {
+        Sid: 'WakeRelay',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.relayFunction), 'Arn'] },
       },
     ]);
   });
@@ -312,6 +352,12 @@ describe('IAM grants are least privilege', () => {
         Action: 'sqs:SendMessage',
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [logicalId(dev.stack.consumers[source]!.handlerDlq), 'Arn'] },
+      },
+      {
+        Sid: 'WakeRelay',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.relayFunction), 'Arn'] },
       },
     ]);
   });

@@ -24,6 +24,13 @@ describe('per-environment configuration', () => {
     expect(config.events.relayInterval.toMinutes()).toBeGreaterThanOrEqual(1);
   });
 
+  it.each(ENVIRONMENT_NAMES)('%s: a database that may pause is swept less often than it pauses (or it would never pause)', (name) => {
+    const { database, events } = resolveEnvironment(offline({ env: name }), {});
+
+    if (database.minCapacity === 0) expect(events.relayInterval.toMinutes()).toBeGreaterThan(database.autoPauseAfter!.toMinutes());
+    expect(events.relayInterval.toMinutes()).toBeGreaterThanOrEqual(1);
+  });
+
   it('lets dev scale the database to zero and keeps prod data', () => {
     const dev = resolveEnvironment(offline({ env: 'dev' }), {});
     const prod = resolveEnvironment(offline({ env: 'prod' }), {});
