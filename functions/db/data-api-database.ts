@@ -2,6 +2,7 @@ import { RDSData } from '@aws-sdk/client-rds-data';
 import { Kysely, type Driver } from 'kysely';
 import { DataApiDialect } from 'kysely-data-api';
 import type { Config } from '../config.js';
+import { recordDataApiFailure, traced } from '../observability.js';
 import type { Database } from './database.js';
 import { resilientDataApiClient, resumeRetry, type RetryPolicy } from './resilient-data-api-client.js';
 import { TransactionSafeDriver } from './transaction-safe-driver.js';
@@ -23,16 +24,18 @@ class TransactionSafeDataApiDialect extends DataApiDialect {
 export type DataApiTarget = Omit<NonNullable<Config['dataApi']>, 'resumeBudgetMs'>;
 
 export function createDataApiDatabase(dataApi: DataApiTarget, retry?: RetryPolicy): Kysely<Database> {
-  const client = new RDSData({
-    ...(dataApi.region && { region: dataApi.region }),
-    // The local Data API endpoint (npm start, tests) takes any credentials.
-    ...(dataApi.endpoint && { endpoint: dataApi.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  });
+  const client = traced(
+    new RDSData({
+      ...(dataApi.region && { region: dataApi.region }),
+      // The local Data API endpoint (npm start, tests) takes any credentials.
+      ...(dataApi.endpoint && { endpoint: dataApi.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    }),
+  );
   return new Kysely<Database>({
     dialect: new TransactionSafeDataApiDialect({
       mode: 'postgres',
       driver: {
-        client: resilientDataApiClient(client, retry) as RDSData,
+        client: resilientDataApiClient(client, retry, undefined, undefined, recordDataApiFailure) as RDSData,
         database: dataApi.database,
         resourceArn: dataApi.clusterArn,
         secretArn: dataApi.secretArn,

@@ -25,6 +25,15 @@ export function resumeRetry(budgetMs: number): RetryPolicy {
 /** Failures that mean the statement never ran, so sending it again cannot apply it twice. */
 export const NOT_EXECUTED: ReadonlySet<string> = new Set(['DatabaseResumingException', 'DatabaseUnavailableException']);
 
+/** Throttling as the SDK names it (the Data API's own and the generic AWS ones). */
+const THROTTLING: ReadonlySet<string> = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException']);
+
+/** A Data API call that failed for a reason other than its SQL. */
+export interface DataApiFailure {
+  readonly name: string;
+  readonly throttled: boolean;
+}
+
 type DataApiClient = Pick<RDSData, 'executeStatement' | 'beginTransaction' | 'commitTransaction' | 'rollbackTransaction'>;
 
 /**
@@ -39,7 +48,19 @@ export function resilientDataApiClient(
   policy: RetryPolicy = API_RESUME_RETRY,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: () => number = Date.now,
+  /** Told about every call that finally failed for a reason other than its SQL (throttled, unavailable, …). */
+  report?: (failure: DataApiFailure) => void,
 ): DataApiClient {
+  async function reporting<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const name = (error as { name?: string })?.name ?? 'Error';
+      // A SQL error (unique violation, …) is the statement's answer, not the service failing.
+      if (report && name !== 'DatabaseErrorException') report({ name, throttled: THROTTLING.has(name) });
+      throw error;
+    }
+  }
   async function withRetry<T>(call: () => Promise<T>): Promise<T> {
     const started = now();
     for (let attempt = 1; ; attempt++) {
@@ -58,12 +79,14 @@ export function resilientDataApiClient(
   }
   return {
     executeStatement: ((input: Parameters<RDSData['executeStatement']>[0]) =>
-      input.transactionId
-        ? client.executeStatement(input)
-        : withRetry(() => client.executeStatement(input))) as RDSData['executeStatement'],
+      reporting(() =>
+        input.transactionId ? client.executeStatement(input) : withRetry(() => client.executeStatement(input)),
+      )) as RDSData['executeStatement'],
     beginTransaction: ((input: Parameters<RDSData['beginTransaction']>[0]) =>
-      withRetry(() => client.beginTransaction(input))) as RDSData['beginTransaction'],
-    commitTransaction: client.commitTransaction.bind(client) as RDSData['commitTransaction'],
-    rollbackTransaction: client.rollbackTransaction.bind(client) as RDSData['rollbackTransaction'],
+      reporting(() => withRetry(() => client.beginTransaction(input)))) as RDSData['beginTransaction'],
+    commitTransaction: ((input: Parameters<RDSData['commitTransaction']>[0]) =>
+      reporting(() => client.commitTransaction(input))) as RDSData['commitTransaction'],
+    rollbackTransaction: ((input: Parameters<RDSData['rollbackTransaction']>[0]) =>
+      reporting(() => client.rollbackTransaction(input))) as RDSData['rollbackTransaction'],
   };
 }

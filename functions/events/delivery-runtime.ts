@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { traced } from '../observability.js';
 import { NO_RETRY, createEventBridgePublisher } from './eventbridge-publisher.js';
 import { createImmediateDelivery } from './immediate-delivery.js';
 import { createOutbox } from './outbox.js';
@@ -34,7 +35,7 @@ export function immediateDeliveryFor(
     return wakeRelay && ((events) => (events.length > 0 ? wakeRelay(events.map((event) => event.eventId)) : Promise.resolve()));
   }
   // One attempt, no SDK retries: whatever misses the budget is the relay's to send.
-  const client = new EventBridgeClient({ maxAttempts: 1 });
+  const client = traced(new EventBridgeClient({ maxAttempts: 1 }));
   return createImmediateDelivery({
     outbox: createOutbox(db),
     publisher: createEventBridgePublisher({ client, busName, source: config.events.source, retry: NO_RETRY }),

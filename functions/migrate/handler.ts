@@ -3,10 +3,10 @@ import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { openDataApiDatabase } from '../db/data-api-database.js';
 import { migrateDatabase, type MigrationReport } from '../db/migrate.js';
-import { createLogger, parseLogLevel } from '../logger.js';
+import { observability, observed } from '../observability.js';
 
 const config = loadConfig();
-const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
+const { logger } = observability();
 
 /** How long to wait for a paused (scale-to-zero) Aurora writer to come back before giving up. */
 const RESUME_ATTEMPTS = 12;
@@ -46,7 +46,7 @@ async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void
  * every migration is expand/contract and the older functions keep working on the newer schema.
  * Throwing makes the trigger, and with it the deploy, fail.
  */
-export async function handler(_event: unknown, context: Context): Promise<MigrationReport> {
+async function migrate(_event: unknown, context: Context): Promise<MigrationReport> {
   const requestId = context.awsRequestId;
   const database = openDataApiDatabase(config);
   try {
@@ -72,3 +72,5 @@ export async function handler(_event: unknown, context: Context): Promise<Migrat
     await database.close();
   }
 }
+
+export const handler = observed(migrate);

@@ -5,31 +5,30 @@ import { openDataApiDatabase } from '../db/data-api-database.js';
 import { RELAY_RETRY, createEventBridgePublisher } from '../events/eventbridge-publisher.js';
 import { createOutbox, type Outbox } from '../events/outbox.js';
 import { relayOnce, type RelayResult } from '../events/outbox-relay.js';
-import { relayMetricsLine } from '../events/relay-metrics.js';
 import { isRelayWakeUp } from '../events/relay-wake-up.js';
-import { createLogger, parseLogLevel } from '../logger.js';
+import { METRICS } from '../metric-names.js';
+import { MetricUnit, observability, observed, traced } from '../observability.js';
 
 const config = loadConfig();
 const busName = config.events.busName;
 if (busName === undefined) throw new Error('Invalid configuration: EVENT_BUS_NAME is required by the outbox relay');
-const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
+const { logger, metrics } = observability();
 
 // Time kept back from the Lambda timeout for recording the last round and the metrics.
 const SAFETY_MARGIN_MS = 5_000;
+/** A woken run waits for a claim the write path still holds, if it lapses this soon. */
+const MAX_CLAIM_WAIT_MS = 20_000;
 
 // Opened once per container, on the first run.
 let opened: Promise<Outbox> | undefined;
 const openOutbox = () => (opened ??= Promise.resolve(openDataApiDatabase(config)).then((handle) => createOutbox(handle.db)));
 // The publisher retries per entry itself; SDK retries on top would only stretch the lease.
 const publisher = createEventBridgePublisher({
-  client: new EventBridgeClient({ maxAttempts: 1 }),
+  client: traced(new EventBridgeClient({ maxAttempts: 1 })),
   busName,
   source: config.events.source,
   retry: RELAY_RETRY,
 });
-
-/** A woken run waits for a claim the write path still holds, if it lapses this soon. */
-const MAX_CLAIM_WAIT_MS = 20_000;
 
 /**
  * Runs on the slow schedule (the safety net) and whenever the write path wakes it for events it
@@ -37,7 +36,7 @@ const MAX_CLAIM_WAIT_MS = 20_000;
  * write path (it timed out mid-publish) waits for that claim to lapse, then sweeps again.
  * Reports parked events and the age of the oldest undelivered event as metrics.
  */
-export async function handler(event: unknown, context: Context): Promise<RelayResult> {
+async function relay(event: unknown, context: Context): Promise<RelayResult> {
   const outbox = await openOutbox();
   const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
   const sweep = () => relayOnce({ outbox, publisher, logger, ...config.events.relay, budgetMs: Math.max(1_000, deadline - Date.now()) });
@@ -53,9 +52,10 @@ export async function handler(event: unknown, context: Context): Promise<RelayRe
     }
   }
   const oldestAgeSeconds = state.oldestPendingAt === null ? 0 : Math.max(0, (Date.now() - Date.parse(state.oldestPendingAt)) / 1000);
-  process.stdout.write(
-    `${relayMetricsLine(config.serviceName, { parked: state.parked, published: result.published, failed: result.failed })}\n`,
-  );
+  metrics.addMetric(METRICS.parked, MetricUnit.Count, state.parked);
+  metrics.addMetric(METRICS.published, MetricUnit.Count, result.published);
+  metrics.addMetric(METRICS.failed, MetricUnit.Count, result.failed);
+  metrics.addMetric(METRICS.oldestUndeliveredAge, MetricUnit.Seconds, Math.round(oldestAgeSeconds));
   logger.info('outbox relay run', {
     ...result,
     trigger: isRelayWakeUp(event) ? 'wake-up' : 'schedule',
@@ -64,3 +64,5 @@ export async function handler(event: unknown, context: Context): Promise<RelayRe
   });
   return result;
 }
+
+export const handler = observed(relay);

@@ -75,6 +75,8 @@ export interface EnvironmentConfig {
     readonly email?: string;
     readonly apiServerErrorRatePercent: number;
     readonly apiLatencyP99Millis: number;
+    /** Alarm when the oldest undelivered event is older than this (wake-ups deliver within seconds). */
+    readonly oldestUndeliveredEventSeconds: number;
   };
 }
 
@@ -129,7 +131,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     eventBus: { mode: 'create', name: 'customer-mgmt-dev' },
     // Each sweep resumes a paused database for ~10 minutes: 4 a day cost ~USD 0.60 a month.
     events: { relayInterval: Duration.hours(6), consumers: CONSUMERS },
-    alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000 },
+    alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000, oldestUndeliveredEventSeconds: 900 },
   },
   staging: {
     name: 'staging',
@@ -146,7 +148,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     logs: { retention: RetentionDays.ONE_MONTH, level: 'info', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'import', name: 'platform-events-staging' },
     events: { relayInterval: Duration.minutes(5), consumers: CONSUMERS },
-    alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500 },
+    alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500, oldestUndeliveredEventSeconds: 600 },
   },
   prod: {
     name: 'prod',
@@ -163,7 +165,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     logs: { retention: RetentionDays.THREE_MONTHS, level: 'info', removalPolicy: RemovalPolicy.RETAIN },
     eventBus: { mode: 'import', name: 'platform-events-prod' },
     events: { relayInterval: Duration.minutes(5), consumers: CONSUMERS },
-    alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000 },
+    alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000, oldestUndeliveredEventSeconds: 300 },
   },
 };
 

@@ -20,8 +20,6 @@ export interface IncomingEventConsumerProps {
   readonly eventBus: IEventBus;
   readonly source: string;
   readonly detailTypes: readonly string[];
-  /** SERVICE_NAME: the `Service` dimension of the DeadLetters metric. */
-  readonly serviceName: string;
   /** EventBridge's retries when it cannot hand an event to the function. */
   readonly deliveryMaxEventAge: Duration;
   readonly deliveryRetryAttempts: number;
@@ -59,7 +57,6 @@ export class IncomingEventConsumer extends Construct {
       resumeBudget: 'background',
       asyncRetryAttempts: props.handlerRetryAttempts,
       deadLetterQueue: this.handlerDlq,
-      environment: { SERVICE_NAME: props.serviceName },
     });
 
     this.deliveryDlq = this.deadLetterQueue('DeliveryDlq');

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -50,6 +50,10 @@ export interface ServiceFunctionsProps {
   readonly eventBus: IEventBus;
   readonly eventsSource: string;
   readonly logLevel: FunctionLogLevel;
+  /** SERVICE_NAME (`customer-mgmt-<env>`): the `service` of every log line, metric and trace. */
+  readonly serviceName: string;
+  /** ENVIRONMENT_NAME: the `environment` of every log line and metric. */
+  readonly environmentName: string;
   readonly logRetention: RetentionDays;
   /** Applied to the functions' log groups. */
   readonly removalPolicy: RemovalPolicy;
@@ -158,6 +162,13 @@ export class ServiceFunctions extends Construct {
     if (retry.budgetMs + 5_000 > timeout.toMilliseconds())
       throw new Error(`Function ${id}: its ${timeout.toSeconds()} s timeout leaves no room for a ${retry.budgetMs} ms resume budget`);
 
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the role.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement Lambda adds for active tracing has "*": PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+    });
+
     return new NodejsFunction(this, id, {
       description: options.description,
       entry,
@@ -173,6 +184,8 @@ export class ServiceFunctions extends Construct {
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // X-Ray: Powertools Tracer records the invocation and the RDS Data, EventBridge and Lambda calls.
+      tracing: Tracing.ACTIVE,
       applicationLogLevelV2: APPLICATION_LOG_LEVELS[this.props.logLevel],
       systemLogLevelV2: SystemLogLevel.INFO,
       environment: {
@@ -180,6 +193,8 @@ export class ServiceFunctions extends Construct {
         DB_SECRET_ARN: database.secret.secretArn,
         DB_NAME: database.databaseName,
         LOG_LEVEL: this.props.logLevel,
+        SERVICE_NAME: this.props.serviceName,
+        ENVIRONMENT_NAME: this.props.environmentName,
         DB_RESUME_BUDGET_MS: String(retry.budgetMs),
         ...(options.publishesEvents ? { EVENT_BUS_NAME: eventBus.eventBusName, EVENTS_SOURCE: this.props.eventsSource } : {}),
         ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),

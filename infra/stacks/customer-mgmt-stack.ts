@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +13,7 @@ import { CustomerDatabase } from '../constructs/customer-database.js';
 import { IncomingEventConsumer } from '../constructs/incoming-event-consumer.js';
 import { CustomerHttpApi, type RouteEntry } from '../constructs/customer-http-api.js';
 import { ServiceAlarms } from '../constructs/service-alarms.js';
+import { ServiceDashboard } from '../constructs/service-dashboard.js';
 import { ServiceFunctions, type ServiceFunctionOptions } from '../constructs/service-functions.js';
 
 /**
@@ -75,6 +77,7 @@ export class CustomerMgmtStack extends Stack {
   readonly consumers: Readonly<Partial<Record<IncomingSource, IncomingEventConsumer>>>;
   readonly api: CustomerHttpApi;
   readonly alarms: ServiceAlarms;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: CustomerMgmtStackProps) {
     const { config } = props;
@@ -114,6 +117,8 @@ export class CustomerMgmtStack extends Stack {
       eventBus: this.eventBus,
       eventsSource: EVENTS_SOURCE,
       logLevel: config.logs.level,
+      serviceName: prefix,
+      environmentName: config.name,
       logRetention: config.logs.retention,
       removalPolicy: config.logs.removalPolicy,
     });
@@ -137,7 +142,6 @@ export class CustomerMgmtStack extends Stack {
       resumeBudget: 'background',
       // The next scheduled run is the retry; Lambda's own retries would only pile up runs.
       asyncRetryAttempts: 0,
-      environment: { SERVICE_NAME: prefix },
     });
     functions.allowToWakeRelay(this.routeGroupFunctions['customers-write'], this.relayFunction);
     this.relaySchedule = new Rule(this, 'OutboxRelaySchedule', {
@@ -179,7 +183,6 @@ export class CustomerMgmtStack extends Stack {
         eventBus: this.eventBus,
         source,
         detailTypes: definition.detailTypes,
-        serviceName: prefix,
         deliveryMaxEventAge: consumerConfig.deliveryMaxEventAge,
         deliveryRetryAttempts: consumerConfig.deliveryRetryAttempts,
         handlerRetryAttempts: consumerConfig.handlerRetryAttempts,
@@ -203,28 +206,51 @@ export class CustomerMgmtStack extends Stack {
       removalPolicy: config.logs.removalPolicy,
     });
 
-    this.alarms = new ServiceAlarms(this, 'Alarms', { prefix, email: config.alarms.email });
+    this.alarms = new ServiceAlarms(this, 'Alarms', { prefix, environment: config.name, email: config.alarms.email });
     this.alarms.watchHttpApi(this.api.httpApi, {
       serverErrorRatePercent: config.alarms.apiServerErrorRatePercent,
       latencyP99Millis: config.alarms.apiLatencyP99Millis,
     });
     for (const group of ROUTE_GROUPS) this.alarms.watchFunction(functionId(group), this.routeGroupFunctions[group]);
     this.alarms.watchFunction('OutboxRelay', this.relayFunction);
-    this.alarms.watchParkedEvents(prefix);
+    this.alarms.watchParkedEvents();
+    this.alarms.watchUndeliveredEvents(config.alarms.oldestUndeliveredEventSeconds);
+    this.alarms.watchDataApi();
+    this.alarms.watchDatabaseCapacity(this.database.cluster.clusterIdentifier, config.database.maxCapacity);
     for (const source of consumerConfig.sources) {
       const { functionId, consumer } = EVENT_CONSUMERS[source];
       const { function: fn, deliveryDlq, handlerDlq } = consumers[source]!;
       this.alarms.watchFunction(functionId, fn);
       this.alarms.watchDeadLetterQueue(`${functionId}DeliveryDlq`, deliveryDlq);
       this.alarms.watchDeadLetterQueue(`${functionId}HandlerDlq`, handlerDlq);
-      this.alarms.watchDeadLetters(functionId, prefix, consumer);
+      this.alarms.watchDeadLetters(functionId, consumer);
     }
+
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      name: prefix,
+      environment: config.name,
+      api: this.api.httpApi,
+      functions: {
+        ...Object.fromEntries(ROUTE_GROUPS.map((group) => [functionId(group), this.routeGroupFunctions[group]])),
+        OutboxRelay: this.relayFunction,
+        ...Object.fromEntries(consumerConfig.sources.map((source) => [EVENT_CONSUMERS[source].functionId, consumers[source]!.function])),
+      },
+      consumers: consumerConfig.sources.map((source) => ({
+        name: EVENT_CONSUMERS[source].functionId,
+        consumer: EVENT_CONSUMERS[source].consumer,
+        deliveryDlq: consumers[source]!.deliveryDlq,
+        handlerDlq: consumers[source]!.handlerDlq,
+      })),
+      clusterIdentifier: this.database.cluster.clusterIdentifier,
+      maxCapacity: config.database.maxCapacity,
+    }).dashboard;
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL; routes sit below /api/v1/customer-mgmt' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ClusterArn', { value: this.database.cluster.clusterArn });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: prefix, description: 'CloudWatch dashboard of this environment' });
     for (const source of consumerConfig.sources) {
       const { functionId } = EVENT_CONSUMERS[source];
       const { deliveryDlq, handlerDlq } = consumers[source]!;

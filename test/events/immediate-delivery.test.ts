@@ -84,7 +84,7 @@ describe.each(availableDialects())('immediate delivery after commit on %s', (dia
 
     expect(created.ok).toBe(true);
     expect(elapsed).toBeLessThan(BUDGET_MS + 2_000);
-    expect(lines.some((line) => line.level === 'warn' && /left for the relay/.test(line.message))).toBe(true);
+    expect(lines.some((line) => line.level === 'WARN' && /left for the relay/.test(line.message))).toBe(true);
     const [pending] = await deliveryStates(database.db);
     expect(pending!.published_at).toBeNull();
     expect(wakeUps).toEqual([[pending!.event_id]]);

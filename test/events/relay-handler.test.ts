@@ -4,39 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/config.js';
 import { createOutbox } from '../../functions/events/outbox.js';
-import { relayMetricsLine } from '../../functions/events/relay-metrics.js';
 import { RELAY_WAKE_UP_SOURCE } from '../../functions/events/relay-wake-up.js';
 import { createServices } from '../../functions/services.js';
 import { LOCAL_CLUSTER } from '../../infra/local/local-data-api.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { accepted, failedWith, putEventsResponse } from './event-test-kit.js';
-
-describe('relay metrics', () => {
-  it('are one CloudWatch EMF line with ParkedEvents, PublishedEvents and FailedEvents under the Service dimension', () => {
-    const line = relayMetricsLine('customer-mgmt-dev', { parked: 2, published: 7, failed: 1 }, new Date('2026-11-26T10:00:00.000Z'));
-
-    expect(JSON.parse(line)).toEqual({
-      _aws: {
-        Timestamp: Date.parse('2026-11-26T10:00:00.000Z'),
-        CloudWatchMetrics: [
-          {
-            Namespace: 'CustomerMgmt',
-            Dimensions: [['Service']],
-            Metrics: [
-              { Name: 'ParkedEvents', Unit: 'Count' },
-              { Name: 'PublishedEvents', Unit: 'Count' },
-              { Name: 'FailedEvents', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-      Service: 'customer-mgmt-dev',
-      ParkedEvents: 2,
-      PublishedEvents: 7,
-      FailedEvents: 1,
-    });
-  });
-});
 
 describe('event configuration', () => {
   it('has defaults for everything but the bus', () => {
@@ -71,6 +43,7 @@ describe('the relay Lambda handler', () => {
     vi.stubEnv('DATA_API_ENDPOINT', database.endpoint!.url);
     vi.stubEnv('EVENT_BUS_NAME', 'customer-mgmt-dev');
     vi.stubEnv('SERVICE_NAME', 'customer-mgmt-dev');
+    vi.stubEnv('ENVIRONMENT_NAME', 'dev');
     vi.stubEnv('EVENTS_MAX_ATTEMPTS', '1');
     vi.stubEnv('LOG_LEVEL', 'silent');
     vi.stubEnv('AWS_REGION', 'eu-central-1');
@@ -104,8 +77,32 @@ describe('the relay Lambda handler', () => {
       ['customer-mgmt-dev', 'customer-mgmt', 'CustomerCreated'],
       ['customer-mgmt-dev', 'customer-mgmt', 'CustomerCreated'],
     ]);
-    const metrics = written.map((line) => JSON.parse(line)).find((line) => line._aws);
-    expect(metrics).toMatchObject({ Service: 'customer-mgmt-dev', ParkedEvents: 1, PublishedEvents: 1, FailedEvents: 1 });
+    // One validated EMF line (Powertools Metrics): namespace, default dimensions service and environment.
+    const metrics = written
+      .flatMap((chunk) => chunk.split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line))
+      .filter((line) => line._aws);
+    expect(metrics).toHaveLength(1);
+    expect(metrics[0]._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'CustomerMgmt',
+        Dimensions: [['service', 'environment']],
+        Metrics: expect.arrayContaining([
+          { Name: 'ParkedEvents', Unit: 'Count' },
+          { Name: 'PublishedEvents', Unit: 'Count' },
+          { Name: 'FailedEvents', Unit: 'Count' },
+          { Name: 'OldestUndeliveredEventAge', Unit: 'Seconds' },
+        ]),
+      },
+    ]);
+    expect(metrics[0]).toMatchObject({
+      service: 'customer-mgmt-dev',
+      environment: 'dev',
+      ParkedEvents: 1,
+      PublishedEvents: 1,
+      FailedEvents: 1,
+      OldestUndeliveredEventAge: 0,
+    });
   });
 
   it('woken by the write path, waits for the write path’s lapsing claim and then delivers the event', async () => {

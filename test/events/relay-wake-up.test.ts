@@ -36,7 +36,7 @@ describe('waking the relay from the write path', () => {
     const wake = createRelayWakeUp({ client: new LambdaClient({ region: 'eu-central-1' }), functionName: 'relay-fn', logger });
 
     await expect(wake([EVENT_ID])).resolves.toBeUndefined();
-    expect(lines.some((line) => line.level === 'warn' && /sweep/.test(String(line.message)))).toBe(true);
+    expect(lines.some((line) => line.level === 'WARN' && /sweep/.test(String(line.message)))).toBe(true);
   });
 
   it('with immediate delivery switched off, every commit only wakes the relay', async () => {

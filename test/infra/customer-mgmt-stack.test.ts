@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { API_RESUME_RETRY, BACKGROUND_RESUME_RETRY } from '../../functions/db/resilient-data-api-client.js';
-import { RELAY_METRICS } from '../../functions/events/relay-metrics.js';
+import { METRICS } from '../../functions/metric-names.js';
 import { SUBSCRIBED_EVENTS } from '../../functions/integration/event-consumer.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
 import { CONSUMER_METRICS, ServiceAlarms } from '../../infra/constructs/service-alarms.js';
@@ -39,7 +39,16 @@ function statementsOf({ stack, template }: SynthesizedService, fnId: string): un
     (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })),
   );
   expect(attached).toHaveLength(1);
-  return attached[0]!.Properties.PolicyDocument.Statement;
+  const statements = attached[0]!.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[];
+  // Active tracing's statement, the only one with "*" (X-Ray has no resource-level permissions).
+  expect(statements.filter(isXRay)).toEqual([
+    { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' },
+  ]);
+  return statements.filter((statement) => !isXRay(statement));
+}
+
+function isXRay(statement: { Action: unknown }): boolean {
+  return JSON.stringify(statement.Action).includes('xray:');
 }
 
 /** The version's logical id carries a hash of the function's configuration. */
@@ -157,6 +166,13 @@ describe('functions', () => {
     if (fnId.startsWith('Customers')) expect(timeout).toBeLessThan(30);
   });
 
+  it('traces every function with X-Ray (Powertools Tracer records the AWS calls)', () => {
+    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+      const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
+      expect(fn.Properties.TracingConfig, fnId).toEqual({ Mode: 'Active' });
+    }
+  });
+
   it('gives each function exactly the environment it reads', () => {
     const { stack, template } = dev;
     const database = {
@@ -164,6 +180,8 @@ describe('functions', () => {
       DB_SECRET_ARN: resolved(stack, stack.database.secret.secretArn),
       DB_NAME: 'customer_mgmt',
       LOG_LEVEL: 'debug',
+      SERVICE_NAME: 'customer-mgmt-dev',
+      ENVIRONMENT_NAME: 'dev',
     };
     const variables = (fnId: string) =>
       resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!.Properties.Environment.Variables;
@@ -183,7 +201,6 @@ describe('functions', () => {
       ...background,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
-      SERVICE_NAME: 'customer-mgmt-dev',
     });
     expect(variables('Migrate')).toEqual({ ...background, DEPLOY_ID: 'test-deploy' });
     for (const consumer of ['IdentityEvents', 'OrderEvents']) {
@@ -192,7 +209,6 @@ describe('functions', () => {
         ...relay,
         EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
         EVENTS_SOURCE: 'customer-mgmt',
-        SERVICE_NAME: 'customer-mgmt-dev',
       });
     }
   });
@@ -481,6 +497,10 @@ describe('alarms', () => {
         'OutboxRelayErrors',
         'OutboxRelayThrottles',
         'ParkedEvents',
+        'OldestUndeliveredEvent',
+        'DataApiThrottles',
+        'DataApiErrors',
+        'AuroraCapacityNearMax',
         ...['IdentityEvents', 'OrderEvents'].flatMap((consumer) =>
           ['Errors', 'Throttles', 'DeliveryDlqDepth', 'HandlerDlqDepth', 'DeadLetters'].map((alarm) => `${consumer}${alarm}`),
         ),
@@ -505,9 +525,12 @@ describe('alarms', () => {
   it('alarms on any parked event, from the metric the relay emits', () => {
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'customer-mgmt-dev-ParkedEvents',
-      Namespace: RELAY_METRICS.namespace,
+      Namespace: METRICS.namespace,
       MetricName: 'ParkedEvents',
-      Dimensions: [{ Name: 'Service', Value: 'customer-mgmt-dev' }],
+      Dimensions: [
+        { Name: 'environment', Value: 'dev' },
+        { Name: 'service', Value: 'customer-mgmt-dev' },
+      ],
       Statistic: 'Maximum',
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -515,9 +538,108 @@ describe('alarms', () => {
     });
   });
 
+  const alarmProperties = ({ template }: SynthesizedService, name: string) => {
+    const found = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter((alarm) => alarm.Properties.AlarmName === name);
+    expect(found, name).toHaveLength(1);
+    return found[0]!.Properties;
+  };
+  const ourDimensions = (environment: string) => [
+    { Name: 'environment', Value: environment },
+    { Name: 'service', Value: `customer-mgmt-${environment}` },
+  ];
+
+  it.each([
+    ['dev', 900],
+    ['staging', 600],
+    ['prod', 300],
+  ] as const)('%s alarms when the oldest undelivered event is older than %i s (the relay reports its age)', (environment, seconds) => {
+    const synthesized = { dev, staging, prod }[environment];
+
+    expect(alarmProperties(synthesized, `customer-mgmt-${environment}-OldestUndeliveredEvent`)).toMatchObject({
+      Namespace: 'CustomerMgmt',
+      MetricName: METRICS.oldestUndeliveredAge,
+      Dimensions: ourDimensions(environment),
+      Statistic: 'Maximum',
+      Threshold: seconds,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: logicalId(synthesized.stack.alarms.topic) }],
+    });
+  });
+
+  it('alarms on Data API throttling and on Data API failures that are not SQL errors, from the metrics the functions emit', () => {
+    expect(alarmProperties(dev, 'customer-mgmt-dev-DataApiThrottles')).toMatchObject({
+      Namespace: 'CustomerMgmt',
+      MetricName: 'DataApiThrottles',
+      Dimensions: ourDimensions('dev'),
+      Statistic: 'Sum',
+      Threshold: 0,
+    });
+    expect(alarmProperties(dev, 'customer-mgmt-dev-DataApiErrors')).toMatchObject({
+      Namespace: 'CustomerMgmt',
+      MetricName: 'DataApiErrors',
+      Dimensions: ourDimensions('dev'),
+      Statistic: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+    });
+  });
+
+  it.each([
+    ['dev', 1.8],
+    ['prod', 14.4],
+  ] as const)('%s alarms when Aurora runs near its maximum capacity (%s ACU) for 15 minutes', (environment, threshold) => {
+    const synthesized = { dev, staging, prod }[environment];
+
+    expect(alarmProperties(synthesized, `customer-mgmt-${environment}-AuroraCapacityNearMax`)).toMatchObject({
+      Namespace: 'AWS/RDS',
+      MetricName: 'ServerlessDatabaseCapacity',
+      Dimensions: [{ Name: 'DBClusterIdentifier', Value: { Ref: logicalId(synthesized.stack.database.cluster) } }],
+      Statistic: 'Maximum',
+      Threshold: threshold,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+  });
+
+  it.each(['dev', 'staging', 'prod'] as const)(
+    '%s has one dashboard: requests, p99 latency, errors, delivery lag, consumer failures, Aurora capacity',
+    (environment) => {
+      const { template } = { dev, staging, prod }[environment];
+      const dashboards = Object.values(resources(template, 'AWS::CloudWatch::Dashboard'));
+
+      expect(dashboards).toHaveLength(1);
+      expect(dashboards[0]!.Properties.DashboardName).toBe(`customer-mgmt-${environment}`);
+      const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+      for (const title of [
+        'API requests',
+        'API latency p99',
+        'API errors',
+        'Event delivery lag',
+        'Consumer failures: dead letters',
+        'Consumer failures: messages in DLQs',
+        'Aurora capacity (ACU)',
+        'Data API failures',
+      ]) {
+        expect(body, title).toContain(title);
+      }
+      for (const metric of [
+        'Count',
+        'Latency',
+        '5xx',
+        METRICS.oldestUndeliveredAge,
+        METRICS.deadLetters,
+        'ApproximateNumberOfMessagesVisible',
+        'ServerlessDatabaseCapacity',
+      ]) {
+        expect(body, metric).toContain(metric);
+      }
+    },
+  );
+
   it('can watch a dead-letter queue (for the event consumers)', () => {
     const stack = new Stack(scratchApp(), 'AlarmsOnly');
-    const alarms = new ServiceAlarms(stack, 'Alarms', { prefix: 'customer-mgmt-test' });
+    const alarms = new ServiceAlarms(stack, 'Alarms', { prefix: 'customer-mgmt-test', environment: 'test' });
 
     alarms.watchDeadLetterQueue('RelayDlq', new Queue(stack, 'Dlq'));
 
@@ -719,16 +841,18 @@ describe('consumers of other contexts’ events', () => {
       Namespace: 'CustomerMgmt',
       MetricName: 'DeadLetters',
       Dimensions: expect.arrayContaining([
-        { Name: 'Service', Value: 'customer-mgmt-dev' },
+        { Name: 'service', Value: 'customer-mgmt-dev' },
+        { Name: 'environment', Value: 'dev' },
         { Name: 'Consumer', Value: consumerName },
       ]),
       Statistic: 'Sum',
     });
-    expect(alarm(`${fnId}DeadLetters`).Dimensions).toHaveLength(2);
+    expect(alarm(`${fnId}DeadLetters`).Dimensions).toHaveLength(3);
     expect(CONSUMER_METRICS).toEqual({
       namespace: 'CustomerMgmt',
       deadLetters: 'DeadLetters',
-      serviceDimension: 'Service',
+      serviceDimension: 'service',
+      environmentDimension: 'environment',
       consumerDimension: 'Consumer',
     });
     for (const metric of ['Errors', 'Throttles']) {

@@ -1,3 +1,4 @@
+import { Console } from 'node:console';
 import type { Context } from 'aws-lambda';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,6 +14,7 @@ let pool: PostgresPool;
 let endpoint: DataApiEndpoint;
 let handler: (event: unknown, context: Context) => Promise<{ applied: string[]; unknown: string[] }>;
 const context = { awsRequestId: 'trigger-request' } as Context;
+const lines: string[] = [];
 
 beforeAll(async () => {
   pool = await openPostgresPool({ dataDir: 'memory://' });
@@ -23,10 +25,13 @@ beforeAll(async () => {
   vi.stubEnv('AWS_REGION', LOCAL_CLUSTER.region);
   vi.stubEnv('DATA_API_ENDPOINT', endpoint.url);
   vi.stubEnv('LOG_LEVEL', 'warn');
+  // The handler's warn lines (Powertools Logger prints through its own node:console Console).
+  vi.spyOn(Console.prototype, 'warn').mockImplementation((line: unknown) => void lines.push(String(line)));
   ({ handler } = await import('../../functions/migrate/handler.js'));
 });
 
 afterAll(async () => {
+  vi.restoreAllMocks();
   vi.unstubAllEnvs();
   await endpoint.close();
   await pool.close();
@@ -53,13 +58,9 @@ describe('migrate handler (deploy-time trigger)', () => {
     const db = createDataApiDatabase({ ...LOCAL_CLUSTER, endpoint: endpoint.url });
     await new Migrator({ db, provider: { getMigrations: async () => newer } }).migrateToLatest();
     await db.destroy();
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    lines.length = 0;
 
-    const result = await handler({}, context).finally(() => vi.restoreAllMocks());
+    const result = await handler({}, context);
 
     expect(result).toEqual({ applied: [], unknown: ['2099-01-01T00-00-00_from-a-newer-deploy'] });
     const logged = lines
