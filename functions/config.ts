@@ -15,6 +15,7 @@ const ConfigSchema = z.object({
   DATA_API_ENDPOINT: optionalText,
   AWS_REGION: optionalText,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
+  DB_ROLE_SECRET_ARNS: optionalText,
   DB_RESUME_BUDGET_MS: z.coerce.number().int().min(0).max(300_000).default(20_000),
   EVENT_BUS_NAME: optionalText,
   EVENTS_SOURCE: z.string().trim().min(1).default('customer-mgmt'),
@@ -43,6 +44,8 @@ export type Config = Readonly<{
       }>
     | undefined;
   poolSize: number;
+  /** The migrate function only: secrets of the application roles whose passwords it sets. */
+  databaseRoleSecretArns: readonly string[];
   events: Readonly<{
     /** Publish to this EventBridge bus; unset, nothing is sent from Lambda (locally the in-process bus is used). */
     busName: string | undefined;
@@ -96,6 +99,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           })
         : undefined,
     poolSize: e.DB_POOL_SIZE,
+    databaseRoleSecretArns: Object.freeze(
+      (e.DB_ROLE_SECRET_ARNS ?? '')
+        .split(',')
+        .map((arn) => arn.trim())
+        .filter(Boolean),
+    ),
     events: Object.freeze({
       busName: e.EVENT_BUS_NAME,
       source: e.EVENTS_SOURCE,

@@ -1,9 +1,11 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { sql, type Kysely } from 'kysely';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { openDataApiDatabase } from '../db/data-api-database.js';
 import { migrateDatabase, type MigrationReport } from '../db/migrate.js';
-import { observability, observed } from '../observability.js';
+import { observability, observed, traced } from '../observability.js';
+import { parseRoleSecret, setRolePasswords, type RoleCredentials } from '../db/database-roles.js';
 
 const config = loadConfig();
 const { logger } = observability();
@@ -39,11 +41,27 @@ async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void
   }
 }
 
+// Opened only when there are role secrets to read (the deploy-time function on AWS).
+let secrets: SecretsManagerClient | undefined;
+
+/** The application roles' credentials, from the secrets CDK created for them (DB_ROLE_SECRET_ARNS). */
+async function roleCredentials(): Promise<RoleCredentials[]> {
+  if (config.databaseRoleSecretArns.length === 0) return [];
+  secrets ??= traced(new SecretsManagerClient({}));
+  const client = secrets;
+  return Promise.all(
+    config.databaseRoleSecretArns.map(async (arn) =>
+      parseRoleSecret((await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString),
+    ),
+  );
+}
+
 /**
  * Invoked by the deploy-time trigger before the API functions are updated, and again with the
  * previous function version when CloudFormation rolls an update back. Applies every pending
  * migration; a database ahead of this code (the rollback case) is logged and is a success, since
  * every migration is expand/contract and the older functions keep working on the newer schema.
+ * Then gives the application roles the passwords their secrets hold (every deploy, idempotent).
  * Throwing makes the trigger, and with it the deploy, fail.
  */
 async function migrate(_event: unknown, context: Context): Promise<MigrationReport> {
@@ -52,6 +70,8 @@ async function migrate(_event: unknown, context: Context): Promise<MigrationRepo
   try {
     await waitForDatabase(database.db, requestId);
     const report = await migrateDatabase(database.db);
+    const roles = await setRolePasswords(database.db, await roleCredentials());
+    if (roles.length > 0) logger.info('database role passwords set from their secrets', { request_id: requestId, roles });
     if (report.unknown.length > 0) {
       logger.warn('the database has migrations this code does not know (a rollback or an older build); they stay applied', {
         request_id: requestId,

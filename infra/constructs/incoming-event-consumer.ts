@@ -51,6 +51,7 @@ export class IncomingEventConsumer extends Construct {
       entry: props.entry,
       description: props.description,
       dataApi: 'transactions',
+      databaseUser: 'write',
       publishesEvents: true,
       // Room for a paused (dev) cluster to resume (up to the 45 s budget) before the attempt counts as failed.
       timeout: props.timeout ?? Duration.seconds(90),

@@ -10,6 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { API_RESUME_RETRY, BACKGROUND_RESUME_RETRY } from '../../functions/db/resilient-data-api-client.js';
+import type { DatabaseRole } from '../../functions/db/database-roles.js';
 import type { FunctionLogLevel } from '../config/environments.js';
 
 /** API Gateway gives an integration 30 s; the API functions stop before it. */
@@ -39,9 +40,15 @@ export const EXTERNAL_MODULES = ['@electric-sql/pglite', 'pg-native'];
 
 export interface DatabaseTarget {
   readonly clusterArn: string;
-  readonly secret: ISecret;
+  /** The master user's secret (RDS-managed): the migrate function's only. */
+  readonly adminSecret: ISecret;
+  /** The least-privilege roles' secrets. */
+  readonly roleSecrets: Readonly<Record<DatabaseRole, ISecret>>;
   readonly databaseName: string;
 }
+
+/** Who the function is to PostgreSQL: a least-privilege role, or the master user (migrations only). */
+export type DatabaseUser = DatabaseRole | 'admin';
 
 export interface ServiceFunctionsProps {
   /** The repository root: entries, package-lock.json and tsconfig.json are found from here. */
@@ -66,6 +73,8 @@ export interface ServiceFunctionOptions {
   readonly entry: string;
   readonly description: string;
   readonly dataApi: DataApiAccess;
+  /** The database user whose secret the function gets (DB_SECRET_ARN) and may read. */
+  readonly databaseUser: DatabaseUser;
   /** Grants PutEvents on the bus (for this service's source only) and sets EVENT_BUS_NAME / EVENTS_SOURCE. */
   readonly publishesEvents: boolean;
   /** Default 28 s: below API Gateway's 30 s, room for the API's resume budget. */
@@ -136,13 +145,16 @@ export class ServiceFunctions extends Construct {
         resources: [database.clusterArn],
       }),
     );
-    // The Data API reads the secret with the caller's credentials; nothing else needs it.
+    // The Data API reads the secret with the caller's credentials: each function gets its own
+    // user's secret; the migrate function also reads the roles' secrets to set their passwords.
+    const secret = options.databaseUser === 'admin' ? database.adminSecret : database.roleSecrets[options.databaseUser];
+    const roleSecrets = options.databaseUser === 'admin' ? Object.values(database.roleSecrets) : [];
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'DatabaseSecret',
         effect: Effect.ALLOW,
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [database.secret.secretArn],
+        resources: [secret.secretArn, ...roleSecrets.map((roleSecret) => roleSecret.secretArn)],
       }),
     );
     if (options.publishesEvents) {
@@ -190,7 +202,8 @@ export class ServiceFunctions extends Construct {
       systemLogLevelV2: SystemLogLevel.INFO,
       environment: {
         DB_CLUSTER_ARN: database.clusterArn,
-        DB_SECRET_ARN: database.secret.secretArn,
+        DB_SECRET_ARN: secret.secretArn,
+        ...(roleSecrets.length > 0 && { DB_ROLE_SECRET_ARNS: roleSecrets.map((roleSecret) => roleSecret.secretArn).join(',') }),
         DB_NAME: database.databaseName,
         LOG_LEVEL: this.props.logLevel,
         SERVICE_NAME: this.props.serviceName,

@@ -20,9 +20,22 @@ import { ServiceFunctions, type ServiceFunctionOptions } from '../constructs/ser
  * What each route group's function may do. Reads get plain statements and no bus; writes may use
  * transactions and publish events. A new group fails to compile until it is listed here.
  */
-export const ROUTE_GROUP_ACCESS: Record<RouteGroup, Pick<ServiceFunctionOptions, 'dataApi' | 'publishesEvents' | 'description'>> = {
-  'customers-read': { dataApi: 'statements', publishesEvents: false, description: 'Customer Management: read routes (GET) and health' },
-  'customers-write': { dataApi: 'transactions', publishesEvents: true, description: 'Customer Management: routes that change customers' },
+export const ROUTE_GROUP_ACCESS: Record<
+  RouteGroup,
+  Pick<ServiceFunctionOptions, 'dataApi' | 'databaseUser' | 'publishesEvents' | 'description'>
+> = {
+  'customers-read': {
+    dataApi: 'statements',
+    databaseUser: 'read',
+    publishesEvents: false,
+    description: 'Customer Management: read routes (GET) and health',
+  },
+  'customers-write': {
+    dataApi: 'transactions',
+    databaseUser: 'write',
+    publishesEvents: true,
+    description: 'Customer Management: routes that change customers',
+  },
 };
 
 export interface EventConsumerDefinition {
@@ -113,7 +126,12 @@ export class CustomerMgmtStack extends Stack {
 
     const functions = new ServiceFunctions(this, 'Functions', {
       projectRoot: props.projectRoot,
-      database: { clusterArn: this.database.cluster.clusterArn, secret: this.database.secret, databaseName: this.database.databaseName },
+      database: {
+        clusterArn: this.database.cluster.clusterArn,
+        adminSecret: this.database.secret,
+        roleSecrets: this.database.roleSecrets,
+        databaseName: this.database.databaseName,
+      },
       eventBus: this.eventBus,
       eventsSource: EVENTS_SOURCE,
       logLevel: config.logs.level,
@@ -136,6 +154,7 @@ export class CustomerMgmtStack extends Stack {
       entry: 'functions/outbox-relay/handler.ts',
       description: 'Customer Management: publishes undelivered events from the outbox to EventBridge',
       dataApi: 'statements',
+      databaseUser: 'write',
       publishesEvents: true,
       // Rides out an Aurora resume (45 s budget) and still sweeps.
       timeout: Duration.seconds(90),
@@ -154,6 +173,8 @@ export class CustomerMgmtStack extends Stack {
       entry: 'functions/migrate/handler.ts',
       description: 'Customer Management: applies database migrations during each deploy',
       dataApi: 'transactions',
+      // The master user: the only one that may change the schema and the roles.
+      databaseUser: 'admin',
       publishesEvents: false,
       timeout: Duration.minutes(5),
       resumeBudget: 'background',

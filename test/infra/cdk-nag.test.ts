@@ -36,7 +36,8 @@ describe('cdk-nag AwsSolutions', () => {
     const expected = (environment: string, extra: string[] = []) =>
       [
         `CustomerMgmt-${environment}/Api/HttpApi/GET--health Annotation::AwsSolutions-APIG4`,
-        `CustomerMgmt-${environment}/Database/AdminSecret Annotation::AwsSolutions-SMG4`,
+        `CustomerMgmt-${environment}/Database/ReadRoleSecret Annotation::AwsSolutions-SMG4`,
+        `CustomerMgmt-${environment}/Database/WriteRoleSecret Annotation::AwsSolutions-SMG4`,
         `CustomerMgmt-${environment}/Database/Cluster Annotation::AwsSolutions-RDS6`,
         // A rule target's DLQ is not recognised as a DLQ by SQS3 (the function's DLQ is).
         `CustomerMgmt-${environment}/IdentityEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,

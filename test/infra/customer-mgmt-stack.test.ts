@@ -177,7 +177,6 @@ describe('functions', () => {
     const { stack, template } = dev;
     const database = {
       DB_CLUSTER_ARN: resolved(stack, stack.database.cluster.clusterArn),
-      DB_SECRET_ARN: resolved(stack, stack.database.secret.secretArn),
       DB_NAME: 'customer_mgmt',
       LOG_LEVEL: 'debug',
       SERVICE_NAME: 'customer-mgmt-dev',
@@ -188,24 +187,38 @@ describe('functions', () => {
 
     const api = { ...database, DB_RESUME_BUDGET_MS: String(API_RESUME_RETRY.budgetMs) };
     const background = { ...database, DB_RESUME_BUDGET_MS: String(BACKGROUND_RESUME_RETRY.budgetMs) };
+    const secretOf = (user: 'read' | 'write') => ({ DB_SECRET_ARN: resolved(stack, stack.database.roleSecrets[user].secretArn) });
 
-    expect(variables('CustomersRead')).toEqual(api);
+    expect(variables('CustomersRead')).toEqual({ ...api, ...secretOf('read') });
     const relay = { RELAY_FUNCTION_NAME: { Ref: logicalId(stack.relayFunction) } };
     expect(variables('CustomersWrite')).toEqual({
       ...api,
+      ...secretOf('write'),
       ...relay,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
     });
     expect(variables('OutboxRelay')).toEqual({
       ...background,
+      ...secretOf('write'),
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
     });
-    expect(variables('Migrate')).toEqual({ ...background, DEPLOY_ID: 'test-deploy' });
+    expect(variables('Migrate')).toEqual({
+      ...background,
+      DB_SECRET_ARN: resolved(stack, stack.database.secret.secretArn),
+      DB_ROLE_SECRET_ARNS: {
+        'Fn::Join': [
+          '',
+          [resolved(stack, stack.database.roleSecrets.read.secretArn), ',', resolved(stack, stack.database.roleSecrets.write.secretArn)],
+        ],
+      },
+      DEPLOY_ID: 'test-deploy',
+    });
     for (const consumer of ['IdentityEvents', 'OrderEvents']) {
       expect(variables(consumer), consumer).toEqual({
         ...background,
+        ...secretOf('write'),
         ...relay,
         EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
         EVENTS_SOURCE: 'customer-mgmt',
@@ -288,11 +301,12 @@ describe('IAM grants are least privilege', () => {
     Effect: 'Allow',
     Resource: resolved(s.stack, s.stack.database.cluster.clusterArn),
   });
-  const secret = (s: SynthesizedService) => ({
+  /** GetSecretValue on exactly that database user's secret. */
+  const secret = (s: SynthesizedService, user: 'read' | 'write') => ({
     Sid: 'DatabaseSecret',
     Action: 'secretsmanager:GetSecretValue',
     Effect: 'Allow',
-    Resource: resolved(s.stack, s.stack.database.secret.secretArn),
+    Resource: resolved(s.stack, s.stack.database.roleSecrets[user].secretArn),
   });
   const transactions = [
     'rds-data:BeginTransaction',
@@ -301,11 +315,11 @@ describe('IAM grants are least privilege', () => {
     'rds-data:RollbackTransaction',
   ];
 
-  it('read: plain statements on the cluster, the secret, its own logs; no events, no transactions', () => {
+  it('read: plain statements on the cluster, the read role’s secret, its own logs; no events, no transactions', () => {
     expect(statementsOf(dev, 'CustomersRead')).toEqual([
       logs(dev, 'CustomersRead'),
       dataApi(dev, 'rds-data:ExecuteStatement'),
-      secret(dev),
+      secret(dev, 'read'),
     ]);
   });
 
@@ -313,7 +327,7 @@ describe('IAM grants are least privilege', () => {
     expect(statementsOf(dev, 'CustomersWrite')).toEqual([
       logs(dev, 'CustomersWrite'),
       dataApi(dev, transactions),
-      secret(dev),
+      secret(dev, 'write'),
       {
         Sid: 'PublishEvents',
         Action: 'events:PutEvents',
@@ -334,7 +348,7 @@ describe('IAM grants are least privilege', () => {
     expect(statementsOf(dev, 'OutboxRelay')).toEqual([
       logs(dev, 'OutboxRelay'),
       dataApi(dev, 'rds-data:ExecuteStatement'),
-      secret(dev),
+      secret(dev, 'write'),
       {
         Sid: 'PublishEvents',
         Action: 'events:PutEvents',
@@ -345,8 +359,38 @@ describe('IAM grants are least privilege', () => {
     ]);
   });
 
-  it('migrate: transactions and the secret, no events', () => {
-    expect(statementsOf(dev, 'Migrate')).toEqual([logs(dev, 'Migrate'), dataApi(dev, transactions), secret(dev)]);
+  it('migrate: transactions, the master user’s (RDS-managed) secret and the roles’ secrets to set their passwords; no events', () => {
+    expect(statementsOf(dev, 'Migrate')).toEqual([
+      logs(dev, 'Migrate'),
+      dataApi(dev, transactions),
+      {
+        Sid: 'DatabaseSecret',
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: [
+          resolved(dev.stack, dev.stack.database.secret.secretArn),
+          resolved(dev.stack, dev.stack.database.roleSecrets.read.secretArn),
+          resolved(dev.stack, dev.stack.database.roleSecrets.write.secretArn),
+        ],
+      },
+    ]);
+  });
+
+  it('only migrate may read the master user’s secret; the read role’s secret only the read function and migrate', () => {
+    const readers = (arn: string) =>
+      ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].filter((fnId) =>
+        JSON.stringify(statementsOf(dev, fnId)).includes(JSON.stringify(resolved(dev.stack, arn))),
+      );
+
+    expect(readers(dev.stack.database.secret.secretArn)).toEqual(['Migrate']);
+    expect(readers(dev.stack.database.roleSecrets.read.secretArn)).toEqual(['CustomersRead', 'Migrate']);
+    expect(readers(dev.stack.database.roleSecrets.write.secretArn)).toEqual([
+      'CustomersWrite',
+      'OutboxRelay',
+      'Migrate',
+      'IdentityEvents',
+      'OrderEvents',
+    ]);
   });
 
   it.each([
@@ -356,7 +400,7 @@ describe('IAM grants are least privilege', () => {
     expect(statementsOf(dev, fnId)).toEqual([
       logs(dev, fnId),
       dataApi(dev, transactions),
-      secret(dev),
+      secret(dev, 'write'),
       {
         Sid: 'PublishEvents',
         Action: 'events:PutEvents',
@@ -403,10 +447,20 @@ describe('database', () => {
       StorageEncrypted: true,
       DatabaseName: 'customer_mgmt',
       ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 2, SecondsUntilAutoPause: 600 },
-      MasterUserPassword: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      // RDS manages and rotates the master password in Secrets Manager.
+      ManageMasterUserPassword: true,
+      MasterUsername: 'customer_mgmt_admin',
     });
+    expect(
+      resources(dev.template, 'AWS::RDS::DBCluster')[logicalId(dev.stack.database.cluster)]!.Properties.MasterUserPassword,
+    ).toBeUndefined();
     dev.template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PubliclyAccessible: false });
-    dev.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The application roles' secrets (the master secret is RDS's own resource).
+    expect(
+      Object.values(resources(dev.template, 'AWS::SecretsManager::Secret')).map(
+        (secret) => JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate).username,
+      ),
+    ).toEqual(['customer_mgmt_app_read', 'customer_mgmt_app_write']);
     dev.template.resourceCountIs('AWS::EC2::NatGateway', 0);
     dev.template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     for (const subnet of Object.values(resources(dev.template, 'AWS::EC2::Subnet'))) {
