@@ -129,7 +129,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.DESTROY,
     logs: { retention: RetentionDays.ONE_WEEK, level: 'debug', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'create', name: 'customer-mgmt-dev' },
-    // Each sweep resumes a paused database for ~10 minutes: 4 a day cost ~USD 0.60 a month.
+    // Each sweep resumes a paused database for ~11 minutes: 4 a day cost ~USD 1.35 a month (docs/deploying.md).
     events: { relayInterval: Duration.hours(6), consumers: CONSUMERS },
     alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000, oldestUndeliveredEventSeconds: 900 },
   },
