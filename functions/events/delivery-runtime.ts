@@ -26,7 +26,7 @@ export function immediateDeliveryFor(
   // Queued by Lambda (202 at once); a short timeout keeps a slow control plane off the request.
   const wakeRelay = relayFunction
     ? createRelayWakeUp({
-        client: new LambdaClient({ maxAttempts: 2, requestHandler: { requestTimeout: 1_000 } }),
+        client: traced(new LambdaClient({ maxAttempts: 2, requestHandler: { requestTimeout: 1_000 } })),
         functionName: relayFunction,
         logger,
       })
