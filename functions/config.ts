@@ -15,6 +15,8 @@ const ConfigSchema = z.object({
   DATA_API_ENDPOINT: optionalText,
   AWS_REGION: optionalText,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
+  DB_ROLE_SECRET_ARNS: optionalText,
+  DB_RESUME_BUDGET_MS: z.coerce.number().int().min(0).max(300_000).default(20_000),
   EVENT_BUS_NAME: optionalText,
   EVENTS_SOURCE: z.string().trim().min(1).default('customer-mgmt'),
   EVENTS_DELIVER_AFTER_COMMIT: z.enum(['true', 'false']).default('true'),
@@ -23,6 +25,7 @@ const ConfigSchema = z.object({
   EVENTS_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
   EVENTS_RELAY_LEASE_MS: z.coerce.number().int().min(1_000).max(900_000).default(60_000),
   EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  RELAY_FUNCTION_NAME: optionalText,
   SERVICE_NAME: z.string().trim().min(1).default('customer-mgmt'),
 });
 
@@ -30,9 +33,19 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
   dataApi:
-    | Readonly<{ clusterArn: string; secretArn: string; database: string; endpoint: string | undefined; region: string | undefined }>
+    | Readonly<{
+        clusterArn: string;
+        secretArn: string;
+        database: string;
+        endpoint: string | undefined;
+        region: string | undefined;
+        /** How long a call waits for a resuming or unavailable cluster before failing. */
+        resumeBudgetMs: number;
+      }>
     | undefined;
   poolSize: number;
+  /** The migrate function only: secrets of the application roles whose passwords it sets. */
+  databaseRoleSecretArns: readonly string[];
   events: Readonly<{
     /** Publish to this EventBridge bus; unset, nothing is sent from Lambda (locally the in-process bus is used). */
     busName: string | undefined;
@@ -45,6 +58,8 @@ export type Config = Readonly<{
     deliverAfterCommit: boolean;
     /** How long a write request may spend delivering its events right after commit. */
     publishBudgetMs: number;
+    /** The relay Lambda the write path wakes (asynchronous invoke) for events it did not deliver. */
+    relayFunctionName: string | undefined;
     relay: Readonly<{
       /** The local relay's timer; on AWS the schedule comes from the CDK environment config. */
       intervalMs: number;
@@ -80,14 +95,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             database: e.DB_NAME,
             endpoint: e.DATA_API_ENDPOINT,
             region: e.AWS_REGION,
+            resumeBudgetMs: e.DB_RESUME_BUDGET_MS,
           })
         : undefined,
     poolSize: e.DB_POOL_SIZE,
+    databaseRoleSecretArns: Object.freeze(
+      (e.DB_ROLE_SECRET_ARNS ?? '')
+        .split(',')
+        .map((arn) => arn.trim())
+        .filter(Boolean),
+    ),
     events: Object.freeze({
       busName: e.EVENT_BUS_NAME,
       source: e.EVENTS_SOURCE,
       deliverAfterCommit: e.EVENTS_DELIVER_AFTER_COMMIT === 'true',
       publishBudgetMs: e.EVENTS_PUBLISH_BUDGET_MS,
+      relayFunctionName: e.RELAY_FUNCTION_NAME,
       relay: Object.freeze({
         intervalMs: e.EVENTS_RELAY_INTERVAL_MS,
         batchSize: e.EVENTS_RELAY_BATCH_SIZE,

@@ -1,21 +1,22 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
 import { loadConfig } from './config.js';
 import { openDataApiDatabase } from './db/data-api-database.js';
 import { immediateDeliveryFor } from './events/delivery-runtime.js';
 import { createRouteGroupHandler } from './http/route-group-handler.js';
 import type { RouteGroup } from './http/route.js';
-import { createLogger, parseLogLevel } from './logger.js';
+import { observability, observed } from './observability.js';
 import { routes, type Services } from './routes.js';
 import { createServices } from './services.js';
 
 /**
  * The handler a route group's Lambda exports. Configuration is parsed at cold start (a bad
  * environment fails the init, naming the variable); the database client is opened once per
- * container, on first use.
+ * container, on first use. Powertools logs every line with the API request id as correlation id.
  */
 export function lambdaHandlerFor(group: RouteGroup) {
   const config = loadConfig();
-  const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
+  const { logger } = observability();
   let services: Promise<Services> | undefined;
   const getServices = () =>
     (services ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
@@ -23,9 +24,10 @@ export function lambdaHandlerFor(group: RouteGroup) {
         afterCommit: group === 'customers-write' ? immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE) : undefined,
       }),
     ));
-  return createRouteGroupHandler(
+  const handler = createRouteGroupHandler(
     routes.filter((route) => route.group === group),
     getServices,
     logger,
   );
+  return observed(handler, { correlationId: (event: APIGatewayProxyEventV2) => event.requestContext?.requestId });
 }

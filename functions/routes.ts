@@ -18,13 +18,26 @@ export interface Services extends CustomerRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 
+/** Liveness: answers without the database, so probes never wake (or keep awake) a paused Aurora. */
 const healthRoute = defineRoute({
   method: 'GET',
   path: '/health',
   public: true,
   group: 'customers-read',
   operationId: 'health',
-  summary: 'Liveness and database reachability (no token needed)',
+  summary: 'Liveness: the function answers; the database is not touched (no token needed)',
+  response: { status: 200, data: z.strictObject({ status: z.literal('alive') }) },
+  handle: async () => success(200, { status: 'alive' }),
+});
+
+/** Readiness: one `select 1`, for operators and deploy checks; it resumes a paused database. */
+const readyRoute = defineRoute({
+  method: 'GET',
+  path: '/ready',
+  group: 'customers-read',
+  operationId: 'ready',
+  summary: 'Readiness: the database answers',
+  permission: 'operations:readiness',
   response: { status: 200, data: z.strictObject({ database: z.literal('up') }) },
   handle: async ({ requestId }, services: Services) => {
     try {
@@ -66,6 +79,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   openApiRoute,
   ...customerRoutes,
   ...eventRoutes(streamTypes),
+  readyRoute,
 ];
 
 /** The OpenAPI 3.1 document of the route table. */

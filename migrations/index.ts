@@ -4,6 +4,7 @@ import * as createIdempotencyKeys from './2026-11-26T01-00-00_create-idempotency
 import * as outboxDelivery from './2026-11-26T02-00-00_outbox-delivery.js';
 import * as integration from './2026-11-26T03-00-00_integration.js';
 import * as eventStreams from './2026-11-28T01-00-00_event-streams.js';
+import * as databaseRoles from './2026-11-28T05-00-00_database-roles.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T02-00-00_outbox-delivery': transactional(outboxDelivery),
   '2026-11-26T03-00-00_integration': transactional(integration),
   '2026-11-28T01-00-00_event-streams': eventStreams,
+  '2026-11-28T05-00-00_database-roles': transactional(databaseRoles),
 };

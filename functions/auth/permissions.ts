@@ -12,6 +12,7 @@ export const PERMISSIONS = [
   'customers:tags',
   'customers:history',
   'events:read',
+  'operations:readiness',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -20,6 +21,7 @@ export type Permission = (typeof PERMISSIONS)[number];
  * customers assigned to them (see access.ts); `service` is a machine caller such as Order
  * Management, which reads customers and moves them through the lifecycle but does not own them.
  * `events:read` (the raw event log with delivery state) is an operator's right: admins only.
+ * `operations:readiness` (does the database answer) is for operators and machine callers.
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
@@ -34,7 +36,15 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'customers:tags',
     'customers:history',
   ],
-  service: ['customers:read', 'customers:create', 'customers:update', 'customers:transition', 'customers:tags', 'customers:history'],
+  service: [
+    'customers:read',
+    'customers:create',
+    'customers:update',
+    'customers:transition',
+    'customers:tags',
+    'customers:history',
+    'operations:readiness',
+  ],
   viewer: ['customers:read', 'customers:history'],
 };
 

@@ -1,4 +1,4 @@
-import type { ColumnType, Selectable } from 'kysely';
+import { sql, type ColumnType, type RawBuilder, type Selectable } from 'kysely';
 import type { Customer, CustomerStatus, CustomerTier, PatchableField } from '../../domain/customer/customer.js';
 import type { Email } from '../../domain/shared/email.js';
 import type { Phone } from '../../domain/shared/phone.js';
@@ -94,6 +94,12 @@ export function customerToInsert(customer: Customer) {
   };
 }
 
+/** Whether a live customer other than `exceptId` matches (`other` is the alias). */
+function otherLiveCustomer(match: RawBuilder<unknown>, exceptId: RawBuilder<unknown> | null): RawBuilder<boolean> {
+  const except = exceptId ? sql`and other.id <> ${exceptId}` : sql``;
+  return sql<boolean>`exists (select 1 from ${sql.table(CUSTOMERS)} other where other.deleted_at is null and ${match} ${except})`;
+}
+
 /** Everything the write kit needs to store customers with their event stream. */
 export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRow> = {
   kind: CUSTOMER_KIND,
@@ -113,6 +119,15 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
     tags: jsonbSetColumn('tags'),
   },
   rules: { idx_customers_email: 'email', idx_customers_user: 'user_id', customer_mgmt_customers_company_live: 'company_live' },
+  uniqueChecks: {
+    email: { field: 'email', taken: (value, exceptId) => otherLiveCustomer(sql`lower(other.email) = lower(${value})`, exceptId) },
+    user_id: { field: 'userId', taken: (value, exceptId) => otherLiveCustomer(sql`other.user_id = ${value}`, exceptId) },
+  },
+  // customer_mgmt_customers_b2c_xor_b2b, on the row as a change would leave it
+  rowRules: (after, changed) =>
+    changed.includes('userId') || changed.includes('companyId')
+      ? [sql<boolean>`(${after('userId')} is null or ${after('companyId')} is null)`]
+      : [],
   rowToEntity: rowToCustomer,
   entityToInsert: customerToInsert,
 };

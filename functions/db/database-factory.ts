@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from './database.js';
 import { createDataApiDatabase } from './data-api-database.js';
+import { resumeRetry } from './resilient-data-api-client.js';
 import { openPostgresPool } from './postgres-pool.js';
 
 export interface DatabaseHandle {
@@ -17,7 +18,7 @@ export interface DatabaseHandle {
  */
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
   if (config.dataApi) {
-    const db = createDataApiDatabase(config.dataApi);
+    const db = createDataApiDatabase(config.dataApi, resumeRetry(config.dataApi.resumeBudgetMs));
     return { db, kind: 'data-api', close: () => db.destroy() };
   }
   const opened = await openPostgresPool({

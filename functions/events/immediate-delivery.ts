@@ -12,6 +12,8 @@ export interface ImmediateDeliveryOptions {
   readonly budgetMs: number;
   /** How long the claim keeps the relay off these events (it takes them over after that). */
   readonly leaseMs?: number;
+  /** Called with the events this hook did not publish, so the relay delivers them soon (never throws). */
+  readonly wakeRelay?: (eventIds: readonly string[]) => Promise<void>;
   readonly clock?: () => Date;
 }
 
@@ -20,7 +22,8 @@ const DEFAULT_LEASE_MS = 15_000;
 /**
  * The `afterCommit` hook: claims the events a request just committed, publishes them once and
  * marks them published, all within `budgetMs`. It never throws and never waits longer: on any
- * failure or when time runs out it logs and returns, and the relay delivers the events later.
+ * failure or when time runs out it logs, wakes the relay (when it can) and returns, and the relay
+ * delivers the events.
  * Claiming first keeps per-customer order (an event whose predecessor is still undelivered is
  * left to the relay) and keeps the relay from sending the same event at the same time.
  */
@@ -28,18 +31,20 @@ export function createImmediateDelivery(options: ImmediateDeliveryOptions): (eve
   const clock = options.clock ?? (() => new Date());
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
 
-  async function deliver(events: readonly DomainEvent[], deadline: number, signal: AbortSignal): Promise<void> {
+  /** Resolves with the ids it published. */
+  async function deliver(events: readonly DomainEvent[], deadline: number, signal: AbortSignal): Promise<string[]> {
     const claimed = await options.outbox.claimEvents(
       events.map((event) => event.eventId),
       leaseMs,
       clock(),
     );
-    if (claimed.length === 0 || signal.aborted) return;
+    if (claimed.length === 0 || signal.aborted) return [];
     const outcomes = await options.publisher.publish(claimed, { deadline, signal });
     const published = outcomes.filter((outcome) => outcome.status === 'published').map((outcome) => outcome.eventId);
     await options.outbox.markPublished(published, clock());
     const missed = outcomes.filter((outcome) => outcome.status !== 'published');
     if (missed.length > 0) options.logger.warn('events not published right away; left for the relay', { outcomes: missed });
+    return published;
   }
 
   return async (events) => {
@@ -47,9 +52,13 @@ export function createImmediateDelivery(options: ImmediateDeliveryOptions): (eve
     const eventIds = events.map((event) => event.eventId);
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let published: readonly string[] = [];
     try {
       const work = deliver(events, Date.now() + options.budgetMs, controller.signal).then(
-        () => 'done' as const,
+        (ids) => {
+          published = ids;
+          return 'done' as const;
+        },
         (error: unknown) => {
           options.logger.warn('immediate event delivery failed; events left for the relay', { event_ids: eventIds, error: String(error) });
           return 'failed' as const;
@@ -70,5 +79,7 @@ export function createImmediateDelivery(options: ImmediateDeliveryOptions): (eve
     } finally {
       clearTimeout(timer);
     }
+    const missed = eventIds.filter((id) => !published.includes(id));
+    if (missed.length > 0) await options.wakeRelay?.(missed).catch(() => undefined);
   };
 }

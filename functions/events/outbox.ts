@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Database } from '../db/database.js';
-import { param } from '../db/sql-values.js';
+import { param, toNullableIsoTimestamp } from '../db/sql-values.js';
 import { EVENTS, rowToEvent, type EventRow } from './event-table.js';
 
 /**
@@ -29,6 +29,11 @@ export interface Outbox {
   recordFailures(failures: readonly DeliveryFailure[], maxAttempts: number, now: Date): Promise<string[]>;
   release(eventIds: readonly string[]): Promise<void>;
   countParked(): Promise<number>;
+  /**
+   * The undelivered events right now: how many are parked, when the oldest deliverable one
+   * happened (null: none), and when the first current claim on one lapses (null: none is claimed).
+   */
+  pendingState(now: Date): Promise<{ parked: number; oldestPendingAt: string | null; nextClaimLapse: string | null }>;
 }
 
 const ids = (eventIds: readonly string[]) => sql.join(eventIds.map((id) => param.uuid(id)));
@@ -114,6 +119,21 @@ export function createOutbox(db: Kysely<Database>): Outbox {
       await sql`update ${sql.table(EVENTS)} set claimed_until = null where event_id in (${ids(eventIds)}) and published_at is null`.execute(
         db,
       );
+    },
+
+    async pendingState(now) {
+      const { rows } = await sql<{ parked: number | string; oldest: Date | string | null; lapse: Date | string | null }>`
+        select
+          (select count(*) from ${sql.table(EVENTS)} where parked_at is not null) as parked,
+          (select min(occurred_at) from ${sql.table(EVENTS)} where published_at is null and parked_at is null) as oldest,
+          (select min(claimed_until) from ${sql.table(EVENTS)}
+            where published_at is null and parked_at is null and claimed_until > ${at(now)}) as lapse`.execute(db);
+      const row = rows[0];
+      return {
+        parked: Number(row?.parked ?? 0),
+        oldestPendingAt: toNullableIsoTimestamp(row?.oldest ?? null),
+        nextClaimLapse: toNullableIsoTimestamp(row?.lapse ?? null),
+      };
     },
 
     async countParked() {

@@ -4,7 +4,6 @@ import type { InsertOutcome, SaveOutcome } from '../../domain/shared/aggregate-r
 import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
-import { expectingFailure } from '../db/savepoint.js';
 import { param } from '../db/sql-values.js';
 import { EVENTS, eventToInsert } from '../events/event-table.js';
 import type { AggregateTable, RowScope } from './aggregate-table.js';
@@ -36,27 +35,32 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
   const live = (scope: RowScope) => [sql<boolean>`deleted_at is null`, ...(scope ? [scope] : [])];
 
   return {
-    /** Inserts a new aggregate and its first event in one statement, if every guard holds. */
+    /**
+     * Inserts a new aggregate and its first event in one statement, if every guard holds. A taken
+     * unique value is an answer, not an error: ON CONFLICT DO NOTHING, and the same statement says
+     * which rule stopped it.
+     */
     async insert(entity: State, event: DomainEvent<EventType>, options: WriteOptions = {}): Promise<InsertOutcome> {
       const columns = Object.entries(definition.entityToInsert(entity));
       const eventColumns = Object.entries(eventToInsert(event));
       const guards = options.guards ?? [];
       try {
-        const { rows } = await expectingFailure(db, () =>
-          sql<{ inserted: number | string }>`
-            with inserted as (
-              insert into ${table} (${sql.join(columns.map(([column]) => sql.ref(column)))})
-              select ${sql.join(columns.map(([, value]) => sql`${value}`))}
-              ${guards.length > 0 ? sql`where ${sql.join(guards, sql` and `)}` : sql``}
-              returning id
-            ), event as (
-              insert into ${sql.table(EVENTS)} (${sql.join(eventColumns.map(([column]) => sql.ref(column)))})
-              select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
-              returning 1
-            )
-            select count(*) as inserted from event`.execute(db),
-        );
-        return Number(rows[0]?.inserted ?? 0) === 1 ? { kind: 'inserted' } : { kind: 'not_applied' };
+        const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`
+          with inserted as (
+            insert into ${table} (${sql.join(columns.map(([column]) => sql.ref(column)))})
+            select ${sql.join(columns.map(([, value]) => sql`${value}`))}
+            ${guards.length > 0 ? sql`where ${sql.join(guards, sql` and `)}` : sql``}
+            on conflict do nothing
+            returning id
+          ), event as (
+            insert into ${sql.table(EVENTS)} (${sql.join(eventColumns.map(([column]) => sql.ref(column)))})
+            select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
+            returning 1
+          )
+          select (select count(*) from event) as inserted, ${takenRule(entity, null)} as conflict`.execute(db);
+        if (Number(rows[0]?.inserted ?? 0) === 1) return { kind: 'inserted' };
+        const rule = rows[0]?.conflict ?? (await takenNow(entity, null));
+        return rule ? { kind: 'conflict', field: rule } : { kind: 'not_applied' };
       } catch (error) {
         const field = brokenRule(error);
         if (field) return { kind: 'conflict', field };
@@ -78,9 +82,10 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       options: WriteOptions = {},
     ): Promise<SaveOutcome<State, DomainEvent<EventType>>> {
       try {
-        const { rows } = await expectingFailure(db, () => changeStatement(id, change, context, options).execute(db));
+        const { rows } = await changeStatement(id, change, context, options).execute(db);
         const row = rows[0];
-        if (!row) return { kind: 'not_applied' };
+        if (row?.conflict_field) return { kind: 'conflict', field: row.conflict_field };
+        if (!row || row.id === null) return { kind: 'not_applied' };
         const entity = definition.rowToEntity(row);
         const event: DomainEvent<EventType> = {
           eventId: context.eventId,
@@ -95,6 +100,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         };
         return { kind: 'saved', entity, event };
       } catch (error) {
+        // Only a race gets here (a conflicting row committed after the statement's snapshot), or a
+        // rule a trigger enforces; inside a transaction the error fails it, and it is retried whole.
         const field = brokenRule(error);
         if (field) return { kind: 'conflict', field };
         if (classifyDatabaseError(error)?.kind === 'check_violation') return { kind: 'not_applied' };
@@ -125,6 +132,18 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         sql` or `,
       )})`,
     );
+    // The table's row rules on the row as it would be: a change that breaks one is not applied.
+    const after = (field: Field) => {
+      const entry = bound.find((candidate) => candidate.field === field);
+      return entry ? sql`${entry.value}` : sql.ref(definition.columns[field].column);
+    };
+    guards.push(...(definition.rowRules?.(after, fields) ?? []));
+    const taken = bound.flatMap(({ field, value }) =>
+      Object.entries(definition.uniqueChecks ?? {})
+        .filter(([, check]) => check.field === field)
+        .map(([rule, check]) => sql`when ${check.taken(sql`${value}`, param.uuid(id))} then ${rule}`),
+    );
+    const conflict = taken.length > 0 ? sql`case ${sql.join(taken, sql` `)} end` : sql`cast(null as text)`;
 
     const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
     const changes = bound.map(({ field, codec }) => {
@@ -135,12 +154,15 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     });
     const now = param.timestamptz(context.now);
 
-    return sql<Record<string, any> & { event_data: Record<string, unknown> | string }>`
+    // Always one row: the saved aggregate with its event, or nulls with the unique rule that stopped it.
+    return sql<Record<string, any> & { event_data: Record<string, unknown> | string; conflict_field: string | null }>`
       with old as (
         select * from ${table} where ${sql.join(guards, sql` and `)} for update
+      ), conflict as (
+        select ${conflict} as field from old
       ), updated as (
         update ${table} as target set ${sql.join(assignments)}, version = old.version + 1, updated_at = ${now}
-        from old where target.id = old.id
+        from old where target.id = old.id and (select field from conflict) is null
         returning target.*
       ), event as (
         insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data)
@@ -149,7 +171,25 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         from updated join old on old.id = updated.id
         returning data
       )
-      select updated.*, event.data as event_data from updated, event`;
+      select saved.*, (select field from conflict) as conflict_field
+      from (select 1) as one
+      left join lateral (select updated.*, event.data as event_data from updated, event) as saved on true`;
+  }
+
+  /** The first unique rule another live row already holds a value of `entity` for, as SQL (null when none). */
+  function takenRule(entity: State, exceptId: RawBuilder<unknown> | null): RawBuilder<string | null> {
+    const whens = Object.entries(definition.uniqueChecks ?? {}).flatMap(([rule, check]) => {
+      const value = entity[check.field];
+      if (value === null || value === undefined) return [];
+      return [sql`when ${check.taken(sql`${definition.columns[check.field].bind(value)}`, exceptId)} then ${rule}`];
+    });
+    return whens.length > 0 ? sql<string | null>`case ${sql.join(whens, sql` `)} end` : sql<null>`cast(null as text)`;
+  }
+
+  /** The same question in a statement of its own: it sees rows committed after an earlier statement's snapshot. */
+  async function takenNow(entity: State, exceptId: RawBuilder<unknown> | null): Promise<string | null> {
+    const { rows } = await sql<{ rule: string | null }>`select ${takenRule(entity, exceptId)} as rule`.execute(db);
+    return rows[0]?.rule ?? null;
   }
 }
 

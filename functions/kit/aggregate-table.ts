@@ -17,6 +17,19 @@ export interface AggregateTable<State extends AggregateRoot, Field extends keyof
    * service turns into the aggregate's error. Any other check violation means `not_applied`.
    */
   readonly rules: Readonly<Record<string, string>>;
+  /**
+   * The unique rules as SQL, by rule name, so that a write which would break one is answered
+   * rather than failed (a failed statement would abort a surrounding Data API transaction):
+   * whether another live row (not `exceptId`) already has the value.
+   */
+  readonly uniqueChecks?: Readonly<
+    Record<string, { readonly field: Field; taken(value: RawBuilder<unknown>, exceptId: RawBuilder<unknown> | null): RawBuilder<boolean> }>
+  >;
+  /**
+   * The table's own row rules (its check constraints) over the row as a change would leave it,
+   * given each field's value after the change: a change that breaks one is not applied.
+   */
+  rowRules?(after: (field: Field) => RawBuilder<unknown>, changed: readonly Field[]): RawBuilder<boolean>[];
   /** The one place that turns a row into the aggregate. */
   rowToEntity(row: Row): State;
   /** Column values of a new row, each bound with the type PostgreSQL needs. */

@@ -1,12 +1,14 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { sql, type Kysely } from 'kysely';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { openDataApiDatabase } from '../db/data-api-database.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { createLogger, parseLogLevel } from '../logger.js';
+import { migrateDatabase, type MigrationReport } from '../db/migrate.js';
+import { observability, observed, traced } from '../observability.js';
+import { parseRoleSecret, setRolePasswords, type RoleCredentials } from '../db/database-roles.js';
 
 const config = loadConfig();
-const logger = createLogger(parseLogLevel(process.env.LOG_LEVEL));
+const { logger } = observability();
 
 /** How long to wait for a paused (scale-to-zero) Aurora writer to come back before giving up. */
 const RESUME_ATTEMPTS = 12;
@@ -23,7 +25,8 @@ function isResuming(error: unknown): boolean {
 
 /**
  * A paused (or just created) Serverless v2 writer refuses statements until it is up. The Data API
- * client already retries for ~15 s per call; a deploy can afford to wait longer than a request.
+ * client already retries for up to DB_RESUME_BUDGET_MS (45 s) per call; a deploy can afford to
+ * wait longer than that.
  */
 async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
@@ -38,18 +41,50 @@ async function waitForDatabase(db: Kysely<any>, requestId: string): Promise<void
   }
 }
 
+// Opened only when there are role secrets to read (the deploy-time function on AWS).
+let secrets: SecretsManagerClient | undefined;
+
+/** The application roles' credentials, from the secrets CDK created for them (DB_ROLE_SECRET_ARNS). */
+async function roleCredentials(): Promise<RoleCredentials[]> {
+  if (config.databaseRoleSecretArns.length === 0) return [];
+  secrets ??= traced(new SecretsManagerClient({}));
+  const client = secrets;
+  return Promise.all(
+    config.databaseRoleSecretArns.map(async (arn) =>
+      parseRoleSecret((await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString),
+    ),
+  );
+}
+
 /**
- * Invoked by the deploy-time trigger before the API functions are updated. Applies every pending
- * migration; throwing makes the trigger, and with it the deploy, fail.
+ * Invoked by the deploy-time trigger before the API functions are updated, and again with the
+ * previous function version when CloudFormation rolls an update back. Applies every pending
+ * migration; a database ahead of this code (the rollback case) is logged and is a success, since
+ * every migration is expand/contract and the older functions keep working on the newer schema.
+ * Then gives the application roles the passwords their secrets hold (every deploy, idempotent).
+ * Throwing makes the trigger, and with it the deploy, fail.
  */
-export async function handler(_event: unknown, context: Context): Promise<{ applied: string[] }> {
+async function migrate(_event: unknown, context: Context): Promise<MigrationReport> {
   const requestId = context.awsRequestId;
   const database = openDataApiDatabase(config);
   try {
     await waitForDatabase(database.db, requestId);
-    const applied = await migrateToLatest(database.db);
-    logger.info('migrations applied', { request_id: requestId, database: database.kind, applied, deploy_id: process.env.DEPLOY_ID });
-    return { applied };
+    const report = await migrateDatabase(database.db);
+    const roles = await setRolePasswords(database.db, await roleCredentials());
+    if (roles.length > 0) logger.info('database role passwords set from their secrets', { request_id: requestId, roles });
+    if (report.unknown.length > 0) {
+      logger.warn('the database has migrations this code does not know (a rollback or an older build); they stay applied', {
+        request_id: requestId,
+        unknown_migrations: report.unknown,
+      });
+    }
+    logger.info('migrations applied', {
+      request_id: requestId,
+      database: database.kind,
+      applied: report.applied,
+      deploy_id: process.env.DEPLOY_ID,
+    });
+    return report;
   } catch (error) {
     logger.error('migration failed', { request_id: requestId, error: String(error), stack: (error as Error)?.stack });
     throw error;
@@ -57,3 +92,5 @@ export async function handler(_event: unknown, context: Context): Promise<{ appl
     await database.close();
   }
 }
+
+export const handler = observed(migrate);

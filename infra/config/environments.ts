@@ -62,7 +62,11 @@ export interface EnvironmentConfig {
   readonly logs: { readonly retention: RetentionDays; readonly level: FunctionLogLevel; readonly removalPolicy: RemovalPolicy };
   readonly eventBus: EventBusChoice;
   readonly events: {
-    /** How often the outbox relay sweeps for events the write path could not deliver at once (EventBridge rate: at least a minute). */
+    /**
+     * How often the outbox relay sweeps on its own (EventBridge rate: whole minutes). The write path
+     * wakes the relay whenever it could not deliver an event itself, so this is only the safety net
+     * (a lost wake-up); where the database may pause it must be longer than `autoPauseAfter`.
+     */
     readonly relayInterval: Duration;
     readonly consumers: ConsumerConfig;
   };
@@ -71,6 +75,8 @@ export interface EnvironmentConfig {
     readonly email?: string;
     readonly apiServerErrorRatePercent: number;
     readonly apiLatencyP99Millis: number;
+    /** Alarm when the oldest undelivered event is older than this (wake-ups deliver within seconds). */
+    readonly oldestUndeliveredEventSeconds: number;
   };
 }
 
@@ -85,6 +91,20 @@ const CONSUMERS: ConsumerConfig = {
 };
 
 const EXAMPLE_ISSUER = 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_EXAMPLE';
+
+/**
+ * The committed placeholders. A deploy with any of them fails (a wrong account, or an authorizer
+ * that answers 401 to every real token); `-c allowExampleValues=true` accepts them for offline
+ * synthesis only (`npm run synth`, the template tests).
+ */
+const EXAMPLE_VALUES = {
+  accounts: ['111111111111', '222222222222', '333333333333'],
+  issuers: [EXAMPLE_ISSUER],
+  audiences: ['customer-mgmt-dev', 'customer-mgmt-staging', 'customer-mgmt'],
+} as const;
+
+/** The context flag `npm run synth` sets: synthesis for tests and review, never for a deploy. */
+export const ALLOW_EXAMPLE_VALUES_CONTEXT = 'allowExampleValues';
 
 /** The committed values: example account ids and issuer, overridable per deploy (see resolveEnvironment). */
 const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
@@ -109,8 +129,9 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.DESTROY,
     logs: { retention: RetentionDays.ONE_WEEK, level: 'debug', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'create', name: 'customer-mgmt-dev' },
-    events: { relayInterval: Duration.minutes(1), consumers: CONSUMERS },
-    alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000 },
+    // Each sweep resumes a paused database for ~11 minutes: 4 a day cost ~USD 1.35 a month (docs/deploying.md).
+    events: { relayInterval: Duration.hours(6), consumers: CONSUMERS },
+    alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000, oldestUndeliveredEventSeconds: 900 },
   },
   staging: {
     name: 'staging',
@@ -126,8 +147,8 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.SNAPSHOT,
     logs: { retention: RetentionDays.ONE_MONTH, level: 'info', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'import', name: 'platform-events-staging' },
-    events: { relayInterval: Duration.minutes(1), consumers: CONSUMERS },
-    alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500 },
+    events: { relayInterval: Duration.minutes(5), consumers: CONSUMERS },
+    alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500, oldestUndeliveredEventSeconds: 600 },
   },
   prod: {
     name: 'prod',
@@ -143,8 +164,8 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     removalPolicy: RemovalPolicy.RETAIN,
     logs: { retention: RetentionDays.THREE_MONTHS, level: 'info', removalPolicy: RemovalPolicy.RETAIN },
     eventBus: { mode: 'import', name: 'platform-events-prod' },
-    events: { relayInterval: Duration.minutes(1), consumers: CONSUMERS },
-    alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000 },
+    events: { relayInterval: Duration.minutes(5), consumers: CONSUMERS },
+    alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000, oldestUndeliveredEventSeconds: 300 },
   },
 };
 
@@ -185,6 +206,7 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  * `-c account=… -c region=…` (or CDK_DEPLOY_ACCOUNT / CDK_DEPLOY_REGION), `-c availabilityZones=a,b`,
  * `-c jwtIssuer=… -c jwtAudience=id1,id2`, `-c eventBusName=…` (imports that bus), `-c alarmEmail=…`,
  * `-c corsOrigins=https://a,https://b`, `-c eventSources=identity,order-management` (or `none`).
+ * Refuses the committed example account, issuer and audience unless `-c allowExampleValues=true`.
  * Fails naming the problem, never falls back silently.
  */
 export function resolveEnvironment(context: ContextReader, env: Record<string, string | undefined> = process.env): EnvironmentConfig {
@@ -220,6 +242,10 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
     base.events.relayInterval.toSeconds() >= 60 && base.events.relayInterval.toSeconds() % 60 === 0,
     `events.relayInterval for ${name}: an EventBridge rate is whole minutes, at least one`,
   );
+  check(
+    database.minCapacity > 0 || base.events.relayInterval.toSeconds() > (database.autoPauseAfter?.toSeconds() ?? 0),
+    `events.relayInterval for ${name}: sweeping at least as often as autoPauseAfter keeps the database from ever pausing`,
+  );
 
   const consumers = {
     ...base.events.consumers,
@@ -243,6 +269,24 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
     consumers.sources.length === 0 || base.logs.level !== 'error',
     `logs.level for ${name}: consumers report dead letters in a warn line, so "error" would hide them from the DeadLetters alarm`,
   );
+
+  const allowExamples = String(context(ALLOW_EXAMPLE_VALUES_CONTEXT) ?? '').trim() === 'true';
+  if (!allowExamples) {
+    const missing = [
+      (EXAMPLE_VALUES.accounts as readonly string[]).includes(account) &&
+        `-c account=<12-digit account id> (or ${OVERRIDE_ENVIRONMENT_VARIABLES.account})`,
+      (EXAMPLE_VALUES.issuers as readonly string[]).includes(issuer) &&
+        '-c jwtIssuer=<issuer URL, e.g. https://cognito-idp.<region>.amazonaws.com/<user-pool-id>>',
+      audience.some((value) => (EXAMPLE_VALUES.audiences as readonly string[]).includes(value)) &&
+        '-c jwtAudience=<app client ids, comma-separated>',
+    ].filter((key): key is string => typeof key === 'string');
+    if (missing.length > 0) {
+      throw new ConfigurationError(
+        `${name} still has the committed example values, which cannot be deployed. Set ${missing.join(', ')} ` +
+          `(or put real values in infra/config/environments.ts). Offline synthesis for tests: -c ${ALLOW_EXAMPLE_VALUES_CONTEXT}=true (npm run synth).`,
+      );
+    }
+  }
 
   const { availabilityZoneLetters: _letters, ...rest } = base;
   return Object.freeze({

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -10,11 +10,13 @@ import {
   DatabaseSecret,
 } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { DATABASE_ROLES, type DatabaseRole } from '../../functions/db/database-roles.js';
 import { Construct } from 'constructs';
 
 /** Data API on Serverless v2 needs 16.1+, scale-to-zero 16.3+; bump as AWS retires minor versions. */
 export const ENGINE_VERSION = AuroraPostgresEngineVersion.VER_16_9;
 export const DATABASE_NAME = 'customer_mgmt';
+export const ADMIN_USERNAME = 'customer_mgmt_admin';
 
 export interface CustomerDatabaseProps {
   /** The cluster identifier, e.g. `customer-mgmt-dev`. */
@@ -38,7 +40,10 @@ export interface CustomerDatabaseProps {
 export class CustomerDatabase extends Construct {
   readonly vpc: Vpc;
   readonly cluster: DatabaseCluster;
+  /** The master user's secret, managed and rotated by RDS: the migrate function's only. */
   readonly secret: ISecret;
+  /** One secret per application role (DATABASE_ROLES), granted per function. */
+  readonly roleSecrets: Readonly<Record<DatabaseRole, ISecret>>;
   readonly databaseName = DATABASE_NAME;
 
   constructor(scope: Construct, id: string, props: CustomerDatabaseProps) {
@@ -68,20 +73,33 @@ export class CustomerDatabase extends Construct {
       removalPolicy: props.logRemovalPolicy,
     });
 
-    // Created here rather than by the cluster so that a retained cluster keeps its credentials.
-    // No fixed name: a deleted secret keeps its name for 7–30 days and would block a redeploy.
-    const adminSecret = new DatabaseSecret(this, 'AdminSecret', { username: 'customer_mgmt_admin' });
-    adminSecret.applyRemovalPolicy(props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
-    Validations.of(adminSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotation needs a rotation Lambda inside the VPC plus a Secrets Manager interface endpoint (isolated subnets have no route out), about USD 15/month per environment; tracked as follow-up. The secret is only read by the Data API.',
-    });
+    // The master user's password is managed by RDS in Secrets Manager and rotated by RDS (every 7
+    // days by default): no rotation Lambda, no VPC endpoint. Only the migrate function uses it.
+    // The functions use least-privilege roles (created by a migration), each with its own secret;
+    // the migrate function sets the roles' passwords from these secrets on every deploy.
+    // No fixed names: a deleted secret keeps its name for 7–30 days and would block a redeploy.
+    const secretRemoval = props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.roleSecrets = Object.fromEntries(
+      (Object.keys(DATABASE_ROLES) as DatabaseRole[]).map((role) => {
+        const secret = new DatabaseSecret(this, role === 'read' ? 'ReadRoleSecret' : 'WriteRoleSecret', {
+          username: DATABASE_ROLES[role],
+          dbname: DATABASE_NAME,
+        });
+        secret.applyRemovalPolicy(secretRemoval);
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'Rotating an application role with the Secrets Manager rotation Lambda needs that Lambda inside the isolated VPC plus an interface endpoint; instead the migrate function re-applies the secret to the role on every deploy, so changing the secret and deploying rotates it.',
+        });
+        return [role, secret];
+      }),
+    ) as Record<DatabaseRole, DatabaseSecret>;
 
     this.cluster = new DatabaseCluster(this, 'Cluster', {
       clusterIdentifier,
       engine: DatabaseClusterEngine.auroraPostgres({ version: ENGINE_VERSION }),
-      credentials: Credentials.fromSecret(adminSecret),
+      credentials: Credentials.fromUsername(ADMIN_USERNAME),
+      manageMasterUserPassword: true,
       defaultDatabaseName: DATABASE_NAME,
       writer: ClusterInstance.serverlessV2('Writer', { publiclyAccessible: false, autoMinorVersionUpgrade: true }),
       readers: Array.from({ length: props.readers }, (_, index) =>
@@ -101,8 +119,21 @@ export class CustomerDatabase extends Construct {
       copyTagsToSnapshot: true,
     });
     this.cluster.node.addDependency(postgresLog);
-    // The attachment: its ARN is the secret's, and depending on it waits until the secret names the cluster.
+    // The secret RDS created and rotates (its ARN is a cluster attribute).
     this.secret = this.cluster.secret!;
+
+    // A retained cluster keeps its network interfaces in these subnets and its security group:
+    // deleting them would fail and leave the stack DELETE_FAILED. Retained together, `cdk destroy`
+    // completes and the network goes after the cluster (docs/deploying.md, "Tearing it down").
+    if (props.removalPolicy === RemovalPolicy.RETAIN) {
+      const network = [
+        ...this.vpc.node.findAll(),
+        ...['SecurityGroup', 'Subnets'].flatMap((id) => this.cluster.node.tryFindChild(id)?.node.findAll() ?? []),
+      ];
+      for (const construct of network) {
+        if (construct instanceof CfnResource) construct.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      }
+    }
 
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-RDS6',

@@ -20,8 +20,6 @@ export interface IncomingEventConsumerProps {
   readonly eventBus: IEventBus;
   readonly source: string;
   readonly detailTypes: readonly string[];
-  /** SERVICE_NAME: the `Service` dimension of the DeadLetters metric. */
-  readonly serviceName: string;
   /** EventBridge's retries when it cannot hand an event to the function. */
   readonly deliveryMaxEventAge: Duration;
   readonly deliveryRetryAttempts: number;
@@ -53,12 +51,13 @@ export class IncomingEventConsumer extends Construct {
       entry: props.entry,
       description: props.description,
       dataApi: 'transactions',
+      databaseUser: 'write',
       publishesEvents: true,
-      // Room for a paused (dev) cluster to resume (~15 s) before the attempt counts as failed.
-      timeout: props.timeout ?? Duration.seconds(30),
+      // Room for a paused (dev) cluster to resume (up to the 45 s budget) before the attempt counts as failed.
+      timeout: props.timeout ?? Duration.seconds(90),
+      resumeBudget: 'background',
       asyncRetryAttempts: props.handlerRetryAttempts,
       deadLetterQueue: this.handlerDlq,
-      environment: { SERVICE_NAME: props.serviceName },
     });
 
     this.deliveryDlq = this.deadLetterQueue('DeliveryDlq');

@@ -1,15 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { API_RESUME_RETRY, BACKGROUND_RESUME_RETRY } from '../../functions/db/resilient-data-api-client.js';
+import type { DatabaseRole } from '../../functions/db/database-roles.js';
 import type { FunctionLogLevel } from '../config/environments.js';
+
+/** API Gateway gives an integration 30 s; the API functions stop before it. */
+export const API_FUNCTION_TIMEOUT = Duration.seconds(28);
 
 /** Pinned (Node.js 24, the newest Lambda runtime): without `runtime`, NodejsFunction silently picks an old default. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -35,9 +40,15 @@ export const EXTERNAL_MODULES = ['@electric-sql/pglite', 'pg-native'];
 
 export interface DatabaseTarget {
   readonly clusterArn: string;
-  readonly secret: ISecret;
+  /** The master user's secret (RDS-managed): the migrate function's only. */
+  readonly adminSecret: ISecret;
+  /** The least-privilege roles' secrets. */
+  readonly roleSecrets: Readonly<Record<DatabaseRole, ISecret>>;
   readonly databaseName: string;
 }
+
+/** Who the function is to PostgreSQL: a least-privilege role, or the master user (migrations only). */
+export type DatabaseUser = DatabaseRole | 'admin';
 
 export interface ServiceFunctionsProps {
   /** The repository root: entries, package-lock.json and tsconfig.json are found from here. */
@@ -46,6 +57,10 @@ export interface ServiceFunctionsProps {
   readonly eventBus: IEventBus;
   readonly eventsSource: string;
   readonly logLevel: FunctionLogLevel;
+  /** SERVICE_NAME (`customer-mgmt-<env>`): the `service` of every log line, metric and trace. */
+  readonly serviceName: string;
+  /** ENVIRONMENT_NAME: the `environment` of every log line and metric. */
+  readonly environmentName: string;
   readonly logRetention: RetentionDays;
   /** Applied to the functions' log groups. */
   readonly removalPolicy: RemovalPolicy;
@@ -58,9 +73,18 @@ export interface ServiceFunctionOptions {
   readonly entry: string;
   readonly description: string;
   readonly dataApi: DataApiAccess;
+  /** The database user whose secret the function gets (DB_SECRET_ARN) and may read. */
+  readonly databaseUser: DatabaseUser;
   /** Grants PutEvents on the bus (for this service's source only) and sets EVENT_BUS_NAME / EVENTS_SOURCE. */
   readonly publishesEvents: boolean;
+  /** Default 28 s: below API Gateway's 30 s, room for the API's resume budget. */
   readonly timeout?: Duration;
+  /**
+   * How long Data API calls wait for a resuming or unavailable cluster (DB_RESUME_BUDGET_MS):
+   * `api` (20 s, answers 503 after) or `background` (45 s, for asynchronous functions).
+   * The timeout must leave room for it and the statements after it.
+   */
+  readonly resumeBudget?: 'api' | 'background';
   readonly memorySize?: number;
   /** Lambda's own retries of a failed asynchronous invocation (default 2); a scheduled sweeper wants none. */
   readonly asyncRetryAttempts?: number;
@@ -89,6 +113,17 @@ export class ServiceFunctions extends Construct {
     this.props = props;
   }
 
+  /**
+   * Lets `fn` wake the outbox relay for events it could not deliver itself: an asynchronous
+   * invoke of that one function (RELAY_FUNCTION_NAME).
+   */
+  allowToWakeRelay(fn: NodejsFunction, relay: NodejsFunction): void {
+    fn.addEnvironment('RELAY_FUNCTION_NAME', relay.functionName);
+    fn.role!.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'WakeRelay', effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [relay.functionArn] }),
+    );
+  }
+
   /** A function with its own log group and role; `id` names both in the template. */
   add(id: string, options: ServiceFunctionOptions): NodejsFunction {
     const { projectRoot, database, eventBus, sourceMaps = false } = this.props;
@@ -110,13 +145,16 @@ export class ServiceFunctions extends Construct {
         resources: [database.clusterArn],
       }),
     );
-    // The Data API reads the secret with the caller's credentials; nothing else needs it.
+    // The Data API reads the secret with the caller's credentials: each function gets its own
+    // user's secret; the migrate function also reads the roles' secrets to set their passwords.
+    const secret = options.databaseUser === 'admin' ? database.adminSecret : database.roleSecrets[options.databaseUser];
+    const roleSecrets = options.databaseUser === 'admin' ? Object.values(database.roleSecrets) : [];
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'DatabaseSecret',
         effect: Effect.ALLOW,
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [database.secret.secretArn],
+        resources: [secret.secretArn, ...roleSecrets.map((roleSecret) => roleSecret.secretArn)],
       }),
     );
     if (options.publishesEvents) {
@@ -131,6 +169,18 @@ export class ServiceFunctions extends Construct {
       );
     }
 
+    const retry = options.resumeBudget === 'background' ? BACKGROUND_RESUME_RETRY : API_RESUME_RETRY;
+    const timeout = options.timeout ?? API_FUNCTION_TIMEOUT;
+    if (retry.budgetMs + 5_000 > timeout.toMilliseconds())
+      throw new Error(`Function ${id}: its ${timeout.toSeconds()} s timeout leaves no room for a ${retry.budgetMs} ms resume budget`);
+
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the role.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement Lambda adds for active tracing has "*": PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+    });
+
     return new NodejsFunction(this, id, {
       description: options.description,
       entry,
@@ -140,19 +190,25 @@ export class ServiceFunctions extends Construct {
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: options.memorySize ?? 512,
-      timeout: options.timeout ?? Duration.seconds(10),
+      timeout,
       ...(options.asyncRetryAttempts !== undefined && { retryAttempts: options.asyncRetryAttempts }),
       ...(options.deadLetterQueue && { deadLetterQueue: options.deadLetterQueue }),
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // X-Ray: Powertools Tracer records the invocation and the RDS Data, EventBridge and Lambda calls.
+      tracing: Tracing.ACTIVE,
       applicationLogLevelV2: APPLICATION_LOG_LEVELS[this.props.logLevel],
       systemLogLevelV2: SystemLogLevel.INFO,
       environment: {
         DB_CLUSTER_ARN: database.clusterArn,
-        DB_SECRET_ARN: database.secret.secretArn,
+        DB_SECRET_ARN: secret.secretArn,
+        ...(roleSecrets.length > 0 && { DB_ROLE_SECRET_ARNS: roleSecrets.map((roleSecret) => roleSecret.secretArn).join(',') }),
         DB_NAME: database.databaseName,
         LOG_LEVEL: this.props.logLevel,
+        SERVICE_NAME: this.props.serviceName,
+        ENVIRONMENT_NAME: this.props.environmentName,
+        DB_RESUME_BUDGET_MS: String(retry.budgetMs),
         ...(options.publishesEvents ? { EVENT_BUS_NAME: eventBus.eventBusName, EVENTS_SOURCE: this.props.eventsSource } : {}),
         ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...options.environment,

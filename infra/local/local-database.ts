@@ -2,6 +2,7 @@ import type { Config } from '../../functions/config.js';
 import { openDatabase, type DatabaseHandle } from '../../functions/db/database-factory.js';
 import { openPostgresPool } from '../../functions/db/postgres-pool.js';
 import { startDataApiEndpoint, type DataApiEndpoint } from './data-api/index.js';
+import { API_RESUME_RETRY } from '../../functions/db/resilient-data-api-client.js';
 import { LOCAL_CLUSTER } from './local-data-api.js';
 
 export type LocalDbMode = 'direct' | 'data-api';
@@ -25,7 +26,10 @@ export async function openLocalDatabase(config: Config, mode: LocalDbMode): Prom
     maxConnections: config.poolSize,
   });
   const endpoint = await startDataApiEndpoint({ pool: backing.pool, port: 0 });
-  const handle = await openDatabase({ ...config, dataApi: { ...LOCAL_CLUSTER, endpoint: endpoint.url } });
+  const handle = await openDatabase({
+    ...config,
+    dataApi: { ...LOCAL_CLUSTER, endpoint: endpoint.url, resumeBudgetMs: config.dataApi?.resumeBudgetMs ?? API_RESUME_RETRY.budgetMs },
+  });
   return {
     ...handle,
     endpoint,

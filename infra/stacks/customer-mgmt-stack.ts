@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,15 +13,29 @@ import { CustomerDatabase } from '../constructs/customer-database.js';
 import { IncomingEventConsumer } from '../constructs/incoming-event-consumer.js';
 import { CustomerHttpApi, type RouteEntry } from '../constructs/customer-http-api.js';
 import { ServiceAlarms } from '../constructs/service-alarms.js';
+import { ServiceDashboard } from '../constructs/service-dashboard.js';
 import { ServiceFunctions, type ServiceFunctionOptions } from '../constructs/service-functions.js';
 
 /**
  * What each route group's function may do. Reads get plain statements and no bus; writes may use
  * transactions and publish events. A new group fails to compile until it is listed here.
  */
-export const ROUTE_GROUP_ACCESS: Record<RouteGroup, Pick<ServiceFunctionOptions, 'dataApi' | 'publishesEvents' | 'description'>> = {
-  'customers-read': { dataApi: 'statements', publishesEvents: false, description: 'Customer Management: read routes (GET) and health' },
-  'customers-write': { dataApi: 'transactions', publishesEvents: true, description: 'Customer Management: routes that change customers' },
+export const ROUTE_GROUP_ACCESS: Record<
+  RouteGroup,
+  Pick<ServiceFunctionOptions, 'dataApi' | 'databaseUser' | 'publishesEvents' | 'description'>
+> = {
+  'customers-read': {
+    dataApi: 'statements',
+    databaseUser: 'read',
+    publishesEvents: false,
+    description: 'Customer Management: read routes (GET) and health',
+  },
+  'customers-write': {
+    dataApi: 'transactions',
+    databaseUser: 'write',
+    publishesEvents: true,
+    description: 'Customer Management: routes that change customers',
+  },
 };
 
 export interface EventConsumerDefinition {
@@ -75,6 +90,7 @@ export class CustomerMgmtStack extends Stack {
   readonly consumers: Readonly<Partial<Record<IncomingSource, IncomingEventConsumer>>>;
   readonly api: CustomerHttpApi;
   readonly alarms: ServiceAlarms;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: CustomerMgmtStackProps) {
     const { config } = props;
@@ -110,10 +126,17 @@ export class CustomerMgmtStack extends Stack {
 
     const functions = new ServiceFunctions(this, 'Functions', {
       projectRoot: props.projectRoot,
-      database: { clusterArn: this.database.cluster.clusterArn, secret: this.database.secret, databaseName: this.database.databaseName },
+      database: {
+        clusterArn: this.database.cluster.clusterArn,
+        adminSecret: this.database.secret,
+        roleSecrets: this.database.roleSecrets,
+        databaseName: this.database.databaseName,
+      },
       eventBus: this.eventBus,
       eventsSource: EVENTS_SOURCE,
       logLevel: config.logs.level,
+      serviceName: prefix,
+      environmentName: config.name,
       logRetention: config.logs.retention,
       removalPolicy: config.logs.removalPolicy,
     });
@@ -125,19 +148,23 @@ export class CustomerMgmtStack extends Stack {
       ]),
     ) as Record<RouteGroup, NodejsFunction>;
 
-    // Sweeps the outbox for events the write path could not deliver right after its commit.
+    // Delivers the events the write path could not deliver right after its commit: woken by the
+    // write path (asynchronous invoke), and on a slow schedule as the safety net.
     this.relayFunction = functions.add('OutboxRelay', {
       entry: 'functions/outbox-relay/handler.ts',
       description: 'Customer Management: publishes undelivered events from the outbox to EventBridge',
       dataApi: 'statements',
+      databaseUser: 'write',
       publishesEvents: true,
-      timeout: Duration.seconds(60),
+      // Rides out an Aurora resume (45 s budget) and still sweeps.
+      timeout: Duration.seconds(90),
+      resumeBudget: 'background',
       // The next scheduled run is the retry; Lambda's own retries would only pile up runs.
       asyncRetryAttempts: 0,
-      environment: { SERVICE_NAME: prefix },
     });
+    functions.allowToWakeRelay(this.routeGroupFunctions['customers-write'], this.relayFunction);
     this.relaySchedule = new Rule(this, 'OutboxRelaySchedule', {
-      description: 'Runs the Customer Management outbox relay',
+      description: 'Runs the Customer Management outbox relay (the safety net: the write path wakes it when needed)',
       schedule: Schedule.rate(config.events.relayInterval),
       targets: [new LambdaFunction(this.relayFunction, { retryAttempts: 0 })],
     });
@@ -146,8 +173,11 @@ export class CustomerMgmtStack extends Stack {
       entry: 'functions/migrate/handler.ts',
       description: 'Customer Management: applies database migrations during each deploy',
       dataApi: 'transactions',
+      // The master user: the only one that may change the schema and the roles.
+      databaseUser: 'admin',
       publishesEvents: false,
       timeout: Duration.minutes(5),
+      resumeBudget: 'background',
       environment: { DEPLOY_ID: props.deployId },
     });
     // Runs after the cluster (and its writer and secret) exist and before any API function is
@@ -174,12 +204,12 @@ export class CustomerMgmtStack extends Stack {
         eventBus: this.eventBus,
         source,
         detailTypes: definition.detailTypes,
-        serviceName: prefix,
         deliveryMaxEventAge: consumerConfig.deliveryMaxEventAge,
         deliveryRetryAttempts: consumerConfig.deliveryRetryAttempts,
         handlerRetryAttempts: consumerConfig.handlerRetryAttempts,
       });
       this.migrationTrigger.executeBefore(consumer.function);
+      functions.allowToWakeRelay(consumer.function, this.relayFunction);
       consumers[source] = consumer;
     }
     this.consumers = consumers;
@@ -197,28 +227,51 @@ export class CustomerMgmtStack extends Stack {
       removalPolicy: config.logs.removalPolicy,
     });
 
-    this.alarms = new ServiceAlarms(this, 'Alarms', { prefix, email: config.alarms.email });
+    this.alarms = new ServiceAlarms(this, 'Alarms', { prefix, environment: config.name, email: config.alarms.email });
     this.alarms.watchHttpApi(this.api.httpApi, {
       serverErrorRatePercent: config.alarms.apiServerErrorRatePercent,
       latencyP99Millis: config.alarms.apiLatencyP99Millis,
     });
     for (const group of ROUTE_GROUPS) this.alarms.watchFunction(functionId(group), this.routeGroupFunctions[group]);
     this.alarms.watchFunction('OutboxRelay', this.relayFunction);
-    this.alarms.watchParkedEvents(prefix);
+    this.alarms.watchParkedEvents();
+    this.alarms.watchUndeliveredEvents(config.alarms.oldestUndeliveredEventSeconds);
+    this.alarms.watchDataApi();
+    this.alarms.watchDatabaseCapacity(this.database.cluster.clusterIdentifier, config.database.maxCapacity);
     for (const source of consumerConfig.sources) {
       const { functionId, consumer } = EVENT_CONSUMERS[source];
       const { function: fn, deliveryDlq, handlerDlq } = consumers[source]!;
       this.alarms.watchFunction(functionId, fn);
       this.alarms.watchDeadLetterQueue(`${functionId}DeliveryDlq`, deliveryDlq);
       this.alarms.watchDeadLetterQueue(`${functionId}HandlerDlq`, handlerDlq);
-      this.alarms.watchDeadLetters(functionId, prefix, consumer);
+      this.alarms.watchDeadLetters(functionId, consumer);
     }
+
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      name: prefix,
+      environment: config.name,
+      api: this.api.httpApi,
+      functions: {
+        ...Object.fromEntries(ROUTE_GROUPS.map((group) => [functionId(group), this.routeGroupFunctions[group]])),
+        OutboxRelay: this.relayFunction,
+        ...Object.fromEntries(consumerConfig.sources.map((source) => [EVENT_CONSUMERS[source].functionId, consumers[source]!.function])),
+      },
+      consumers: consumerConfig.sources.map((source) => ({
+        name: EVENT_CONSUMERS[source].functionId,
+        consumer: EVENT_CONSUMERS[source].consumer,
+        deliveryDlq: consumers[source]!.deliveryDlq,
+        handlerDlq: consumers[source]!.handlerDlq,
+      })),
+      clusterIdentifier: this.database.cluster.clusterIdentifier,
+      maxCapacity: config.database.maxCapacity,
+    }).dashboard;
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL; routes sit below /api/v1/customer-mgmt' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ClusterArn', { value: this.database.cluster.clusterArn });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: prefix, description: 'CloudWatch dashboard of this environment' });
     for (const source of consumerConfig.sources) {
       const { functionId } = EVENT_CONSUMERS[source];
       const { deliveryDlq, handlerDlq } = consumers[source]!;

@@ -3,11 +3,12 @@ import { openTestDatabase, type TestDatabase } from '../support/test-databases.j
 import { BASE, createApiHarness, newCustomerBody, type ApiCall, type ApiHarness } from '../support/api-harness.js';
 
 /**
- * Data API calls each endpoint makes on its success path, as documented in docs/persistence.md: one for
- * every read and change; assign also looks the sales rep up, purchases first checks the customer.
+ * Data API calls each endpoint makes on its success path, as documented in docs/persistence.md: none
+ * for the liveness probe (a paused dev database stays paused), one for every read and change; assign also looks the sales rep up, purchases first checks the customer.
  */
 export const EXPECTED_CALLS: Record<string, number> = {
-  'GET /health': 1,
+  'GET /health': 0,
+  'GET /ready': 1,
   'POST /customers': 1,
   'GET /customers/{id}': 1,
   'GET /customers/email/{email}': 1,
@@ -48,6 +49,7 @@ describe('through the RDS Data API', () => {
     const id = created.body.data.id;
     const steps: [string, ApiCall][] = [
       ['GET /health', { method: 'GET', path: '/health' }],
+      ['GET /ready', { method: 'GET', path: `${BASE}/ready` }],
       ['GET /customers/{id}', { method: 'GET', path: `${BASE}/customers/${id}` }],
       ['GET /customers/email/{email}', { method: 'GET', path: `${BASE}/customers/email/calls@example.com` }],
       ['GET /customers', { method: 'GET', path: `${BASE}/customers?tag=x&limit=5` }],
@@ -109,6 +111,20 @@ describe('through the RDS Data API', () => {
     database.endpoint!.injectResuming(0);
     const after = await api.call({ method: 'GET', path: `${BASE}/customers/${body.data.id}` });
     expect(after.body.data.status).toBe('lead');
+  });
+
+  it('retries while the writer is unavailable (DatabaseUnavailableException) and then answers', async () => {
+    const { body } = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() });
+    database.endpoint!.injectFault('DatabaseUnavailableException', 2);
+    const answered = await callsOf({ method: 'GET', path: `${BASE}/customers/${body.data.id}` });
+    expect(answered.status).toBe(200);
+    expect(answered.calls).toBe(3);
+
+    database.endpoint!.injectFault('DatabaseUnavailableException', 10);
+    const unavailable = await api.call({ method: 'GET', path: `${BASE}/customers/${body.data.id}` });
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    database.endpoint!.injectFault('DatabaseUnavailableException', 0);
   });
 
   it('the local endpoint is faithful: an uncast uuid parameter fails there as on Aurora', async () => {

@@ -44,6 +44,18 @@ describe('the HTTP endpoint', () => {
     expect(h.endpoint.callCount()).toBe(3);
   });
 
+  it('fails the next n calls with DatabaseUnavailableException (504) when asked, as a writer that is not up yet', async () => {
+    h.endpoint.resetCallCount();
+    h.endpoint.injectFault('DatabaseUnavailableException', 2);
+    const first = await failure(h.execute('SELECT 1'));
+    expect(first.name).toBe('DatabaseUnavailableException');
+    expect(first.$metadata?.httpStatusCode).toBe(504);
+    const second = await failure(h.client.send(new BeginTransactionCommand({ ...ARNS })));
+    expect(second.name).toBe('DatabaseUnavailableException');
+    expect((await h.execute('SELECT 1')).records).toEqual([[{ longValue: 1 }]]);
+    expect(h.endpoint.callCount()).toBe(3);
+  });
+
   it('answers errors with the status, x-amzn-errortype header and JSON message the SDK reads', async () => {
     const response = await post(h.endpoint.url, '/Execute', { ...ARNS, sql: 'SELECT 1/0' });
     expect(response.status).toBe(400);

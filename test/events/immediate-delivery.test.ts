@@ -32,13 +32,22 @@ describe.each(availableDialects())('immediate delivery after commit on %s', (dia
 
   function servicesWith(eventBridge: ReturnType<typeof mockedEventBridge>, leaseMs = 15_000) {
     const { logger, lines } = recordingLogger();
-    const afterCommit = createImmediateDelivery({ outbox, publisher: eventBridge.publisher, logger, budgetMs: BUDGET_MS, leaseMs });
-    return { services: createServices(database.db, { afterCommit }), lines };
+    const wakeUps: string[][] = [];
+    const wakeRelay = async (eventIds: readonly string[]) => void wakeUps.push([...eventIds]);
+    const afterCommit = createImmediateDelivery({
+      outbox,
+      publisher: eventBridge.publisher,
+      logger,
+      budgetMs: BUDGET_MS,
+      leaseMs,
+      wakeRelay,
+    });
+    return { services: createServices(database.db, { afterCommit }), lines, wakeUps };
   }
 
-  it('publishes the committed event before the request returns and marks it published', async () => {
+  it('publishes the committed event before the request returns and marks it published; the relay is not woken', async () => {
     const eventBridge = mockedEventBridge({ retry: NO_RETRY });
-    const { services } = servicesWith(eventBridge);
+    const { services, wakeUps } = servicesWith(eventBridge);
 
     const created = await services.customers.create({ name: 'Now', email: 'now@example.com' }, ACTOR);
 
@@ -61,12 +70,13 @@ describe.each(availableDialects())('immediate delivery after commit on %s', (dia
     const [state] = await deliveryStates(database.db);
     expect(state).toMatchObject({ event_id: created.value.event.eventId, publish_attempts: 0, claimed_until: null });
     expect(state!.published_at).not.toBeNull();
+    expect(wakeUps).toEqual([]);
   });
 
   it('never throws and returns within its budget while EventBridge hangs; the relay sends the event once the claim lapses', async () => {
     const hanging = mockedEventBridge({ retry: NO_RETRY });
     hanging.mock.on(PutEventsCommand).callsFake(() => new Promise(() => undefined));
-    const { services, lines } = servicesWith(hanging);
+    const { services, lines, wakeUps } = servicesWith(hanging);
 
     const started = Date.now();
     const created = await services.customers.create({ name: 'Slow', email: 'slow@example.com' }, ACTOR);
@@ -74,9 +84,10 @@ describe.each(availableDialects())('immediate delivery after commit on %s', (dia
 
     expect(created.ok).toBe(true);
     expect(elapsed).toBeLessThan(BUDGET_MS + 2_000);
-    expect(lines.some((line) => line.level === 'warn' && /left for the relay/.test(line.message))).toBe(true);
+    expect(lines.some((line) => line.level === 'WARN' && /left for the relay/.test(line.message))).toBe(true);
     const [pending] = await deliveryStates(database.db);
     expect(pending!.published_at).toBeNull();
+    expect(wakeUps).toEqual([[pending!.event_id]]);
 
     const healthy = mockedEventBridge();
     const relay = (now: Date) =>
@@ -98,12 +109,13 @@ describe.each(availableDialects())('immediate delivery after commit on %s', (dia
   it('never throws when EventBridge refuses the call; the event stays for the relay', async () => {
     const refusing = mockedEventBridge({ retry: NO_RETRY });
     refusing.mock.on(PutEventsCommand).rejects(callError('InternalException', 500));
-    const { services } = servicesWith(refusing, 0);
+    const { services, wakeUps } = servicesWith(refusing, 0);
 
     const created = await services.customers.create({ name: 'Down', email: 'down@example.com' }, ACTOR);
 
     expect(created.ok).toBe(true);
     expect(refusing.calls()).toHaveLength(1);
+    expect(wakeUps).toEqual([[created.ok && created.value.event.eventId]]);
     const healthy = mockedEventBridge();
     await relayOnce({
       outbox,
@@ -121,12 +133,13 @@ describe.each(availableDialects())('immediate delivery after commit on %s', (dia
     const created = await createServices(database.db).customers.create({ name: 'Order', email: 'order@example.com' }, ACTOR);
     if (!created.ok) throw new Error(created.error.message);
     const eventBridge = mockedEventBridge({ retry: NO_RETRY });
-    const { services } = servicesWith(eventBridge);
+    const { services, wakeUps } = servicesWith(eventBridge);
 
     const changed = await services.customers.change(created.value.customer.id, () => commands.changeTier('pro'), ACTOR);
 
     expect(changed.ok).toBe(true);
     expect(eventBridge.calls()).toEqual([]);
+    expect(wakeUps).toHaveLength(1);
     eventBridge.mock
       .on(PutEventsCommand)
       .callsFake(async (input: { Entries: PutEventsRequestEntry[] }) => putEventsResponse(input.Entries.map(accepted)));

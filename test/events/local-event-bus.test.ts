@@ -28,8 +28,10 @@ describe('local event bus', () => {
     expect(await publisher.publish([event])).toEqual([{ eventId: event.eventId, status: 'published' }]);
     expect(lines).toEqual([
       {
-        level: 'info',
-        time: expect.any(String),
+        level: 'INFO',
+        timestamp: expect.any(String),
+        service: 'customer-mgmt',
+        sampling_rate: 0,
         message: 'event published',
         source: 'customer-mgmt',
         event_id: event.eventId,
@@ -98,7 +100,7 @@ describe('local event bus', () => {
     await bus.idle();
 
     expect(outcome!.status).toBe('published');
-    expect(lines.find((line) => line.level === 'error')).toMatchObject({
+    expect(lines.find((line) => line.level === 'ERROR')).toMatchObject({
       message: 'local event consumer failed',
       detail_type: 'CustomerTierChanged',
       error: 'Error: consumer broke',

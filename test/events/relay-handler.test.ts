@@ -3,38 +3,12 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../functions/config.js';
-import { relayMetricsLine } from '../../functions/events/relay-metrics.js';
+import { createOutbox } from '../../functions/events/outbox.js';
+import { RELAY_WAKE_UP_SOURCE } from '../../functions/events/relay-wake-up.js';
 import { createServices } from '../../functions/services.js';
 import { LOCAL_CLUSTER } from '../../infra/local/local-data-api.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { accepted, failedWith, putEventsResponse } from './event-test-kit.js';
-
-describe('relay metrics', () => {
-  it('are one CloudWatch EMF line with ParkedEvents, PublishedEvents and FailedEvents under the Service dimension', () => {
-    const line = relayMetricsLine('customer-mgmt-dev', { parked: 2, published: 7, failed: 1 }, new Date('2026-11-26T10:00:00.000Z'));
-
-    expect(JSON.parse(line)).toEqual({
-      _aws: {
-        Timestamp: Date.parse('2026-11-26T10:00:00.000Z'),
-        CloudWatchMetrics: [
-          {
-            Namespace: 'CustomerMgmt',
-            Dimensions: [['Service']],
-            Metrics: [
-              { Name: 'ParkedEvents', Unit: 'Count' },
-              { Name: 'PublishedEvents', Unit: 'Count' },
-              { Name: 'FailedEvents', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-      Service: 'customer-mgmt-dev',
-      ParkedEvents: 2,
-      PublishedEvents: 7,
-      FailedEvents: 1,
-    });
-  });
-});
 
 describe('event configuration', () => {
   it('has defaults for everything but the bus', () => {
@@ -43,6 +17,7 @@ describe('event configuration', () => {
       source: 'customer-mgmt',
       deliverAfterCommit: true,
       publishBudgetMs: 300,
+      relayFunctionName: undefined,
       relay: { intervalMs: 5_000, batchSize: 100, leaseMs: 60_000, maxAttempts: 5 },
     });
   });
@@ -68,6 +43,7 @@ describe('the relay Lambda handler', () => {
     vi.stubEnv('DATA_API_ENDPOINT', database.endpoint!.url);
     vi.stubEnv('EVENT_BUS_NAME', 'customer-mgmt-dev');
     vi.stubEnv('SERVICE_NAME', 'customer-mgmt-dev');
+    vi.stubEnv('ENVIRONMENT_NAME', 'dev');
     vi.stubEnv('EVENTS_MAX_ATTEMPTS', '1');
     vi.stubEnv('LOG_LEVEL', 'silent');
     vi.stubEnv('AWS_REGION', 'eu-central-1');
@@ -101,7 +77,58 @@ describe('the relay Lambda handler', () => {
       ['customer-mgmt-dev', 'customer-mgmt', 'CustomerCreated'],
       ['customer-mgmt-dev', 'customer-mgmt', 'CustomerCreated'],
     ]);
-    const metrics = written.map((line) => JSON.parse(line)).find((line) => line._aws);
-    expect(metrics).toMatchObject({ Service: 'customer-mgmt-dev', ParkedEvents: 1, PublishedEvents: 1, FailedEvents: 1 });
+    // One validated EMF line (Powertools Metrics): namespace, default dimensions service and environment.
+    const metrics = written
+      .flatMap((chunk) => chunk.split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line))
+      .filter((line) => line._aws);
+    expect(metrics).toHaveLength(1);
+    expect(metrics[0]._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'CustomerMgmt',
+        Dimensions: [['service', 'environment']],
+        Metrics: expect.arrayContaining([
+          { Name: 'ParkedEvents', Unit: 'Count' },
+          { Name: 'PublishedEvents', Unit: 'Count' },
+          { Name: 'FailedEvents', Unit: 'Count' },
+          { Name: 'OldestUndeliveredEventAge', Unit: 'Seconds' },
+        ]),
+      },
+    ]);
+    expect(metrics[0]).toMatchObject({
+      service: 'customer-mgmt-dev',
+      environment: 'dev',
+      ParkedEvents: 1,
+      PublishedEvents: 1,
+      FailedEvents: 1,
+      OldestUndeliveredEventAge: 0,
+    });
+  });
+
+  it('woken by the write path, waits for the write path’s lapsing claim and then delivers the event', async () => {
+    eventBridge.reset();
+    eventBridge
+      .on(PutEventsCommand)
+      .callsFake(async (input: { Entries: PutEventsRequestEntry[] }) => putEventsResponse(input.Entries.map(() => accepted())));
+    const created = await createServices(database.db).customers.create(
+      { name: 'Woken', email: 'woken@example.com' },
+      '019b6ec4-0000-7000-8000-00000000ad31',
+    );
+    if (!created.ok) throw new Error(created.error.message);
+    // The write path claimed it, then timed out before publishing.
+    await createOutbox(database.db).claimEvents([created.value.event.eventId], 500, new Date());
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const { handler } = await import('../../functions/outbox-relay/handler.js');
+      const result = await handler({ source: RELAY_WAKE_UP_SOURCE, event_ids: [created.value.event.eventId] }, {
+        getRemainingTimeInMillis: () => 60_000,
+      } as Context);
+
+      expect(result).toMatchObject({ published: 1, stoppedBy: 'empty' });
+    } finally {
+      write.mockRestore();
+    }
+    const sent = eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(sent.map((entry) => JSON.parse(entry.Detail!).event_id)).toEqual([created.value.event.eventId]);
   });
 });

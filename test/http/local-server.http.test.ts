@@ -73,9 +73,12 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
 
     const requestId = read.headers.get('x-request-id');
     const line = logLines.map((entry) => JSON.parse(entry)).find((entry) => entry.request_id === requestId);
+    // The same structured line as on Lambda: Powertools Logger's keys, then the fields.
     expect(line).toEqual({
-      level: 'info',
-      time: expect.any(String),
+      level: 'INFO',
+      timestamp: expect.any(String),
+      service: 'customer-mgmt',
+      sampling_rate: 0,
       message: 'request',
       method: 'GET',
       path: `/api/v1/customer-mgmt/customers/${data.id}`,
@@ -94,10 +97,17 @@ describe.each(availableDialects())('the local server over HTTP on %s', (dialect)
     }
   });
 
+  it('answers readiness only with a token, after checking the database', async () => {
+    expect((await fetch(api('/ready'))).status).toBe(401);
+    const ready = await fetch(api('/ready'), as());
+    expect(ready.status).toBe(200);
+    expect((await ready.json()) as any).toEqual({ status: 'success', data: { database: 'up' } });
+  });
+
   it('answers health without a token, and 404/405/413 with the error envelope', async () => {
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
-    expect((await health.json()) as any).toEqual({ status: 'success', data: { database: 'up' } });
+    expect((await health.json()) as any).toEqual({ status: 'success', data: { status: 'alive' } });
 
     const unknown = await fetch(`${server.url}/nope`);
     expect(unknown.status).toBe(404);
@@ -136,7 +146,7 @@ describe('npm start', () => {
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(output).toContain('"message":"shutting down","signal":"SIGTERM"');
+      expect(output).toMatch(/"message":"shutting down".*"signal":"SIGTERM"/);
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

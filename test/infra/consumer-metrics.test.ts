@@ -1,4 +1,15 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+
+/** The context Lambda passes (the Powertools middlewares read it). */
+const lambdaContext = (functionName: string) =>
+  ({
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-central-1:333333333333:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: 'request-1',
+    getRemainingTimeInMillis: () => 30_000,
+  }) as Context;
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_CONSUMERS } from '../../infra/stacks/customer-mgmt-stack.js';
 import { logicalId, removeSynthOutputs, resources, synthService, type SynthesizedService } from './service-app-fixture.js';
@@ -43,7 +54,7 @@ async function run(source: keyof typeof EVENT_CONSUMERS): Promise<Record<string,
   const { consumer } = EVENT_CONSUMERS[source];
   const fn = prod.stack.consumers[source]!.function;
   const variables = resources(prod.template)[logicalId(fn)]!.Properties.Environment.Variables as Record<string, unknown>;
-  for (const name of ['SERVICE_NAME', 'LOG_LEVEL', 'EVENTS_SOURCE']) vi.stubEnv(name, variables[name] as string);
+  for (const name of ['SERVICE_NAME', 'ENVIRONMENT_NAME', 'LOG_LEVEL', 'EVENTS_SOURCE']) vi.stubEnv(name, variables[name] as string);
   // Tokens in the template; any values do, nothing is called.
   vi.stubEnv('DB_CLUSTER_ARN', 'arn:aws:rds:eu-central-1:333333333333:cluster:customer-mgmt-prod');
   vi.stubEnv('DB_SECRET_ARN', 'arn:aws:secretsmanager:eu-central-1:333333333333:secret:admin-AbCdEf');
@@ -56,9 +67,9 @@ async function run(source: keyof typeof EVENT_CONSUMERS): Promise<Record<string,
     return true;
   });
   const { handler } = (await import(`../../functions/${consumer}/handler.ts`)) as {
-    handler: (e: EventBridgeEvent<string, unknown>) => Promise<unknown>;
+    handler: (e: EventBridgeEvent<string, unknown>, context: Context) => Promise<unknown>;
   };
-  await handler(event(source));
+  await handler(event(source), lambdaContext(fn.node.id));
   return lines
     .flatMap((line) => line.split('\n'))
     .filter(Boolean)

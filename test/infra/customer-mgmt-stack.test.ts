@@ -4,7 +4,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
-import { RELAY_METRICS } from '../../functions/events/relay-metrics.js';
+import { API_RESUME_RETRY, BACKGROUND_RESUME_RETRY } from '../../functions/db/resilient-data-api-client.js';
+import { METRICS } from '../../functions/metric-names.js';
 import { SUBSCRIBED_EVENTS } from '../../functions/integration/event-consumer.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/customer-http-api.js';
 import { CONSUMER_METRICS, ServiceAlarms } from '../../infra/constructs/service-alarms.js';
@@ -38,7 +39,16 @@ function statementsOf({ stack, template }: SynthesizedService, fnId: string): un
     (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })),
   );
   expect(attached).toHaveLength(1);
-  return attached[0]!.Properties.PolicyDocument.Statement;
+  const statements = attached[0]!.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[];
+  // Active tracing's statement, the only one with "*" (X-Ray has no resource-level permissions).
+  expect(statements.filter(isXRay)).toEqual([
+    { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' },
+  ]);
+  return statements.filter((statement) => !isXRay(statement));
+}
+
+function isXRay(statement: { Action: unknown }): boolean {
+  return JSON.stringify(statement.Action).includes('xray:');
 }
 
 /** The version's logical id carries a hash of the function's configuration. */
@@ -139,36 +149,79 @@ describe('functions', () => {
     },
   );
 
+  it.each([
+    ['CustomersRead', 28, API_RESUME_RETRY],
+    ['CustomersWrite', 28, API_RESUME_RETRY],
+    ['OutboxRelay', 90, BACKGROUND_RESUME_RETRY],
+    ['IdentityEvents', 90, BACKGROUND_RESUME_RETRY],
+    ['OrderEvents', 90, BACKGROUND_RESUME_RETRY],
+    ['Migrate', 300, BACKGROUND_RESUME_RETRY],
+  ] as const)('%s: a %i s timeout leaves room for its Data API resume budget', (fnId, timeout, retry) => {
+    const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
+
+    expect(fn.Properties.Timeout).toBe(timeout);
+    expect(fn.Properties.Environment.Variables.DB_RESUME_BUDGET_MS).toBe(String(retry.budgetMs));
+    // The budget, then the statements themselves, must fit in the timeout; API Gateway gives up at 30 s.
+    expect(retry.budgetMs + 5_000).toBeLessThanOrEqual(timeout * 1000);
+    if (fnId.startsWith('Customers')) expect(timeout).toBeLessThan(30);
+  });
+
+  it('traces every function with X-Ray (Powertools Tracer records the AWS calls)', () => {
+    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+      const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
+      expect(fn.Properties.TracingConfig, fnId).toEqual({ Mode: 'Active' });
+    }
+  });
+
   it('gives each function exactly the environment it reads', () => {
     const { stack, template } = dev;
     const database = {
       DB_CLUSTER_ARN: resolved(stack, stack.database.cluster.clusterArn),
-      DB_SECRET_ARN: resolved(stack, stack.database.secret.secretArn),
       DB_NAME: 'customer_mgmt',
       LOG_LEVEL: 'debug',
+      SERVICE_NAME: 'customer-mgmt-dev',
+      ENVIRONMENT_NAME: 'dev',
     };
     const variables = (fnId: string) =>
       resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!.Properties.Environment.Variables;
 
-    expect(variables('CustomersRead')).toEqual(database);
+    const api = { ...database, DB_RESUME_BUDGET_MS: String(API_RESUME_RETRY.budgetMs) };
+    const background = { ...database, DB_RESUME_BUDGET_MS: String(BACKGROUND_RESUME_RETRY.budgetMs) };
+    const secretOf = (user: 'read' | 'write') => ({ DB_SECRET_ARN: resolved(stack, stack.database.roleSecrets[user].secretArn) });
+
+    expect(variables('CustomersRead')).toEqual({ ...api, ...secretOf('read') });
+    const relay = { RELAY_FUNCTION_NAME: { Ref: logicalId(stack.relayFunction) } };
     expect(variables('CustomersWrite')).toEqual({
-      ...database,
+      ...api,
+      ...secretOf('write'),
+      ...relay,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
     });
     expect(variables('OutboxRelay')).toEqual({
-      ...database,
+      ...background,
+      ...secretOf('write'),
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
-      SERVICE_NAME: 'customer-mgmt-dev',
     });
-    expect(variables('Migrate')).toEqual({ ...database, DEPLOY_ID: 'test-deploy' });
+    expect(variables('Migrate')).toEqual({
+      ...background,
+      DB_SECRET_ARN: resolved(stack, stack.database.secret.secretArn),
+      DB_ROLE_SECRET_ARNS: {
+        'Fn::Join': [
+          '',
+          [resolved(stack, stack.database.roleSecrets.read.secretArn), ',', resolved(stack, stack.database.roleSecrets.write.secretArn)],
+        ],
+      },
+      DEPLOY_ID: 'test-deploy',
+    });
     for (const consumer of ['IdentityEvents', 'OrderEvents']) {
       expect(variables(consumer), consumer).toEqual({
-        ...database,
+        ...background,
+        ...secretOf('write'),
+        ...relay,
         EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
         EVENTS_SOURCE: 'customer-mgmt',
-        SERVICE_NAME: 'customer-mgmt-dev',
       });
     }
   });
@@ -180,7 +233,7 @@ describe('outbox relay', () => {
     const rule = resources(template, 'AWS::Events::Rule')[logicalId(stack.relaySchedule)];
 
     expect(rule!.Properties).toMatchObject({
-      ScheduleExpression: 'rate(1 minute)',
+      ScheduleExpression: 'rate(6 hours)',
       State: 'ENABLED',
       Targets: [{ Arn: { 'Fn::GetAtt': [logicalId(stack.relayFunction), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }],
     });
@@ -195,7 +248,38 @@ describe('outbox relay', () => {
       FunctionName: { Ref: logicalId(stack.relayFunction) },
       MaximumRetryAttempts: 0,
     });
-    expect(resources(template)[logicalId(stack.relayFunction)]!.Properties.Timeout).toBe(60);
+    expect(resources(template)[logicalId(stack.relayFunction)]!.Properties.Timeout).toBe(90);
+  });
+
+  it.each([
+    ['dev', 'rate(6 hours)'],
+    ['staging', 'rate(5 minutes)'],
+    ['prod', 'rate(5 minutes)'],
+  ] as const)('%s sweeps on a slow schedule (%s): the write path wakes the relay when it needs to', (environment, expression) => {
+    const { stack, template } = { dev, staging, prod }[environment];
+
+    expect(resources(template, 'AWS::Events::Rule')[logicalId(stack.relaySchedule)]!.Properties.ScheduleExpression).toBe(expression);
+  });
+
+  it('lets the write function and the consumers, and nothing else, wake the relay (asynchronous invoke)', () => {
+    const { stack, template } = dev;
+    const wakers = ['CustomersWrite', 'IdentityEvents', 'OrderEvents'];
+    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+      const fn = resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!;
+      const wake = statementsOf(dev, fnId).find((statement) => (statement as { Sid?: string }).Sid === 'WakeRelay');
+      if (wakers.includes(fnId)) {
+        expect(fn.Properties.Environment.Variables.RELAY_FUNCTION_NAME, fnId).toEqual({ Ref: logicalId(stack.relayFunction) });
+        expect(wake, fnId).toEqual({
+          Sid: 'WakeRelay',
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.relayFunction), 'Arn'] },
+        });
+      } else {
+        expect(fn.Properties.Environment.Variables.RELAY_FUNCTION_NAME, fnId).toBeUndefined();
+        expect(wake, fnId).toBeUndefined();
+      }
+    }
   });
 
   it('waits for the migrations like the API functions', () => {
@@ -217,11 +301,12 @@ describe('IAM grants are least privilege', () => {
     Effect: 'Allow',
     Resource: resolved(s.stack, s.stack.database.cluster.clusterArn),
   });
-  const secret = (s: SynthesizedService) => ({
+  /** GetSecretValue on exactly that database user's secret. */
+  const secret = (s: SynthesizedService, user: 'read' | 'write') => ({
     Sid: 'DatabaseSecret',
     Action: 'secretsmanager:GetSecretValue',
     Effect: 'Allow',
-    Resource: resolved(s.stack, s.stack.database.secret.secretArn),
+    Resource: resolved(s.stack, s.stack.database.roleSecrets[user].secretArn),
   });
   const transactions = [
     'rds-data:BeginTransaction',
@@ -230,25 +315,31 @@ describe('IAM grants are least privilege', () => {
     'rds-data:RollbackTransaction',
   ];
 
-  it('read: plain statements on the cluster, the secret, its own logs; no events, no transactions', () => {
+  it('read: plain statements on the cluster, the read role’s secret, its own logs; no events, no transactions', () => {
     expect(statementsOf(dev, 'CustomersRead')).toEqual([
       logs(dev, 'CustomersRead'),
       dataApi(dev, 'rds-data:ExecuteStatement'),
-      secret(dev),
+      secret(dev, 'read'),
     ]);
   });
 
-  it('write: transactions, the secret, and PutEvents on the bus for its own source only', () => {
+  it('write: transactions, the secret, PutEvents on the bus for its own source only, and waking the relay', () => {
     expect(statementsOf(dev, 'CustomersWrite')).toEqual([
       logs(dev, 'CustomersWrite'),
       dataApi(dev, transactions),
-      secret(dev),
+      secret(dev, 'write'),
       {
         Sid: 'PublishEvents',
         Action: 'events:PutEvents',
         Effect: 'Allow',
         Resource: resolved(dev.stack, dev.stack.eventBus.eventBusArn),
         Condition: { StringEquals: { 'events:source': ['customer-mgmt'] } },
+      },
+      {
+        Sid: 'WakeRelay',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.relayFunction), 'Arn'] },
       },
     ]);
   });
@@ -257,7 +348,7 @@ describe('IAM grants are least privilege', () => {
     expect(statementsOf(dev, 'OutboxRelay')).toEqual([
       logs(dev, 'OutboxRelay'),
       dataApi(dev, 'rds-data:ExecuteStatement'),
-      secret(dev),
+      secret(dev, 'write'),
       {
         Sid: 'PublishEvents',
         Action: 'events:PutEvents',
@@ -268,8 +359,38 @@ describe('IAM grants are least privilege', () => {
     ]);
   });
 
-  it('migrate: transactions and the secret, no events', () => {
-    expect(statementsOf(dev, 'Migrate')).toEqual([logs(dev, 'Migrate'), dataApi(dev, transactions), secret(dev)]);
+  it('migrate: transactions, the master user’s (RDS-managed) secret and the roles’ secrets to set their passwords; no events', () => {
+    expect(statementsOf(dev, 'Migrate')).toEqual([
+      logs(dev, 'Migrate'),
+      dataApi(dev, transactions),
+      {
+        Sid: 'DatabaseSecret',
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: [
+          resolved(dev.stack, dev.stack.database.secret.secretArn),
+          resolved(dev.stack, dev.stack.database.roleSecrets.read.secretArn),
+          resolved(dev.stack, dev.stack.database.roleSecrets.write.secretArn),
+        ],
+      },
+    ]);
+  });
+
+  it('only migrate may read the master user’s secret; the read role’s secret only the read function and migrate', () => {
+    const readers = (arn: string) =>
+      ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].filter((fnId) =>
+        JSON.stringify(statementsOf(dev, fnId)).includes(JSON.stringify(resolved(dev.stack, arn))),
+      );
+
+    expect(readers(dev.stack.database.secret.secretArn)).toEqual(['Migrate']);
+    expect(readers(dev.stack.database.roleSecrets.read.secretArn)).toEqual(['CustomersRead', 'Migrate']);
+    expect(readers(dev.stack.database.roleSecrets.write.secretArn)).toEqual([
+      'CustomersWrite',
+      'OutboxRelay',
+      'Migrate',
+      'IdentityEvents',
+      'OrderEvents',
+    ]);
   });
 
   it.each([
@@ -279,7 +400,7 @@ describe('IAM grants are least privilege', () => {
     expect(statementsOf(dev, fnId)).toEqual([
       logs(dev, fnId),
       dataApi(dev, transactions),
-      secret(dev),
+      secret(dev, 'write'),
       {
         Sid: 'PublishEvents',
         Action: 'events:PutEvents',
@@ -291,6 +412,12 @@ describe('IAM grants are least privilege', () => {
         Action: 'sqs:SendMessage',
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [logicalId(dev.stack.consumers[source]!.handlerDlq), 'Arn'] },
+      },
+      {
+        Sid: 'WakeRelay',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.relayFunction), 'Arn'] },
       },
     ]);
   });
@@ -320,10 +447,20 @@ describe('database', () => {
       StorageEncrypted: true,
       DatabaseName: 'customer_mgmt',
       ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 2, SecondsUntilAutoPause: 600 },
-      MasterUserPassword: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      // RDS manages and rotates the master password in Secrets Manager.
+      ManageMasterUserPassword: true,
+      MasterUsername: 'customer_mgmt_admin',
     });
+    expect(
+      resources(dev.template, 'AWS::RDS::DBCluster')[logicalId(dev.stack.database.cluster)]!.Properties.MasterUserPassword,
+    ).toBeUndefined();
     dev.template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PubliclyAccessible: false });
-    dev.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The application roles' secrets (the master secret is RDS's own resource).
+    expect(
+      Object.values(resources(dev.template, 'AWS::SecretsManager::Secret')).map(
+        (secret) => JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate).username,
+      ),
+    ).toEqual(['customer_mgmt_app_read', 'customer_mgmt_app_write']);
     dev.template.resourceCountIs('AWS::EC2::NatGateway', 0);
     dev.template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     for (const subnet of Object.values(resources(dev.template, 'AWS::EC2::Subnet'))) {
@@ -344,7 +481,23 @@ describe('database', () => {
     expect(prod.stack.terminationProtection).toBe(true);
   });
 
+  it('prod retains the network the retained cluster sits in, so cdk destroy completes instead of DELETE_FAILED', () => {
+    const network = Object.entries(resources(prod.template)).filter(
+      ([, resource]) =>
+        resource.Type.startsWith('AWS::EC2::') || resource.Type === 'AWS::RDS::DBSubnetGroup' || resource.Type === 'AWS::EC2::FlowLog',
+    );
+
+    expect(network.map(([, resource]) => resource.Type)).toEqual(
+      expect.arrayContaining(['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup', 'AWS::RDS::DBSubnetGroup']),
+    );
+    for (const [id, resource] of network) expect([id, resource.DeletionPolicy]).toEqual([id, 'Retain']);
+    for (const [id, resource] of network) expect([id, resource.UpdateReplacePolicy]).toEqual([id, 'Retain']);
+  });
+
   it('dev can be torn down completely', () => {
+    for (const [id, resource] of Object.entries(resources(dev.template)).filter(([, r]) => r.Type.startsWith('AWS::EC2::'))) {
+      expect([id, resource.DeletionPolicy]).toEqual([id, undefined]);
+    }
     dev.template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false });
     dev.template.allResources('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete' });
     dev.template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
@@ -398,6 +551,10 @@ describe('alarms', () => {
         'OutboxRelayErrors',
         'OutboxRelayThrottles',
         'ParkedEvents',
+        'OldestUndeliveredEvent',
+        'DataApiThrottles',
+        'DataApiErrors',
+        'AuroraCapacityNearMax',
         ...['IdentityEvents', 'OrderEvents'].flatMap((consumer) =>
           ['Errors', 'Throttles', 'DeliveryDlqDepth', 'HandlerDlqDepth', 'DeadLetters'].map((alarm) => `${consumer}${alarm}`),
         ),
@@ -422,9 +579,12 @@ describe('alarms', () => {
   it('alarms on any parked event, from the metric the relay emits', () => {
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'customer-mgmt-dev-ParkedEvents',
-      Namespace: RELAY_METRICS.namespace,
+      Namespace: METRICS.namespace,
       MetricName: 'ParkedEvents',
-      Dimensions: [{ Name: 'Service', Value: 'customer-mgmt-dev' }],
+      Dimensions: [
+        { Name: 'environment', Value: 'dev' },
+        { Name: 'service', Value: 'customer-mgmt-dev' },
+      ],
       Statistic: 'Maximum',
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -432,9 +592,108 @@ describe('alarms', () => {
     });
   });
 
+  const alarmProperties = ({ template }: SynthesizedService, name: string) => {
+    const found = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter((alarm) => alarm.Properties.AlarmName === name);
+    expect(found, name).toHaveLength(1);
+    return found[0]!.Properties;
+  };
+  const ourDimensions = (environment: string) => [
+    { Name: 'environment', Value: environment },
+    { Name: 'service', Value: `customer-mgmt-${environment}` },
+  ];
+
+  it.each([
+    ['dev', 900],
+    ['staging', 600],
+    ['prod', 300],
+  ] as const)('%s alarms when the oldest undelivered event is older than %i s (the relay reports its age)', (environment, seconds) => {
+    const synthesized = { dev, staging, prod }[environment];
+
+    expect(alarmProperties(synthesized, `customer-mgmt-${environment}-OldestUndeliveredEvent`)).toMatchObject({
+      Namespace: 'CustomerMgmt',
+      MetricName: METRICS.oldestUndeliveredAge,
+      Dimensions: ourDimensions(environment),
+      Statistic: 'Maximum',
+      Threshold: seconds,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: logicalId(synthesized.stack.alarms.topic) }],
+    });
+  });
+
+  it('alarms on Data API throttling and on Data API failures that are not SQL errors, from the metrics the functions emit', () => {
+    expect(alarmProperties(dev, 'customer-mgmt-dev-DataApiThrottles')).toMatchObject({
+      Namespace: 'CustomerMgmt',
+      MetricName: 'DataApiThrottles',
+      Dimensions: ourDimensions('dev'),
+      Statistic: 'Sum',
+      Threshold: 0,
+    });
+    expect(alarmProperties(dev, 'customer-mgmt-dev-DataApiErrors')).toMatchObject({
+      Namespace: 'CustomerMgmt',
+      MetricName: 'DataApiErrors',
+      Dimensions: ourDimensions('dev'),
+      Statistic: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+    });
+  });
+
+  it.each([
+    ['dev', 1.8],
+    ['prod', 14.4],
+  ] as const)('%s alarms when Aurora runs near its maximum capacity (%s ACU) for 15 minutes', (environment, threshold) => {
+    const synthesized = { dev, staging, prod }[environment];
+
+    expect(alarmProperties(synthesized, `customer-mgmt-${environment}-AuroraCapacityNearMax`)).toMatchObject({
+      Namespace: 'AWS/RDS',
+      MetricName: 'ServerlessDatabaseCapacity',
+      Dimensions: [{ Name: 'DBClusterIdentifier', Value: { Ref: logicalId(synthesized.stack.database.cluster) } }],
+      Statistic: 'Maximum',
+      Threshold: threshold,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+  });
+
+  it.each(['dev', 'staging', 'prod'] as const)(
+    '%s has one dashboard: requests, p99 latency, errors, delivery lag, consumer failures, Aurora capacity',
+    (environment) => {
+      const { template } = { dev, staging, prod }[environment];
+      const dashboards = Object.values(resources(template, 'AWS::CloudWatch::Dashboard'));
+
+      expect(dashboards).toHaveLength(1);
+      expect(dashboards[0]!.Properties.DashboardName).toBe(`customer-mgmt-${environment}`);
+      const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+      for (const title of [
+        'API requests',
+        'API latency p99',
+        'API errors',
+        'Event delivery lag',
+        'Consumer failures: dead letters',
+        'Consumer failures: messages in DLQs',
+        'Aurora capacity (ACU)',
+        'Data API failures',
+      ]) {
+        expect(body, title).toContain(title);
+      }
+      for (const metric of [
+        'Count',
+        'Latency',
+        '5xx',
+        METRICS.oldestUndeliveredAge,
+        METRICS.deadLetters,
+        'ApproximateNumberOfMessagesVisible',
+        'ServerlessDatabaseCapacity',
+      ]) {
+        expect(body, metric).toContain(metric);
+      }
+    },
+  );
+
   it('can watch a dead-letter queue (for the event consumers)', () => {
     const stack = new Stack(scratchApp(), 'AlarmsOnly');
-    const alarms = new ServiceAlarms(stack, 'Alarms', { prefix: 'customer-mgmt-test' });
+    const alarms = new ServiceAlarms(stack, 'Alarms', { prefix: 'customer-mgmt-test', environment: 'test' });
 
     alarms.watchDeadLetterQueue('RelayDlq', new Queue(stack, 'Dlq'));
 
@@ -529,7 +788,7 @@ describe('consumers of other contexts’ events', () => {
 
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
-        Timeout: 30,
+        Timeout: 90,
         MemorySize: 512,
         DeadLetterConfig: { TargetArn: getAtt(consumer.handlerDlq, 'Arn') },
       });
@@ -636,16 +895,18 @@ describe('consumers of other contexts’ events', () => {
       Namespace: 'CustomerMgmt',
       MetricName: 'DeadLetters',
       Dimensions: expect.arrayContaining([
-        { Name: 'Service', Value: 'customer-mgmt-dev' },
+        { Name: 'service', Value: 'customer-mgmt-dev' },
+        { Name: 'environment', Value: 'dev' },
         { Name: 'Consumer', Value: consumerName },
       ]),
       Statistic: 'Sum',
     });
-    expect(alarm(`${fnId}DeadLetters`).Dimensions).toHaveLength(2);
+    expect(alarm(`${fnId}DeadLetters`).Dimensions).toHaveLength(3);
     expect(CONSUMER_METRICS).toEqual({
       namespace: 'CustomerMgmt',
       deadLetters: 'DeadLetters',
-      serviceDimension: 'Service',
+      serviceDimension: 'service',
+      environmentDimension: 'environment',
       consumerDimension: 'Consumer',
     });
     for (const metric of ['Errors', 'Throttles']) {

@@ -4,10 +4,17 @@ import { IDENTITY_SOURCE, ORDER_SOURCE } from '../../functions/integration/incom
 import { ConfigurationError, ENVIRONMENT_NAMES, INCOMING_SOURCES, resolveEnvironment } from '../../infra/config/environments.js';
 
 const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
+/** `npm run synth` (offline, for tests): the committed example values are accepted. */
+const offline = (values: Record<string, unknown>) => contextOf({ allowExampleValues: 'true', ...values });
+const REAL = {
+  account: '444455556666',
+  jwtIssuer: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Real',
+  jwtAudience: 'app-client-1',
+};
 
 describe('per-environment configuration', () => {
   it.each(ENVIRONMENT_NAMES)('resolves %s from the committed values', (name) => {
-    const config = resolveEnvironment(contextOf({ env: name }), {});
+    const config = resolveEnvironment(offline({ env: name }), {});
 
     expect(config.name).toBe(name);
     expect(config.account).toMatch(/^\d{12}$/);
@@ -17,9 +24,16 @@ describe('per-environment configuration', () => {
     expect(config.events.relayInterval.toMinutes()).toBeGreaterThanOrEqual(1);
   });
 
+  it.each(ENVIRONMENT_NAMES)('%s: a database that may pause is swept less often than it pauses (or it would never pause)', (name) => {
+    const { database, events } = resolveEnvironment(offline({ env: name }), {});
+
+    if (database.minCapacity === 0) expect(events.relayInterval.toMinutes()).toBeGreaterThan(database.autoPauseAfter!.toMinutes());
+    expect(events.relayInterval.toMinutes()).toBeGreaterThanOrEqual(1);
+  });
+
   it('lets dev scale the database to zero and keeps prod data', () => {
-    const dev = resolveEnvironment(contextOf({ env: 'dev' }), {});
-    const prod = resolveEnvironment(contextOf({ env: 'prod' }), {});
+    const dev = resolveEnvironment(offline({ env: 'dev' }), {});
+    const prod = resolveEnvironment(offline({ env: 'prod' }), {});
 
     expect(dev.database.minCapacity).toBe(0);
     expect(dev.removalPolicy).toBe(RemovalPolicy.DESTROY);
@@ -29,7 +43,7 @@ describe('per-environment configuration', () => {
   });
 
   it.each(ENVIRONMENT_NAMES)('%s consumes both sources, EventBridge retrying delivery for an hour and Lambda the handler twice', (name) => {
-    const { events } = resolveEnvironment(contextOf({ env: name }), {});
+    const { events } = resolveEnvironment(offline({ env: name }), {});
 
     expect(events.consumers.sources).toEqual(['identity', 'order-management']);
     expect(events.consumers.deliveryMaxEventAge.toSeconds()).toBe(3600);
@@ -43,24 +57,51 @@ describe('per-environment configuration', () => {
     ['order-management, identity', ['identity', 'order-management']],
     ['none', []],
   ])('subscribes the sources -c eventSources=%s names', (eventSources, expected) => {
-    expect(resolveEnvironment(contextOf({ env: 'prod', eventSources }), {}).events.consumers.sources).toEqual(expected);
+    expect(resolveEnvironment(offline({ env: 'prod', eventSources }), {}).events.consumers.sources).toEqual(expected);
+  });
+
+  it.each(ENVIRONMENT_NAMES)(
+    '%s: a deploy (no allowExampleValues) refuses the committed example values, naming the keys to set',
+    (name) => {
+      const resolve = () => resolveEnvironment(contextOf({ env: name }), {});
+
+      expect(resolve).toThrow(ConfigurationError);
+      expect(resolve).toThrow(/example values.*-c account=.*-c jwtIssuer=.*-c jwtAudience=/s);
+    },
+  );
+
+  it.each([
+    [{ account: undefined }, '-c account='],
+    [{ jwtIssuer: undefined }, '-c jwtIssuer='],
+    [{ jwtAudience: undefined }, '-c jwtAudience='],
+  ])('a half-overridden deploy is refused too (%o left out)', (omitted, key) => {
+    const resolve = () => resolveEnvironment(contextOf({ env: 'prod', ...REAL, ...omitted }), {});
+
+    expect(resolve).toThrow(key);
+  });
+
+  it('a deploy with real account, issuer and audience resolves (account may come from CDK_DEPLOY_ACCOUNT)', () => {
+    const { account, ...rest } = REAL;
+
+    expect(resolveEnvironment(contextOf({ env: 'prod', ...REAL }), {}).auth.audience).toEqual(['app-client-1']);
+    expect(resolveEnvironment(contextOf({ env: 'dev', ...rest }), { CDK_DEPLOY_ACCOUNT: account }).account).toBe(account);
   });
 
   it('fails naming the choices for an unknown environment', () => {
-    expect(() => resolveEnvironment(contextOf({ env: 'qa' }), {})).toThrow(
+    expect(() => resolveEnvironment(offline({ env: 'qa' }), {})).toThrow(
       'Unknown environment "qa": choose one of dev, staging, prod (-c env=<name>)',
     );
   });
 
   it('fails when no environment is chosen', () => {
-    expect(() => resolveEnvironment(contextOf({}), {})).toThrow('No environment chosen: pass -c env=<name> (one of dev, staging, prod)');
+    expect(() => resolveEnvironment(offline({}), {})).toThrow('No environment chosen: pass -c env=<name> (one of dev, staging, prod)');
   });
 
   it('takes account and region from context first, then from CDK_DEPLOY_ACCOUNT / CDK_DEPLOY_REGION', () => {
     const env = { CDK_DEPLOY_ACCOUNT: '444444444444', CDK_DEPLOY_REGION: 'eu-west-1' };
 
-    const fromEnv = resolveEnvironment(contextOf({ env: 'dev' }), env);
-    const fromContext = resolveEnvironment(contextOf({ env: 'dev', account: '555555555555', region: 'us-east-1' }), env);
+    const fromEnv = resolveEnvironment(offline({ env: 'dev' }), env);
+    const fromContext = resolveEnvironment(offline({ env: 'dev', account: '555555555555', region: 'us-east-1' }), env);
 
     expect([fromEnv.account, fromEnv.region, fromEnv.availabilityZones]).toEqual([
       '444444444444',
@@ -76,7 +117,7 @@ describe('per-environment configuration', () => {
 
   it('points at the platform identity provider and event bus by context', () => {
     const config = resolveEnvironment(
-      contextOf({
+      offline({
         env: 'dev',
         jwtIssuer: 'https://login.example.com/realms/crm',
         jwtAudience: 'crm-web, crm-mobile',
@@ -107,7 +148,7 @@ describe('per-environment configuration', () => {
       'eventSources "orders" for dev: choose from identity, order-management (comma-separated), or none',
     ],
   ])('rejects the override %o', (override, message) => {
-    const resolve = () => resolveEnvironment(contextOf({ env: 'dev', ...override }), {});
+    const resolve = () => resolveEnvironment(offline({ env: 'dev', ...override }), {});
 
     expect(resolve).toThrow(ConfigurationError);
     expect(resolve).toThrow(message);

@@ -6,6 +6,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../infra/config/environments.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/service-functions.js';
+import { PROJECT_ROOT } from '../../infra/stacks/service-app.js';
 import { logicalId, removeSynthOutputs, resources, synthService } from './service-app-fixture.js';
 
 afterAll(removeSynthOutputs);
@@ -17,6 +18,13 @@ describe('synthesis without AWS credentials or Docker', () => {
     expect(stack.stackName).toBe(`CustomerMgmt-${environment}`);
     expect([stack.account, stack.region]).toEqual([stack.config.account, stack.config.region]);
     expect(Object.keys(resources(template, 'AWS::Lambda::Function')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses the committed example values unless -c allowExampleValues=true (what npm run synth passes)', () => {
+    expect(() => synthService('dev', { context: { allowExampleValues: undefined } })).toThrow(/-c account=.*-c jwtIssuer=/s);
+    expect(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).toMatch(
+      /"synth": "(cdk synth [^"]*-c allowExampleValues=true[^"]*){3}/,
+    );
   });
 
   it('fails with a clear message for an unknown environment', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { param } from '../../functions/db/sql-values.js';
 import { createEventConsumer, type EventConsumer } from '../../functions/integration/event-consumer.js';
@@ -228,5 +229,71 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
       expect(purchases).toEqual([]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
+  });
+});
+
+// AWS lists "transaction aborted by an error from a previous call" among Data API failures, and
+// whether a savepoint rolls such an error back there is unverified. So on the Data API path no
+// statement inside a consumer's transaction may fail on an expected conflict: the conflict is
+// detected by the statement itself (ON CONFLICT DO NOTHING, existence checks), not by an error.
+describe('expected conflicts inside a consumer transaction on the Data API path', () => {
+  let database: TestDatabase;
+  let api: ApiHarness;
+  let consume: EventConsumer;
+  beforeAll(async () => {
+    database = await openTestDatabase('data-api');
+    api = createApiHarness(database.db);
+    consume = createEventConsumer(database.db);
+  });
+  afterAll(() => database.close());
+  const create = async (overrides: Record<string, unknown> = {}) =>
+    (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody(overrides) })).body.data.id as string;
+
+  it('UserEmailChanged to a taken email is dead-lettered without any statement failing', async () => {
+    const userId = randomUUID();
+    await consume(
+      identity('UserRegistered', { user_id: userId, email: 'first@example.com', name: 'A', registered_at: '2026-01-01T00:00:00Z' }),
+    );
+    await create({ email: 'taken@example.com' });
+    database.endpoint!.resetCallCount();
+
+    const outcome = await consume(identity('UserEmailChanged', { user_id: userId, email: 'taken@example.com' }));
+
+    expect(outcome).toMatchObject({ outcome: 'dead_lettered', reason: expect.stringContaining('CUSTOMER.EMAIL_TAKEN') });
+    expect(database.endpoint!.failedCalls()).toEqual({});
+  });
+
+  it('an insert that meets a taken email or user inside a transaction reports the conflict and the transaction goes on', async () => {
+    const userId = randomUUID();
+    await consume(
+      identity('UserRegistered', { user_id: userId, email: 'owner@example.com', name: 'Owner', registered_at: '2026-01-01T00:00:00Z' }),
+    );
+    const { createCustomerRepository } = await import('../../functions/customers/customer-repository.js');
+    const { createCustomer } = await import('../../domain/customer/create-customer.js');
+    database.endpoint!.resetCallCount();
+
+    const outcomes = await database.db.transaction().execute(async (trx) => {
+      const repository = createCustomerRepository(trx);
+      const results = [];
+      for (const [email, user] of [
+        ['OWNER@example.com', null],
+        ['someone.else@example.com', userId],
+      ] as const) {
+        const made = createCustomer(
+          { name: 'Racer', email, userId: user ?? undefined },
+          { customerId: randomUUID(), eventId: randomUUID(), now: '2026-01-02T00:00:00.000Z', actor: 'service:identity' },
+        );
+        if (!made.ok) throw new Error(JSON.stringify(made.error));
+        results.push(await repository.insert(made.value.customer, made.value.event));
+      }
+      await sql`select 1`.execute(trx);
+      return results;
+    });
+
+    expect(outcomes).toEqual([
+      { kind: 'conflict', field: 'email' },
+      { kind: 'conflict', field: 'user_id' },
+    ]);
+    expect(database.endpoint!.failedCalls()).toEqual({});
   });
 });

@@ -27,7 +27,7 @@ export function availableDialects(): DialectName[] {
 }
 
 /** Retries fast in tests; production waits seconds for Aurora to resume. */
-export const FAST_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+export const FAST_RETRY: RetryPolicy = { attempts: 3, budgetMs: 1_000, baseDelayMs: 5, maxDelayMs: 20 };
 
 async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cm_test_${process.pid}_${randomBytes(4).toString('hex')}`;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { badRequest, DataApiError, databaseResuming, toDataApiError } from './errors.js';
+import { badRequest, DataApiError, INJECTABLE_FAULTS, toDataApiError, type InjectableFault } from './errors.js';
 import { Executor } from './executor.js';
 import { DataApiOperations, type OperationResponse } from './operations.js';
 import { TransactionRegistry } from './transactions.js';
@@ -41,9 +41,13 @@ export interface DataApiEndpoint {
   callCount(): number;
   /** Calls received by operation name, e.g. `{ ExecuteStatement: 3 }`. */
   callsByOperation(): Record<string, number>;
+  /** Calls answered with an error since the last reset, by error type (e.g. `{ DatabaseErrorException: 1 }`). */
+  failedCalls(): Record<string, number>;
   resetCallCount(): void;
   /** The next `times` calls fail with DatabaseResumingException. */
   injectResuming(times: number): void;
+  /** The next `times` calls fail with the given fault (0 clears it): a resuming or unavailable cluster. */
+  injectFault(fault: InjectableFault, times: number): void;
 }
 
 type OperationName = 'ExecuteStatement' | 'BatchExecuteStatement' | 'BeginTransaction' | 'CommitTransaction' | 'RollbackTransaction';
@@ -124,7 +128,8 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
   };
 
   let calls: Record<string, number> = {};
-  let resumingLeft = 0;
+  let failed: Record<string, number> = {};
+  let fault: { type: InjectableFault; left: number } = { type: 'DatabaseResumingException', left: 0 };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -138,15 +143,16 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
     const started = performance.now();
     try {
       const body = parseBody(await readBody(request, maxRequestBytes));
-      if (resumingLeft > 0) {
-        resumingLeft--;
-        throw databaseResuming();
+      if (fault.left > 0) {
+        fault.left--;
+        throw INJECTABLE_FAULTS[fault.type]();
       }
       const result = await handlers[operation](body);
       send(response, 200, result.json);
       log?.(`${operation} 200 ${Math.round(performance.now() - started)}ms`);
     } catch (caught) {
       const error = toDataApiError(caught);
+      failed[error.type] = (failed[error.type] ?? 0) + 1;
       send(response, error.status, JSON.stringify(error.body()), error.type);
       log?.(`${operation} ${error.status} ${error.type} ${Math.round(performance.now() - started)}ms: ${error.message}`);
     }
@@ -183,11 +189,16 @@ export async function startDataApiEndpoint(options: DataApiEndpointOptions): Pro
     },
     callCount: () => Object.values(calls).reduce((sum, count) => sum + count, 0),
     callsByOperation: () => ({ ...calls }),
+    failedCalls: () => ({ ...failed }),
     resetCallCount() {
       calls = {};
+      failed = {};
     },
     injectResuming(times: number) {
-      resumingLeft = Math.max(0, Math.floor(times));
+      fault = { type: 'DatabaseResumingException', left: Math.max(0, Math.floor(times)) };
+    },
+    injectFault(type: InjectableFault, times: number) {
+      fault = { type, left: Math.max(0, Math.floor(times)) };
     },
   };
 }

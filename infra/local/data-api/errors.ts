@@ -8,6 +8,7 @@ export type DataApiErrorType =
   | 'BadRequestException'
   | 'DatabaseErrorException'
   | 'DatabaseResumingException'
+  | 'DatabaseUnavailableException'
   | 'InternalServerErrorException'
   | 'SerializationException'
   | 'StatementTimeoutException'
@@ -20,6 +21,7 @@ const STATUS: Record<DataApiErrorType, number> = {
   BadRequestException: 400,
   DatabaseErrorException: 400,
   DatabaseResumingException: 400,
+  DatabaseUnavailableException: 504,
   InternalServerErrorException: 500,
   SerializationException: 400,
   StatementTimeoutException: 400,
@@ -67,6 +69,16 @@ export const databaseResuming = (): DataApiError =>
     'DatabaseResumingException',
     'The Aurora DB instance local-instance-1 is resuming after being auto-paused. Please wait a few seconds and try again.',
   );
+
+export const databaseUnavailable = (): DataApiError =>
+  new DataApiError('DatabaseUnavailableException', 'The writer instance of the DB cluster is not available. Please try again later.');
+
+/** Failures a test can make the endpoint answer with, as the service does while the cluster is not up. */
+export const INJECTABLE_FAULTS = {
+  DatabaseResumingException: databaseResuming,
+  DatabaseUnavailableException: databaseUnavailable,
+} as const;
+export type InjectableFault = keyof typeof INJECTABLE_FAULTS;
 
 export const unsupportedResult = (message: string): DataApiError => new DataApiError('UnsupportedResultException', message);
 
