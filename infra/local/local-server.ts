@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, validateHeaderName, validateHeaderValue, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Logger } from '../../functions/logger.js';
@@ -107,9 +107,31 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     return options.handlers[matched.route.group](event, lambdaContext(requestId, matched.route.group));
   }
 
-  function write(response: ServerResponse, result: HttpResponse, requestId: string): void {
-    response.writeHead(result.statusCode, { 'x-request-id': requestId, ...result.headers });
+  const internalError = (requestId: string) =>
+    failure('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id if you report it.', requestId);
+
+  /**
+   * Writes a handler's response; returns the status actually sent. Headers are checked before
+   * anything is written: one Node refuses (CR/LF, text above U+00FF) becomes a logged 500 instead
+   * of an exception that would take the process down.
+   */
+  function write(response: ServerResponse, result: HttpResponse, requestId: string): number {
+    const headers: Record<string, string> = { 'x-request-id': requestId, ...result.headers };
+    try {
+      for (const [name, value] of Object.entries(headers)) {
+        validateHeaderName(name);
+        validateHeaderValue(name, value);
+      }
+    } catch (error) {
+      options.logger.error('response could not be written', { request_id: requestId, status: result.statusCode, error: String(error) });
+      const fallback = internalError(requestId);
+      response.writeHead(fallback.statusCode, fallback.headers);
+      response.end(fallback.body);
+      return fallback.statusCode;
+    }
+    response.writeHead(result.statusCode, headers);
     response.end(result.body ?? '');
+    return result.statusCode;
   }
 
   const server = createServer((request, response) => {
@@ -118,17 +140,22 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     respond(request, requestId)
       .catch((error: unknown) => {
         options.logger.error('local server failure', { request_id: requestId, error: String(error) });
-        return failure('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id if you report it.', requestId);
+        return internalError(requestId);
       })
       .then((result) => {
-        write(response, result, requestId);
+        const status = write(response, result, requestId);
         options.logger.info('request', {
           method: request.method,
           path: request.url,
-          status: result.statusCode,
+          status,
           ms: Math.round((performance.now() - started) * 10) / 10,
           request_id: requestId,
         });
+      })
+      // Nothing a request does may reject unobserved: that would end the process.
+      .catch((error: unknown) => {
+        options.logger.error('response could not be written', { request_id: requestId, error: String(error) });
+        response.destroy();
       });
   });
   server.keepAliveTimeout = 65_000;
