@@ -23,9 +23,7 @@ export interface PostgresPoolOptions {
 export async function openPostgresPool(options: PostgresPoolOptions): Promise<PostgresPool> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 16 });
-    // An idle connection the server closed (restart, failover, admin termination) emits 'error'
-    // on the pool; unhandled, that would crash the process. The pool simply replaces it.
-    pool.on('error', () => undefined);
+    survivesDroppedConnections(pool);
     return { pool, kind: 'postgres', close: () => endOnce(pool) };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -40,6 +38,18 @@ export async function openPostgresPool(options: PostgresPoolOptions): Promise<Po
       await embedded.close();
     },
   };
+}
+
+/**
+ * A connection the server closes (restart, failover, pg_terminate_backend) emits 'error': on the
+ * pool while it is idle, on the client itself while a query holds it. Either one unhandled ends
+ * the process. The statement in flight still fails with the error (and answers 503, see
+ * database-errors.ts), and the pool discards the broken client when it is released.
+ */
+export function survivesDroppedConnections(pool: pg.Pool): void {
+  const ignore = () => undefined;
+  pool.on('error', ignore);
+  pool.on('connect', (client) => client.on('error', ignore));
 }
 
 // Kysely's destroy() also ends the pool it was given; ending a pg.Pool twice throws.

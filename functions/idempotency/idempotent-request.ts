@@ -65,7 +65,9 @@ export async function runIdempotently(
   try {
     response = await run();
   } catch (error) {
-    await store.release(request.caller, request.key);
+    // The request's own failure is what the caller must hear (a dropped connection answers 503);
+    // if the release fails too, the claim is taken over once it is abandoned (ABANDONED_AFTER_MS).
+    await store.release(request.caller, request.key).catch(() => undefined);
     throw error;
   }
   if (response.statusCode >= 500) await store.release(request.caller, request.key);
