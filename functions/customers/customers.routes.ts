@@ -28,7 +28,7 @@ import {
 } from './customer.schemas.js';
 import type { CustomerService } from './customer-service.js';
 import { clientHasCurrent, expectedVersionFrom } from './conditional-requests.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { encodeCursor } from './page-cursor.js';
 
 export interface CustomerRouteServices {
   readonly customers: CustomerService;
@@ -157,6 +157,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
       if (scope.kind === 'owner' && query.assigned_to !== undefined && query.assigned_to !== scope.ownerId) {
         return success(200, [], { pagination: { limit: query.limit, next_cursor: null } });
       }
+      if (query.cursor && query.cursor.sort !== query.sort) {
+        return fieldError('cursor', `it was issued for sort=${query.cursor.sort}; repeat the same sort to continue`);
+      }
       const tagsAny = query.tag && parseTags(query.tag);
       const tagsAll = query.tags_all && parseTags(query.tags_all);
       if (tagsAny && !tagsAny.ok) return fieldError('tag', tagsAny.error);
@@ -171,11 +174,11 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
         tagsAny: tagsAny ? tagsAny.value : undefined,
         tagsAll: tagsAll ? tagsAll.value : undefined,
         text: query.q,
-        createdFrom: query.created_from && new Date(query.created_from).toISOString(),
-        createdTo: query.created_to && new Date(query.created_to).toISOString(),
+        createdFrom: query.created_from,
+        createdTo: query.created_to,
         sort: query.sort,
         limit: query.limit,
-        after: query.cursor ? decodeCursor(query.cursor, query.sort) : undefined,
+        after: query.cursor?.position,
       });
       return success(200, page.customers.map(customerBody), {
         pagination: { limit: query.limit, next_cursor: page.next ? encodeCursor(query.sort, page.next) : null },

@@ -1,13 +1,14 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import type { DomainError } from '../../domain/errors.js';
+import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { runIdempotently, validIdempotencyKey } from '../idempotency/idempotent-request.js';
 import type { Logger } from '../logger.js';
 import { decideAccess, type AccessScope } from '../auth/access.js';
 import { actorFrom, type Actor } from './actor.js';
+import { findUnstorableText } from './clean-input.js';
 import { HttpError } from './http-errors.js';
 import { jsonBody } from './json-body.js';
 import { failure, type HttpResponse } from './responses.js';
@@ -66,10 +67,21 @@ function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyE
       fields: [{ field: 'body', message: 'a JSON body is required' }],
     });
   }
+  const params = route.params ? parseOrThrow(route.params, event.pathParameters ?? {}) : undefined;
+  const query = parseOrThrow(route.query ?? NoQuery, { ...queryObject(event.rawQueryString) });
+  const parsedBody = body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body);
+  // Safety net for schemas built from a bare z.string(): nothing PostgreSQL refuses gets further.
+  for (const parsed of [params, query, parsedBody]) {
+    const unstorable = findUnstorableText(parsed);
+    if (unstorable) {
+      const failure = validationFailed([{ field: unstorable.path || 'body', message: unstorable.problem }]);
+      throw new HttpError(failure.code, failure.message, failure.details);
+    }
+  }
   return {
-    params: route.params ? parseOrThrow(route.params, event.pathParameters ?? {}) : undefined,
-    query: parseOrThrow(route.query ?? NoQuery, { ...queryObject(event.rawQueryString) }),
-    body: body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body),
+    params,
+    query,
+    body: parsedBody,
     headers: event.headers ?? {},
     actor,
     scope,
