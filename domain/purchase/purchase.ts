@@ -1,5 +1,6 @@
 import type { Timestamp } from '../shared/timestamp.js';
 import { addTo, type Money, type MoneyTotals } from '../shared/money.js';
+import { ok, type Result } from '../shared/result.js';
 
 /** Where an order stands, as Order Management reports it; later states win over earlier ones. */
 export const PURCHASE_STATES = ['placed', 'completed', 'refunded'] as const;
@@ -32,14 +33,18 @@ export interface PurchaseSummary {
 
 export const NO_PURCHASES: PurchaseSummary = { ordersCount: 0, totalSpent: {}, firstOrderAt: null, lastOrderAt: null };
 
-/** How the summary changes when an order moves from `before` (null: unknown) to `after`. */
-export function adjustSummary(summary: PurchaseSummary, before: Purchase | null, after: Purchase): PurchaseSummary {
+/**
+ * How the summary changes when an order moves from `before` (null: unknown) to `after`; refused
+ * when a total would grow past what is held exactly (see addTo).
+ */
+export function adjustSummary(summary: PurchaseSummary, before: Purchase | null, after: Purchase): Result<PurchaseSummary, string> {
   const counted = (purchase: Purchase | null) => purchase !== null && purchase.state !== 'refunded';
   let next = summary;
-  if (counted(before) && !counted(after)) {
-    next = { ...next, ordersCount: next.ordersCount - 1, totalSpent: addTo(next.totalSpent, after.total, -1) };
-  } else if (!counted(before) && counted(after)) {
-    next = { ...next, ordersCount: next.ordersCount + 1, totalSpent: addTo(next.totalSpent, after.total) };
+  const sign = counted(before) && !counted(after) ? -1 : !counted(before) && counted(after) ? 1 : 0;
+  if (sign !== 0) {
+    const totalSpent = addTo(next.totalSpent, after.total, sign);
+    if (!totalSpent.ok) return totalSpent;
+    next = { ...next, ordersCount: next.ordersCount + sign, totalSpent: totalSpent.value };
   }
   if (before === null) {
     next = {
@@ -48,5 +53,5 @@ export function adjustSummary(summary: PurchaseSummary, before: Purchase | null,
       lastOrderAt: next.lastOrderAt === null || after.placedAt > next.lastOrderAt ? after.placedAt : next.lastOrderAt,
     };
   }
-  return next;
+  return ok(next);
 }
