@@ -40,6 +40,13 @@ function authorize(route: Route<any, any, any, any>, actor: Actor): AccessScope 
       'www-authenticate': 'Bearer realm="customer-mgmt"',
     });
   }
+  if (decision.reason === 'subject_not_uuid') {
+    throw new HttpError(
+      'FORBIDDEN',
+      'Sales reps must be Identity users: the token subject must be the Identity user id (a UUID), because a sales rep sees the customers assigned to that id.',
+      { required_permission: route.permission, roles: [...decision.roles], reason: 'subject_not_uuid' },
+    );
+  }
   throw new HttpError('FORBIDDEN', `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${route.permission}.`, {
     required_permission: route.permission,
     roles: [...decision.roles],
