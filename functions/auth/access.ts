@@ -3,14 +3,30 @@ import { textProblem } from '../../domain/shared/text.js';
 import { OWNER_SCOPED_ROLES, ROLE_PERMISSIONS, ROLES, type Permission, type Role } from './permissions.js';
 
 /**
- * Roles come from the `roles` claim, falling back to Cognito's `cognito:groups`. API Gateway's
- * JWT authorizer hands array claims to the Lambda as a string like "[admin manager]", so both
- * that form and real arrays (the local server) are read.
+ * Roles come from the `roles` claim, falling back to Cognito's `cognito:groups`, and only a value
+ * that is exactly a known role name counts (`viewer,admin`, `super admin`, `Admin` grant nothing).
+ * API Gateway's JWT authorizer hands array claims to the Lambda flattened, `[a b]`: elements
+ * joined by one space. Cognito group names cannot contain white space, so each token of a
+ * flattened `cognito:groups` is one group. `roles` values can, so `[super admin]` may be one
+ * value: a flattened `roles` claim counts only when every token is a known role name, else it
+ * grants nothing. Real arrays (the raw JWT) count element by element; any other string is one value.
  */
 export function rolesOf(actor: Actor): Role[] {
-  const claim = actor.claims.roles ?? actor.claims['cognito:groups'];
-  const values = Array.isArray(claim) ? claim.map(String) : typeof claim === 'string' ? claim.replace(/^\[|\]$/g, '').split(/[\s,]+/) : [];
+  const fromRoles = actor.claims.roles !== undefined;
+  const values = claimValues(fromRoles ? actor.claims.roles : actor.claims['cognito:groups'], fromRoles ? 'roles' : 'cognito:groups');
   return ROLES.filter((role) => values.includes(role));
+}
+
+const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
+function claimValues(claim: Actor['claims'][string] | undefined, name: 'roles' | 'cognito:groups'): readonly string[] {
+  if (Array.isArray(claim)) return claim.filter((value) => typeof value === 'string');
+  if (typeof claim !== 'string') return [];
+  const flattened = /^\[(.*)\]$/s.exec(claim);
+  if (!flattened) return [claim];
+  const tokens = flattened[1]!.split(' ');
+  if (name === 'cognito:groups') return tokens;
+  return tokens.every(isRole) ? tokens : [];
 }
 
 /** What a caller may see: everything, or only the customers assigned to `ownerId` (a UUID, lower-case). */

@@ -78,6 +78,19 @@ describe('access control', () => {
     expect(viaArray.status).toBe(200);
   });
 
+  it('a role or group whose name merely contains a role name grants nothing', async () => {
+    for (const claims of [
+      { roles: '[viewer,admin]' },
+      { roles: '[super admin]' },
+      { 'cognito:groups': '[viewer,admin]' },
+      { roles: ['super admin'] },
+    ]) {
+      const response = await api.call({ method: 'GET', path: `${BASE}/events`, claims: { sub: randomUUID(), ...claims } });
+      expect(response.status, JSON.stringify(claims)).toBe(403);
+      expect(response.body.error.details.roles, JSON.stringify(claims)).not.toContain('admin');
+    }
+  });
+
   describe('sales reps see and change only their own customers', () => {
     let own: string;
     let others: string;
