@@ -118,6 +118,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     operationId: 'createCustomer',
     summary: 'Create a customer (status starts at lead)',
     permission: 'customers:create',
+    fieldPermissions: { tier: 'customers:tier', assigned_to: 'customers:assign', tags: 'customers:tags' },
     body: { schema: CreateCustomerBody, required: true },
     handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
       // A sales rep's new customer is theirs, so that they can see it afterwards.

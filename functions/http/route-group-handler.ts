@@ -53,6 +53,25 @@ function authorize(route: Route<any, any, any, any>, actor: Actor): AccessScope 
   });
 }
 
+/** 403 when the body carries a field whose own route the caller's roles do not grant. */
+function authorizeFields(route: Route<any, any, any, any>, actor: Actor, body: unknown): void {
+  if (!route.fieldPermissions || body === null || typeof body !== 'object') return;
+  for (const [field, permission] of Object.entries(route.fieldPermissions)) {
+    if ((body as Record<string, unknown>)[field] === undefined) continue;
+    const decision = decideAccess(actor, permission);
+    if (decision.allowed) continue;
+    throw new HttpError(
+      'FORBIDDEN',
+      `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${permission}, which setting ${field} needs.`,
+      {
+        field,
+        required_permission: permission,
+        roles: [...decision.roles],
+      },
+    );
+  }
+}
+
 /** What the routing step learns about a request before its body is parsed. */
 interface Resolved {
   readonly route: Route<any, any, any, any>;
@@ -85,6 +104,7 @@ function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyE
       throw new HttpError(failure.code, failure.message, failure.details);
     }
   }
+  authorizeFields(route, actor, parsedBody);
   return {
     params,
     query,

@@ -100,3 +100,18 @@ export function withValueAt(base: unknown, path: readonly (string | number)[], v
   const object = (base !== null && typeof base === 'object' && !Array.isArray(base) ? base : {}) as Record<string, unknown>;
   return { ...object, [head!]: withValueAt(object[head!], rest, value) };
 }
+
+/** The fields of an object schema (after wrappers and pipes), or none. */
+export function objectShape(schema: z.ZodType | undefined): Record<string, z.ZodType> {
+  if (!schema) return {};
+  const d = def(schema);
+  if (WRAPPERS.has(d.type)) return objectShape(d.innerType);
+  if (d.type === 'pipe') return objectShape(d.in);
+  return d.type === 'object' ? (d.shape as Record<string, z.ZodType>) : {};
+}
+
+/** A value the schema accepts that is present: optional and defaulted schemas are sampled from what they wrap. */
+export function samplePresent(schema: z.ZodType): unknown {
+  const d = def(schema);
+  return d.type === 'optional' || d.type === 'default' || d.type === 'prefault' ? samplePresent(d.innerType) : sample(schema);
+}
