@@ -66,7 +66,8 @@ export interface CustomerRepository {
   insert(customer: Customer, event: CustomerEvent): Promise<InsertOutcome>;
   findById(id: string, visibility?: Visibility): Promise<Customer | null>;
   findByEmail(email: Email, visibility?: Visibility): Promise<Customer | null>;
-  findIdByUnique(field: UniqueField, value: string): Promise<string | null>;
+  /** The id of the live customer holding a unique value, if it is within `visibility`. */
+  findIdByUnique(field: UniqueField, value: string, visibility?: Visibility): Promise<string | null>;
   /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
   saveChange(customerId: string, change: CustomerChange, context: ChangeContext, visibility?: Visibility): Promise<SaveChangeOutcome>;
   list(query: CustomerListQuery): Promise<CustomerPage>;

@@ -77,12 +77,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return row ? rowToCustomer(row) : null;
     },
 
-    async findIdByUnique(field, value) {
+    async findIdByUnique(field, value, visibility) {
       const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
-      const row = await db
-        .selectFrom(CUSTOMERS)
-        .select('id')
-        .where('deleted_at', 'is', null)
+      const row = await visible(visibility)
         .where(match as RawBuilder<boolean>)
         .executeTakeFirst();
       return row?.id ?? null;

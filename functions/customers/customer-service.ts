@@ -11,6 +11,7 @@ import type {
 } from '../../domain/customer/customer-repository.js';
 import { customerNotFound, type DomainError } from '../../domain/errors.js';
 import type { Email } from '../../domain/shared/email.js';
+import type { JsonObject } from '../../domain/shared/json.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 
 /** What every use case needs from the outside world: storage, a clock and fresh ids. */
@@ -38,18 +39,23 @@ const MAX_SAVE_ATTEMPTS = 3;
 export function createCustomerService(deps: ServiceDependencies) {
   const context = (actor: string) => ({ eventId: deps.newId(), now: deps.now().toISOString(), actor });
 
-  async function conflictError(field: UniqueField, value: string): Promise<DomainError> {
-    const existingId = await deps.customers.findIdByUnique(field, value);
+  /**
+   * The 409 for a unique value another customer holds. Its id is named only to a caller who may
+   * see that customer: a sales rep must not learn other reps' customers through it.
+   */
+  async function conflictError(field: UniqueField, value: string, visibility: Visibility | undefined): Promise<DomainError> {
+    const existingId = await deps.customers.findIdByUnique(field, value, visibility);
+    const existing: JsonObject = existingId === null ? {} : { existing_customer_id: existingId };
     return field === 'email'
       ? {
           code: 'CUSTOMER.EMAIL_TAKEN',
           message: `Another customer already uses the email ${value}. Use that customer or choose another email.`,
-          details: { field: 'email', existing_customer_id: existingId },
+          details: { field: 'email', ...existing },
         }
       : {
           code: 'CUSTOMER.USER_ALREADY_LINKED',
           message: `User ${value} is already linked to another customer.`,
-          details: { field: 'user_id', existing_customer_id: existingId },
+          details: { field: 'user_id', ...existing },
         };
   }
 
@@ -74,7 +80,7 @@ export function createCustomerService(deps: ServiceDependencies) {
       }
       if (saved.kind === 'conflict') {
         const value = saved.field === 'email' ? (command.set.email ?? '') : (command.set.userId ?? '');
-        return err(await conflictError(saved.field, value));
+        return err(await conflictError(saved.field, value, options.visibility));
       }
       const current = await deps.customers.findById(id, options.visibility);
       if (!current) return err(customerNotFound(id));
@@ -85,13 +91,18 @@ export function createCustomerService(deps: ServiceDependencies) {
   }
 
   return {
-    async create(input: NewCustomerInput, actor: string): Promise<Result<{ customer: Customer; event: CustomerEvent }, DomainError>> {
+    async create(
+      input: NewCustomerInput,
+      actor: string,
+      options: { readonly visibility?: Visibility | undefined } = {},
+    ): Promise<Result<{ customer: Customer; event: CustomerEvent }, DomainError>> {
       const created = createCustomer(input, { ...context(actor), customerId: deps.newId() });
       if (!created.ok) return created;
       const { customer, event } = created.value;
       const inserted = await deps.customers.insert(customer, event);
       if (inserted.kind === 'conflict') {
-        return err(await conflictError(inserted.field, inserted.field === 'email' ? customer.email : (customer.userId ?? '')));
+        const value = inserted.field === 'email' ? customer.email : (customer.userId ?? '');
+        return err(await conflictError(inserted.field, value, options.visibility));
       }
       await deps.afterCommit?.([event]);
       return created;

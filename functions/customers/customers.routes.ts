@@ -139,6 +139,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
           tags: body.tags,
         },
         actor.id,
+        { visibility: visibilityOf(scope) },
       );
       if (!created.ok) return created.error;
       const { customer } = created.value;

@@ -201,6 +201,35 @@ describe('access control', () => {
       expect(manager.body.data).toHaveLength(2);
     });
 
+    it('a unique clash names the other customer only to callers who may see it', async () => {
+      const create = async (assigned_to: string) =>
+        (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ assigned_to, user_id: randomUUID() }) })).body
+          .data as { id: string; email: string; user_id: string };
+      const theirs = await create(REP_B);
+      const mine = await create(REP_A);
+      const spare = await create(REP_A);
+      const rep = as('sales_rep', REP_A);
+      const cases = [
+        ['create with their email', 'POST', '/customers', { ...newCustomerBody(), email: theirs.email }, theirs, rep],
+        ['create with their user_id', 'POST', '/customers', { ...newCustomerBody(), user_id: theirs.user_id }, theirs, rep],
+        ['update to their email', 'PUT', `/customers/${spare.id}`, { email: theirs.email }, theirs, rep],
+        ['update to their user_id', 'PUT', `/customers/${spare.id}`, { user_id: theirs.user_id }, theirs, rep],
+        ['create with my email', 'POST', '/customers', { ...newCustomerBody(), email: mine.email }, mine, rep],
+        ['update to my user_id', 'PUT', `/customers/${spare.id}`, { user_id: mine.user_id }, mine, rep],
+        ['a manager, their email', 'POST', '/customers', { ...newCustomerBody(), email: theirs.email }, theirs, as('manager')],
+      ] as const;
+      for (const [name, method, path, body, existing, claims] of cases) {
+        const response = await api.call({ method, path: `${BASE}${path}`, body, claims });
+        expect(response.status, name).toBe(409);
+        const visible = existing === mine || claims !== rep;
+        if (visible) expect(response.body.error.details.existing_customer_id, name).toBe(existing.id);
+        else {
+          expect(response.body.error.details, name).not.toHaveProperty('existing_customer_id');
+          expect(JSON.stringify(response.body), name).not.toContain(existing.id);
+        }
+      }
+    });
+
     it('a rep cannot assign to anyone but themselves', async () => {
       for (const assigned_to of [REP_B, null]) {
         const response = await api.call({

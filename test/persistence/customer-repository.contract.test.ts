@@ -68,6 +68,9 @@ describe.each(availableDialects())('CustomerRepository contract on %s', (dialect
     expect(await repository.findById(sameEmail.customer.id)).toBeNull();
     expect(await repository.findIdByUnique('email', 'Unique@Example.com')).toBe(first.id);
     expect(await repository.findIdByUnique('user_id', userId)).toBe(first.id);
+    // Within a visibility, only a customer inside it is named.
+    expect(await repository.findIdByUnique('email', 'unique@example.com', { assignedTo: randomUUID() })).toBeNull();
+    expect(await repository.findIdByUnique('user_id', userId, { assignedTo: randomUUID() })).toBeNull();
   });
 
   it('saves a change in one statement with exactly the event the domain decides', async () => {
