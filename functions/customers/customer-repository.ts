@@ -26,6 +26,7 @@ import {
   rowToCustomer,
   rowToEvent,
   type CustomerRow,
+  type EventRow,
 } from './customer-table.js';
 
 const UNIQUE_INDEXES: Record<string, UniqueField> = {
@@ -137,21 +138,36 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return { customers, next };
     },
 
-    async history(customerId, visibility = {}) {
-      let query = db
-        .selectFrom(EVENTS)
-        .selectAll(EVENTS)
-        .innerJoin(CUSTOMERS, `${CUSTOMERS}.id`, `${EVENTS}.customer_id`)
-        .where(`${CUSTOMERS}.id`, '=', param.uuid(customerId))
-        .where(`${CUSTOMERS}.deleted_at`, 'is', null)
-        .orderBy('customer_version');
-      if (visibility.assignedTo !== undefined) query = query.where(`${CUSTOMERS}.assigned_to`, '=', param.uuid(visibility.assignedTo));
-      const rows = await query.execute();
+    async history(customerId, page, visibility = {}) {
+      // One statement: the customer (within the visibility), the anchor event named by `after`
+      // (lateral, so "unknown after" is a row without an anchor) and the page after it.
+      const anchor =
+        page.after === undefined
+          ? sql`(select cast(0 as integer) as anchor_version) anchor`
+          : sql`lateral (select customer_version as anchor_version from ${sql.table(EVENTS)}
+                where event_id = ${param.uuid(page.after)} and customer_id = c.id) anchor on true`;
+      const owner = visibility.assignedTo === undefined ? sql`` : sql`and c.assigned_to = ${param.uuid(visibility.assignedTo)}`;
+      const { rows } = await sql<HistoryRow>`
+        select page.*, anchor.anchor_version
+        from ${sql.table(CUSTOMERS)} c
+        ${page.after === undefined ? sql`cross join` : sql`left join`} ${anchor}
+        left join lateral (
+          select e.* from ${sql.table(EVENTS)} e
+          where e.customer_id = c.id and e.customer_version > anchor.anchor_version
+          order by e.customer_version
+          limit ${page.limit + 1}
+        ) page on true
+        where c.id = ${param.uuid(customerId)} and c.deleted_at is null ${owner}
+        order by page.customer_version`.execute(db);
       if (rows.length === 0) return null;
-      return rows.map(rowToEvent);
+      if (rows[0]!.anchor_version === null) return { kind: 'unknown_after' };
+      const events = rows.filter((row): row is HistoryRow & EventRow => row.event_id !== null).map(rowToEvent);
+      return { kind: 'page', items: events.slice(0, page.limit), hasMore: events.length > page.limit };
     },
   };
 }
+
+type HistoryRow = { [K in keyof EventRow]: EventRow[K] | null } & { anchor_version: number | null };
 
 type SaveRow = CustomerRow & { event_data: Record<string, unknown> | string };
 

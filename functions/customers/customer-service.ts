@@ -3,9 +3,11 @@ import type { Customer, Timestamp } from '../../domain/customer/customer.js';
 import { applyChange, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
 import type {
+  ChildPage,
   CustomerListQuery,
   CustomerPage,
   CustomerRepository,
+  PageRequest,
   UniqueField,
   Visibility,
 } from '../../domain/customer/customer-repository.js';
@@ -126,8 +128,8 @@ export function createCustomerService(deps: ServiceDependencies) {
 
     change,
 
-    async history(id: string, visibility?: Visibility): Promise<Result<readonly CustomerEvent[], DomainError>> {
-      const events = await deps.customers.history(id, visibility);
+    async history(id: string, page: PageRequest, visibility?: Visibility): Promise<Result<ChildPage<CustomerEvent>, DomainError>> {
+      const events = await deps.customers.history(id, page, visibility);
       return events ? ok(events) : err(customerNotFound(id));
     },
   };

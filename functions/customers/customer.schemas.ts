@@ -3,7 +3,7 @@ import { CUSTOMER_STATUSES, CUSTOMER_TIERS } from '../../domain/customer/custome
 import { SORT_ORDERS } from '../../domain/customer/customer-repository.js';
 import { MAX_TAGS } from '../../domain/shared/tags.js';
 import { cleanText, isoTimestamp } from '../http/clean-input.js';
-import { pageLimit, single } from '../http/query-parameters.js';
+import { afterId, pageLimit, single } from '../http/query-parameters.js';
 import { CustomerCursor } from './page-cursor.js';
 
 // Shape and size are checked here, and text is clean (see http/clean-input.ts); meaning (email
@@ -67,3 +67,7 @@ export const ListCustomersQuery = z.strictObject({
   cursor: single(CustomerCursor).optional(),
 });
 export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
+
+/** Every child list of a customer is a keyset page: `after` (an item id) and `limit`. */
+export const HistoryQuery = z.strictObject({ after: afterId("event_id of one of this customer's events").optional(), limit: pageLimit });
+export const PurchasesQuery = z.strictObject({ after: afterId("order_id of one of this customer's orders").optional(), limit: pageLimit });

@@ -6,7 +6,8 @@ import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { parseEmail } from '../../domain/shared/email.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import type { Result } from '../../domain/shared/result.js';
-import type { Visibility } from '../../domain/customer/customer-repository.js';
+import type { ChildPage, Visibility } from '../../domain/customer/customer-repository.js';
+import type { JsonObject } from '../../domain/shared/json.js';
 import type { AccessScope } from '../auth/access.js';
 import { HttpError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
@@ -21,7 +22,9 @@ import {
   CreateCustomerBody,
   CustomerIdParams,
   EmailParams,
+  HistoryQuery,
   ListCustomersQuery,
+  PurchasesQuery,
   TagsBody,
   TierBody,
   UpdateCustomerBody,
@@ -303,13 +306,15 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     path: '/customers/{id}/history',
     group: 'customers-read',
     operationId: 'getCustomerHistory',
-    summary: "The customer's domain events, oldest first",
+    summary: "The customer's domain events, oldest first, a page at a time",
     permission: 'customers:history',
     params: CustomerIdParams,
-    handle: async ({ params, scope }, services: CustomerRouteServices) => {
-      const history = await services.customers.history(params.id, visibilityOf(scope));
+    query: HistoryQuery,
+    handle: async ({ params, query, scope }, services: CustomerRouteServices) => {
+      const history = await services.customers.history(params.id, query, visibilityOf(scope));
+      if (!history.ok) return history.error;
       // The history shows each event exactly as consumers receive it on the bus.
-      return history.ok ? success(200, history.value.map(toEventDetail)) : history.error;
+      return childPageResponse(history.value, query, 'event', toEventDetail, (event) => event.eventId);
     },
   }),
   defineRoute({
@@ -317,14 +322,32 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     path: '/customers/{id}/purchases',
     group: 'customers-read',
     operationId: 'listCustomerPurchases',
-    summary: "The customer's orders from Order Management, newest first",
+    summary: "The customer's orders from Order Management, newest first, a page at a time",
     permission: 'customers:read',
     params: CustomerIdParams,
-    handle: async ({ params, scope }, services: CustomerRouteServices) => {
+    query: PurchasesQuery,
+    handle: async ({ params, query, scope }, services: CustomerRouteServices) => {
       const customer = await services.customers.get(params.id, visibilityOf(scope));
       if (!customer.ok) return customer.error;
-      const purchases = await services.purchases.listForCustomer(params.id);
-      return success(200, purchases.map(purchaseBody), { headers: { etag: etagOf(customer.value) } });
+      const purchases = await services.purchases.listForCustomer(params.id, query);
+      return childPageResponse(purchases, query, 'order', purchaseBody, (purchase) => purchase.orderId, { etag: etagOf(customer.value) });
     },
   }),
 ];
+
+/** A page of a customer's child list in the list envelope; `after` naming no item of theirs is 400. */
+function childPageResponse<T>(
+  page: ChildPage<T>,
+  query: { readonly after?: string | undefined; readonly limit: number },
+  item: string,
+  render: (value: T) => JsonObject,
+  idOf: (value: T) => string,
+  headers: Record<string, string> = {},
+): HttpResponse | DomainError {
+  if (page.kind === 'unknown_after') return fieldError('after', `no ${item} ${query.after} belongs to this customer`);
+  const last = page.items[page.items.length - 1];
+  return success(200, page.items.map(render), {
+    headers,
+    pagination: { limit: query.limit, next_cursor: page.hasMore && last !== undefined ? idOf(last) : null },
+  });
+}
