@@ -26,6 +26,8 @@ export interface CustomerChange {
   readonly requiresStatus?: { readonly status: CustomerStatus; readonly command: LifecycleCommand };
   /** When present (If-Match), the change is allowed only on exactly this version. */
   readonly expectedVersion?: number;
+  /** When present (If-Match), also only at this purchase-summary revision (orders change it without a version). */
+  readonly expectedSummaryRevision?: number;
   /** Event data beyond the changed fields, e.g. the churn reason. */
   readonly note?: JsonObject;
 }
@@ -46,6 +48,13 @@ export function applyChange(customer: Customer, change: CustomerChange, context:
     return err({
       code: 'CUSTOMER.VERSION_MISMATCH',
       message: `The customer was changed since version ${change.expectedVersion}; it is now at version ${customer.version}. Read it again and retry.`,
+      details: { current_version: customer.version },
+    });
+  }
+  if (change.expectedSummaryRevision !== undefined && change.expectedSummaryRevision !== customer.purchases.revision) {
+    return err({
+      code: 'CUSTOMER.VERSION_MISMATCH',
+      message: `The customer's purchase summary changed since you read it (it is still at version ${customer.version}). Read it again and retry.`,
       details: { current_version: customer.version },
     });
   }

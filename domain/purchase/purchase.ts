@@ -29,9 +29,14 @@ export interface PurchaseSummary {
   readonly totalSpent: MoneyTotals;
   readonly firstOrderAt: Timestamp | null;
   readonly lastOrderAt: Timestamp | null;
+  /**
+   * How often the summary has changed. Orders change it without a new customer version, so the
+   * version and this revision together name what a reader saw (the ETag).
+   */
+  readonly revision: number;
 }
 
-export const NO_PURCHASES: PurchaseSummary = { ordersCount: 0, totalSpent: {}, firstOrderAt: null, lastOrderAt: null };
+export const NO_PURCHASES: PurchaseSummary = { ordersCount: 0, totalSpent: {}, firstOrderAt: null, lastOrderAt: null, revision: 0 };
 
 /**
  * How the summary changes when an order moves from `before` (null: unknown) to `after`; refused

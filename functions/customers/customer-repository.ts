@@ -181,6 +181,7 @@ function saveChangeStatement(customerId: string, change: CustomerChange, context
   const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(customerId)}`, sql`deleted_at is null`];
   if (change.requiresStatus) guards.push(sql`status = ${change.requiresStatus.status}`);
   if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
+  if (change.expectedSummaryRevision !== undefined) guards.push(sql`summary_revision = ${change.expectedSummaryRevision}`);
   if (visibility.assignedTo !== undefined) guards.push(sql`assigned_to = ${param.uuid(visibility.assignedTo)}`);
   guards.push(
     sql`(${sql.join(

@@ -30,8 +30,8 @@ export interface ServiceDependencies {
 
 export interface ChangeOptions {
   readonly visibility?: Visibility | undefined;
-  /** The version the caller last saw (If-Match); the change fails with VERSION_MISMATCH otherwise. */
-  readonly expectedVersion?: number | undefined;
+  /** The representation the caller last saw (If-Match); the change fails with VERSION_MISMATCH otherwise. */
+  readonly expected?: { readonly version: number; readonly summaryRevision: number } | undefined;
 }
 
 // A change whose precondition failed is decided again on the freshly loaded customer; if it
@@ -73,7 +73,10 @@ export function createCustomerService(deps: ServiceDependencies) {
   ): Promise<Result<ChangeOutcome, DomainError>> {
     const ctx = context(actor);
     const built = build(ctx.now);
-    const command = options.expectedVersion === undefined ? built : { ...built, expectedVersion: options.expectedVersion };
+    const command =
+      options.expected === undefined
+        ? built
+        : { ...built, expectedVersion: options.expected.version, expectedSummaryRevision: options.expected.summaryRevision };
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
       const saved = await deps.customers.saveChange(id, command, ctx, options.visibility);
       if (saved.kind === 'saved') {

@@ -39,6 +39,7 @@ export function rowToCustomer(row: CustomerRow): Customer {
       totalSpent: Object.fromEntries(Object.entries(fromJsonb(row.total_spent)).map(([currency, amount]) => [currency, Number(amount)])),
       firstOrderAt: toNullableIsoTimestamp(row.first_order_at),
       lastOrderAt: toNullableIsoTimestamp(row.last_order_at),
+      revision: Number(row.summary_revision),
     },
   };
 }

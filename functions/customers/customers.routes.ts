@@ -30,7 +30,7 @@ import {
   UpdateCustomerBody,
 } from './customer.schemas.js';
 import type { CustomerService } from './customer-service.js';
-import { clientHasCurrent, expectedVersionFrom } from './conditional-requests.js';
+import { clientHasCurrent, preconditionFrom } from './conditional-requests.js';
 import { encodeCursor } from './page-cursor.js';
 
 export interface CustomerRouteServices {
@@ -89,7 +89,7 @@ async function applyCommand(
 
 const changeOptions = (request: IdRequest) => ({
   visibility: visibilityOf(request.scope),
-  expectedVersion: expectedVersionFrom(request.headers),
+  expected: preconditionFrom(request.headers),
 });
 
 const fieldError = (field: string, message: string): DomainError => validationFailed([{ field, message }]);

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 
 /**
  * Timestamps and jsonb are written as strings (with explicit casts, see sql-values.ts) and read
@@ -29,6 +29,7 @@ export interface CustomersTable {
   total_spent: ColumnType<Record<string, number | string> | string, string | undefined, string>;
   first_order_at: NullableTimestamp;
   last_order_at: NullableTimestamp;
+  summary_revision: ColumnType<number, number | undefined, number | RawBuilder<number>>;
 }
 
 export interface SalesRepsTable {

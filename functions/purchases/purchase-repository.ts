@@ -75,6 +75,7 @@ export function createPurchaseRepository(db: Kysely<Database>) {
           total_spent: param.jsonb(summary.totalSpent),
           first_order_at: summary.firstOrderAt === null ? null : param.timestamptz(summary.firstOrderAt),
           last_order_at: summary.lastOrderAt === null ? null : param.timestamptz(summary.lastOrderAt),
+          summary_revision: sql<number>`summary_revision + 1`,
         })
         .where('id', '=', param.uuid(customerId))
         .execute();
