@@ -77,8 +77,6 @@ interface Resolved {
   readonly route: Route<any, any, any, any>;
   readonly actor: Actor;
   readonly scope: AccessScope;
-  /** The body as sent, kept for the idempotency fingerprint before JSON parsing replaces it. */
-  readonly rawBody: string | undefined;
 }
 
 /** Services every route group needs beyond its routes' own. */
@@ -138,7 +136,7 @@ export function createRouteGroupHandler<S extends HandlerServices>(
       const route = byKey.get(event.routeKey);
       if (!route) throw new HttpError('ROUTE_NOT_FOUND', `No route ${event.routeKey} in this function.`);
       const actor = actorFrom(event);
-      resolved.set(event, { route, actor, scope: authorize(route, actor), rawBody: event.body });
+      resolved.set(event, { route, actor, scope: authorize(route, actor) });
     },
   };
 
@@ -190,7 +188,7 @@ export function createRouteGroupHandler<S extends HandlerServices>(
         key: validIdempotencyKey(key),
         method: context.route.method,
         path: event.rawPath,
-        rawBody: context.rawBody,
+        body: event.body as unknown,
         now: new Date(),
       },
       run,

@@ -253,6 +253,101 @@ describe.each(availableDialects())('write safety on %s', (dialect) => {
       expect(stored).toEqual([]);
     });
 
+    it.each([
+      ['a bad email', { email: 'not-an-email' }],
+      ['a bad phone', { phone: '12345' }],
+      ['a bad tag', { tags: ['no spaces allowed'] }],
+      ['a blank name', { name: '   ' }],
+      ['an unknown sales rep', { assigned_to: '019b6ec4-774c-70e0-9c2c-000000000000' }],
+    ])('does not store a refusal (%s): the corrected retry with the same key is applied', async (_case, fault) => {
+      const key = randomUUID();
+      const body = newCustomerBody();
+      const refused = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: { ...body, ...fault },
+        headers: { 'idempotency-key': key },
+      });
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.status).toBeLessThan(500);
+      const corrected = await api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } });
+      expect(corrected.status).toBe(201);
+      expect(corrected.headers['idempotent-replayed']).toBeUndefined();
+    });
+
+    it('stores only successes: a refused change (409, 412, 422) runs afresh on retry, a success is replayed', async () => {
+      const customer = await create();
+      const rep = randomUUID();
+      const key = randomUUID();
+      const assign = (ifMatch?: string) =>
+        api.call({
+          method: 'PUT',
+          path: `${BASE}/customers/${customer.id}/assign`,
+          body: { assigned_to: rep },
+          headers: { 'idempotency-key': key, ...(ifMatch && { 'if-match': ifMatch }) },
+        });
+      expect((await assign()).status).toBe(422);
+      await api.registerSalesRep(rep);
+      expect((await assign('"7"')).status).toBe(412);
+      const applied = await assign();
+      expect(applied.status).toBe(200);
+      const replayed = await assign();
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body).toEqual(applied.body);
+
+      const qualifyKey = randomUUID();
+      const qualify = () =>
+        api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/qualify`, headers: { 'idempotency-key': qualifyKey } });
+      await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/qualify` });
+      await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/convert` });
+      expect((await qualify()).status).toBe(409);
+      await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/churn` });
+      await api.call({ method: 'POST', path: `${BASE}/customers/${customer.id}/reactivate` });
+      const stillRefused = await qualify();
+      expect(stillRefused.status).toBe(409);
+      expect(stillRefused.headers['idempotent-replayed']).toBeUndefined();
+    });
+
+    it('the same request written differently (key order, spacing) is the same request (property)', async () => {
+      const fields = fc.record({
+        phone: fc.constantFrom('+380123456789', null),
+        source: fc.constantFrom('website', 'referral'),
+        tier: fc.constantFrom('free', 'basic'),
+      });
+      await fc.assert(
+        fc.asyncProperty(fields, fc.integer({ min: 0, max: 1000 }), fc.constantFrom(0, 2, '\t'), async (extra, seed, space) => {
+          const body: Record<string, unknown> = { ...newCustomerBody({ tags: ['b', 'a'] }), ...extra };
+          const shuffled = Object.fromEntries(
+            Object.entries(body).sort(([a], [b]) => ((a.charCodeAt(0) * seed) % 7) - ((b.charCodeAt(0) * seed) % 7)),
+          );
+          const key = randomUUID();
+          const first = await api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } });
+          const retry = await api.call({
+            method: 'POST',
+            path: `${BASE}/customers`,
+            body: JSON.stringify(shuffled, null, space),
+            headers: { 'idempotency-key': key, 'content-type': 'application/json' },
+          });
+          expect(first.status).toBe(201);
+          expect(retry.status).toBe(201);
+          expect(retry.headers['idempotent-replayed']).toBe('true');
+          expect(retry.body.data.id).toBe(first.body.data.id);
+        }),
+        { numRuns: 15 },
+      );
+      // An array's order is part of the request.
+      const key = randomUUID();
+      const body = newCustomerBody({ tags: ['a', 'b'] });
+      await api.call({ method: 'POST', path: `${BASE}/customers`, body, headers: { 'idempotency-key': key } });
+      const reordered = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: { ...body, tags: ['b', 'a'] },
+        headers: { 'idempotency-key': key },
+      });
+      expect(reordered.status).toBe(422);
+    });
+
     it('rejects a malformed key with 400', async () => {
       const response = await api.call({
         method: 'POST',
