@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** A pg-compatible pool and the way to release everything behind it. */
 export interface PostgresPool {
@@ -26,18 +27,28 @@ export async function openPostgresPool(options: PostgresPoolOptions): Promise<Po
     survivesDroppedConnections(pool);
     return { pool, kind: 'postgres', close: () => endOnce(pool) };
   }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-  const embedded = await PGlite.create(options.dataDir);
-  const pool = new pg.Pool(createPgConfig(embedded));
-  return {
-    pool,
-    kind: 'pglite',
-    close: async () => {
-      await endOnce(pool);
-      await embedded.close();
-    },
-  };
+  // One writer per data directory: a lock file next to it, held for the life of the process.
+  const lock = options.dataDir.includes('://')
+    ? undefined
+    : lockDataDir(`${options.dataDir}.lock`, `The data directory ${options.dataDir}`);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    const embedded = await PGlite.create(options.dataDir);
+    const pool = new pg.Pool(createPgConfig(embedded));
+    return {
+      pool,
+      kind: 'pglite',
+      close: async () => {
+        await endOnce(pool);
+        await embedded.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 /**
