@@ -47,7 +47,7 @@ describe.each(availableDialects())('token subjects that are not UUIDs on %s', (d
         }
       }
     }
-  });
+  }, 120_000);
 
   it('every other role: the subject is an opaque actor id, no route answers 401, 403 or 500', async () => {
     for (const role of ROLES.filter((candidate) => !OWNER_SCOPED_ROLES.includes(candidate))) {
@@ -59,7 +59,7 @@ describe.each(availableDialects())('token subjects that are not UUIDs on %s', (d
         }
       }
     }
-  });
+  }, 120_000);
 
   it('records a foreign subject as the actor, and keys idempotency by it', async () => {
     const sub = 'auth0|5f7c8ec7c33c6c004bbafe82';
@@ -96,7 +96,7 @@ describe.each(availableDialects())('token subjects that are not UUIDs on %s', (d
         expect(response.status, `${JSON.stringify(sub).slice(0, 30)} ${route.method} ${route.path}`).toBe(401);
       }
     }
-  });
+  }, 120_000);
 
   it('a sales rep whose subject is an upper-case UUID is the same rep', async () => {
     const rep = randomUUID();

@@ -125,7 +125,7 @@ describe('npm start', () => {
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));
       child.stderr.on('data', (chunk) => (output += chunk));
-      await expect.poll(() => output, { timeout: 30_000, interval: 100 }).toContain('customer-mgmt API listening');
+      await expect.poll(() => output, { timeout: 60_000, interval: 100 }).toContain('customer-mgmt API listening');
       const started = JSON.parse(output.split('\n').find((line) => line.includes('listening'))!);
       expect(started).toMatchObject({
         url: `http://127.0.0.1:${port}/api/v1/customer-mgmt`,
@@ -141,5 +141,5 @@ describe('npm start', () => {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 });

@@ -78,7 +78,7 @@ describe.each(availableDialects())('hostile incoming events on %s', (dialect) =>
         expect(parked, `${label} in ${detailType}.${site.field}`).toBeDefined();
       }
     }
-  });
+  }, 180_000);
 
   it('dead-letters impossible dates in every timestamp', async () => {
     for (const { source, detailType, site, base } of sites.filter(({ site }) => site.kind === 'timestamp')) {
@@ -90,7 +90,7 @@ describe.each(availableDialects())('hostile incoming events on %s', (dialect) =>
         );
       }
     }
-  });
+  }, 180_000);
 
   it('dead-letters an envelope with unclean text, keeping what can be kept of it', async () => {
     const [contract] = SUBSCRIBED_CONTRACTS;
@@ -108,7 +108,7 @@ describe.each(availableDialects())('hostile incoming events on %s', (dialect) =>
       .execute();
     expect(parked.length).toBeGreaterThan(0);
     expect(parked.some((row) => row.event_id?.includes('\ufffd'))).toBe(true);
-  });
+  }, 180_000);
 
   it('dead-letters a detail nested 5,000 levels deep (objects, arrays, or inside a valid detail)', async () => {
     const userId = randomUUID();

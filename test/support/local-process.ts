@@ -43,7 +43,7 @@ export function spawnLocalServer(env: Record<string, string>, port = randomPort(
     output: () => output,
     exited,
     alive: () => exitCode === undefined,
-    async listening(timeoutMs = 30_000) {
+    async listening(timeoutMs = 60_000) {
       await expect.poll(() => output, { timeout: timeoutMs, interval: 100 }).toContain('customer-mgmt API listening');
     },
     async stop() {
