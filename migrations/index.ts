@@ -3,6 +3,7 @@ import * as createCustomers from './2026-11-26T00-00-00_create-customers.js';
 import * as createIdempotencyKeys from './2026-11-26T01-00-00_create-idempotency-keys.js';
 import * as outboxDelivery from './2026-11-26T02-00-00_outbox-delivery.js';
 import * as integration from './2026-11-26T03-00-00_integration.js';
+import * as summaryRevision from './2026-11-28T00-00-00_summary-revision.js';
 import * as eventStreams from './2026-11-28T01-00-00_event-streams.js';
 import * as databaseRoles from './2026-11-28T05-00-00_database-roles.js';
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T01-00-00_create-idempotency-keys': transactional(createIdempotencyKeys),
   '2026-11-26T02-00-00_outbox-delivery': transactional(outboxDelivery),
   '2026-11-26T03-00-00_integration': transactional(integration),
+  '2026-11-28T00-00-00_summary-revision': transactional(summaryRevision),
   '2026-11-28T01-00-00_event-streams': eventStreams,
   '2026-11-28T05-00-00_database-roles': transactional(databaseRoles),
 };

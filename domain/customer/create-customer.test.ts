@@ -164,6 +164,28 @@ describe('createCustomer: the CustomerCreated event', () => {
   });
 });
 
+describe('createCustomer: names that do not show', () => {
+  it.each([
+    ['zero-width spaces only', '\u200b\u200b\u200b', 'visible character'],
+    ['a BOM and a zero-width joiner', '\ufeff\u200d', 'visible character'],
+    ['Hangul fillers', '\u3164', 'visible character'],
+    ['an ANSI escape sequence', 'Ada \u001b[31mLovelace\u001b[0m', 'control characters'],
+    ['a terminal title escape', '\u001b]0;pwned\u0007Ada', 'control characters'],
+    ['a C1 control', 'Ada\u0085Lovelace', 'control characters'],
+    ['NUL', 'Ada\u0000', 'NUL'],
+    ['an unpaired surrogate', 'Ada \ud83d', 'unpaired surrogate'],
+  ])('given a name with %s, when created, then VALIDATION_FAILED names name', (_case, name, problem) => {
+    const error = rejected({ name, email: 'ada@example.com' });
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.details).toEqual({ fields: [{ field: 'name', message: expect.stringContaining(problem) }] });
+  });
+
+  it('given a name in any script, with emoji joiners, when created, then it is kept', () => {
+    for (const name of ['Олена Петренко', '李小龙', 'می‌خواهم', 'Ada 👩‍💻'])
+      expect(created({ name, email: 'ada@example.com' }).customer.name).toBe(name);
+  });
+});
+
 describe('createCustomer: B2C xor B2B', () => {
   it('given both user_id and company_id, when created, then VALIDATION_FAILED names company_id', () => {
     const error = rejected({ name: 'Ada', email: 'ada@example.com', userId: USER_ID, companyId: COMPANY_ID });

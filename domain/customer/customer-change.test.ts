@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainError } from '../errors.js';
+import { NO_PURCHASES } from '../purchase/purchase.js';
 import type { Result } from '../shared/result.js';
 import type { Customer } from './customer.js';
-import { applyChange, type CustomerChange } from './customer-change.js';
+import { applyChange, atSummaryRevision, type CustomerChange } from './customer-change.js';
 import { assign, changeTier, deleteCustomer, replaceTags, updateDetails } from './customer-commands.js';
 import type { CustomerEvent } from './customer.events.js';
 import { aCustomer, changeContext, COMPANY_ID, CUSTOMER_ID, NOW, SALES_REP_ID, tags, USER_ID } from './customer.fixtures.js';
@@ -276,6 +277,16 @@ describe('expected version (If-Match)', () => {
     const error = rejected(aCustomer({ version: 3 }), { ...command(updateDetails({ name: 'X' })), expectedVersion: 4 });
 
     expect(error.details).toEqual({ current_version: 3 });
+  });
+
+  it('given orders changed the purchase summary since it was read, when a change expects the earlier revision, then it is a mismatch', () => {
+    const ordered = aCustomer({ version: 3, purchases: { ...NO_PURCHASES, ordersCount: 1, revision: 2 } });
+
+    expect(rejected(ordered, { ...changeTier('pro'), expectedVersion: 3, requires: [atSummaryRevision(1)] })).toMatchObject({
+      code: 'CUSTOMER.VERSION_MISMATCH',
+      details: { current_version: 3 },
+    });
+    expect(changed(ordered, { ...changeTier('pro'), expectedVersion: 3, requires: [atSummaryRevision(2)] }).customer.version).toBe(4);
   });
 
   it('given a customer at version 3, when a change expects version 3, then it applies and produces version 4', () => {

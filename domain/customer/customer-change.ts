@@ -1,5 +1,11 @@
 import type { DomainError } from '../errors.js';
-import { decideChange, type AggregateChange, type AggregateKind, type ChangeOutcome as Outcome } from '../shared/aggregate-change.js';
+import {
+  decideChange,
+  type AggregateChange,
+  type AggregateKind,
+  type ChangeOutcome as Outcome,
+  type Precondition,
+} from '../shared/aggregate-change.js';
 import type { Result } from '../shared/result.js';
 import { sameTagSet, type Tag } from '../shared/tags.js';
 import { isAccountTypeConsistent, PUBLIC_FIELD_NAMES, type Customer, type CustomerStatus, type PatchableField } from './customer.js';
@@ -40,8 +46,25 @@ export function applyChange(customer: Customer, change: CustomerChange, context:
 }
 
 /** The precondition of a lifecycle command: the customer must be in the command's source status. */
-export function inStatus(status: CustomerStatus, command: LifecycleCommand): CustomerChange['requires'] {
+export function inStatus(status: CustomerStatus, command: LifecycleCommand): Precondition<Customer> {
   return { field: 'status', oneOf: [status], refusal: (customer) => invalidTransition(customer.status, { status, command }) };
+}
+
+/**
+ * If-Match also names the purchase-summary revision (orders change the summary without a new
+ * version, see etagOf): the change applies only while the summary is the one the caller saw.
+ */
+export function atSummaryRevision(revision: number): Precondition<Customer> {
+  return {
+    field: 'summaryRevision',
+    oneOf: [revision],
+    read: (customer) => customer.purchases.revision,
+    refusal: (customer) => ({
+      code: 'CUSTOMER.VERSION_MISMATCH',
+      message: `The customer's purchase summary changed since you read it (it is still at version ${customer.version}). Read it again and retry.`,
+      details: { current_version: customer.version },
+    }),
+  };
 }
 
 function invalidTransition(current: CustomerStatus, required: { status: CustomerStatus; command: LifecycleCommand }): DomainError {

@@ -46,7 +46,7 @@ export function transition(
         ? { status: step.to, churnedAt: null }
         : { status: step.to };
   const note = options.reason === undefined ? undefined : { reason: options.reason };
-  return { event: step.event, set, requires: inStatus(step.from, command), ...(note && { note }) };
+  return { event: step.event, set, requires: [inStatus(step.from, command)], ...(note && { note }) };
 }
 
 export function assign(assignedTo: string | null): CustomerChange {

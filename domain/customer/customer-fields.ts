@@ -4,6 +4,7 @@ import { parsePhone, type Phone } from '../shared/phone.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { parseSource, type Source } from '../shared/source.js';
 import { parseTags, type Tag } from '../shared/tags.js';
+import { textProblem } from '../shared/text.js';
 
 export const MAX_NAME_LENGTH = 200;
 
@@ -13,9 +14,12 @@ export const MAX_NAME_LENGTH = 200;
 export class FieldValidator {
   private readonly issues: FieldIssue[] = [];
 
+  /** A name shows: trimmed, 1-200 characters, no control characters, not only invisible ones. */
   name(value: string): string {
     const name = value.trim();
+    const problem = textProblem(name);
     if (name.length === 0) this.fail('name', 'name is required and cannot be blank');
+    else if (problem) this.fail('name', `name ${problem}`);
     else if ([...name].length > MAX_NAME_LENGTH) this.fail('name', `name must be at most ${MAX_NAME_LENGTH} characters`);
     return name;
   }

@@ -56,15 +56,26 @@ export interface Visibility {
   readonly assignedTo?: string | undefined;
 }
 
+/** One page of a child list read in a fixed order: after the item named by `after` (undefined: from the start). */
+export interface PageRequest {
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+/** A page of a child list, or `unknown_after` when `after` names no item of this parent. */
+export type ChildPage<T> =
+  { readonly kind: 'page'; readonly items: readonly T[]; readonly hasMore: boolean } | { readonly kind: 'unknown_after' };
+
 /** Persistence of customers and their event log. Deleted customers are invisible to every read. */
 export interface CustomerRepository {
   insert(customer: Customer, event: CustomerEvent): Promise<InsertOutcome>;
   findById(id: string, visibility?: Visibility): Promise<Customer | null>;
   findByEmail(email: Email, visibility?: Visibility): Promise<Customer | null>;
-  findIdByUnique(field: UniqueField, value: string): Promise<string | null>;
+  /** The id of the live customer holding a unique value, if it is within `visibility`. */
+  findIdByUnique(field: UniqueField, value: string, visibility?: Visibility): Promise<string | null>;
   /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
   saveChange(customerId: string, change: CustomerChange, context: ChangeContext, visibility?: Visibility): Promise<SaveChangeOutcome>;
   list(query: CustomerListQuery): Promise<CustomerPage>;
-  /** The customer's events, oldest first; null when the customer does not exist or is deleted. */
-  history(customerId: string, visibility?: Visibility): Promise<readonly CustomerEvent[] | null>;
+  /** A page of the customer's events, oldest first, after the event `page.after`; null when the customer does not exist or is deleted. */
+  history(customerId: string, page: PageRequest, visibility?: Visibility): Promise<ChildPage<CustomerEvent> | null>;
 }

@@ -1,5 +1,6 @@
 import type { Timestamp } from '../shared/timestamp.js';
 import { addTo, type Money, type MoneyTotals } from '../shared/money.js';
+import { ok, type Result } from '../shared/result.js';
 
 /** Where an order stands, as Order Management reports it; later states win over earlier ones. */
 export const PURCHASE_STATES = ['placed', 'completed', 'refunded'] as const;
@@ -28,18 +29,27 @@ export interface PurchaseSummary {
   readonly totalSpent: MoneyTotals;
   readonly firstOrderAt: Timestamp | null;
   readonly lastOrderAt: Timestamp | null;
+  /**
+   * How often the summary has changed. Orders change it without a new customer version, so the
+   * version and this revision together name what a reader saw (the ETag).
+   */
+  readonly revision: number;
 }
 
-export const NO_PURCHASES: PurchaseSummary = { ordersCount: 0, totalSpent: {}, firstOrderAt: null, lastOrderAt: null };
+export const NO_PURCHASES: PurchaseSummary = { ordersCount: 0, totalSpent: {}, firstOrderAt: null, lastOrderAt: null, revision: 0 };
 
-/** How the summary changes when an order moves from `before` (null: unknown) to `after`. */
-export function adjustSummary(summary: PurchaseSummary, before: Purchase | null, after: Purchase): PurchaseSummary {
+/**
+ * How the summary changes when an order moves from `before` (null: unknown) to `after`; refused
+ * when a total would grow past what is held exactly (see addTo).
+ */
+export function adjustSummary(summary: PurchaseSummary, before: Purchase | null, after: Purchase): Result<PurchaseSummary, string> {
   const counted = (purchase: Purchase | null) => purchase !== null && purchase.state !== 'refunded';
   let next = summary;
-  if (counted(before) && !counted(after)) {
-    next = { ...next, ordersCount: next.ordersCount - 1, totalSpent: addTo(next.totalSpent, after.total, -1) };
-  } else if (!counted(before) && counted(after)) {
-    next = { ...next, ordersCount: next.ordersCount + 1, totalSpent: addTo(next.totalSpent, after.total) };
+  const sign = counted(before) && !counted(after) ? -1 : !counted(before) && counted(after) ? 1 : 0;
+  if (sign !== 0) {
+    const totalSpent = addTo(next.totalSpent, after.total, sign);
+    if (!totalSpent.ok) return totalSpent;
+    next = { ...next, ordersCount: next.ordersCount + sign, totalSpent: totalSpent.value };
   }
   if (before === null) {
     next = {
@@ -48,5 +58,5 @@ export function adjustSummary(summary: PurchaseSummary, before: Purchase | null,
       lastOrderAt: next.lastOrderAt === null || after.placedAt > next.lastOrderAt ? after.placedAt : next.lastOrderAt,
     };
   }
-  return next;
+  return ok(next);
 }

@@ -15,10 +15,15 @@ export interface AggregateRoot {
   readonly deletedAt: Timestamp | null;
 }
 
-/** A change applies only while `field` holds one of `oneOf` (e.g. a lifecycle command's source status). */
+/**
+ * A change applies only while `field` holds one of `oneOf` (e.g. a lifecycle command's source
+ * status). `field` is a field of the aggregate, or a name its table module knows for state the
+ * aggregate keeps elsewhere (then `read` reads it).
+ */
 export interface Precondition<State> {
-  readonly field: keyof State & string;
+  readonly field: string;
   readonly oneOf: readonly unknown[];
+  readonly read?: (state: State) => unknown;
   /** Why the change is refused when the field holds something else. */
   readonly refusal: (current: State) => DomainError;
 }
@@ -32,7 +37,8 @@ export interface Precondition<State> {
 export interface AggregateChange<State, EventType extends string, Field extends keyof State = keyof State> {
   readonly event: EventType;
   readonly set: Partial<Pick<State, Field>>;
-  readonly requires?: Precondition<State>;
+  /** Checked in order after the version; the first that fails explains the refusal. */
+  readonly requires?: readonly Precondition<State>[];
   /** When present (If-Match), the change is allowed only on exactly this version. */
   readonly expectedVersion?: number;
   /** Event data beyond the changed fields, e.g. a churn reason. */
@@ -76,8 +82,10 @@ export function decideChange<State extends AggregateRoot, EventType extends stri
   if (change.expectedVersion !== undefined && change.expectedVersion !== current.version) {
     return err(kind.versionMismatch(change.expectedVersion, current));
   }
-  const { requires } = change;
-  if (requires && !requires.oneOf.includes(current[requires.field])) return err(requires.refusal(current));
+  for (const precondition of change.requires ?? []) {
+    const value = precondition.read ? precondition.read(current) : current[precondition.field as keyof State];
+    if (!precondition.oneOf.includes(value)) return err(precondition.refusal(current));
+  }
 
   const fields = (Object.keys(change.set) as Field[]).filter((field) =>
     fieldChanges(kind, field, current[field], change.set[field] as State[Field]),

@@ -29,8 +29,15 @@ export interface Money {
 /** Totals per currency: amounts in different currencies are never added together. */
 export type MoneyTotals = Readonly<Record<string, number>>;
 
-export function addTo(totals: MoneyTotals, money: Money, sign: 1 | -1 = 1): MoneyTotals {
+/**
+ * Adds an amount to (or, with sign -1, takes it from) the totals. A total past 2^53 - 1 minor
+ * units could not be held exactly as a number, so such a sum is refused rather than rounded.
+ */
+export function addTo(totals: MoneyTotals, money: Money, sign: 1 | -1 = 1): Result<MoneyTotals, string> {
   const next = (totals[money.currency] ?? 0) + sign * money.amountMinor;
+  if (!Number.isSafeInteger(next)) {
+    return err(`the total in ${money.currency} would exceed ${Number.MAX_SAFE_INTEGER} minor units, more than is held exactly`);
+  }
   const { [money.currency]: _previous, ...others } = totals;
-  return next === 0 ? others : { ...others, [money.currency]: next };
+  return ok(next === 0 ? others : { ...others, [money.currency]: next });
 }

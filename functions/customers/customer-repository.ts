@@ -5,7 +5,7 @@ import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } 
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
-import { EVENTS, rowToEvent } from '../events/event-table.js';
+import { EVENTS, rowToEvent, type EventRow } from '../events/event-table.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { CUSTOMER_TABLE, CUSTOMERS, rowToCustomer } from './customer-table.js';
@@ -36,12 +36,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return row ? rowToCustomer(row) : null;
     },
 
-    async findIdByUnique(field, value) {
+    async findIdByUnique(field, value, visibility) {
       const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
-      const row = await db
-        .selectFrom(CUSTOMERS)
-        .select('id')
-        .where('deleted_at', 'is', null)
+      const row = await visible(visibility)
         .where(match as RawBuilder<boolean>)
         .executeTakeFirst();
       return row?.id ?? null;
@@ -84,19 +81,35 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return { customers, next };
     },
 
-    async history(customerId, visibility = {}) {
-      let query = db
-        .selectFrom(EVENTS)
-        .selectAll(EVENTS)
-        .innerJoin(CUSTOMERS, `${CUSTOMERS}.id`, `${EVENTS}.aggregate_id`)
-        .where(`${EVENTS}.aggregate_type`, '=', 'customer')
-        .where(`${CUSTOMERS}.id`, '=', param.uuid(customerId))
-        .where(`${CUSTOMERS}.deleted_at`, 'is', null)
-        .orderBy('aggregate_version');
-      if (visibility.assignedTo !== undefined) query = query.where(`${CUSTOMERS}.assigned_to`, '=', param.uuid(visibility.assignedTo));
-      const rows = await query.execute();
+    async history(customerId, page, visibility = {}) {
+      // One statement: the customer (within the visibility), the anchor event named by `after`
+      // (lateral, so "unknown after" is a row without an anchor) and the page after it.
+      const anchor =
+        page.after === undefined
+          ? sql`(select cast(0 as integer) as anchor_version) anchor`
+          : sql`lateral (select aggregate_version as anchor_version from ${sql.table(EVENTS)}
+                where event_id = ${param.uuid(page.after)} and aggregate_type = 'customer' and aggregate_id = c.id) anchor on true`;
+      const owner = visibility.assignedTo === undefined ? sql`` : sql`and c.assigned_to = ${param.uuid(visibility.assignedTo)}`;
+      const { rows } = await sql<HistoryRow>`
+        select page.*, anchor.anchor_version
+        from ${sql.table(CUSTOMERS)} c
+        ${page.after === undefined ? sql`cross join` : sql`left join`} ${anchor}
+        left join lateral (
+          select e.* from ${sql.table(EVENTS)} e
+          where e.aggregate_type = 'customer' and e.aggregate_id = c.id and e.aggregate_version > anchor.anchor_version
+          order by e.aggregate_version
+          limit ${page.limit + 1}
+        ) page on true
+        where c.id = ${param.uuid(customerId)} and c.deleted_at is null ${owner}
+        order by page.aggregate_version`.execute(db);
       if (rows.length === 0) return null;
-      return rows.map((row) => rowToEvent(row) as CustomerEvent);
+      if (rows[0]!.anchor_version === null) return { kind: 'unknown_after' };
+      const events = rows
+        .filter((row): row is HistoryRow & EventRow => row.event_id !== null)
+        .map((row) => rowToEvent(row) as CustomerEvent);
+      return { kind: 'page', items: events.slice(0, page.limit), hasMore: events.length > page.limit };
     },
   };
 }
+
+type HistoryRow = { [K in keyof EventRow]: EventRow[K] | null } & { anchor_version: number | null };

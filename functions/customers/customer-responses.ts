@@ -17,9 +17,13 @@ export function customerBody(customer: Customer): JsonObject {
   };
 }
 
-/** The version is the entity tag, so If-Match / If-None-Match can guard and cache on it. */
+/**
+ * The entity tag names the representation: the version, and the purchase-summary revision when
+ * orders have changed it (`"3"`, `"3.2"`), since orders change the summary without a new version.
+ */
 export function etagOf(customer: Customer): string {
-  return `"${customer.version}"`;
+  const { revision } = customer.purchases;
+  return revision === 0 ? `"${customer.version}"` : `"${customer.version}.${revision}"`;
 }
 
 export function purchaseBody(purchase: Purchase): JsonObject {

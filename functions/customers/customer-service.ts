@@ -1,8 +1,17 @@
 import { createCustomer, type NewCustomerInput } from '../../domain/customer/create-customer.js';
 import type { Customer } from '../../domain/customer/customer.js';
-import { CUSTOMER_KIND, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
+import { atSummaryRevision, CUSTOMER_KIND, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
-import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } from '../../domain/customer/customer-repository.js';
+import type {
+  ChildPage,
+  CustomerListQuery,
+  CustomerPage,
+  CustomerRepository,
+  PageRequest,
+  UniqueField,
+  Visibility,
+} from '../../domain/customer/customer-repository.js';
+import type { JsonObject } from '../../domain/shared/json.js';
 import { customerNotFound, type DomainError } from '../../domain/errors.js';
 import type { Email } from '../../domain/shared/email.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
@@ -22,26 +31,34 @@ export interface ServiceDependencies {
 
 export interface ChangeOptions {
   readonly visibility?: Visibility | undefined;
-  /** The version the caller last saw (If-Match); the change fails with VERSION_MISMATCH otherwise. */
-  readonly expectedVersion?: number | undefined;
+  /** The representation the caller last saw (If-Match); the change fails with VERSION_MISMATCH otherwise. */
+  readonly expected?: { readonly version: number; readonly summaryRevision: number } | undefined;
 }
 
 /** Customer use cases: the write kit's create/change/get, plus what only customers have. */
 export function createCustomerService(deps: ServiceDependencies) {
-  async function conflictError(field: string, attempted: Partial<Customer>): Promise<DomainError> {
+  /**
+   * The 409 for a unique value another customer holds. Its id is named only to a caller who may
+   * see that customer: a sales rep must not learn other reps' customers through it.
+   */
+  async function conflictError(field: string, attempted: Partial<Customer>, visibility?: Visibility): Promise<DomainError> {
+    const existing = async (unique: UniqueField, value: string): Promise<JsonObject> => {
+      const id = await deps.customers.findIdByUnique(unique, value, visibility);
+      return id === null ? {} : { existing_customer_id: id };
+    };
     if (field === 'email') {
       const email = attempted.email ?? '';
       return {
         code: 'CUSTOMER.EMAIL_TAKEN',
         message: `Another customer already uses the email ${email}. Use that customer or choose another email.`,
-        details: { field: 'email', existing_customer_id: await deps.customers.findIdByUnique('email', email) },
+        details: { field: 'email', ...(await existing('email', email)) },
       };
     }
     const userId = attempted.userId ?? '';
     return {
       code: 'CUSTOMER.USER_ALREADY_LINKED',
       message: `User ${userId} is already linked to another customer.`,
-      details: { field: 'user_id', existing_customer_id: await deps.customers.findIdByUnique('user_id', userId) },
+      details: { field: 'user_id', ...(await existing('user_id', userId)) },
     };
   }
 
@@ -56,11 +73,19 @@ export function createCustomerService(deps: ServiceDependencies) {
   });
 
   return {
-    async create(input: NewCustomerInput, actor: string): Promise<Result<{ customer: Customer; event: CustomerEvent }, DomainError>> {
-      const created = await kit.create(({ id, ...context }) => {
-        const decided = createCustomer(input, { ...context, customerId: id });
-        return decided.ok ? ok({ entity: decided.value.customer, event: decided.value.event }) : decided;
-      }, actor);
+    async create(
+      input: NewCustomerInput,
+      actor: string,
+      options: { readonly visibility?: Visibility | undefined } = {},
+    ): Promise<Result<{ customer: Customer; event: CustomerEvent }, DomainError>> {
+      const created = await kit.create(
+        ({ id, ...context }) => {
+          const decided = createCustomer(input, { ...context, customerId: id });
+          return decided.ok ? ok({ entity: decided.value.customer, event: decided.value.event }) : decided;
+        },
+        actor,
+        { scope: options.visibility },
+      );
       return created.ok ? ok({ customer: created.value.entity, event: created.value.event }) : created;
     },
 
@@ -87,11 +112,23 @@ export function createCustomerService(deps: ServiceDependencies) {
       actor: string,
       options: ChangeOptions = {},
     ): Promise<Result<ChangeOutcome, DomainError>> {
-      return kit.change(id, build, actor, { scope: options.visibility, expectedVersion: options.expectedVersion });
+      const { expected } = options;
+      // The summary revision is part of what If-Match names (see etagOf); it is checked before the command's own preconditions.
+      const guarded: typeof build = expected
+        ? (now) => {
+            const built = build(now);
+            const withRevision = (change: CustomerChange): CustomerChange => ({
+              ...change,
+              requires: [atSummaryRevision(expected.summaryRevision), ...(change.requires ?? [])],
+            });
+            return 'ok' in built ? (built.ok ? ok(withRevision(built.value)) : built) : withRevision(built);
+          }
+        : build;
+      return kit.change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version });
     },
 
-    async history(id: string, visibility?: Visibility): Promise<Result<readonly CustomerEvent[], DomainError>> {
-      const events = await deps.customers.history(id, visibility);
+    async history(id: string, page: PageRequest, visibility?: Visibility): Promise<Result<ChildPage<CustomerEvent>, DomainError>> {
+      const events = await deps.customers.history(id, page, visibility);
       return events ? ok(events) : err(customerNotFound(id));
     },
   };

@@ -31,6 +31,8 @@ export interface CustomersTable {
   total_spent: ColumnType<Record<string, number | string> | string, string | undefined, string>;
   first_order_at: NullableTimestamp;
   last_order_at: NullableTimestamp;
+  /** Counts the changes orders made to the purchase summary (they make no customer version). */
+  summary_revision: ColumnType<number, number | undefined, number | RawBuilder<number>>;
 }
 
 declare module '../db/database.js' {
@@ -68,6 +70,7 @@ export function rowToCustomer(row: CustomerRow): Customer {
       totalSpent: Object.fromEntries(Object.entries(fromJsonb(row.total_spent)).map(([currency, amount]) => [currency, Number(amount)])),
       firstOrderAt: toNullableIsoTimestamp(row.first_order_at),
       lastOrderAt: toNullableIsoTimestamp(row.last_order_at),
+      revision: Number(row.summary_revision),
     },
   };
 }
@@ -128,6 +131,7 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
     changed.includes('userId') || changed.includes('companyId')
       ? [sql<boolean>`(${after('userId')} is null or ${after('companyId')} is null)`]
       : [],
+  guardColumns: { summaryRevision: plainColumn('summary_revision') },
   rowToEntity: rowToCustomer,
   entityToInsert: customerToInsert,
 };

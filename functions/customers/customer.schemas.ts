@@ -2,11 +2,14 @@ import * as z from 'zod';
 import { CUSTOMER_STATUSES, CUSTOMER_TIERS } from '../../domain/customer/customer.js';
 import { SORT_ORDERS } from '../../domain/customer/customer-repository.js';
 import { MAX_TAGS } from '../../domain/shared/tags.js';
-import { pageLimit, single } from '../http/query-parameters.js';
+import { cleanText, isoTimestamp } from '../http/clean-input.js';
+import { afterId, pageLimit, single } from '../http/query-parameters.js';
+import { CustomerCursor } from './page-cursor.js';
 
-// Shape and size are checked here; meaning (email syntax, phone numbers, tag format) is the
-// domain's job. Length caps stop absurd inputs before they reach any parser.
-const text = (max: number) => z.string({ error: 'must be a string' }).max(max, `must be at most ${max} characters`);
+// Shape and size are checked here, and text is clean (see http/clean-input.ts); meaning (email
+// syntax, phone numbers, tag format) is the domain's job. Length caps stop absurd inputs before
+// they reach any parser.
+const text = (max: number) => cleanText(max);
 const uuid = z.uuid({ error: 'must be a UUID such as 019b6ec4-774c-70e0-9c2c-7ba19630289d' });
 const tier = z.enum(CUSTOMER_TIERS, { error: `must be one of ${CUSTOMER_TIERS.join(', ')}` });
 const tagList = z.array(text(200), { error: 'must be an array of strings' }).max(MAX_TAGS * 2, `must list at most ${MAX_TAGS} tags`);
@@ -35,17 +38,12 @@ export const UpdateCustomerBody = z.strictObject({
   company_id: uuid.nullable().optional(),
 });
 
-export const ChurnBody = z.strictObject({ reason: text(500).optional() });
+export const ChurnBody = z.strictObject({ reason: cleanText(500, { lineBreaks: true }).optional() });
 export const AssignBody = z.strictObject({ assigned_to: uuid.nullable() });
 export const TierBody = z.strictObject({ tier });
 export const TagsBody = z.strictObject({ tags: tagList });
 
-const isoDate = text(40).refine(
-  (value) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)),
-  {
-    message: 'must be an ISO-8601 date or date-time, e.g. 2025-12-30 or 2025-12-30T10:00:00Z',
-  },
-);
+const isoDate = isoTimestamp({ allowDate: true });
 
 export const ListCustomersQuery = z.strictObject({
   status: single(z.enum(CUSTOMER_STATUSES, { error: `must be one of ${CUSTOMER_STATUSES.join(', ')}` })).optional(),
@@ -66,9 +64,13 @@ export const ListCustomersQuery = z.strictObject({
   created_to: single(isoDate).optional(),
   sort: single(z.enum(SORT_ORDERS, { error: `must be one of ${SORT_ORDERS.join(', ')}` })).default('-created_at'),
   limit: pageLimit,
-  cursor: single(text(512)).optional(),
+  cursor: single(CustomerCursor).optional(),
 });
 export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
+
+/** Every child list of a customer is a keyset page: `after` (an item id) and `limit`. */
+export const HistoryQuery = z.strictObject({ after: afterId("event_id of one of this customer's events").optional(), limit: pageLimit });
+export const PurchasesQuery = z.strictObject({ after: afterId("order_id of one of this customer's orders").optional(), limit: pageLimit });
 
 // Representations: what the API answers, documented in OpenAPI and checked against real responses.
 const timestamp = z.iso.datetime().meta({ examples: ['2026-11-26T10:00:00.000Z'] });

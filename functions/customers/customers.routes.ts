@@ -6,7 +6,8 @@ import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { parseEmail } from '../../domain/shared/email.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import type { Result } from '../../domain/shared/result.js';
-import type { Visibility } from '../../domain/customer/customer-repository.js';
+import type { ChildPage, Visibility } from '../../domain/customer/customer-repository.js';
+import type { JsonObject } from '../../domain/shared/json.js';
 import type { AccessScope } from '../auth/access.js';
 import { HttpError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
@@ -24,15 +25,17 @@ import {
   CustomerRepresentation,
   CustomerIdParams,
   EmailParams,
+  HistoryQuery,
   ListCustomersQuery,
   PurchaseRepresentation,
+  PurchasesQuery,
   TagsBody,
   TierBody,
   UpdateCustomerBody,
 } from './customer.schemas.js';
 import type { CustomerService } from './customer-service.js';
-import { clientHasCurrent, expectedVersionFrom } from './conditional-requests.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { clientHasCurrent, preconditionFrom } from './conditional-requests.js';
+import { encodeCursor } from './page-cursor.js';
 
 export interface CustomerRouteServices {
   readonly customers: CustomerService;
@@ -90,7 +93,7 @@ async function applyCommand(
 
 const changeOptions = (request: IdRequest) => ({
   visibility: visibilityOf(request.scope),
-  expectedVersion: expectedVersionFrom(request.headers),
+  expected: preconditionFrom(request.headers),
 });
 
 const fieldError = (field: string, message: string): DomainError => validationFailed([{ field, message }]);
@@ -125,6 +128,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     operationId: 'createCustomer',
     summary: 'Create a customer (status starts at lead)',
     permission: 'customers:create',
+    fieldPermissions: { tier: 'customers:tier', assigned_to: 'customers:assign', tags: 'customers:tags' },
     body: { schema: CreateCustomerBody, required: true },
     response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'] },
     errors: ['CUSTOMER.EMAIL_TAKEN', 'CUSTOMER.USER_ALREADY_LINKED', 'CUSTOMER.UNKNOWN_SALES_REP'],
@@ -147,6 +151,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
           tags: body.tags,
         },
         actor.id,
+        { visibility: visibilityOf(scope) },
       );
       if (!created.ok) return created.error;
       const { customer } = created.value;
@@ -167,6 +172,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
       if (scope.kind === 'owner' && query.assigned_to !== undefined && query.assigned_to !== scope.ownerId) {
         return success(200, [], { pagination: { limit: query.limit, next_cursor: null } });
       }
+      if (query.cursor && query.cursor.sort !== query.sort) {
+        return fieldError('cursor', `it was issued for sort=${query.cursor.sort}; repeat the same sort to continue`);
+      }
       const tagsAny = query.tag && parseTags(query.tag);
       const tagsAll = query.tags_all && parseTags(query.tags_all);
       if (tagsAny && !tagsAny.ok) return fieldError('tag', tagsAny.error);
@@ -181,11 +189,11 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
         tagsAny: tagsAny ? tagsAny.value : undefined,
         tagsAll: tagsAll ? tagsAll.value : undefined,
         text: query.q,
-        createdFrom: query.created_from && new Date(query.created_from).toISOString(),
-        createdTo: query.created_to && new Date(query.created_to).toISOString(),
+        createdFrom: query.created_from,
+        createdTo: query.created_to,
         sort: query.sort,
         limit: query.limit,
-        after: query.cursor ? decodeCursor(query.cursor, query.sort) : undefined,
+        after: query.cursor?.position,
       });
       return success(200, page.customers.map(customerBody), {
         pagination: { limit: query.limit, next_cursor: page.next ? encodeCursor(query.sort, page.next) : null },
@@ -335,15 +343,17 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     path: '/customers/{id}/history',
     group: 'customers-read',
     operationId: 'getCustomerHistory',
-    summary: "The customer's domain events, oldest first",
+    summary: "The customer's domain events, oldest first, a page at a time",
     permission: 'customers:history',
     params: CustomerIdParams,
-    response: { status: 200, data: z.array(EventDetailRepresentation) },
+    query: HistoryQuery,
+    response: { status: 200, data: z.array(EventDetailRepresentation), paginated: true },
     errors: ['CUSTOMER.NOT_FOUND'],
-    handle: async ({ params, scope }, services: CustomerRouteServices) => {
-      const history = await services.customers.history(params.id, visibilityOf(scope));
+    handle: async ({ params, query, scope }, services: CustomerRouteServices) => {
+      const history = await services.customers.history(params.id, query, visibilityOf(scope));
+      if (!history.ok) return history.error;
       // The history shows each event exactly as consumers receive it on the bus.
-      return history.ok ? success(200, history.value.map(toEventDetail)) : history.error;
+      return childPageResponse(history.value, query, 'event', toEventDetail, (event) => event.eventId);
     },
   }),
   defineRoute({
@@ -351,16 +361,34 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     path: '/customers/{id}/purchases',
     group: 'customers-read',
     operationId: 'listCustomerPurchases',
-    summary: "The customer's orders from Order Management, newest first",
+    summary: "The customer's orders from Order Management, newest first, a page at a time",
     permission: 'customers:read',
     params: CustomerIdParams,
-    response: { status: 200, data: z.array(PurchaseRepresentation), headers: ['etag'] },
+    query: PurchasesQuery,
+    response: { status: 200, data: z.array(PurchaseRepresentation), paginated: true, headers: ['etag'] },
     errors: ['CUSTOMER.NOT_FOUND'],
-    handle: async ({ params, scope }, services: CustomerRouteServices) => {
+    handle: async ({ params, query, scope }, services: CustomerRouteServices) => {
       const customer = await services.customers.get(params.id, visibilityOf(scope));
       if (!customer.ok) return customer.error;
-      const purchases = await services.purchases.listForCustomer(params.id);
-      return success(200, purchases.map(purchaseBody), { headers: { etag: etagOf(customer.value) } });
+      const purchases = await services.purchases.listForCustomer(params.id, query);
+      return childPageResponse(purchases, query, 'order', purchaseBody, (purchase) => purchase.orderId, { etag: etagOf(customer.value) });
     },
   }),
 ];
+
+/** A page of a customer's child list in the list envelope; `after` naming no item of theirs is 400. */
+function childPageResponse<T>(
+  page: ChildPage<T>,
+  query: { readonly after?: string | undefined; readonly limit: number },
+  item: string,
+  render: (value: T) => JsonObject,
+  idOf: (value: T) => string,
+  headers: Record<string, string> = {},
+): HttpResponse | DomainError {
+  if (page.kind === 'unknown_after') return fieldError('after', `no ${item} ${query.after} belongs to this customer`);
+  const last = page.items[page.items.length - 1];
+  return success(200, page.items.map(render), {
+    headers,
+    pagination: { limit: query.limit, next_cursor: page.hasMore && last !== undefined ? idOf(last) : null },
+  });
+}

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** A pg-compatible pool and the way to release everything behind it. */
 export interface PostgresPool {
@@ -23,23 +24,43 @@ export interface PostgresPoolOptions {
 export async function openPostgresPool(options: PostgresPoolOptions): Promise<PostgresPool> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 16 });
-    // An idle connection the server closed (restart, failover, admin termination) emits 'error'
-    // on the pool; unhandled, that would crash the process. The pool simply replaces it.
-    pool.on('error', () => undefined);
+    survivesDroppedConnections(pool);
     return { pool, kind: 'postgres', close: () => endOnce(pool) };
   }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-  const embedded = await PGlite.create(options.dataDir);
-  const pool = new pg.Pool(createPgConfig(embedded));
-  return {
-    pool,
-    kind: 'pglite',
-    close: async () => {
-      await endOnce(pool);
-      await embedded.close();
-    },
-  };
+  // One writer per data directory: a lock file next to it, held for the life of the process.
+  const lock = options.dataDir.includes('://')
+    ? undefined
+    : lockDataDir(`${options.dataDir}.lock`, `The data directory ${options.dataDir}`);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    const embedded = await PGlite.create(options.dataDir);
+    const pool = new pg.Pool(createPgConfig(embedded));
+    return {
+      pool,
+      kind: 'pglite',
+      close: async () => {
+        await endOnce(pool);
+        await embedded.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/**
+ * A connection the server closes (restart, failover, pg_terminate_backend) emits 'error': on the
+ * pool while it is idle, on the client itself while a query holds it. Either one unhandled ends
+ * the process. The statement in flight still fails with the error (and answers 503, see
+ * database-errors.ts), and the pool discards the broken client when it is released.
+ */
+export function survivesDroppedConnections(pool: pg.Pool): void {
+  const ignore = () => undefined;
+  pool.on('error', ignore);
+  pool.on('connect', (client) => client.on('error', ignore));
 }
 
 // Kysely's destroy() also ends the pool it was given; ending a pg.Pool twice throws.

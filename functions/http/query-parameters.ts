@@ -33,3 +33,9 @@ export const pageLimit = single(
     .transform(Number)
     .pipe(z.number().min(1, 'must be at least 1').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)),
 ).default(20);
+
+/**
+ * `after` of a keyset page anchored on an item id (the `next_cursor` of the previous page): a
+ * UUID, whose item the route looks up (an id it does not know is 400).
+ */
+export const afterId = (what: string) => single(z.uuid({ error: `must be the ${what}, e.g. next_cursor of the previous page` }));

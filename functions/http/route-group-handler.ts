@@ -1,13 +1,14 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import type { DomainError } from '../../domain/errors.js';
+import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { runIdempotently, validIdempotencyKey } from '../idempotency/idempotent-request.js';
 import type { Logger } from '../logger.js';
 import { decideAccess, type AccessScope } from '../auth/access.js';
 import { actorFrom, type Actor } from './actor.js';
+import { findUnstorableText } from './clean-input.js';
 import { HttpError } from './http-errors.js';
 import { jsonBody } from './json-body.js';
 import { failure, type HttpResponse } from './responses.js';
@@ -39,10 +40,36 @@ function authorize(route: Route<any, any, any, any>, actor: Actor): AccessScope 
       'www-authenticate': 'Bearer realm="customer-mgmt"',
     });
   }
+  if (decision.reason === 'subject_not_uuid') {
+    throw new HttpError(
+      'FORBIDDEN',
+      'Sales reps must be Identity users: the token subject must be the Identity user id (a UUID), because a sales rep sees the customers assigned to that id.',
+      { required_permission: route.permission, roles: [...decision.roles], reason: 'subject_not_uuid' },
+    );
+  }
   throw new HttpError('FORBIDDEN', `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${route.permission}.`, {
     required_permission: route.permission,
     roles: [...decision.roles],
   });
+}
+
+/** 403 when the body carries a field whose own route the caller's roles do not grant. */
+function authorizeFields(route: Route<any, any, any, any>, actor: Actor, body: unknown): void {
+  if (!route.fieldPermissions || body === null || typeof body !== 'object') return;
+  for (const [field, permission] of Object.entries(route.fieldPermissions)) {
+    if ((body as Record<string, unknown>)[field] === undefined) continue;
+    const decision = decideAccess(actor, permission);
+    if (decision.allowed) continue;
+    throw new HttpError(
+      'FORBIDDEN',
+      `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${permission}, which setting ${field} needs.`,
+      {
+        field,
+        required_permission: permission,
+        roles: [...decision.roles],
+      },
+    );
+  }
 }
 
 /** What the routing step learns about a request before its body is parsed. */
@@ -50,8 +77,6 @@ interface Resolved {
   readonly route: Route<any, any, any, any>;
   readonly actor: Actor;
   readonly scope: AccessScope;
-  /** The body as sent, kept for the idempotency fingerprint before JSON parsing replaces it. */
-  readonly rawBody: string | undefined;
 }
 
 /** Services every route group needs beyond its routes' own. */
@@ -66,10 +91,22 @@ function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyE
       fields: [{ field: 'body', message: 'a JSON body is required' }],
     });
   }
+  const params = route.params ? parseOrThrow(route.params, event.pathParameters ?? {}) : undefined;
+  const query = parseOrThrow(route.query ?? NoQuery, { ...queryObject(event.rawQueryString) });
+  const parsedBody = body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body);
+  // Safety net for schemas built from a bare z.string(): nothing PostgreSQL refuses gets further.
+  for (const parsed of [params, query, parsedBody]) {
+    const unstorable = findUnstorableText(parsed);
+    if (unstorable) {
+      const failure = validationFailed([{ field: unstorable.path || 'body', message: unstorable.problem }]);
+      throw new HttpError(failure.code, failure.message, failure.details);
+    }
+  }
+  authorizeFields(route, actor, parsedBody);
   return {
-    params: route.params ? parseOrThrow(route.params, event.pathParameters ?? {}) : undefined,
-    query: parseOrThrow(route.query ?? NoQuery, { ...queryObject(event.rawQueryString) }),
-    body: body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body),
+    params,
+    query,
+    body: parsedBody,
     headers: event.headers ?? {},
     actor,
     scope,
@@ -99,7 +136,7 @@ export function createRouteGroupHandler<S extends HandlerServices>(
       const route = byKey.get(event.routeKey);
       if (!route) throw new HttpError('ROUTE_NOT_FOUND', `No route ${event.routeKey} in this function.`);
       const actor = actorFrom(event);
-      resolved.set(event, { route, actor, scope: authorize(route, actor), rawBody: event.body });
+      resolved.set(event, { route, actor, scope: authorize(route, actor) });
     },
   };
 
@@ -151,7 +188,7 @@ export function createRouteGroupHandler<S extends HandlerServices>(
         key: validIdempotencyKey(key),
         method: context.route.method,
         path: event.rawPath,
-        rawBody: context.rawBody,
+        body: event.body as unknown,
         now: new Date(),
       },
       run,

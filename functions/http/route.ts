@@ -50,6 +50,12 @@ export interface Route<P = unknown, Q = unknown, B = unknown, S = unknown> {
   readonly public?: boolean;
   /** What the caller's roles must grant (see auth/permissions.ts); every non-public route has one. */
   readonly permission?: Permission;
+  /**
+   * Body fields that have a route of their own, with that route's permission: a caller may send
+   * such a field here only if their roles grant that permission too (e.g. `tier` on create needs
+   * customers:tier, as PUT …/tier does).
+   */
+  readonly fieldPermissions?: Readonly<Record<string, Permission>>;
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: { readonly schema: z.ZodType<B>; readonly required: boolean };

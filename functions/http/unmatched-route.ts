@@ -3,7 +3,8 @@ import type { RouteMatch } from './route-matcher.js';
 
 /** The envelope for a request no route takes: 404 for an unknown path, 405 with Allow for a wrong method. */
 export function unmatchedRouteResponse(
-  match: Exclude<RouteMatch<unknown>, { kind: 'matched' }>,
+  match:
+    Exclude<RouteMatch<unknown>, { kind: 'matched' | 'method_not_allowed' }> | { kind: 'method_not_allowed'; allowed: readonly string[] },
   method: string,
   path: string,
   requestId: string,

@@ -10,15 +10,25 @@ export interface IdempotentRequest {
   readonly key: string;
   readonly method: string;
   readonly path: string;
-  readonly rawBody: string | undefined;
+  /** The body as parsed JSON (undefined without one). */
+  readonly body: unknown;
   readonly now: Date;
 }
 
-/** The request a key was first used with: same method, path and body bytes. */
+/** JSON with every object's keys sorted, so that the same request written differently reads the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The request a key was first used with: same method, path and parsed body (key order and spacing do not count). */
 function fingerprintOf(request: IdempotentRequest): string {
-  return createHash('sha256')
-    .update(`${request.method} ${request.path}\n${request.rawBody ?? ''}`)
-    .digest('hex');
+  const body = request.body === undefined ? '' : canonicalJson(request.body);
+  return createHash('sha256').update(`${request.method} ${request.path}\n${body}`).digest('hex');
 }
 
 export function validIdempotencyKey(key: string): string {
@@ -33,7 +43,10 @@ export function validIdempotencyKey(key: string): string {
 /**
  * Runs a request at most once per (caller, Idempotency-Key): a retry with the same request gets
  * the stored response, the same key with another request is 422, and a retry while the first is
- * still running is 409. Responses below 500 are stored; a 5xx or a crash releases the key.
+ * still running is 409. Only a success (2xx) is stored: it is the one outcome a retry must not
+ * change, because the write happened. Every other outcome applied nothing, and a retry may
+ * rightly succeed (a corrected body, a rep who became active, a customer that moved on), so
+ * the key is released and the retry runs afresh.
  */
 export async function runIdempotently(
   store: IdempotencyStore,
@@ -65,10 +78,12 @@ export async function runIdempotently(
   try {
     response = await run();
   } catch (error) {
-    await store.release(request.caller, request.key);
+    // The request's own failure is what the caller must hear (a dropped connection answers 503);
+    // if the release fails too, the claim is taken over once it is abandoned (ABANDONED_AFTER_MS).
+    await store.release(request.caller, request.key).catch(() => undefined);
     throw error;
   }
-  if (response.statusCode >= 500) await store.release(request.caller, request.key);
+  if (response.statusCode < 200 || response.statusCode >= 300) await store.release(request.caller, request.key);
   else {
     const { 'x-request-id': _requestId, ...headers } = response.headers;
     await store.complete(request.caller, request.key, { ...response, headers });

@@ -45,6 +45,29 @@ const SUBSCRIPTIONS: Record<string, Subscription> = {
 
 export const SUBSCRIBED_EVENTS = Object.keys(SUBSCRIPTIONS);
 
+/** The contract of every incoming event we act on (for tools and tests that walk them). */
+export const SUBSCRIBED_CONTRACTS = Object.entries(SUBSCRIPTIONS).map(([key, { schema }]) => {
+  const [source, detailType] = key.split('/') as [string, string];
+  return { source, detailType, schema };
+});
+
+const describeIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[], whole: string) =>
+  issues.map((issue) => `${issue.path.map(String).join('.') || whole}: ${issue.message}`).join('; ');
+
+/** No contract we read nests this deep; a detail that does is refused before any parser recurses into it. */
+export const MAX_DETAIL_DEPTH = 16;
+
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const item of Object.values(current)) pending.push([item, depth + 1]);
+  }
+  return false;
+}
+
 export interface ConsumerOptions {
   readonly clock?: () => Date;
   /** Delivers the customer events an incoming event caused, once its transaction committed. */
@@ -71,14 +94,16 @@ export function createEventConsumer(db: Kysely<Database>, options: ConsumerOptio
   return async function consume(raw: unknown): Promise<ConsumeOutcome> {
     const now = clock().toISOString();
     const parsed = EventBridgeEnvelope.safeParse(raw);
-    if (!parsed.success) return deadLetter(raw, `not an EventBridge event: ${parsed.error.issues[0]?.message ?? 'invalid'}`, now);
+    if (!parsed.success) return deadLetter(raw, `not an EventBridge event: ${describeIssues(parsed.error.issues, 'event')}`, now);
     const envelope = parsed.data;
+    if (nestedDeeperThan(envelope.detail, MAX_DETAIL_DEPTH)) {
+      return deadLetter(raw, `the detail is nested deeper than ${MAX_DETAIL_DEPTH} levels`, now, envelope);
+    }
     const subscription = SUBSCRIPTIONS[`${envelope.source}/${envelope['detail-type']}`];
     if (!subscription) return deadLetter(raw, `no consumer for ${envelope.source} ${envelope['detail-type']}`, now, envelope);
     const detail = subscription.schema.safeParse(envelope.detail);
     if (!detail.success) {
-      const problems = detail.error.issues.map((issue) => `${issue.path.join('.') || 'detail'}: ${issue.message}`).join('; ');
-      return deadLetter(raw, `invalid ${envelope['detail-type']} detail: ${problems}`, now, envelope);
+      return deadLetter(raw, `invalid ${envelope['detail-type']} detail: ${describeIssues(detail.error.issues, 'detail')}`, now, envelope);
     }
 
     const committed: DomainEvent[] = [];

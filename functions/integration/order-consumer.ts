@@ -32,7 +32,7 @@ export function orderHandler(type: OrderEventType) {
       customerId: detail.customer_id,
       state: REPORTED_STATE[type],
       total: { amountMinor: detail.total_minor, currency: currency.value },
-      placedAt: new Date(detail.placed_at).toISOString(),
+      placedAt: detail.placed_at,
     };
     const known = await context.purchases.findForUpdate(detail.order_id);
     if (known && known.customerId !== reported.customerId) {
@@ -40,8 +40,10 @@ export function orderHandler(type: OrderEventType) {
     }
     const merged = mergePurchase(known, reported);
     if (known && merged.state === known.state) return `order already ${known.state}`;
+    const summary = adjustSummary(customer.purchases, known, merged);
+    if (!summary.ok) throw new DeadLetter(`${type} ${detail.order_id}: ${summary.error}`);
     await context.purchases.save(merged, context.now);
-    await context.purchases.saveSummary(customer.id, adjustSummary(customer.purchases, known, merged));
+    await context.purchases.saveSummary(customer.id, summary.value);
 
     if (merged.state !== 'completed') return `order ${merged.state}`;
     const steps = lifecyclePath(customer.status, 'customer') ?? [];

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
+import { storableText } from '../../domain/shared/text.js';
 import type { EventBridgeEnvelope } from './incoming-events.js';
 
 import type { Generated } from 'kysely';
@@ -40,18 +41,33 @@ export async function markProcessed(db: Kysely<Database>, envelope: EventBridgeE
   return inserted !== undefined;
 }
 
+/** How deep a parked payload is kept; anything below is replaced by a note (PostgreSQL's jsonb parser recurses). */
+export const MAX_STORED_DEPTH = 32;
+
+/**
+ * The payload as it can be stored for operators to read: text PostgreSQL refuses (NUL, unpaired
+ * surrogates, in values and keys) becomes U+FFFD, and nesting below MAX_STORED_DEPTH becomes a note.
+ */
+export function storablePayload(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object') return typeof value === 'number' || typeof value === 'boolean' ? value : null;
+  if (depth >= MAX_STORED_DEPTH) return `[nested deeper than ${MAX_STORED_DEPTH} levels; not stored]`;
+  if (Array.isArray(value)) return value.map((item) => storablePayload(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableText(key), storablePayload(item, depth + 1)]));
+}
+
 /** Parks an event that can never be applied, with the reason, where operators can see it. */
 export async function parkDeadLetter(db: Kysely<Database>, envelope: unknown, reason: string, now: string): Promise<void> {
   const fields = (typeof envelope === 'object' && envelope !== null ? envelope : {}) as Record<string, unknown>;
-  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 256) : null);
+  const text = (value: unknown) => (typeof value === 'string' ? storableText(value.slice(0, 256)) : null);
   await db
     .insertInto('customer_mgmt_dead_letters')
     .values({
       event_id: text(fields.id),
       source: text(fields.source),
       detail_type: text(fields['detail-type']),
-      reason: reason.slice(0, 2000),
-      payload: param.jsonb(envelope ?? null),
+      reason: storableText(reason.slice(0, 2000)),
+      payload: param.jsonb(storablePayload(envelope ?? null)),
       received_at: param.timestamptz(now),
     })
     .execute();

@@ -17,7 +17,7 @@ export interface AggregateServiceDependencies<State extends AggregateRoot, Field
   readonly afterCommit?: AfterCommit | undefined;
   readonly notFound: (id: string) => DomainError;
   /** The error for a rule a write broke (`field` names it, from the table's rules), with the values it tried. */
-  readonly conflict: (field: string, attempted: Partial<State>) => Promise<DomainError>;
+  readonly conflict: (field: string, attempted: Partial<State>, scope: Scope | undefined) => Promise<DomainError>;
 }
 
 export interface ChangeOptions<Scope> {
@@ -65,7 +65,7 @@ export function createAggregateService<State extends AggregateRoot, Field extend
         await deps.afterCommit?.([saved.event]);
         return ok({ kind: 'changed', entity: saved.entity, event: saved.event });
       }
-      if (saved.kind === 'conflict') return err(await deps.conflict(saved.field, command.set as Partial<State>));
+      if (saved.kind === 'conflict') return err(await deps.conflict(saved.field, command.set as Partial<State>, options.scope));
       const current = await deps.repository.findById(id, options.scope);
       if (!current) return err(deps.notFound(id));
       const decided = decideChange(deps.kind, current, command, ctx);
@@ -85,16 +85,20 @@ export function createAggregateService<State extends AggregateRoot, Field extend
     async create(
       build: (context: ChangeContext & { readonly id: string }) => Result<{ entity: State; event: DomainEvent<EventType> }, DomainError>,
       actor: string,
-      /** Explains an insert a guard of the repository refused (e.g. a parent that does not exist). */
-      refused?: () => Promise<DomainError>,
+      options: {
+        /** The caller's scope, for errors that must not reveal what is outside it. */
+        readonly scope?: Scope | undefined;
+        /** Explains an insert a guard of the repository refused (e.g. a parent that does not exist). */
+        readonly refused?: () => Promise<DomainError>;
+      } = {},
     ): Promise<Result<{ entity: State; event: DomainEvent<EventType> }, DomainError>> {
       const created = build({ ...context(actor), id: deps.newId() });
       if (!created.ok) return created;
       const inserted = await deps.repository.insert(created.value.entity, created.value.event);
-      if (inserted.kind === 'conflict') return err(await deps.conflict(inserted.field, created.value.entity));
+      if (inserted.kind === 'conflict') return err(await deps.conflict(inserted.field, created.value.entity, options.scope));
       if (inserted.kind === 'not_applied') {
-        if (!refused) throw new Error(`${deps.kind.type} insert refused by a guard nobody explains`);
-        return err(await refused());
+        if (!options.refused) throw new Error(`${deps.kind.type} insert refused by a guard nobody explains`);
+        return err(await options.refused());
       }
       await deps.afterCommit?.([created.value.event]);
       return created;

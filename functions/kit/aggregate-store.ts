@@ -121,9 +121,10 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       return { field, codec, value: codec.bind(change.set[field]) };
     });
     const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(id)}`, ...live(options.scope), ...(options.guards ?? [])];
-    if (change.requires) {
-      const codec = definition.columns[change.requires.field as Field];
-      guards.push(sql`${sql.ref(codec.column)} in (${sql.join(change.requires.oneOf.map((value) => sql`${codec.bind(value)}`))})`);
+    for (const precondition of change.requires ?? []) {
+      const codec = definition.columns[precondition.field as Field] ?? definition.guardColumns?.[precondition.field];
+      if (!codec) throw new Error(`${definition.table} has no column for the precondition on ${precondition.field}`);
+      guards.push(sql`${sql.ref(codec.column)} in (${sql.join(precondition.oneOf.map((value) => sql`${codec.bind(value)}`))})`);
     }
     if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
     guards.push(

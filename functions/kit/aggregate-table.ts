@@ -11,6 +11,8 @@ export interface AggregateTable<State extends AggregateRoot, Field extends keyof
   readonly table: string;
   /** How each field a change may set is stored. */
   readonly columns: Readonly<Record<Field, ColumnCodec>>;
+  /** Columns preconditions may test that no change sets (e.g. a revision counter). */
+  readonly guardColumns?: Readonly<Record<string, ColumnCodec>>;
   /**
    * Unique indexes and named check constraints (raised by the table or its triggers), by name, and
    * the rule each enforces: a write they stop comes back as a `conflict` on that rule, which the

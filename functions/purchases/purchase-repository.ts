@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { ChildPage, PageRequest } from '../../domain/customer/customer-repository.js';
 import type { Purchase, PurchaseState, PurchaseSummary } from '../../domain/purchase/purchase.js';
 import type { CurrencyCode } from '../../domain/shared/money.js';
 import type { Database } from '../db/database.js';
@@ -92,21 +93,44 @@ export function createPurchaseRepository(db: Kysely<Database>) {
           total_spent: param.jsonb(summary.totalSpent),
           first_order_at: summary.firstOrderAt === null ? null : param.timestamptz(summary.firstOrderAt),
           last_order_at: summary.lastOrderAt === null ? null : param.timestamptz(summary.lastOrderAt),
+          summary_revision: sql<number>`summary_revision + 1`,
         })
         .where('id', '=', param.uuid(customerId))
         .execute();
     },
 
-    /** A customer's orders, newest first. */
-    async listForCustomer(customerId: string): Promise<Purchase[]> {
-      const rows = await db
-        .selectFrom(PURCHASES)
-        .selectAll()
-        .where('customer_id', '=', param.uuid(customerId))
-        .orderBy('placed_at', 'desc')
-        .orderBy('order_id', 'desc')
-        .execute();
-      return rows.map(rowToPurchase);
+    /**
+     * A page of a customer's orders, newest first (placed_at, then order_id, descending), after
+     * the order named by `after`; `unknown_after` when that is not one of this customer's orders.
+     */
+    async listForCustomer(customerId: string, page: PageRequest): Promise<ChildPage<Purchase>> {
+      const take = page.limit + 1;
+      if (page.after === undefined) {
+        const rows = await db
+          .selectFrom(PURCHASES)
+          .selectAll()
+          .where('customer_id', '=', param.uuid(customerId))
+          .orderBy('placed_at', 'desc')
+          .orderBy('order_id', 'desc')
+          .limit(take)
+          .execute();
+        return { kind: 'page', items: rows.slice(0, page.limit).map(rowToPurchase), hasMore: rows.length > page.limit };
+      }
+      // One statement: no row at all when the anchor order is unknown, one row without an order when nothing follows it.
+      const { rows } = await sql<{ [K in keyof PurchaseRow]: PurchaseRow[K] | null }>`
+        select page.*
+        from (select placed_at, order_id from ${sql.table(PURCHASES)}
+              where order_id = ${param.uuid(page.after)} and customer_id = ${param.uuid(customerId)}) anchor
+        left join lateral (
+          select p.* from ${sql.table(PURCHASES)} p
+          where p.customer_id = ${param.uuid(customerId)} and (p.placed_at, p.order_id) < (anchor.placed_at, anchor.order_id)
+          order by p.placed_at desc, p.order_id desc
+          limit ${take}
+        ) page on true
+        order by page.placed_at desc, page.order_id desc`.execute(db);
+      if (rows.length === 0) return { kind: 'unknown_after' };
+      const purchases = rows.filter((row): row is PurchaseRow => row.order_id !== null);
+      return { kind: 'page', items: purchases.slice(0, page.limit).map(rowToPurchase), hasMore: purchases.length > page.limit };
     },
   };
 }

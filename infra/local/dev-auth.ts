@@ -64,11 +64,41 @@ export type AuthorizerResult = { readonly claims?: Record<string, string> } | { 
 
 /** The 401 API Gateway would send, in our envelope. */
 export function unauthorizedResponse(description: string, requestId: string): HttpResponse {
-  return failure('UNAUTHORIZED', `Send a valid bearer token in the Authorization header (${description}).`, requestId, {
+  // Belt and braces: descriptions are fixed words (see rejectionOf), but a header must never carry
+  // anything but printable ASCII, or Node refuses to write the response.
+  const safe = description.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'");
+  return failure('UNAUTHORIZED', `Send a valid bearer token in the Authorization header (${safe}).`, requestId, {
     headers: {
-      'www-authenticate': `Bearer realm="customer-mgmt", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+      'www-authenticate': `Bearer realm="customer-mgmt", error="invalid_token", error_description="${safe}"`,
     },
   });
+}
+
+const CHECKED_CLAIMS = new Set(['iss', 'aud', 'sub', 'exp', 'nbf', 'iat']);
+
+/**
+ * Why a token was refused, in fixed words. The JOSE library's own messages quote the token
+ * (a `crit` entry, an `alg` value), so they are never shown: a forged header could otherwise put
+ * CR/LF or non-Latin-1 text into WWW-Authenticate.
+ */
+function rejectionOf(error: unknown): string {
+  const { code, claim } = (error ?? {}) as { code?: unknown; claim?: unknown };
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'the token has expired (exp)';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return typeof claim === 'string' && CHECKED_CLAIMS.has(claim)
+        ? `the token's ${claim} claim is not valid`
+        : 'a claim of the token is not valid';
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'the token signature does not verify';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'the token must be signed with RS256';
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return 'the token header uses an unsupported algorithm or critical extension';
+    default:
+      return 'the token is malformed';
+  }
 }
 
 /**
@@ -99,7 +129,7 @@ export function createDevAuthorizer(keys: DevKeys, clock: () => Date = () => new
       verified.set(match[1]!, { claims, expiresAt: payload.exp! * 1000 });
       return { claims };
     } catch (error) {
-      return { rejected: error instanceof Error ? error.message : 'invalid token' };
+      return { rejected: rejectionOf(error) };
     }
   };
 }

@@ -10,7 +10,17 @@ export const LOCAL_EVENT_INTAKE = 'POST /_local/eventbridge';
  * it to the same consumer the Lambdas run, answering with the consumer's outcome.
  */
 export function createLocalEventIntake(consume: EventConsumer, logger: Logger) {
-  return async (body: string, requestId: string): Promise<HttpResponse> => {
+  return async (body: string, requestId: string, headers: Readonly<Record<string, string>>): Promise<HttpResponse> => {
+    // Only JSON: a web page can post text/plain or a form to localhost cross-origin without asking
+    // first; application/json makes the browser ask (CORS preflight), which this server never grants.
+    const mediaType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (mediaType !== 'application/json') {
+      return failure(
+        'UNSUPPORTED_CONTENT_TYPE',
+        `Send the event as JSON with the header Content-Type: application/json (got ${JSON.stringify(headers['content-type'] ?? null)}).`,
+        requestId,
+      );
+    }
     let event: unknown;
     try {
       event = JSON.parse(body);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, ROLE_PERMISSIONS } from '../../functions/auth/permissions.js';
+import { ROLES, ROLE_PERMISSIONS, type Permission } from '../../functions/auth/permissions.js';
 import { fullPath } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, claimsFor, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+import { objectShape, sample, samplePresent } from '../support/schema-sites.js';
 
 const REP_A = randomUUID();
 const REP_B = randomUUID();
@@ -67,6 +68,63 @@ describe('access control', () => {
     }
   });
 
+  it('a body field that has a route of its own needs that route’s permission wherever it is sent (generated from the route table)', async () => {
+    // A field "has its own route" when some route's body is that one field (PUT …/tier: {tier}).
+    const owners = new Map<string, Permission>();
+    for (const route of routes) {
+      const fields = Object.keys(objectShape(route.body?.schema));
+      if (fields.length === 1) owners.set(fields[0]!, route.permission!);
+    }
+    expect(owners.get('tier')).toBe('customers:tier');
+    const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    let checked = 0;
+    for (const route of routes.filter((candidate) => candidate.body && !candidate.public)) {
+      const shape = objectShape(route.body!.schema);
+      for (const [field, schema] of Object.entries(shape)) {
+        const owner = owners.get(field);
+        if (!owner || owner === route.permission) continue;
+        expect(route.fieldPermissions?.[field], `${route.method} ${route.path} declares ${field}`).toBe(owner);
+        for (const role of ROLES.filter((candidate) => ROLE_PERMISSIONS[candidate].includes(route.permission!))) {
+          const body = { ...(sample(route.body!.schema) as object), [field]: samplePresent(schema) };
+          const path = fullPath(route).replace('{id}', customer.id);
+          const response = await api.call({ method: route.method, path, body, claims: as(role, REP_A) });
+          const where = `${role} sends ${field} to ${route.method} ${route.path}`;
+          if (ROLE_PERMISSIONS[role].includes(owner)) {
+            expect(response.body?.error?.details?.required_permission, where).not.toBe(owner);
+          } else {
+            expect(response.status, where).toBe(403);
+            expect(response.body.error.details, where).toMatchObject({ field, required_permission: owner, roles: [role] });
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('service may not set tier or assignee on create, as it may not through PUT …/tier and …/assign', async () => {
+    for (const [field, value] of [
+      ['tier', 'enterprise'],
+      ['assigned_to', REP_A],
+    ] as const) {
+      const response = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: newCustomerBody({ [field]: value }),
+        claims: as('service'),
+      });
+      expect(response.status, field).toBe(403);
+    }
+    const plain = await api.call({
+      method: 'POST',
+      path: `${BASE}/customers`,
+      body: newCustomerBody({ tags: ['from-orders'] }),
+      claims: as('service'),
+    });
+    expect(plain.status).toBe(201);
+    expect(plain.body.data).toMatchObject({ tier: 'free', assigned_to: null, tags: ['from-orders'] });
+  });
+
   it('reads roles from cognito:groups too, and from real arrays', async () => {
     const viaGroups = await api.call({
       method: 'GET',
@@ -76,6 +134,19 @@ describe('access control', () => {
     expect(viaGroups.status).toBe(200);
     const viaArray = await api.call({ method: 'GET', path: `${BASE}/customers`, claims: { sub: randomUUID(), roles: ['viewer'] } });
     expect(viaArray.status).toBe(200);
+  });
+
+  it('a role or group whose name merely contains a role name grants nothing', async () => {
+    for (const claims of [
+      { roles: '[viewer,admin]' },
+      { roles: '[super admin]' },
+      { 'cognito:groups': '[viewer,admin]' },
+      { roles: ['super admin'] },
+    ]) {
+      const response = await api.call({ method: 'GET', path: `${BASE}/events`, claims: { sub: randomUUID(), ...claims } });
+      expect(response.status, JSON.stringify(claims)).toBe(403);
+      expect(response.body.error.details.roles, JSON.stringify(claims)).not.toContain('admin');
+    }
   });
 
   describe('sales reps see and change only their own customers', () => {
@@ -128,6 +199,35 @@ describe('access control', () => {
       expect(peeking.body.data).toEqual([]);
       const manager = await api.call({ method: 'GET', path: `${BASE}/customers?tag=scoped`, claims: as('manager') });
       expect(manager.body.data).toHaveLength(2);
+    });
+
+    it('a unique clash names the other customer only to callers who may see it', async () => {
+      const create = async (assigned_to: string) =>
+        (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ assigned_to, user_id: randomUUID() }) })).body
+          .data as { id: string; email: string; user_id: string };
+      const theirs = await create(REP_B);
+      const mine = await create(REP_A);
+      const spare = await create(REP_A);
+      const rep = as('sales_rep', REP_A);
+      const cases = [
+        ['create with their email', 'POST', '/customers', { ...newCustomerBody(), email: theirs.email }, theirs, rep],
+        ['create with their user_id', 'POST', '/customers', { ...newCustomerBody(), user_id: theirs.user_id }, theirs, rep],
+        ['update to their email', 'PUT', `/customers/${spare.id}`, { email: theirs.email }, theirs, rep],
+        ['update to their user_id', 'PUT', `/customers/${spare.id}`, { user_id: theirs.user_id }, theirs, rep],
+        ['create with my email', 'POST', '/customers', { ...newCustomerBody(), email: mine.email }, mine, rep],
+        ['update to my user_id', 'PUT', `/customers/${spare.id}`, { user_id: mine.user_id }, mine, rep],
+        ['a manager, their email', 'POST', '/customers', { ...newCustomerBody(), email: theirs.email }, theirs, as('manager')],
+      ] as const;
+      for (const [name, method, path, body, existing, claims] of cases) {
+        const response = await api.call({ method, path: `${BASE}${path}`, body, claims });
+        expect(response.status, name).toBe(409);
+        const visible = existing === mine || claims !== rep;
+        if (visible) expect(response.body.error.details.existing_customer_id, name).toBe(existing.id);
+        else {
+          expect(response.body.error.details, name).not.toHaveProperty('existing_customer_id');
+          expect(JSON.stringify(response.body), name).not.toContain(existing.id);
+        }
+      }
     });
 
     it('a rep cannot assign to anyone but themselves', async () => {

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
+import * as z from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullPath } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
-import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, newCustomerBody, type ApiHarness, type ApiResult } from '../support/api-harness.js';
+import { BAD_DATES, FORGED_CURSORS, UNCLEAN_TEXT } from '../support/hostile-values.js';
+import { sample, stringSites, withValueAt, type StringSite } from '../support/schema-sites.js';
 
 const HOSTILE_STRINGS = [
   "'; drop table customer_mgmt_customers; --",
@@ -170,3 +174,122 @@ describe('hostile input never produces a 500 or touches other customers', () => 
     );
   });
 });
+
+/** Lone surrogates cannot travel in a URL: encoders refuse them and decoders turn them into U+FFFD. */
+const travelsInUrl = (value: string) => !/[\ud800-\udfff]/.test(value);
+
+/**
+ * Generated from the route table: every string site of every route's body, query and path schema
+ * (routes added later by other aggregates included) gets every unclean value, and its kind's
+ * hostile values (impossible dates into timestamps, forged cursors into cursors). Each must be a
+ * 400 VALIDATION_FAILED naming the field, and leave the database exactly as it was.
+ */
+// PGlite and the Data API path: the two ways text travels to the database (pg's wire protocol,
+// JSON over HTTP); a PostgreSQL server receives it exactly as PGlite does and adds only time.
+describe.each(availableDialects().filter((dialect) => dialect !== 'postgres'))(
+  'hostile values in every field of every route (generated from the route table) on %s',
+  (dialect) => {
+    let database: TestDatabase;
+    let api: ApiHarness;
+    let bystander: { id: string; snapshot: unknown };
+    /** The customer the requests name in their path: valid text injected elsewhere may change it, never the bystander. */
+    let target: { id: string; email: string };
+    beforeAll(async () => {
+      database = await openTestDatabase(dialect);
+      api = createApiHarness(database.db);
+      const created = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ tags: ['bystander'] }) });
+      bystander = { id: created.body.data.id, snapshot: created.body.data };
+      const targeted = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() });
+      target = { id: targeted.body.data.id, email: targeted.body.data.email };
+    });
+    afterAll(async () => {
+      const after = await api.call({ method: 'GET', path: `${BASE}/customers/${bystander.id}` });
+      expect(after.body.data).toEqual(bystander.snapshot);
+      await database.close();
+    });
+
+    /** Everything a request could have written, in one row. */
+    const databaseState = async () =>
+      (
+        await sql<Record<string, string>>`select
+        (select count(*) from customer_mgmt_customers) as customers,
+        (select coalesce(sum(version), 0) from customer_mgmt_customers) as versions,
+        (select count(*) from customer_mgmt_events) as events,
+        (select count(*) from customer_mgmt_idempotency_keys) as idempotency_keys,
+        (select count(*) from customer_mgmt_purchases) as purchases,
+        (select count(*) from customer_mgmt_sales_reps) as sales_reps`.execute(database.db)
+      ).rows[0];
+
+    type Part = 'params' | 'query' | 'body';
+    interface Injection {
+      readonly route: (typeof routes)[number];
+      readonly part: Part;
+      readonly site: StringSite;
+    }
+
+    const injections: Injection[] = routes.flatMap((route) =>
+      (['params', 'query', 'body'] as const).flatMap((part) => {
+        const schema = part === 'body' ? route.body?.schema : route[part];
+        return stringSites(schema).map((site) => ({ route, part, site }));
+      }),
+    );
+
+    /** The request for `route` with `value` at the injection site and valid values elsewhere. */
+    function requestFor({ route, part, site }: Injection, value: string) {
+      const params: Record<string, string> = { ...(sample(route.params ?? z.object({})) as Record<string, string>), ...target };
+      if (part === 'params') params[String(site.path[0])] = value;
+      const path = fullPath(route).replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(params[name] ?? ''));
+      const query = part === 'query' ? `?${site.field}=${encodeURIComponent(value)}` : '';
+      const baseBody = route.body ? sample(route.body.schema) : undefined;
+      const body = part === 'body' ? withValueAt(baseBody, site.path, value) : baseBody;
+      return { method: route.method, path: `${path}${query}`, body };
+    }
+
+    it('finds the sites of every part of every route', () => {
+      const fields = injections.map(({ route, part, site }) => `${route.method} ${route.path} ${part}.${site.field}`);
+      expect(fields).toEqual(
+        expect.arrayContaining(['POST /customers body.name', 'POST /customers body.tags.0', 'GET /customers query.cursor']),
+      );
+      expect(fields).toEqual(expect.arrayContaining(['GET /customers query.created_from', 'GET /customers/email/{email} params.email']));
+      expect(injections.filter(({ site }) => site.kind === 'timestamp').length).toBeGreaterThanOrEqual(2);
+      expect(injections.filter(({ site }) => site.kind === 'cursor').length).toBeGreaterThanOrEqual(1);
+    });
+
+    async function expectRefused(injection: Injection, value: string, label: string) {
+      const before = await databaseState();
+      const request = requestFor(injection, value);
+      const response = await api.call(request);
+      const where = `${label} in ${injection.part}.${injection.site.field} of ${injection.route.method} ${injection.route.path}`;
+      expect(response.status, where).toBe(400);
+      expect(response.body.error.code, where).toBe('VALIDATION_FAILED');
+      expect(
+        response.body.error.details.fields.map((issue: { field: string }) => issue.field),
+        where,
+      ).toContain(injection.site.field);
+      expect(await databaseState(), where).toEqual(before);
+    }
+
+    it('refuses unclean text in every string field with 400 naming the field, writing nothing', async () => {
+      for (const injection of injections) {
+        for (const [label, value] of UNCLEAN_TEXT) {
+          if (injection.part !== 'body' && !travelsInUrl(value)) continue;
+          await expectRefused(injection, value, label);
+        }
+      }
+    }, 180_000);
+
+    it('refuses impossible dates in every timestamp and forged cursors in every cursor; elsewhere they are plain text, never a 500', async () => {
+      for (const injection of injections) {
+        for (const [kind, values] of [
+          ['timestamp', BAD_DATES],
+          ['cursor', FORGED_CURSORS],
+        ] as const) {
+          for (const value of values) {
+            if (injection.site.kind === kind) await expectRefused(injection, value, `${kind} ${value}`);
+            else assertWellFormed(await api.call(requestFor(injection, value)));
+          }
+        }
+      }
+    }, 180_000);
+  },
+);

@@ -29,7 +29,8 @@ export function availableDialects(): DialectName[] {
 /** Retries fast in tests; production waits seconds for Aurora to resume. */
 export const FAST_RETRY: RetryPolicy = { attempts: 3, budgetMs: 1_000, baseDelayMs: 5, maxDelayMs: 20 };
 
-async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** A fresh, empty database on the server at `serverUrl`, and how to drop it. */
+export async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cm_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

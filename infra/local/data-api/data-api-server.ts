@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
+import { survivesDroppedConnections } from '../../../functions/db/postgres-pool.js';
 import { badRequest, DataApiError, INJECTABLE_FAULTS, toDataApiError, type InjectableFault } from './errors.js';
 import { Executor } from './executor.js';
 import { DataApiOperations, type OperationResponse } from './operations.js';
@@ -104,6 +105,8 @@ function send(response: ServerResponse, status: number, json: string, errorType?
 
 export async function startDataApiEndpoint(options: DataApiEndpointOptions): Promise<DataApiEndpoint> {
   const log = options.log;
+  // A connection PostgreSQL drops must cost only the call using it, never the process.
+  survivesDroppedConnections(options.pool);
   const maxRequestBytes = options.maxRequestBytes ?? 4 * MiB;
   let operations: DataApiOperations;
   const transactions = new TransactionRegistry({

@@ -117,10 +117,32 @@ export function databaseError(error: PostgresErrorFields): DataApiError {
   return new DataApiError('DatabaseErrorException', formatPostgresMessage(error));
 }
 
+const CONNECTION_REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
+const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+/**
+ * A connection to the database that was lost under a statement, or could not be made, as the
+ * Data API reports it: DatabaseErrorException with the PostgreSQL JDBC driver's wording and
+ * SQLState (08006 connection_failure, 08001 unable to connect). Null for any other failure.
+ */
+export function connectionFailure(error: unknown): DataApiError | null {
+  if (!(error instanceof Error)) return null;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && CONNECTION_REFUSED.has(code)) {
+    return new DataApiError('DatabaseErrorException', 'Connection attempt failed.; SQLState: 08001');
+  }
+  if (CONNECTION_LOST.test(error.message) || code === 'ECONNRESET' || code === 'EPIPE') {
+    return new DataApiError('DatabaseErrorException', 'An I/O error occurred while sending to the backend.; SQLState: 08006');
+  }
+  return null;
+}
+
 /** Any failure turned into the error the endpoint answers with. */
 export function toDataApiError(error: unknown): DataApiError {
   if (error instanceof DataApiError) return error;
   if (isPostgresError(error)) return databaseError(error);
+  const lost = connectionFailure(error);
+  if (lost) return lost;
   const message = error instanceof Error ? error.message : String(error);
   return new DataApiError('InternalServerErrorException', message);
 }

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PAGE_SIZE } from '../../functions/http/query-parameters.js';
+import { fullPath } from '../../functions/http/route.js';
+import { createEventConsumer } from '../../functions/integration/event-consumer.js';
+import { routes } from '../../functions/routes.js';
+import { BASE, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+import { objectShape } from '../support/schema-sites.js';
+import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+
+const MiB = 1024 * 1024;
+const HISTORY_LENGTH = 300;
+const ORDERS = 230;
+
+/** Fifty tags of fifty characters: a tag change records the whole set before and after (about 5 KB). */
+const bigTagSet = (round: number) =>
+  Array.from({ length: 50 }, (_, index) => `r${round % 2}-${String(index).padStart(2, '0')}-${'t'.repeat(44)}`);
+
+/** Follows `next_cursor` as `after` until the end; returns every item and every page's size in bytes. */
+async function pageThrough(api: ApiHarness, path: string, limit: number) {
+  const items: any[] = [];
+  const pageBytes: number[] = [];
+  let after: string | null = null;
+  do {
+    const response = await api.call({ method: 'GET', path: `${path}?limit=${limit}${after ? `&after=${after}` : ''}` });
+    expect(response.status, `${path} after ${after}`).toBe(200);
+    expect(response.body.pagination.limit).toBe(limit);
+    expect(response.body.data.length).toBeLessThanOrEqual(limit);
+    items.push(...response.body.data);
+    pageBytes.push(Buffer.byteLength(response.raw.body as string));
+    after = response.body.pagination.next_cursor;
+  } while (after);
+  return { items, pageBytes };
+}
+
+describe.each(availableDialects())('every list is a keyset page on %s', (dialect) => {
+  let database: TestDatabase;
+  let api: ApiHarness;
+  let customer: { id: string; email: string };
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    api = createApiHarness(database.db);
+    customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    for (let round = 0; round < 3; round++) {
+      await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}/tags`, body: { tags: [`round-${round}`] } });
+    }
+  });
+  afterAll(() => database.close());
+
+  it('audit, generated from the route table: a GET that answers a list takes limit (1-100) and answers pagination', async () => {
+    const lists = [];
+    for (const route of routes.filter((candidate) => candidate.method === 'GET' && !candidate.public)) {
+      const path = fullPath(route).replace('{id}', customer.id).replace('{email}', encodeURIComponent(customer.email));
+      const response = await api.call({ method: 'GET', path });
+      expect(response.status, path).toBe(200);
+      if (!Array.isArray(response.body.data)) continue;
+      lists.push(route.path);
+      expect(Object.keys(objectShape(route.query)), `${route.path} takes limit`).toContain('limit');
+      expect(response.body.pagination, route.path).toEqual({
+        limit: 20,
+        next_cursor: expect.toSatisfy((value) => value === null || typeof value === 'string'),
+      });
+      expect((await api.call({ method: 'GET', path: `${path}?limit=${MAX_PAGE_SIZE + 1}` })).status, route.path).toBe(400);
+      const one = await api.call({ method: 'GET', path: `${path}?limit=1` });
+      expect(one.body.data.length, route.path).toBeLessThanOrEqual(1);
+    }
+    expect(lists).toEqual(expect.arrayContaining(['/customers', '/customers/{id}/history', '/customers/{id}/purchases', '/events']));
+  });
+
+  it(`a history of ${HISTORY_LENGTH} large events (over 1 MiB in all) pages through, oldest first, gapless`, async () => {
+    const { id } = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    for (let round = 1; round < HISTORY_LENGTH; round++) {
+      const response = await api.call({ method: 'PUT', path: `${BASE}/customers/${id}/tags`, body: { tags: bigTagSet(round) } });
+      expect(response.status).toBe(200);
+    }
+    // A plain GET answers the first 20 (before pages existed, this was the whole history: a 500 through the Data API).
+    const first = await api.call({ method: 'GET', path: `${BASE}/customers/${id}/history` });
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((event: { customer_version: number }) => event.customer_version)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index + 1),
+    );
+    expect(first.body.pagination).toEqual({ limit: 20, next_cursor: first.body.data[19].event_id });
+    const { items, pageBytes } = await pageThrough(api, `${BASE}/customers/${id}/history`, 100);
+    expect(items.map((event) => event.customer_version)).toEqual(Array.from({ length: HISTORY_LENGTH }, (_, index) => index + 1));
+    expect(new Set(items.map((event) => event.event_id)).size).toBe(HISTORY_LENGTH);
+    // One response could not carry it through the Data API (1 MiB per response); every page does.
+    expect(pageBytes.reduce((sum, bytes) => sum + bytes, 0)).toBeGreaterThan(MiB);
+    expect(Math.max(...pageBytes)).toBeLessThan(MiB);
+  }, 120_000);
+
+  it(`${ORDERS} orders page through newest first, each once`, async () => {
+    const { id } = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    const consume = createEventConsumer(database.db);
+    // Several orders share a placed_at, so the page key must be (placed_at, order_id).
+    for (let n = 0; n < ORDERS; n++) {
+      const placedAt = new Date(Date.UTC(2026, 0, 1 + Math.floor(n / 3))).toISOString();
+      const detail = { order_id: randomUUID(), customer_id: id, total_minor: 100 + n, currency: 'EUR', placed_at: placedAt };
+      expect(await consume({ id: randomUUID(), source: 'order-management', 'detail-type': 'OrderPlaced', detail })).toMatchObject({
+        outcome: 'applied',
+      });
+    }
+    const { items } = await pageThrough(api, `${BASE}/customers/${id}/purchases`, 100);
+    expect(items).toHaveLength(ORDERS);
+    expect(new Set(items.map((purchase) => purchase.order_id)).size).toBe(ORDERS);
+    const keys = items.map((purchase) => `${purchase.placed_at}|${purchase.order_id}`);
+    expect(keys).toEqual([...keys].sort().reverse());
+  }, 120_000);
+
+  it('an after that names nothing of this customer is 400 naming after; another customer is still 404', async () => {
+    const other = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    const othersEvent = (await api.call({ method: 'GET', path: `${BASE}/customers/${other.id}/history` })).body.data[0].event_id;
+    for (const path of [
+      `/customers/${customer.id}/history?after=${othersEvent}`,
+      `/customers/${customer.id}/purchases?after=${randomUUID()}`,
+    ]) {
+      const response = await api.call({ method: 'GET', path: `${BASE}${path}` });
+      expect(response.status, path).toBe(400);
+      expect(response.body.error.details.fields, path).toEqual([
+        { field: 'after', message: expect.stringContaining('belongs to this customer') },
+      ]);
+    }
+    expect((await api.call({ method: 'GET', path: `${BASE}/customers/${randomUUID()}/history?after=${othersEvent}` })).status).toBe(404);
+    const last = (await api.call({ method: 'GET', path: `${BASE}/customers/${customer.id}/history?limit=100` })).body.data.at(-1).event_id;
+    const end = await api.call({ method: 'GET', path: `${BASE}/customers/${customer.id}/history?after=${last}` });
+    expect(end.body).toMatchObject({ data: [], pagination: { limit: 20, next_cursor: null } });
+  });
+});
