@@ -89,9 +89,9 @@ const eventBridgeEvent = (source: string, detailType: string, detail: unknown) =
  */
 function invocationsFor(sampleCustomerId: string): Record<string, () => unknown> {
   return {
-    'customers-read': () =>
+    'api-read': () =>
       apiEvent('GET /api/v1/customer-mgmt/customers/{id}', `/api/v1/customer-mgmt/customers/${sampleCustomerId}`, { id: sampleCustomerId }),
-    'customers-write': () =>
+    'api-write': () =>
       apiEvent(
         'POST /api/v1/customer-mgmt/customers',
         '/api/v1/customer-mgmt/customers',

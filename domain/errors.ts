@@ -1,18 +1,15 @@
 import type { JsonObject } from './shared/json.js';
 
 /**
- * Every expected failure the domain can report. The HTTP layer maps each code to a status in
- * one table that the compiler checks for completeness.
+ * Every expected failure the domain can report, by code. Each aggregate adds its own codes in
+ * its errors module (`declare module '../errors.js' { interface DomainErrorCodes extends
+ * Record<CustomerErrorCode, true> {} }`); the HTTP layer maps every code to a status in one
+ * composed table that the compiler checks for completeness (functions/error-status.ts).
  */
-export type DomainErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'CUSTOMER.NOT_FOUND'
-  | 'CUSTOMER.EMAIL_TAKEN'
-  | 'CUSTOMER.USER_ALREADY_LINKED'
-  | 'CUSTOMER.ACCOUNT_TYPE_CONFLICT'
-  | 'CUSTOMER.INVALID_TRANSITION'
-  | 'CUSTOMER.VERSION_MISMATCH'
-  | 'CUSTOMER.UNKNOWN_SALES_REP';
+export interface DomainErrorCodes {
+  VALIDATION_FAILED: true;
+}
+export type DomainErrorCode = keyof DomainErrorCodes;
 
 export interface DomainError {
   readonly code: DomainErrorCode;
@@ -33,8 +30,4 @@ export function validationFailed(issues: readonly FieldIssue[]): DomainError {
     message: `The request is invalid. ${summary}`,
     details: { fields: issues.map((issue) => ({ field: issue.field, message: issue.message })) },
   };
-}
-
-export function customerNotFound(id: string): DomainError {
-  return { code: 'CUSTOMER.NOT_FOUND', message: `No customer with id ${id} exists (it may have been deleted).` };
 }

@@ -1,3 +1,4 @@
+import { ERROR_STATUS } from './error-status.js';
 import { createRouteGroupHandler } from './http/route-group-handler.js';
 import { ROUTE_GROUPS, type RouteGroup } from './http/route.js';
 import type { Logger } from './logger.js';
@@ -14,6 +15,7 @@ export function createGroupHandlers(services: () => Promise<Services>, logger: L
         routes.filter((route) => route.group === group),
         services,
         logger,
+        ERROR_STATUS,
       ),
     ]),
   ) as GroupHandlers;

@@ -1,10 +1,11 @@
+import { ERROR_STATUS } from './error-status.js';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
 import { loadConfig } from './config.js';
 import { openDataApiDatabase } from './db/data-api-database.js';
 import { immediateDeliveryFor } from './events/delivery-runtime.js';
 import { createRouteGroupHandler } from './http/route-group-handler.js';
-import type { RouteGroup } from './http/route.js';
+import { ROUTE_GROUP_TABLE, type RouteGroup } from './http/route.js';
 import { observability, observed } from './observability.js';
 import { routes, type Services } from './routes.js';
 import { createServices } from './services.js';
@@ -21,13 +22,16 @@ export function lambdaHandlerFor(group: RouteGroup) {
   const getServices = () =>
     (services ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
       createServices(handle.db, {
-        afterCommit: group === 'customers-write' ? immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE) : undefined,
+        afterCommit: ROUTE_GROUP_TABLE[group].publishesEvents
+          ? immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE)
+          : undefined,
       }),
     ));
   const handler = createRouteGroupHandler(
     routes.filter((route) => route.group === group),
     getServices,
     logger,
+    ERROR_STATUS,
   );
   return observed(handler, { correlationId: (event: APIGatewayProxyEventV2) => event.requestContext?.requestId });
 }

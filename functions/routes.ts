@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
+import { resourcePermissions } from './auth/permissions.js';
 import * as z from 'zod';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
 import type { Kysely } from 'kysely';
-import { ERROR_STATUS } from './http/http-errors.js';
+import { ERROR_STATUS } from './error-status.js';
 import { failure, success } from './http/responses.js';
 import { defineRoute, type Route } from './http/route.js';
 import type { HandlerServices } from './http/route-group-handler.js';
@@ -18,12 +19,15 @@ export interface Services extends CustomerRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 
+/** Operators and machine callers may ask whether the database answers. */
+const OPERATIONS_PERMISSIONS = resourcePermissions('operations', { readiness: ['admin', 'manager', 'service'] });
+
 /** Liveness: answers without the database, so probes never wake (or keep awake) a paused Aurora. */
 const healthRoute = defineRoute({
   method: 'GET',
   path: '/health',
   public: true,
-  group: 'customers-read',
+  group: 'api-read',
   operationId: 'health',
   summary: 'Liveness: the function answers; the database is not touched (no token needed)',
   response: { status: 200, data: z.strictObject({ status: z.literal('alive') }) },
@@ -34,10 +38,10 @@ const healthRoute = defineRoute({
 const readyRoute = defineRoute({
   method: 'GET',
   path: '/ready',
-  group: 'customers-read',
+  group: 'api-read',
   operationId: 'ready',
   summary: 'Readiness: the database answers',
-  permission: 'operations:readiness',
+  permission: OPERATIONS_PERMISSIONS.readiness,
   response: { status: 200, data: z.strictObject({ database: z.literal('up') }) },
   handle: async ({ requestId }, services: Services) => {
     try {
@@ -56,7 +60,7 @@ const openApiRoute = defineRoute({
   method: 'GET',
   path: '/openapi.json',
   public: true,
-  group: 'customers-read',
+  group: 'api-read',
   operationId: 'getOpenApiDocument',
   summary: 'This API as an OpenAPI 3.1 document (no token needed)',
   response: { status: 200, raw: true, data: z.looseObject({ openapi: z.literal('3.1.0') }) },

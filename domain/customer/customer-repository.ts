@@ -1,4 +1,5 @@
 import type { Email } from '../shared/email.js';
+import type { PurchaseSummary } from '../purchase/purchase.js';
 import type { Tag } from '../shared/tags.js';
 import type { Customer, CustomerStatus, CustomerTier, Timestamp } from './customer.js';
 import type { CustomerChange } from './customer-change.js';
@@ -76,6 +77,13 @@ export interface CustomerRepository {
   /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
   saveChange(customerId: string, change: CustomerChange, context: ChangeContext, visibility?: Visibility): Promise<SaveChangeOutcome>;
   list(query: CustomerListQuery): Promise<CustomerPage>;
+  /**
+   * Locks the customer's row for the rest of the transaction, so concurrent orders of one
+   * customer update its summary one after the other. False when there is no such live customer.
+   */
+  lockForOrders(customerId: string): Promise<boolean>;
+  /** Stores the purchase summary orders add up to, counting the change in the summary revision (no new version). */
+  saveSummary(customerId: string, summary: PurchaseSummary): Promise<void>;
   /** A page of the customer's events, oldest first, after the event `page.after`; null when the customer does not exist or is deleted. */
   history(customerId: string, page: PageRequest, visibility?: Visibility): Promise<ChildPage<CustomerEvent> | null>;
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../http/actor.js';
 import { textProblem } from '../../domain/shared/text.js';
-import { OWNER_SCOPED_ROLES, ROLE_PERMISSIONS, ROLES, type Permission, type Role } from './permissions.js';
+import { OWNER_SCOPED_ROLES, ROLES, type Permission, type Role } from './permissions.js';
 
 /**
  * Roles come from the `roles` claim, falling back to Cognito's `cognito:groups`, and only a value
@@ -60,7 +60,7 @@ function usableSubject(id: string): boolean {
 export function decideAccess(actor: Actor, permission: Permission): AccessDecision {
   const roles = rolesOf(actor);
   if (!usableSubject(actor.id)) return { allowed: false, reason: 'unauthenticated', roles };
-  const granting = roles.filter((role) => ROLE_PERMISSIONS[role].includes(permission));
+  const granting = roles.filter((role) => permission.roles.includes(role));
   if (granting.length === 0) return { allowed: false, reason: 'forbidden', roles };
   const scoped = granting.every((role) => OWNER_SCOPED_ROLES.includes(role));
   if (!scoped) return { allowed: true, roles, scope: { kind: 'all' } };

@@ -44,6 +44,31 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return row?.id ?? null;
     },
 
+    async lockForOrders(customerId) {
+      const row = await db
+        .selectFrom(CUSTOMERS)
+        .select('id')
+        .where('id', '=', param.uuid(customerId))
+        .where('deleted_at', 'is', null)
+        .forUpdate()
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async saveSummary(customerId, summary) {
+      await db
+        .updateTable(CUSTOMERS)
+        .set({
+          orders_count: summary.ordersCount,
+          total_spent: param.jsonb(summary.totalSpent),
+          first_order_at: summary.firstOrderAt === null ? null : param.timestamptz(summary.firstOrderAt),
+          last_order_at: summary.lastOrderAt === null ? null : param.timestamptz(summary.lastOrderAt),
+          summary_revision: sql<number>`summary_revision + 1`,
+        })
+        .where('id', '=', param.uuid(customerId))
+        .execute();
+    },
+
     async list(query: CustomerListQuery): Promise<CustomerPage> {
       const descending = query.sort.startsWith('-');
       const keyColumn = query.sort.replace('-', '') as 'created_at' | 'name';

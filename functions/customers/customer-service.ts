@@ -12,7 +12,8 @@ import type {
   Visibility,
 } from '../../domain/customer/customer-repository.js';
 import type { JsonObject } from '../../domain/shared/json.js';
-import { customerNotFound, type DomainError } from '../../domain/errors.js';
+import { customerNotFound } from '../../domain/customer/customer-errors.js';
+import type { DomainError } from '../../domain/errors.js';
 import type { Email } from '../../domain/shared/email.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import { createAggregateService, type AfterCommit, type ChangeBuilder } from '../kit/aggregate-service.js';

@@ -5,11 +5,11 @@ import type { LifecycleCommand } from '../../domain/customer/customer-lifecycle.
 import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { parseEmail } from '../../domain/shared/email.js';
 import { parseTags } from '../../domain/shared/tags.js';
-import type { Result } from '../../domain/shared/result.js';
+import { ok, type Result } from '../../domain/shared/result.js';
 import type { ChildPage, Visibility } from '../../domain/customer/customer-repository.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { AccessScope } from '../auth/access.js';
-import { HttpError } from '../http/http-errors.js';
+import type { ApiError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
 import { toEventDetail } from '../events/event-envelope.js';
@@ -33,8 +33,9 @@ import {
   TierBody,
   UpdateCustomerBody,
 } from './customer.schemas.js';
-import type { CustomerService } from './customer-service.js';
-import { clientHasCurrent, preconditionFrom } from './conditional-requests.js';
+import type { ChangeOptions, CustomerService } from './customer-service.js';
+import { CUSTOMER_PERMISSIONS } from './customer-permissions.js';
+import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
 import { encodeCursor } from './page-cursor.js';
 
 export interface CustomerRouteServices {
@@ -69,13 +70,24 @@ function visibilityOf(scope: AccessScope): Visibility {
 }
 
 /** An owner-scoped caller (sales rep) may only make customers theirs, never someone else's. */
-function requireAssigneeAllowed(scope: AccessScope, assignedTo: string | null | undefined): void {
-  if (scope.kind !== 'owner' || assignedTo === scope.ownerId) return;
-  throw new HttpError('FORBIDDEN', 'Sales reps can assign customers only to themselves.', {
-    field: 'assigned_to',
-    allowed_value: scope.ownerId,
-  });
+function assigneeRefused(scope: AccessScope, assignedTo: string | null | undefined): ApiError | null {
+  if (scope.kind !== 'owner' || assignedTo === scope.ownerId) return null;
+  return {
+    code: 'FORBIDDEN',
+    message: 'Sales reps can assign customers only to themselves.',
+    details: { field: 'assigned_to', allowed_value: scope.ownerId },
+  };
 }
+
+/** Keys callers often send to PUT /customers/{id}, which it refuses: where each is changed instead. */
+const CUSTOMER_FIELD_HINTS: Readonly<Record<string, string>> = {
+  status: 'status cannot be set directly; use the qualify, convert, churn and reactivate endpoints',
+  tier: 'tier is changed with PUT /customers/{id}/tier',
+  tags: 'tags are replaced with PUT /customers/{id}/tags',
+  assigned_to: 'assignment is changed with PUT /customers/{id}/assign',
+};
+
+const VERSION_MISMATCH: ApiError = { code: 'CUSTOMER.VERSION_MISMATCH', message: 'If-Match names another version of the customer.' };
 
 type IdRequest = RouteRequest<{ id: string }, unknown, unknown>;
 
@@ -87,14 +99,19 @@ async function applyCommand(
 ) {
   if (typeof change !== 'function' && !change.ok) return change.error;
   const build = typeof change === 'function' ? change : () => change.value;
-  const outcome = await services.customers.change(request.params.id, build, request.actor.id, changeOptions(request));
+  const options = changeOptions(request);
+  if (!options.ok) return options.error;
+  const outcome = await services.customers.change(request.params.id, build, request.actor.id, options.value);
   return outcome.ok ? customerResponse(200, outcome.value.entity) : outcome.error;
 }
 
-const changeOptions = (request: IdRequest) => ({
-  visibility: visibilityOf(request.scope),
-  expected: preconditionFrom(request.headers),
-});
+/** Whose customers the change may touch, and the representation If-Match names (if any). */
+function changeOptions(request: IdRequest): Result<ChangeOptions, ApiError> {
+  const expected = expectedTagFrom(request.headers, VERSION_MISMATCH);
+  if (!expected.ok) return expected;
+  const tag = expected.value;
+  return ok({ visibility: visibilityOf(request.scope), expected: tag && { version: tag.version, summaryRevision: tag.revision } });
+}
 
 const fieldError = (field: string, message: string): DomainError => validationFailed([{ field, message }]);
 
@@ -102,12 +119,12 @@ function lifecycleRoute(command: LifecycleCommand, summary: string) {
   return defineRoute({
     method: 'POST',
     path: `/customers/{id}/${command}`,
-    group: 'customers-write',
+    group: 'api-write',
     operationId: `${command}Customer`,
     summary,
-    permission: 'customers:transition',
+    permission: CUSTOMER_PERMISSIONS.transition,
     params: CustomerIdParams,
-    body: { schema: ChurnBody, required: false },
+    body: { schema: ChurnBody, required: false, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.INVALID_TRANSITION', 'CUSTOMER.VERSION_MISMATCH'],
     conditional: 'if-match',
@@ -124,18 +141,19 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'POST',
     path: '/customers',
-    group: 'customers-write',
+    group: 'api-write',
     operationId: 'createCustomer',
     summary: 'Create a customer (status starts at lead)',
-    permission: 'customers:create',
-    fieldPermissions: { tier: 'customers:tier', assigned_to: 'customers:assign', tags: 'customers:tags' },
-    body: { schema: CreateCustomerBody, required: true },
+    permission: CUSTOMER_PERMISSIONS.create,
+    fieldPermissions: { tier: CUSTOMER_PERMISSIONS.tier, assigned_to: CUSTOMER_PERMISSIONS.assign, tags: CUSTOMER_PERMISSIONS.tags },
+    body: { schema: CreateCustomerBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'] },
     errors: ['CUSTOMER.EMAIL_TAKEN', 'CUSTOMER.USER_ALREADY_LINKED', 'CUSTOMER.UNKNOWN_SALES_REP'],
     handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
       // A sales rep's new customer is theirs, so that they can see it afterwards.
       const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
-      requireAssigneeAllowed(scope, assignedTo);
+      const refused = assigneeRefused(scope, assignedTo);
+      if (refused) return refused;
       const unknownRep = await unknownSalesRep(services, assignedTo);
       if (unknownRep) return unknownRep;
       const created = await services.customers.create(
@@ -161,10 +179,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'GET',
     path: '/customers',
-    group: 'customers-read',
+    group: 'api-read',
     operationId: 'listCustomers',
     summary: 'List customers with filters and cursor pagination',
-    permission: 'customers:read',
+    permission: CUSTOMER_PERMISSIONS.read,
     query: ListCustomersQuery,
     response: { status: 200, data: z.array(CustomerRepresentation), paginated: true },
     handle: async ({ query, scope }, services: CustomerRouteServices) => {
@@ -203,10 +221,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'GET',
     path: '/customers/email/{email}',
-    group: 'customers-read',
+    group: 'api-read',
     operationId: 'getCustomerByEmail',
     summary: 'Get a customer by email (case-insensitive)',
-    permission: 'customers:read',
+    permission: CUSTOMER_PERMISSIONS.read,
     params: EmailParams,
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: ['CUSTOMER.NOT_FOUND'],
@@ -220,10 +238,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'GET',
     path: '/customers/{id}',
-    group: 'customers-read',
+    group: 'api-read',
     operationId: 'getCustomer',
     summary: 'Get a customer by id',
-    permission: 'customers:read',
+    permission: CUSTOMER_PERMISSIONS.read,
     params: CustomerIdParams,
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: ['CUSTOMER.NOT_FOUND'],
@@ -234,12 +252,12 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'PUT',
     path: '/customers/{id}',
-    group: 'customers-write',
+    group: 'api-write',
     operationId: 'updateCustomer',
     summary: 'Update name, email, phone, source, user_id or company_id',
-    permission: 'customers:update',
+    permission: CUSTOMER_PERMISSIONS.update,
     params: CustomerIdParams,
-    body: { schema: UpdateCustomerBody, required: true },
+    body: { schema: UpdateCustomerBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: [
       'CUSTOMER.NOT_FOUND',
@@ -268,20 +286,22 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'DELETE',
     path: '/customers/{id}',
-    group: 'customers-write',
+    group: 'api-write',
     operationId: 'deleteCustomer',
     summary: 'Soft-delete a customer; it disappears from every read',
-    permission: 'customers:delete',
+    permission: CUSTOMER_PERMISSIONS.delete,
     params: CustomerIdParams,
     response: { status: 204 },
     errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
     conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
+      const options = changeOptions(request);
+      if (!options.ok) return options.error;
       const outcome = await services.customers.change(
         request.params.id,
         (now) => commands.deleteCustomer(now),
         request.actor.id,
-        changeOptions(request),
+        options.value,
       );
       return outcome.ok ? noContent() : outcome.error;
     },
@@ -293,18 +313,18 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'PUT',
     path: '/customers/{id}/assign',
-    group: 'customers-write',
+    group: 'api-write',
     operationId: 'assignCustomer',
     summary: 'Assign a sales rep (or null to unassign)',
-    permission: 'customers:assign',
+    permission: CUSTOMER_PERMISSIONS.assign,
     params: CustomerIdParams,
-    body: { schema: AssignBody, required: true },
+    body: { schema: AssignBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.VERSION_MISMATCH'],
     conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
-      requireAssigneeAllowed(request.scope, request.body.assigned_to);
       return (
+        assigneeRefused(request.scope, request.body.assigned_to) ??
         (await unknownSalesRep(services, request.body.assigned_to)) ??
         applyCommand(request, services, () => commands.assign(request.body.assigned_to))
       );
@@ -313,12 +333,12 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'PUT',
     path: '/customers/{id}/tier',
-    group: 'customers-write',
+    group: 'api-write',
     operationId: 'changeCustomerTier',
     summary: 'Change the tier',
-    permission: 'customers:tier',
+    permission: CUSTOMER_PERMISSIONS.tier,
     params: CustomerIdParams,
-    body: { schema: TierBody, required: true },
+    body: { schema: TierBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
     conditional: 'if-match',
@@ -327,12 +347,12 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'PUT',
     path: '/customers/{id}/tags',
-    group: 'customers-write',
+    group: 'api-write',
     operationId: 'replaceCustomerTags',
     summary: 'Replace the tag set',
-    permission: 'customers:tags',
+    permission: CUSTOMER_PERMISSIONS.tags,
     params: CustomerIdParams,
-    body: { schema: TagsBody, required: true },
+    body: { schema: TagsBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
     conditional: 'if-match',
@@ -341,10 +361,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'GET',
     path: '/customers/{id}/history',
-    group: 'customers-read',
+    group: 'api-read',
     operationId: 'getCustomerHistory',
     summary: "The customer's domain events, oldest first, a page at a time",
-    permission: 'customers:history',
+    permission: CUSTOMER_PERMISSIONS.history,
     params: CustomerIdParams,
     query: HistoryQuery,
     response: { status: 200, data: z.array(EventDetailRepresentation), paginated: true },
@@ -359,10 +379,10 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
   defineRoute({
     method: 'GET',
     path: '/customers/{id}/purchases',
-    group: 'customers-read',
+    group: 'api-read',
     operationId: 'listCustomerPurchases',
     summary: "The customer's orders from Order Management, newest first, a page at a time",
-    permission: 'customers:read',
+    permission: CUSTOMER_PERMISSIONS.read,
     params: CustomerIdParams,
     query: PurchasesQuery,
     response: { status: 200, data: z.array(PurchaseRepresentation), paginated: true, headers: ['etag'] },

@@ -7,6 +7,7 @@ import { pageLimit, single } from '../http/query-parameters.js';
 import { success } from '../http/responses.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { toEventDetail } from './event-envelope.js';
+import { EVENT_PERMISSIONS } from './event-permissions.js';
 import { LoggedEventRepresentation } from './event-representation.js';
 import { DELIVERY_STATES, readEventLog, type LoggedEvent } from './event-log.js';
 
@@ -44,10 +45,10 @@ export function eventRoutes(aggregateTypes: readonly [string, ...string[]]): rea
     defineRoute({
       method: 'GET',
       path: '/events',
-      group: 'customers-read',
+      group: 'api-read',
       operationId: 'listEvents',
       summary: 'The event log in log order, with delivery state (watch with ?after=<event_id>)',
-      permission: 'events:read',
+      permission: EVENT_PERMISSIONS.read,
       query: eventLogQuery(aggregateTypes),
       response: { status: 200, data: z.array(LoggedEventRepresentation), paginated: true },
       handle: async ({ query }, services: EventRouteServices) => {

@@ -17,33 +17,40 @@ export type EdgeErrorCode =
 
 export type ErrorCode = DomainErrorCode | EdgeErrorCode;
 
-/** Every error code's HTTP status; the compiler refuses a code without one. */
-export const ERROR_STATUS: Record<ErrorCode, number> = {
+/** The status of every failure the edge reports itself (VALIDATION_FAILED included: zod at the edge). */
+export const EDGE_ERROR_STATUS: Readonly<Record<EdgeErrorCode | 'VALIDATION_FAILED', number>> = {
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
   UNSUPPORTED_CONTENT_TYPE: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
-  'CUSTOMER.NOT_FOUND': 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
-  'CUSTOMER.EMAIL_TAKEN': 409,
-  'CUSTOMER.USER_ALREADY_LINKED': 409,
-  'CUSTOMER.ACCOUNT_TYPE_CONFLICT': 409,
-  'CUSTOMER.INVALID_TRANSITION': 409,
   IDEMPOTENCY_REQUEST_IN_PROGRESS: 409,
-  'CUSTOMER.VERSION_MISMATCH': 412,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  'CUSTOMER.UNKNOWN_SALES_REP': 422,
   PAYLOAD_TOO_LARGE: 413,
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
 };
 
-/** An expected failure at the edge, thrown by middlewares and turned into the error envelope. */
+/** The status of every code, domain and edge: composed once for the service (functions/error-status.ts). */
+export type ErrorStatusTable = Readonly<Record<ErrorCode, number>>;
+
+/**
+ * An expected failure a route handler returns as a value (its one error channel): a domain
+ * error, or an edge code such as FORBIDDEN for a rule the route checks itself.
+ */
+export interface ApiError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: JsonObject | undefined;
+  readonly headers?: Record<string, string> | undefined;
+}
+
+/** An expected failure found by a middleware (parsing, access), thrown and turned into the error envelope; handlers return ApiError values instead. */
 export class HttpError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: keyof typeof EDGE_ERROR_STATUS,
     message: string,
     readonly details?: JsonObject,
     readonly headers?: Record<string, string>,

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
-import { ERROR_STATUS, type ErrorCode } from './http-errors.js';
+import { EDGE_ERROR_STATUS, type ApiError } from './http-errors.js';
 
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
@@ -20,17 +20,22 @@ export function noContent(headers: Record<string, string> = {}): HttpResponse {
   return { statusCode: 204, headers };
 }
 
-/** `{"status":"error","error":{"code","message","details"?,"request_id"}}` with the code's status. */
+/** `{"status":"error","error":{"code","message","details"?,"request_id"}}` with the given status. */
+export function errorResponse(status: number, failed: ApiError, requestId: string): HttpResponse {
+  const error = { code: failed.code, message: failed.message, ...(failed.details && { details: failed.details }), request_id: requestId };
+  return {
+    statusCode: status,
+    headers: { ...JSON_HEADERS, 'x-request-id': requestId, ...failed.headers },
+    body: JSON.stringify({ status: 'error', error }),
+  };
+}
+
+/** The error envelope of a failure the edge reports itself (its status is fixed). */
 export function failure(
-  code: ErrorCode,
+  code: keyof typeof EDGE_ERROR_STATUS,
   message: string,
   requestId: string,
   options: { details?: JsonObject | undefined; headers?: Record<string, string> | undefined } = {},
 ): HttpResponse {
-  const error = { code, message, ...(options.details && { details: options.details }), request_id: requestId };
-  return {
-    statusCode: ERROR_STATUS[code],
-    headers: { ...JSON_HEADERS, 'x-request-id': requestId, ...options.headers },
-    body: JSON.stringify({ status: 'error', error }),
-  };
+  return errorResponse(EDGE_ERROR_STATUS[code], { code, message, details: options.details, headers: options.headers }, requestId);
 }

@@ -1,17 +1,17 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { validationFailed, type DomainError } from '../../domain/errors.js';
+import { validationFailed } from '../../domain/errors.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
-import { runIdempotently, validIdempotencyKey } from '../idempotency/idempotent-request.js';
+import { isValidIdempotencyKey, runIdempotently } from '../idempotency/idempotent-request.js';
 import type { Logger } from '../logger.js';
 import { decideAccess, type AccessScope } from '../auth/access.js';
 import { actorFrom, type Actor } from './actor.js';
 import { findUnstorableText } from './clean-input.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, type ApiError, type ErrorStatusTable } from './http-errors.js';
 import { jsonBody } from './json-body.js';
-import { failure, type HttpResponse } from './responses.js';
+import { errorResponse, failure, type HttpResponse } from './responses.js';
 import { routeKey, type Route, type RouteRequest } from './route.js';
 import { parseOrThrow } from './validation.js';
 
@@ -44,11 +44,11 @@ function authorize(route: Route<any, any, any, any>, actor: Actor): AccessScope 
     throw new HttpError(
       'FORBIDDEN',
       'Sales reps must be Identity users: the token subject must be the Identity user id (a UUID), because a sales rep sees the customers assigned to that id.',
-      { required_permission: route.permission, roles: [...decision.roles], reason: 'subject_not_uuid' },
+      { required_permission: route.permission.name, roles: [...decision.roles], reason: 'subject_not_uuid' },
     );
   }
-  throw new HttpError('FORBIDDEN', `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${route.permission}.`, {
-    required_permission: route.permission,
+  throw new HttpError('FORBIDDEN', `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${route.permission.name}.`, {
+    required_permission: route.permission.name,
     roles: [...decision.roles],
   });
 }
@@ -62,10 +62,10 @@ function authorizeFields(route: Route<any, any, any, any>, actor: Actor, body: u
     if (decision.allowed) continue;
     throw new HttpError(
       'FORBIDDEN',
-      `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${permission}, which setting ${field} needs.`,
+      `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${permission.name}, which setting ${field} needs.`,
       {
         field,
-        required_permission: permission,
+        required_permission: permission.name,
         roles: [...decision.roles],
       },
     );
@@ -93,13 +93,13 @@ function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyE
   }
   const params = route.params ? parseOrThrow(route.params, event.pathParameters ?? {}) : undefined;
   const query = parseOrThrow(route.query ?? NoQuery, { ...queryObject(event.rawQueryString) });
-  const parsedBody = body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body);
+  const parsedBody = body === undefined ? undefined : parseOrThrow(route.body?.schema ?? EmptyBody, body, '', route.body?.hints);
   // Safety net for schemas built from a bare z.string(): nothing PostgreSQL refuses gets further.
   for (const parsed of [params, query, parsedBody]) {
     const unstorable = findUnstorableText(parsed);
     if (unstorable) {
       const failure = validationFailed([{ field: unstorable.path || 'body', message: unstorable.problem }]);
-      throw new HttpError(failure.code, failure.message, failure.details);
+      throw new HttpError('VALIDATION_FAILED', failure.message, failure.details);
     }
   }
   authorizeFields(route, actor, parsedBody);
@@ -114,8 +114,20 @@ function parseRequest({ route, actor, scope }: Resolved, event: APIGatewayProxyE
   };
 }
 
-function isDomainError(value: HttpResponse | DomainError): value is DomainError {
+function isApiError(value: HttpResponse | ApiError): value is ApiError {
   return 'code' in value && !('statusCode' in value);
+}
+
+/** The Idempotency-Key of a POST or PUT, checked; undefined when the request has none (or cannot have one). */
+function idempotencyKeyOf(route: Route<any, any, any, any>, event: APIGatewayProxyEventV2): string | undefined {
+  const key = event.headers['idempotency-key'];
+  if (key === undefined || (route.method !== 'POST' && route.method !== 'PUT')) return undefined;
+  if (!isValidIdempotencyKey(key)) {
+    throw new HttpError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 visible ASCII characters, e.g. a UUID.', {
+      fields: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters, e.g. a UUID' }],
+    });
+  }
+  return key;
 }
 
 /**
@@ -127,6 +139,7 @@ export function createRouteGroupHandler<S extends HandlerServices>(
   routes: readonly Route<any, any, any, S>[],
   services: () => Promise<S>,
   logger: Logger,
+  errorStatus: ErrorStatusTable,
 ) {
   const byKey = new Map(routes.map((route) => [routeKey(route), route]));
   const resolved = new WeakMap<APIGatewayProxyEventV2, Resolved>();
@@ -176,23 +189,35 @@ export function createRouteGroupHandler<S extends HandlerServices>(
     const available = await services();
     const run = async () => {
       const result = await context.route.handle(request, available);
-      if (!isDomainError(result)) return result;
-      return failure(result.code, result.message, request.requestId, { details: result.details });
+      return isApiError(result) ? errorResponse(errorStatus[result.code], result, request.requestId) : result;
     };
-    const key = event.headers['idempotency-key'];
-    if (key === undefined || (context.route.method !== 'POST' && context.route.method !== 'PUT')) return run();
-    return runIdempotently(
+    const key = idempotencyKeyOf(context.route, event);
+    if (key === undefined) return run();
+    const outcome = await runIdempotently(
       available.idempotency,
-      {
-        caller: context.actor.id,
-        key: validIdempotencyKey(key),
-        method: context.route.method,
-        path: event.rawPath,
-        body: event.body as unknown,
-        now: new Date(),
-      },
+      { caller: context.actor.id, key, method: context.route.method, path: event.rawPath, body: event.body as unknown, now: new Date() },
       run,
     );
+    switch (outcome.kind) {
+      case 'ran':
+        return outcome.response;
+      case 'replayed':
+        return { ...outcome.response, headers: { ...outcome.response.headers, 'idempotent-replayed': 'true' } };
+      case 'key_reused':
+        throw new HttpError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+        );
+      case 'in_progress':
+        throw new HttpError(
+          'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+          'A request with this Idempotency-Key is still being processed; retry shortly.',
+          undefined,
+          {
+            'retry-after': '1',
+          },
+        );
+    }
   };
 
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>(dispatch).use(errorEnvelope).use(routing).use(jsonBody());

@@ -1,16 +1,25 @@
 import type { z } from 'zod';
-import type { DomainError } from '../../domain/errors.js';
 import type { AccessScope } from '../auth/access.js';
 import type { Permission } from '../auth/permissions.js';
 import type { Actor } from './actor.js';
-import type { ErrorCode } from './http-errors.js';
+import type { ApiError, ErrorCode } from './http-errors.js';
 import type { HttpResponse } from './responses.js';
 
 export const BASE_PATH = '/api/v1/customer-mgmt';
 
-/** Each group is one Lambda function; reads and writes are split so that reads get no write grants. */
-export const ROUTE_GROUPS = ['customers-read', 'customers-write'] as const;
-export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+/**
+ * The route groups: each is one Lambda function. Groups are per capability, not per aggregate:
+ * least privilege follows what a function does (the read group gets the read-only database role,
+ * no transactions and no bus; only the write group publishes events), every aggregate's routes
+ * share the warm functions of their capability, and a new aggregate adds routes, not functions.
+ * This table (not `if (group === …)`) says which group publishes events.
+ */
+export const ROUTE_GROUP_TABLE = {
+  'api-read': { publishesEvents: false, description: 'Customer Management: every read route (GET) of every aggregate' },
+  'api-write': { publishesEvents: true, description: 'Customer Management: every route that changes an aggregate' },
+} as const satisfies Record<string, { readonly publishesEvents: boolean; readonly description: string }>;
+export type RouteGroup = keyof typeof ROUTE_GROUP_TABLE;
+export const ROUTE_GROUPS = Object.keys(ROUTE_GROUP_TABLE) as RouteGroup[];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -58,13 +67,18 @@ export interface Route<P = unknown, Q = unknown, B = unknown, S = unknown> {
   readonly fieldPermissions?: Readonly<Record<string, Permission>>;
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
-  readonly body?: { readonly schema: z.ZodType<B>; readonly required: boolean };
+  readonly body?: {
+    readonly schema: z.ZodType<B>;
+    readonly required: boolean;
+    /** What to tell a caller who sends one of these (refused) top-level keys, e.g. where it is changed instead. */
+    readonly hints?: Readonly<Record<string, string>>;
+  };
   readonly response: SuccessResponse;
   /** Expected failures of this route beyond those every route of its kind can answer (see openapi/). */
   readonly errors?: readonly ErrorCode[];
   /** Conditional requests it honours: If-Match on a write, If-None-Match (→ 304) on a read. */
   readonly conditional?: 'if-match' | 'if-none-match';
-  readonly handle: (request: RouteRequest<P, Q, B>, services: S) => Promise<HttpResponse | DomainError>;
+  readonly handle: (request: RouteRequest<P, Q, B>, services: S) => Promise<HttpResponse | ApiError>;
 }
 
 /** Keeps a route's schemas and handler in step at compile time. */

@@ -2,24 +2,27 @@ import type { z } from 'zod';
 import { validationFailed, type FieldIssue } from '../../domain/errors.js';
 import { HttpError } from './http-errors.js';
 
-/** Messages for keys callers often send where they are not accepted, saying what to do instead. */
-const MISPLACED_FIELD_HINTS: Record<string, string> = {
-  status: 'status cannot be set directly; use the qualify, convert, churn and reactivate endpoints',
-  tier: 'tier is changed with PUT /customers/{id}/tier',
-  tags: 'tags are replaced with PUT /customers/{id}/tags',
-  assigned_to: 'assignment is changed with PUT /customers/{id}/assign',
+/** What to say about keys every record refuses in a body, whatever the route. */
+const COMMON_HINTS: Readonly<Record<string, string>> = {
   id: 'id is assigned by the service',
   version: 'version is managed by the service; send it as If-Match to guard against lost updates',
 };
 
-/** Turns zod issues into field problems a caller can act on. */
-export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldIssue[] {
+/**
+ * Turns zod issues into field problems a caller can act on; `hints` say what to do instead for
+ * top-level keys a route refuses (a route's body declares them, e.g. "tier has its own endpoint").
+ */
+export function toFieldIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix = '',
+  hints: Readonly<Record<string, string>> = {},
+): FieldIssue[] {
   return issues.flatMap((issue): FieldIssue[] => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         field: `${prefix}${path ? `${path}.` : ''}${key}`,
-        message: (!path && MISPLACED_FIELD_HINTS[key]) || `unknown field "${key.slice(0, 60)}"`,
+        message: (!path && (hints[key] ?? COMMON_HINTS[key])) || `unknown field "${key.slice(0, 60)}"`,
       }));
     }
     return [{ field: `${prefix}${path}` || prefix.replace(/\.$/, '') || 'body', message: issue.message }];
@@ -27,9 +30,9 @@ export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ''):
 }
 
 /** Parses a value with a schema, or throws VALIDATION_FAILED listing every problem. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): T {
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix = '', hints: Readonly<Record<string, string>> = {}): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const failure = validationFailed(toFieldIssues(parsed.error.issues, prefix));
-  throw new HttpError(failure.code, failure.message, failure.details);
+  const failure = validationFailed(toFieldIssues(parsed.error.issues, prefix, hints));
+  throw new HttpError('VALIDATION_FAILED', failure.message, failure.details);
 }

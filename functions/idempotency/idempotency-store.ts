@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { fromJsonb, param } from '../db/sql-values.js';
-import type { HttpResponse } from '../http/responses.js';
 
 import type { Jsonb, Timestamp } from '../db/column-types.js';
 export interface IdempotencyKeysTable {
@@ -17,6 +16,13 @@ declare module '../db/database.js' {
   interface Database {
     customer_mgmt_idempotency_keys: IdempotencyKeysTable;
   }
+}
+
+/** A response as stored under a key and replayed to a retry. */
+export interface StoredResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body?: string | undefined;
 }
 
 /** How long a key and its stored response are kept. */
@@ -35,7 +41,7 @@ export interface KeyClaim {
 
 export type ClaimOutcome =
   | { readonly kind: 'claimed' }
-  | { readonly kind: 'replay'; readonly response: HttpResponse }
+  | { readonly kind: 'replay'; readonly response: StoredResponse }
   | { readonly kind: 'fingerprint_mismatch' }
   | { readonly kind: 'in_progress' };
 
@@ -75,13 +81,13 @@ export function createIdempotencyStore(db: Kysely<Database>) {
     if (!existing) return claim({ caller, key, fingerprint, now });
     if (existing.fingerprint !== fingerprint) return { kind: 'fingerprint_mismatch' };
     if (existing.state === 'in_progress' || existing.response === null) return { kind: 'in_progress' };
-    return { kind: 'replay', response: fromJsonb(existing.response) as unknown as HttpResponse };
+    return { kind: 'replay', response: fromJsonb(existing.response) as unknown as StoredResponse };
   }
 
   return {
     claim,
 
-    async complete(caller: string, key: string, response: HttpResponse): Promise<void> {
+    async complete(caller: string, key: string, response: StoredResponse): Promise<void> {
       await db
         .updateTable(TABLE)
         .set({ state: 'completed', response: param.jsonb(response) })

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HttpError } from '../http/http-errors.js';
-import type { HttpResponse } from '../http/responses.js';
-import type { IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyStore, StoredResponse } from './idempotency-store.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -31,14 +29,19 @@ function fingerprintOf(request: IdempotentRequest): string {
   return createHash('sha256').update(`${request.method} ${request.path}\n${body}`).digest('hex');
 }
 
-export function validIdempotencyKey(key: string): string {
-  if (!KEY_PATTERN.test(key)) {
-    throw new HttpError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 visible ASCII characters, e.g. a UUID.', {
-      fields: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters, e.g. a UUID' }],
-    });
-  }
-  return key;
+/** An Idempotency-Key is 1-255 visible ASCII characters, e.g. a UUID. */
+export function isValidIdempotencyKey(key: string): boolean {
+  return KEY_PATTERN.test(key);
 }
+
+/** How a request under an Idempotency-Key went: run now, the stored response replayed, or refused. */
+export type IdempotentOutcome<R> =
+  | { readonly kind: 'ran'; readonly response: R }
+  | { readonly kind: 'replayed'; readonly response: StoredResponse }
+  /** The key was used with a different request. */
+  | { readonly kind: 'key_reused' }
+  /** A request with the key is still running. */
+  | { readonly kind: 'in_progress' };
 
 /**
  * Runs a request at most once per (caller, Idempotency-Key): a retry with the same request gets
@@ -48,33 +51,23 @@ export function validIdempotencyKey(key: string): string {
  * rightly succeed (a corrected body, a rep who became active, a customer that moved on), so
  * the key is released and the retry runs afresh.
  */
-export async function runIdempotently(
+export async function runIdempotently<R extends StoredResponse>(
   store: IdempotencyStore,
   request: IdempotentRequest,
-  run: () => Promise<HttpResponse>,
-): Promise<HttpResponse> {
+  run: () => Promise<R>,
+): Promise<IdempotentOutcome<R>> {
   const claim = await store.claim({ caller: request.caller, key: request.key, fingerprint: fingerprintOf(request), now: request.now });
   switch (claim.kind) {
     case 'replay':
-      return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+      return { kind: 'replayed', response: claim.response };
     case 'fingerprint_mismatch':
-      throw new HttpError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'This Idempotency-Key was already used with a different request; use a new key for a new request.',
-      );
+      return { kind: 'key_reused' };
     case 'in_progress':
-      throw new HttpError(
-        'IDEMPOTENCY_REQUEST_IN_PROGRESS',
-        'A request with this Idempotency-Key is still being processed; retry shortly.',
-        undefined,
-        {
-          'retry-after': '1',
-        },
-      );
+      return { kind: 'in_progress' };
     case 'claimed':
       break;
   }
-  let response: HttpResponse;
+  let response: R;
   try {
     response = await run();
   } catch (error) {
@@ -88,5 +81,5 @@ export async function runIdempotently(
     const { 'x-request-id': _requestId, ...headers } = response.headers;
     await store.complete(request.caller, request.key, { ...response, headers });
   }
-  return response;
+  return { kind: 'ran', response };
 }

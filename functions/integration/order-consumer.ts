@@ -23,7 +23,7 @@ export function orderHandler(type: OrderEventType) {
   return async (detail: z.infer<(typeof OrderEvents)[OrderEventType]>, context: ConsumerContext): Promise<string> => {
     const currency = parseCurrency(detail.currency);
     if (!currency.ok) throw new DeadLetter(`${type} ${detail.order_id}: ${currency.error}`);
-    const locked = await context.purchases.lockCustomer(detail.customer_id);
+    const locked = await context.customerRepository.lockForOrders(detail.customer_id);
     const customer = locked ? await context.customerRepository.findById(detail.customer_id) : null;
     if (!customer) throw new DeadLetter(`${type} ${detail.order_id}: no customer ${detail.customer_id} (unknown or deleted)`);
 
@@ -43,7 +43,7 @@ export function orderHandler(type: OrderEventType) {
     const summary = adjustSummary(customer.purchases, known, merged);
     if (!summary.ok) throw new DeadLetter(`${type} ${detail.order_id}: ${summary.error}`);
     await context.purchases.save(merged, context.now);
-    await context.purchases.saveSummary(customer.id, summary.value);
+    await context.customerRepository.saveSummary(customer.id, summary.value);
 
     if (merged.state !== 'completed') return `order ${merged.state}`;
     const steps = lifecyclePath(customer.status, 'customer') ?? [];

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { OWNER_SCOPED_ROLES, rolesAllowed } from '../auth/permissions.js';
+import { OWNER_SCOPED_ROLES } from '../auth/permissions.js';
 import type { ErrorCode } from '../http/http-errors.js';
 import { innerOfSingle } from '../http/query-parameters.js';
 import { fullPath, type Route } from '../http/route.js';
@@ -222,8 +222,8 @@ function responsesOf(route: Route<any, any, any, any>, options: OpenApiOptions, 
 
 function rolesText(route: Route<any, any, any, any>): string {
   if (route.public || !route.permission) return 'Public: no token needed.';
-  const roles = rolesAllowed(route.permission).map((role) => (OWNER_SCOPED_ROLES.includes(role) ? `${role} (own records only)` : role));
-  return `Permission \`${route.permission}\`, granted to: ${roles.join(', ')}.`;
+  const roles = route.permission.roles.map((role) => (OWNER_SCOPED_ROLES.includes(role) ? `${role} (own records only)` : role));
+  return `Permission \`${route.permission.name}\`, granted to: ${roles.join(', ')}.`;
 }
 
 function operationOf(route: Route<any, any, any, any>, options: OpenApiOptions, components: Components): Json {
@@ -240,7 +240,7 @@ function operationOf(route: Route<any, any, any, any>, options: OpenApiOptions, 
     responses: responsesOf(route, options, components),
     ...(route.public
       ? { security: [] }
-      : { security: [{ bearer: [] }], 'x-permission': route.permission, 'x-roles': rolesAllowed(route.permission!) }),
+      : { security: [{ bearer: [] }], 'x-permission': route.permission!.name, 'x-roles': route.permission!.roles }),
   };
   if (route.body) {
     const schema = jsonSchema(route.body.schema, components);

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ChildPage, PageRequest } from '../../domain/customer/customer-repository.js';
-import type { Purchase, PurchaseState, PurchaseSummary } from '../../domain/purchase/purchase.js';
+import type { Purchase, PurchaseState } from '../../domain/purchase/purchase.js';
 import type { CurrencyCode } from '../../domain/shared/money.js';
 import type { Database } from '../db/database.js';
 import { param, toIsoTimestamp } from '../db/sql-values.js';
@@ -24,7 +24,6 @@ declare module '../db/database.js' {
 }
 
 const PURCHASES = 'customer_mgmt_purchases';
-const CUSTOMERS = 'customer_mgmt_customers';
 
 type PurchaseRow = {
   order_id: string;
@@ -45,24 +44,9 @@ function rowToPurchase(row: PurchaseRow): Purchase {
   };
 }
 
-/** Purchase history and the order summary kept on each customer. */
+/** Purchase history (the summary it adds up to lives on the customer: see the customer repository). */
 export function createPurchaseRepository(db: Kysely<Database>) {
   return {
-    /**
-     * Locks the customer's row for the rest of the transaction, so concurrent orders of one
-     * customer update its summary one after the other. False when there is no such live customer.
-     */
-    async lockCustomer(customerId: string): Promise<boolean> {
-      const row = await db
-        .selectFrom(CUSTOMERS)
-        .select('id')
-        .where('id', '=', param.uuid(customerId))
-        .where('deleted_at', 'is', null)
-        .forUpdate()
-        .executeTakeFirst();
-      return row !== undefined;
-    },
-
     /** The order as we know it, locked until the surrounding transaction ends. */
     async findForUpdate(orderId: string): Promise<Purchase | null> {
       const row = await db.selectFrom(PURCHASES).selectAll().where('order_id', '=', param.uuid(orderId)).forUpdate().executeTakeFirst();
@@ -82,20 +66,6 @@ export function createPurchaseRepository(db: Kysely<Database>) {
           updated_at: param.timestamptz(now),
         })
         .onConflict((conflict) => conflict.column('order_id').doUpdateSet({ state: purchase.state, updated_at: param.timestamptz(now) }))
-        .execute();
-    },
-
-    async saveSummary(customerId: string, summary: PurchaseSummary): Promise<void> {
-      await db
-        .updateTable(CUSTOMERS)
-        .set({
-          orders_count: summary.ordersCount,
-          total_spent: param.jsonb(summary.totalSpent),
-          first_order_at: summary.firstOrderAt === null ? null : param.timestamptz(summary.firstOrderAt),
-          last_order_at: summary.lastOrderAt === null ? null : param.timestamptz(summary.lastOrderAt),
-          summary_revision: sql<number>`summary_revision + 1`,
-        })
-        .where('id', '=', param.uuid(customerId))
         .execute();
     },
 

@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { fullPath, type Route, type RouteGroup } from '../../functions/http/route.js';
 
 /** What the API needs from a route-table entry. */
-export type RouteEntry = Pick<Route, 'method' | 'path' | 'public' | 'group' | 'operationId'>;
+export type RouteEntry = Pick<Route, 'method' | 'path' | 'public' | 'group' | 'operationId' | 'summary'>;
 
 export interface CustomerHttpApiProps {
   readonly apiName: string;
@@ -126,7 +126,7 @@ export class CustomerHttpApi extends Construct {
       if (route.public && created) {
         Validations.of(created).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${fullPath(route)} (${route.operationId}) is public by design in the route table: a liveness probe that returns no customer data.`,
+          reason: `${route.method} ${fullPath(route)} (${route.operationId}) is public by design in the route table (${route.summary}); it returns no customer data.`,
         });
       }
     }

@@ -5,7 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
-import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
+import { ROUTE_GROUP_TABLE, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
 import type { consumerHandlerFor } from '../../functions/integration/consumer-runtime.js';
 import { IdentityEvents, OrderEvents } from '../../functions/integration/incoming-events.js';
 import { EVENTS_SOURCE, type EnvironmentConfig, type IncomingSource } from '../config/environments.js';
@@ -17,26 +17,23 @@ import { ServiceDashboard } from '../constructs/service-dashboard.js';
 import { ServiceFunctions, type ServiceFunctionOptions } from '../constructs/service-functions.js';
 
 /**
- * What each route group's function may do. Reads get plain statements and no bus; writes may use
- * transactions and publish events. A new group fails to compile until it is listed here.
+ * What each route group's function may do on the database. Reads get plain statements and the
+ * read role; writes may use transactions with the write role. Whether a group publishes events,
+ * and its description, come from the route group table. A new group fails to compile until it is
+ * listed here.
  */
+const ROUTE_GROUP_DATABASE: Record<RouteGroup, Pick<ServiceFunctionOptions, 'dataApi' | 'databaseUser'>> = {
+  'api-read': { dataApi: 'statements', databaseUser: 'read' },
+  'api-write': { dataApi: 'transactions', databaseUser: 'write' },
+};
+
 export const ROUTE_GROUP_ACCESS: Record<
   RouteGroup,
   Pick<ServiceFunctionOptions, 'dataApi' | 'databaseUser' | 'publishesEvents' | 'description'>
-> = {
-  'customers-read': {
-    dataApi: 'statements',
-    databaseUser: 'read',
-    publishesEvents: false,
-    description: 'Customer Management: read routes (GET) and health',
-  },
-  'customers-write': {
-    dataApi: 'transactions',
-    databaseUser: 'write',
-    publishesEvents: true,
-    description: 'Customer Management: routes that change customers',
-  },
-};
+> = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, { ...ROUTE_GROUP_DATABASE[group], ...ROUTE_GROUP_TABLE[group] }])) as Record<
+  RouteGroup,
+  Pick<ServiceFunctionOptions, 'dataApi' | 'databaseUser' | 'publishesEvents' | 'description'>
+>;
 
 export interface EventConsumerDefinition {
   /** Names the function, its rule and queues, and their alarms. */
@@ -162,7 +159,7 @@ export class CustomerMgmtStack extends Stack {
       // The next scheduled run is the retry; Lambda's own retries would only pile up runs.
       asyncRetryAttempts: 0,
     });
-    functions.allowToWakeRelay(this.routeGroupFunctions['customers-write'], this.relayFunction);
+    functions.allowToWakeRelay(this.routeGroupFunctions['api-write'], this.relayFunction);
     this.relaySchedule = new Rule(this, 'OutboxRelaySchedule', {
       description: 'Runs the Customer Management outbox relay (the safety net: the write path wakes it when needed)',
       schedule: Schedule.rate(config.events.relayInterval),
@@ -292,7 +289,7 @@ export class CustomerMgmtStack extends Stack {
   }
 }
 
-/** `customers-read` → `CustomersRead`. */
+/** `api-read` → `ApiRead`. */
 function functionId(group: RouteGroup): string {
   return group.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }

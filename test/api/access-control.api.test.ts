@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, ROLE_PERMISSIONS, type Permission } from '../../functions/auth/permissions.js';
+import { ROLES, type Permission } from '../../functions/auth/permissions.js';
 import { fullPath } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
@@ -18,10 +18,10 @@ function permissionTable(): string {
     .filter((route) => !route.public)
     .map((route) => {
       const cells = ROLES.map((role) => {
-        if (!ROLE_PERMISSIONS[role].includes(route.permission!)) return '—';
+        if (!route.permission!.roles.includes(role)) return '—';
         return role === 'sales_rep' ? 'own' : 'yes';
       });
-      return `| \`${route.method} ${route.path}\` | ${route.permission} | ${cells.join(' | ')} |`;
+      return `| \`${route.method} ${route.path}\` | ${route.permission!.name} | ${cells.join(' | ')} |`;
     });
   return [header, ...rows].join('\n');
 }
@@ -50,13 +50,13 @@ describe('access control', () => {
       const request = { method: route.method, path, body: route.body?.required ? {} : undefined };
       for (const role of ROLES) {
         const response = await api.call({ ...request, claims: as(role) });
-        const allowed = ROLE_PERMISSIONS[role].includes(route.permission!);
+        const allowed = route.permission!.roles.includes(role);
         if (allowed) expect([401, 403], `${role} ${route.method} ${route.path}`).not.toContain(response.status);
         else {
           expect(response.status, `${role} ${route.method} ${route.path}`).toBe(403);
           expect(response.body.error).toMatchObject({
             code: 'FORBIDDEN',
-            details: { required_permission: route.permission, roles: [role] },
+            details: { required_permission: route.permission!.name, roles: [role] },
           });
         }
       }
@@ -84,16 +84,16 @@ describe('access control', () => {
         const owner = owners.get(field);
         if (!owner || owner === route.permission) continue;
         expect(route.fieldPermissions?.[field], `${route.method} ${route.path} declares ${field}`).toBe(owner);
-        for (const role of ROLES.filter((candidate) => ROLE_PERMISSIONS[candidate].includes(route.permission!))) {
+        for (const role of ROLES.filter((candidate) => route.permission!.roles.includes(candidate))) {
           const body = { ...(sample(route.body!.schema) as object), [field]: samplePresent(schema) };
           const path = fullPath(route).replace('{id}', customer.id);
           const response = await api.call({ method: route.method, path, body, claims: as(role, REP_A) });
           const where = `${role} sends ${field} to ${route.method} ${route.path}`;
-          if (ROLE_PERMISSIONS[role].includes(owner)) {
-            expect(response.body?.error?.details?.required_permission, where).not.toBe(owner);
+          if (owner!.roles.includes(role)) {
+            expect(response.body?.error?.details?.required_permission, where).not.toBe(owner.name);
           } else {
             expect(response.status, where).toBe(403);
-            expect(response.body.error.details, where).toMatchObject({ field, required_permission: owner, roles: [role] });
+            expect(response.body.error.details, where).toMatchObject({ field, required_permission: owner.name, roles: [role] });
           }
           checked++;
         }

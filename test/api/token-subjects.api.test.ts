@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, ROLE_PERMISSIONS, OWNER_SCOPED_ROLES } from '../../functions/auth/permissions.js';
+import { ROLES, OWNER_SCOPED_ROLES } from '../../functions/auth/permissions.js';
 import { fullPath } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { BASE, claimsFor, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
@@ -35,7 +35,7 @@ describe.each(availableDialects())('token subjects that are not UUIDs on %s', (d
 
   it('owner-scoped roles: every route they are granted answers 403 saying the subject must be the Identity user id', async () => {
     for (const role of OWNER_SCOPED_ROLES) {
-      for (const route of routes.filter((candidate) => !candidate.public && ROLE_PERMISSIONS[role].includes(candidate.permission!))) {
+      for (const route of routes.filter((candidate) => !candidate.public && candidate.permission!.roles.includes(role))) {
         for (const sub of FOREIGN_SUBJECTS) {
           const response = await api.call({ ...requestFor(route), claims: claimsFor([role], sub) });
           expect(response.status, `${role} ${sub} ${route.method} ${route.path}`).toBe(403);
@@ -51,7 +51,7 @@ describe.each(availableDialects())('token subjects that are not UUIDs on %s', (d
 
   it('every other role: the subject is an opaque actor id, no route answers 401, 403 or 500', async () => {
     for (const role of ROLES.filter((candidate) => !OWNER_SCOPED_ROLES.includes(candidate))) {
-      for (const route of routes.filter((candidate) => !candidate.public && ROLE_PERMISSIONS[role].includes(candidate.permission!))) {
+      for (const route of routes.filter((candidate) => !candidate.public && candidate.permission!.roles.includes(role))) {
         if (route.method === 'DELETE') continue;
         for (const sub of FOREIGN_SUBJECTS) {
           const response = await api.call({ ...requestFor(route), claims: claimsFor([role], sub) });

@@ -36,6 +36,7 @@ describe('cdk-nag AwsSolutions', () => {
     const expected = (environment: string, extra: string[] = []) =>
       [
         `CustomerMgmt-${environment}/Api/HttpApi/GET--health Annotation::AwsSolutions-APIG4`,
+        `CustomerMgmt-${environment}/Api/HttpApi/GET--openapi.json Annotation::AwsSolutions-APIG4`,
         `CustomerMgmt-${environment}/Database/ReadRoleSecret Annotation::AwsSolutions-SMG4`,
         `CustomerMgmt-${environment}/Database/WriteRoleSecret Annotation::AwsSolutions-SMG4`,
         `CustomerMgmt-${environment}/Database/Cluster Annotation::AwsSolutions-RDS6`,
@@ -43,7 +44,7 @@ describe('cdk-nag AwsSolutions', () => {
         `CustomerMgmt-${environment}/IdentityEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         `CustomerMgmt-${environment}/OrderEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         // Active tracing's X-Ray statement: no resource-level permissions exist for it.
-        ...['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].map(
+        ...['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].map(
           (fn) => `CustomerMgmt-${environment}/Functions/${fn}Role Annotation::AwsSolutions-IAM5[Resource::*]`,
         ),
         ...extra,

@@ -126,7 +126,7 @@ describe('API routes come from the route table', () => {
 });
 
 describe('functions', () => {
-  const fnIds = { 'customers-read': 'CustomersRead', 'customers-write': 'CustomersWrite' } satisfies Record<RouteGroup, string>;
+  const fnIds = { 'api-read': 'ApiRead', 'api-write': 'ApiWrite' } satisfies Record<RouteGroup, string>;
 
   it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'])(
     '%s runs Node.js 24 on arm64 with JSON logs',
@@ -150,8 +150,8 @@ describe('functions', () => {
   );
 
   it.each([
-    ['CustomersRead', 28, API_RESUME_RETRY],
-    ['CustomersWrite', 28, API_RESUME_RETRY],
+    ['ApiRead', 28, API_RESUME_RETRY],
+    ['ApiWrite', 28, API_RESUME_RETRY],
     ['OutboxRelay', 90, BACKGROUND_RESUME_RETRY],
     ['IdentityEvents', 90, BACKGROUND_RESUME_RETRY],
     ['OrderEvents', 90, BACKGROUND_RESUME_RETRY],
@@ -167,7 +167,7 @@ describe('functions', () => {
   });
 
   it('traces every function with X-Ray (Powertools Tracer records the AWS calls)', () => {
-    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
       const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
       expect(fn.Properties.TracingConfig, fnId).toEqual({ Mode: 'Active' });
     }
@@ -189,9 +189,9 @@ describe('functions', () => {
     const background = { ...database, DB_RESUME_BUDGET_MS: String(BACKGROUND_RESUME_RETRY.budgetMs) };
     const secretOf = (user: 'read' | 'write') => ({ DB_SECRET_ARN: resolved(stack, stack.database.roleSecrets[user].secretArn) });
 
-    expect(variables('CustomersRead')).toEqual({ ...api, ...secretOf('read') });
+    expect(variables('ApiRead')).toEqual({ ...api, ...secretOf('read') });
     const relay = { RELAY_FUNCTION_NAME: { Ref: logicalId(stack.relayFunction) } };
-    expect(variables('CustomersWrite')).toEqual({
+    expect(variables('ApiWrite')).toEqual({
       ...api,
       ...secretOf('write'),
       ...relay,
@@ -263,8 +263,8 @@ describe('outbox relay', () => {
 
   it('lets the write function and the consumers, and nothing else, wake the relay (asynchronous invoke)', () => {
     const { stack, template } = dev;
-    const wakers = ['CustomersWrite', 'IdentityEvents', 'OrderEvents'];
-    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+    const wakers = ['ApiWrite', 'IdentityEvents', 'OrderEvents'];
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
       const fn = resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!;
       const wake = statementsOf(dev, fnId).find((statement) => (statement as { Sid?: string }).Sid === 'WakeRelay');
       if (wakers.includes(fnId)) {
@@ -316,16 +316,12 @@ describe('IAM grants are least privilege', () => {
   ];
 
   it('read: plain statements on the cluster, the read role’s secret, its own logs; no events, no transactions', () => {
-    expect(statementsOf(dev, 'CustomersRead')).toEqual([
-      logs(dev, 'CustomersRead'),
-      dataApi(dev, 'rds-data:ExecuteStatement'),
-      secret(dev, 'read'),
-    ]);
+    expect(statementsOf(dev, 'ApiRead')).toEqual([logs(dev, 'ApiRead'), dataApi(dev, 'rds-data:ExecuteStatement'), secret(dev, 'read')]);
   });
 
   it('write: transactions, the secret, PutEvents on the bus for its own source only, and waking the relay', () => {
-    expect(statementsOf(dev, 'CustomersWrite')).toEqual([
-      logs(dev, 'CustomersWrite'),
+    expect(statementsOf(dev, 'ApiWrite')).toEqual([
+      logs(dev, 'ApiWrite'),
       dataApi(dev, transactions),
       secret(dev, 'write'),
       {
@@ -378,14 +374,14 @@ describe('IAM grants are least privilege', () => {
 
   it('only migrate may read the master user’s secret; the read role’s secret only the read function and migrate', () => {
     const readers = (arn: string) =>
-      ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].filter((fnId) =>
+      ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].filter((fnId) =>
         JSON.stringify(statementsOf(dev, fnId)).includes(JSON.stringify(resolved(dev.stack, arn))),
       );
 
     expect(readers(dev.stack.database.secret.secretArn)).toEqual(['Migrate']);
-    expect(readers(dev.stack.database.roleSecrets.read.secretArn)).toEqual(['CustomersRead', 'Migrate']);
+    expect(readers(dev.stack.database.roleSecrets.read.secretArn)).toEqual(['ApiRead', 'Migrate']);
     expect(readers(dev.stack.database.roleSecrets.write.secretArn)).toEqual([
-      'CustomersWrite',
+      'ApiWrite',
       'OutboxRelay',
       'Migrate',
       'IdentityEvents',
@@ -423,7 +419,7 @@ describe('IAM grants are least privilege', () => {
   });
 
   it('publishes to the imported platform bus where the environment says so', () => {
-    const putEvents = statementsOf(staging, 'CustomersWrite').find((statement) => (statement as { Sid?: string }).Sid === 'PublishEvents');
+    const putEvents = statementsOf(staging, 'ApiWrite').find((statement) => (statement as { Sid?: string }).Sid === 'PublishEvents');
 
     expect(putEvents).toMatchObject({ Resource: 'arn:aws:events:eu-central-1:222222222222:event-bus/platform-events-staging' });
     staging.template.resourceCountIs('AWS::Events::EventBus', 0);
@@ -431,7 +427,7 @@ describe('IAM grants are least privilege', () => {
   });
 
   it('uses no managed policies and no wildcard resources on the function roles', () => {
-    for (const fnId of ['CustomersRead', 'CustomersWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
       const role = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(`${fnId}Role`))]!;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(JSON.stringify(statementsOf(dev, fnId))).not.toMatch(/"\*"|rds-data:\*|secretsmanager:\*/);
@@ -544,10 +540,10 @@ describe('alarms', () => {
       [
         'Api5xxRate',
         'ApiLatencyP99',
-        'CustomersReadErrors',
-        'CustomersReadThrottles',
-        'CustomersWriteErrors',
-        'CustomersWriteThrottles',
+        'ApiReadErrors',
+        'ApiReadThrottles',
+        'ApiWriteErrors',
+        'ApiWriteThrottles',
         'OutboxRelayErrors',
         'OutboxRelayThrottles',
         'ParkedEvents',

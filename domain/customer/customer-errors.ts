@@ -1,0 +1,22 @@
+import type { DomainError } from '../errors.js';
+
+/** The expected failures of the Customer aggregate. */
+export const CUSTOMER_ERROR_CODES = [
+  'CUSTOMER.NOT_FOUND',
+  'CUSTOMER.EMAIL_TAKEN',
+  'CUSTOMER.USER_ALREADY_LINKED',
+  'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
+  'CUSTOMER.INVALID_TRANSITION',
+  'CUSTOMER.VERSION_MISMATCH',
+  'CUSTOMER.UNKNOWN_SALES_REP',
+] as const;
+export type CustomerErrorCode = (typeof CUSTOMER_ERROR_CODES)[number];
+
+declare module '../errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds the customer codes to the union
+  interface DomainErrorCodes extends Record<CustomerErrorCode, true> {}
+}
+
+export function customerNotFound(id: string): DomainError {
+  return { code: 'CUSTOMER.NOT_FOUND', message: `No customer with id ${id} exists (it may have been deleted).` };
+}

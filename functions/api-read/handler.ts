@@ -1,0 +1,3 @@
+import { lambdaHandlerFor } from '../lambda-runtime.js';
+
+export const handler = lambdaHandlerFor('api-read');

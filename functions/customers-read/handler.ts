@@ -1,3 +1,0 @@
-import { lambdaHandlerFor } from '../lambda-runtime.js';
-
-export const handler = lambdaHandlerFor('customers-read');
