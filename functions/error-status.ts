@@ -1,6 +1,12 @@
 import { CUSTOMER_ERROR_STATUS } from './customers/customer-errors.js';
 import { DEAL_ERROR_STATUS } from './deals/deal-errors.js';
+import { PIPELINE_ERROR_STATUS } from './pipelines/pipeline-errors.js';
 import { EDGE_ERROR_STATUS, type ErrorStatusTable } from './http/http-errors.js';
 
 /** Every error code of the service and its HTTP status: one table per aggregate, composed; the type demands every code. */
-export const ERROR_STATUS: ErrorStatusTable = { ...EDGE_ERROR_STATUS, ...CUSTOMER_ERROR_STATUS, ...DEAL_ERROR_STATUS };
+export const ERROR_STATUS: ErrorStatusTable = {
+  ...EDGE_ERROR_STATUS,
+  ...CUSTOMER_ERROR_STATUS,
+  ...DEAL_ERROR_STATUS,
+  ...PIPELINE_ERROR_STATUS,
+};

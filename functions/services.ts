@@ -3,6 +3,7 @@ import type { DomainEvent } from '../domain/shared/domain-event.js';
 import { uuidv7 } from 'uuidv7';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
+import { createPipelineService } from './pipelines/pipeline-service.js';
 import type { Database } from './db/database.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
 import { createPurchaseRepository } from './purchases/purchase-repository.js';
@@ -20,14 +21,16 @@ export interface ServiceOptions {
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
 export function createServices(db: Kysely<Database>, options: ServiceOptions = {}): Services {
   const now = options.clock ?? (() => new Date());
+  const newId = options.newId ?? uuidv7;
   return {
     db,
     customers: createCustomerService({
       customers: createCustomerRepository(db),
       now,
-      newId: options.newId ?? uuidv7,
+      newId,
       afterCommit: options.afterCommit,
     }),
+    pipelines: createPipelineService({ db, now, newId, afterCommit: options.afterCommit }),
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

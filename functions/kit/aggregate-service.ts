@@ -16,8 +16,11 @@ export interface AggregateServiceDependencies<State extends AggregateRoot, Field
   readonly newId: () => string;
   readonly afterCommit?: AfterCommit | undefined;
   readonly notFound: (id: string) => DomainError;
-  /** The error for a rule a write broke (`field` names it, from the table's rules), with the values it tried. */
-  readonly conflict: (field: string, attempted: Partial<State>, scope: Scope | undefined) => Promise<DomainError>;
+  /**
+   * The error for a rule a write broke (`field` names it, from the table's rules), with the values
+   * it tried and the aggregate it wrote.
+   */
+  readonly conflict: (field: string, attempted: Partial<State>, scope: Scope | undefined, id: string) => Promise<DomainError>;
 }
 
 export interface ChangeOptions<Scope> {
@@ -65,7 +68,7 @@ export function createAggregateService<State extends AggregateRoot, Field extend
         await deps.afterCommit?.([saved.event]);
         return ok({ kind: 'changed', entity: saved.entity, event: saved.event });
       }
-      if (saved.kind === 'conflict') return err(await deps.conflict(saved.field, command.set as Partial<State>, options.scope));
+      if (saved.kind === 'conflict') return err(await deps.conflict(saved.field, command.set as Partial<State>, options.scope, id));
       const current = await deps.repository.findById(id, options.scope);
       if (!current) return err(deps.notFound(id));
       const decided = decideChange(deps.kind, current, command, ctx);
@@ -95,7 +98,9 @@ export function createAggregateService<State extends AggregateRoot, Field extend
       const created = build({ ...context(actor), id: deps.newId() });
       if (!created.ok) return created;
       const inserted = await deps.repository.insert(created.value.entity, created.value.event);
-      if (inserted.kind === 'conflict') return err(await deps.conflict(inserted.field, created.value.entity, options.scope));
+      if (inserted.kind === 'conflict') {
+        return err(await deps.conflict(inserted.field, created.value.entity, options.scope, created.value.entity.id));
+      }
       if (inserted.kind === 'not_applied') {
         if (!options.refused) throw new Error(`${deps.kind.type} insert refused by a guard nobody explains`);
         return err(await options.refused());
