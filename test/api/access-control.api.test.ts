@@ -19,7 +19,7 @@ function permissionTable(): string {
     .map((route) => {
       const cells = ROLES.map((role) => {
         if (!route.permission!.roles.includes(role)) return '—';
-        return role === 'sales_rep' ? 'own' : 'yes';
+        return role === 'sales_rep' && route.permission!.ownerScoped ? 'own' : 'yes';
       });
       return `| \`${route.method} ${route.path}\` | ${route.permission!.name} | ${cells.join(' | ')} |`;
     });
