@@ -1,6 +1,7 @@
 import { customerEventContracts } from './customers/customer-event-contracts.js';
+import { dealEventContracts } from './deals/deal-event-contracts.js';
 import { composeCatalogue } from './events/event-contracts.js';
 import { pipelineEventContracts } from './pipelines/pipeline-event-contracts.js';
 
 /** Every published event contract of the service: one module per aggregate. */
-export const EVENT_CATALOGUE = composeCatalogue([customerEventContracts, pipelineEventContracts]);
+export const EVENT_CATALOGUE = composeCatalogue([customerEventContracts, pipelineEventContracts, dealEventContracts]);

@@ -4,6 +4,7 @@ import { uuidv7 } from 'uuidv7';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
+import { createDealService } from './deals/deal-service.js';
 import type { Database } from './db/database.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
 import { createPurchaseRepository } from './purchases/purchase-repository.js';
@@ -22,6 +23,7 @@ export interface ServiceOptions {
 export function createServices(db: Kysely<Database>, options: ServiceOptions = {}): Services {
   const now = options.clock ?? (() => new Date());
   const newId = options.newId ?? uuidv7;
+  const pipelines = createPipelineService({ db, now, newId, afterCommit: options.afterCommit });
   return {
     db,
     customers: createCustomerService({
@@ -30,7 +32,8 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions = {
       newId,
       afterCommit: options.afterCommit,
     }),
-    pipelines: createPipelineService({ db, now, newId, afterCommit: options.afterCommit }),
+    pipelines,
+    deals: createDealService({ db, pipelines, now, newId, afterCommit: options.afterCommit }),
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

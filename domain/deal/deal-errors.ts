@@ -8,6 +8,10 @@ export const DEAL_ERROR_CODES = [
   'DEAL.USE_CLOSE_COMMAND',
   'DEAL.UNKNOWN_STAGE',
   'DEAL.UNKNOWN_LOST_REASON',
+  'DEAL.UNKNOWN_PIPELINE',
+  'DEAL.UNKNOWN_CUSTOMER',
+  'DEAL.EXTERNAL_ID_TAKEN',
+  'DEAL.BUSY',
 ] as const;
 export type DealErrorCode = (typeof DEAL_ERROR_CODES)[number];
 

@@ -6,6 +6,7 @@ import { fullPath } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, claimsFor, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+import { createSampleRecords, samplePath } from '../support/sample-records.js';
 import { objectShape, sample, samplePresent } from '../support/schema-sites.js';
 
 const REP_A = randomUUID();
@@ -70,23 +71,25 @@ describe('access control', () => {
 
   it('a body field that has a route of its own needs that route’s permission wherever it is sent (generated from the route table)', async () => {
     // A field "has its own route" when some route's body is that one field (PUT …/tier: {tier}).
+    // Fields are owned per resource: a deal's tags are not a customer's.
+    const resourceOf = (route: (typeof routes)[number]) => route.path.split('/')[1];
     const owners = new Map<string, Permission>();
     for (const route of routes) {
       const fields = Object.keys(objectShape(route.body?.schema));
-      if (fields.length === 1) owners.set(fields[0]!, route.permission!);
+      if (fields.length === 1) owners.set(`${resourceOf(route)}.${fields[0]}`, route.permission!);
     }
-    expect(owners.get('tier')?.name).toBe('customers:tier');
-    const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    expect(owners.get('customers.tier')?.name).toBe('customers:tier');
+    const records = await createSampleRecords(api);
     let checked = 0;
     for (const route of routes.filter((candidate) => candidate.body && !candidate.public)) {
       const shape = objectShape(route.body!.schema);
       for (const [field, schema] of Object.entries(shape)) {
-        const owner = owners.get(field);
+        const owner = owners.get(`${resourceOf(route)}.${field}`);
         if (!owner || owner === route.permission) continue;
         expect(route.fieldPermissions?.[field], `${route.method} ${route.path} declares ${field}`).toBe(owner);
         for (const role of ROLES.filter((candidate) => route.permission!.roles.includes(candidate))) {
           const body = { ...(sample(route.body!.schema) as object), [field]: samplePresent(schema) };
-          const path = fullPath(route).replace('{id}', customer.id);
+          const path = samplePath(route, records);
           const response = await api.call({ method: route.method, path, body, claims: as(role, REP_A) });
           const where = `${role} sends ${field} to ${route.method} ${route.path}`;
           if (owner!.roles.includes(role)) {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PIPELINE_ID } from '../../domain/pipeline/pipeline.js';
 import { MAX_PAGE_SIZE } from '../../functions/http/query-parameters.js';
-import { fullPath } from '../../functions/http/route.js';
 import { createEventConsumer } from '../../functions/integration/event-consumer.js';
 import { routes } from '../../functions/routes.js';
 import { BASE, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+import { createSampleRecords, samplePath } from '../support/sample-records.js';
 import { objectShape } from '../support/schema-sites.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
@@ -50,10 +49,9 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
 
   it('audit, generated from the route table: a GET that answers a list takes limit (1-100) and answers pagination', async () => {
     const lists = [];
+    const records = await createSampleRecords(api);
     for (const route of routes.filter((candidate) => candidate.method === 'GET' && !candidate.public)) {
-      // Each {id} names a record of the route's own resource that exists.
-      const id = route.path.startsWith('/pipelines/') ? DEFAULT_PIPELINE_ID : customer.id;
-      const path = fullPath(route).replace('{id}', id).replace('{email}', encodeURIComponent(customer.email));
+      const path = samplePath(route, records);
       const response = await api.call({ method: 'GET', path });
       expect(response.status, path).toBe(200);
       if (!Array.isArray(response.body.data)) continue;

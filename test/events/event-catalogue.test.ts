@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as commands from '../../domain/customer/customer-commands.js';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../domain/customer/customer.events.js';
+import { DEAL_EVENT_TYPES } from '../../domain/deal/deal.events.js';
 import { PIPELINE_EVENT_TYPES } from '../../domain/pipeline/pipeline.events.js';
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { checkedDetail } from '../../functions/events/event-envelope.js';
@@ -14,7 +15,7 @@ import { tierChanged } from './event-test-kit.js';
 
 describe('the event catalogue', () => {
   it('has a contract for every event type', () => {
-    const types = [...CUSTOMER_EVENT_TYPES, ...PIPELINE_EVENT_TYPES];
+    const types = [...CUSTOMER_EVENT_TYPES, ...PIPELINE_EVENT_TYPES, ...DEAL_EVENT_TYPES];
     for (const type of types) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
     expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(types.map((type) => `${type}.v1`).sort());
   });

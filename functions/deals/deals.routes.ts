@@ -1,0 +1,342 @@
+import * as commands from '../../domain/deal/deal-commands.js';
+import { stageCommand, type StageCommand } from '../../domain/deal/deal-stages.js';
+import type { DomainError } from '../../domain/errors.js';
+import { parseTags } from '../../domain/shared/tags.js';
+import { DEFAULT_PIPELINE_ID as DEFAULT_PIPELINE } from '../../domain/pipeline/pipeline.js';
+import { validationFailed } from '../../domain/errors.js';
+import type { Result } from '../../domain/shared/result.js';
+import type { AccessScope } from '../auth/access.js';
+import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
+import type { ApiError } from '../http/http-errors.js';
+import { noContent, success, type HttpResponse } from '../http/responses.js';
+import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
+import type { SalesRepDirectory } from '../sales-reps/sales-rep-directory.js';
+import * as z from 'zod';
+import { DEAL_PERMISSIONS } from './deal-permissions.js';
+import { dealBody, dealEtag } from './deal-responses.js';
+import type { DealCaller, DealChangeBuilder, DealService } from './deal-service.js';
+import type { DealWithPipeline } from './deal-repository.js';
+import {
+  AssignDealBody,
+  CreateDealBody,
+  DealContactsBody,
+  DealIdParams,
+  DealRepresentation,
+  DealTagsBody,
+  encodeDealCursor,
+  ListDealsQuery,
+  LoseBody,
+  StageBody,
+  UpdateDealBody,
+  WinBody,
+} from './deal.schemas.js';
+
+export interface DealRouteServices {
+  readonly deals: DealService;
+  readonly salesReps: SalesRepDirectory;
+}
+
+/** Sales reps act on the deals they own, and link only the customers assigned to them. */
+function callerOf(request: { readonly actor: { readonly id: string }; readonly scope: AccessScope }): DealCaller {
+  const { scope } = request;
+  return scope.kind === 'owner'
+    ? { actor: request.actor.id, visibility: { ownerId: scope.ownerId }, customersOf: scope.ownerId }
+    : { actor: request.actor.id, visibility: {} };
+}
+
+/** Deals are owned by active sales reps (Identity's role events), and a sales rep may own only their own. */
+async function ownerRefused(services: DealRouteServices, scope: AccessScope, ownerId: string | null | undefined): Promise<ApiError | null> {
+  if (scope.kind === 'owner' && ownerId !== scope.ownerId) {
+    return {
+      code: 'FORBIDDEN',
+      message: 'Sales reps can give deals only to themselves.',
+      details: { field: 'owner_id', allowed_value: scope.ownerId },
+    };
+  }
+  if (ownerId === null || ownerId === undefined || (await services.salesReps.isActive(ownerId))) return null;
+  return {
+    code: 'VALIDATION_FAILED',
+    message: `User ${ownerId} is not an active sales rep.`,
+    details: { fields: [{ field: 'owner_id', message: 'must be an active sales rep (from Identity role events)' }] },
+  };
+}
+
+const dealResponse = (services: DealRouteServices, statusCode: number, found: DealWithPipeline, headers: Record<string, string> = {}) => {
+  const now = services.deals.now();
+  return success(statusCode, dealBody(found.deal, found.pipeline, now), {
+    headers: { etag: dealEtag(found.deal, found.pipeline, now), ...headers },
+  });
+};
+
+const VERSION_MISMATCH: ApiError = { code: 'DEAL.VERSION_MISMATCH', message: 'If-Match names another version of the deal.' };
+
+/** Keys callers often send to PUT /deals/{id}, which it refuses: where each is changed instead. */
+const DEAL_FIELD_HINTS: Readonly<Record<string, string>> = {
+  stage: 'the stage is changed with POST /deals/{id}/stage, /win, /lose or /reopen',
+  status: 'the status follows the stage: use POST /deals/{id}/win, /lose or /reopen',
+  owner_id: 'the owner is changed with PUT /deals/{id}/assign',
+  tags: 'tags are replaced with PUT /deals/{id}/tags',
+  contacts: 'contacts are replaced with PUT /deals/{id}/contacts',
+  pipeline_id: 'a deal stays in the pipeline it was created in',
+};
+
+/** What any change of an existing deal may answer besides its own rules. */
+const CHANGE_ERRORS = ['DEAL.NOT_FOUND', 'DEAL.VERSION_MISMATCH', 'DEAL.BUSY'] as const;
+
+type IdRequest = RouteRequest<{ id: string }, any, unknown>;
+
+/** Runs a change on the deal named in the path and answers with the deal as it now is. */
+async function applyChange(request: IdRequest, services: DealRouteServices, build: DealChangeBuilder): Promise<HttpResponse | ApiError> {
+  const expected = expectedTagFrom(request.headers, VERSION_MISMATCH);
+  if (!expected.ok) return expected.error;
+  const outcome = await services.deals.change(request.params.id, build, callerOf(request), expected.value?.version);
+  return outcome.ok ? dealResponse(services, 200, outcome.value) : outcome.error;
+}
+
+const fixed = (change: Result<ReturnType<typeof commands.assign>, DomainError> | ReturnType<typeof commands.assign>): DealChangeBuilder =>
+  'ok' in change ? () => change : () => ({ ok: true, value: change });
+
+function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject | undefined) {
+  return defineRoute({
+    method: 'POST',
+    path: `/deals/{id}/${command === 'move' ? 'stage' : command}`,
+    group: 'api-write',
+    operationId: `${command}Deal`,
+    summary,
+    permission: DEAL_PERMISSIONS.stage,
+    params: DealIdParams,
+    ...(schema && { body: { schema, required: command === 'move' || command === 'lose' } }),
+    response: { status: 200, data: DealRepresentation, headers: ['etag'] },
+    errors: [...CHANGE_ERRORS, 'DEAL.INVALID_TRANSITION', 'DEAL.USE_CLOSE_COMMAND', 'DEAL.UNKNOWN_STAGE', 'DEAL.UNKNOWN_LOST_REASON'],
+    conditional: 'if-match',
+    handle: (request: IdRequest, services: DealRouteServices) => {
+      const body: {
+        stage?: string;
+        closed_at?: string;
+        lost_reason?: string;
+        lost_note?: string | null;
+        competitor?: string | null;
+      } = request.body ?? {};
+      if (body.closed_at !== undefined && Date.parse(body.closed_at) > Date.parse(services.deals.now())) {
+        return Promise.resolve(validationFailed([{ field: 'closed_at', message: 'closed_at cannot be in the future' }]));
+      }
+      return applyChange(request, services, ({ deal, pipeline }, now) =>
+        stageCommand(deal, pipeline, command, now, {
+          stage: body.stage,
+          closedAt: body.closed_at,
+          lost: command === 'lose' ? { reason: body.lost_reason ?? '', note: body.lost_note, competitor: body.competitor } : undefined,
+        }),
+      );
+    },
+  });
+}
+
+export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/deals',
+    group: 'api-write',
+    operationId: 'createDeal',
+    summary: 'Create a deal in an open stage of a pipeline (the default pipeline unless named)',
+    permission: DEAL_PERMISSIONS.create,
+    fieldPermissions: {
+      owner_id: DEAL_PERMISSIONS.assign,
+      tags: DEAL_PERMISSIONS.tags,
+      contacts: DEAL_PERMISSIONS.contacts,
+      stage: DEAL_PERMISSIONS.stage,
+    },
+    body: { schema: CreateDealBody, required: true, hints: { status: DEAL_FIELD_HINTS.status! } },
+    response: { status: 201, data: DealRepresentation, headers: ['etag', 'location'] },
+    errors: ['DEAL.UNKNOWN_PIPELINE', 'DEAL.UNKNOWN_STAGE', 'DEAL.USE_CLOSE_COMMAND', 'DEAL.UNKNOWN_CUSTOMER', 'DEAL.EXTERNAL_ID_TAKEN'],
+    handle: async (request, services: DealRouteServices) => {
+      const { body, scope } = request;
+      // A sales rep's new deal is theirs, so that they can see it afterwards.
+      const ownerId = scope.kind === 'owner' ? (body.owner_id ?? scope.ownerId) : body.owner_id;
+      const refused = await ownerRefused(services, scope, ownerId);
+      if (refused) return refused;
+      const created = await services.deals.create(
+        {
+          name: body.name,
+          pipelineId: body.pipeline_id ?? DEFAULT_PIPELINE,
+          stage: body.stage,
+          amountMinor: body.amount?.amount_minor,
+          currency: body.amount?.currency,
+          expectedCloseDate: body.expected_close_date,
+          companyId: body.company_id,
+          primaryCustomerId: body.primary_customer_id,
+          contacts: body.contacts,
+          ownerId,
+          tags: body.tags,
+          source: body.source,
+          externalId: body.external_id,
+          forecastCategoryOverride: body.forecast_category_override,
+        },
+        callerOf(request),
+      );
+      if (!created.ok) return created.error;
+      return dealResponse(services, 201, created.value, { location: `${BASE_PATH}/deals/${created.value.deal.id}` });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/deals',
+    group: 'api-read',
+    operationId: 'listDeals',
+    summary: 'List deals with filters, sorts and cursor pagination',
+    permission: DEAL_PERMISSIONS.read,
+    query: ListDealsQuery,
+    response: { status: 200, data: z.array(DealRepresentation), paginated: true },
+    handle: async ({ query, scope }, services: DealRouteServices) => {
+      const empty = () => success(200, [], { pagination: { limit: query.limit, next_cursor: null } });
+      if (scope.kind === 'owner' && query.owner_id !== undefined && query.owner_id !== scope.ownerId) return empty();
+      if (query.cursor && query.cursor.s !== query.sort) {
+        return validationFailed([
+          { field: 'cursor', message: `it was issued for sort=${query.cursor.s}; repeat the same sort to continue` },
+        ]);
+      }
+      if ((query.amount_min !== undefined || query.amount_max !== undefined) && query.currency === undefined) {
+        return validationFailed([
+          { field: 'currency', message: 'amount_min and amount_max compare amounts in one currency: give currency too' },
+        ]);
+      }
+      const tag = query.tag === undefined ? undefined : parseTags([query.tag]);
+      if (tag && !tag.ok) return validationFailed([{ field: 'tag', message: tag.error }]);
+      const page = await services.deals.list({
+        pipelineId: query.pipeline_id,
+        stage: query.stage,
+        status: query.status,
+        ownerId: scope.kind === 'owner' ? scope.ownerId : query.owner_id,
+        companyId: query.company_id,
+        customerId: query.customer_id,
+        closeFrom: query.close_from?.slice(0, 10),
+        closeTo: query.close_to?.slice(0, 10),
+        currency: query.currency,
+        amountMin: query.amount_min,
+        amountMax: query.amount_max,
+        forecastCategory: query.forecast_category,
+        tag: tag?.ok ? tag.value[0] : undefined,
+        sort: query.sort,
+        limit: query.limit,
+        after: query.cursor && { key: query.cursor.k, id: query.cursor.i },
+      });
+      const now = services.deals.now();
+      return success(
+        200,
+        page.items.map(({ deal, pipeline }) => dealBody(deal, pipeline, now)),
+        { pagination: { limit: query.limit, next_cursor: page.next ? encodeDealCursor(query.sort, page.next) : null } },
+      );
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/deals/{id}',
+    group: 'api-read',
+    operationId: 'getDeal',
+    summary: 'Get a deal, with its probability, forecast category, weighted amount and days in stage',
+    permission: DEAL_PERMISSIONS.read,
+    params: DealIdParams,
+    response: { status: 200, data: DealRepresentation, headers: ['etag'] },
+    errors: ['DEAL.NOT_FOUND'],
+    conditional: 'if-none-match',
+    handle: async (request, services: DealRouteServices) => {
+      const found = await services.deals.get(request.params.id, callerOf(request).visibility);
+      if (!found.ok) return found.error;
+      const etag = dealEtag(found.value.deal, found.value.pipeline, services.deals.now());
+      return clientHasCurrent(request.headers, etag) ? { statusCode: 304, headers: { etag } } : dealResponse(services, 200, found.value);
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/deals/{id}',
+    group: 'api-write',
+    operationId: 'updateDeal',
+    summary: 'Update name, amount, expected close date, links, source, external id or the forecast category override',
+    permission: DEAL_PERMISSIONS.update,
+    params: DealIdParams,
+    body: { schema: UpdateDealBody, required: true, hints: DEAL_FIELD_HINTS },
+    response: { status: 200, data: DealRepresentation, headers: ['etag'] },
+    errors: [...CHANGE_ERRORS, 'DEAL.UNKNOWN_CUSTOMER', 'DEAL.EXTERNAL_ID_TAKEN'],
+    conditional: 'if-match',
+    handle: (request, services: DealRouteServices) => {
+      const { body } = request;
+      const change = commands.updateDetails({
+        name: body.name,
+        amountMinor: body.amount?.amount_minor,
+        expectedCloseDate: body.expected_close_date,
+        companyId: body.company_id,
+        primaryCustomerId: body.primary_customer_id,
+        source: body.source,
+        externalId: body.external_id,
+        forecastCategoryOverride: body.forecast_category_override,
+      });
+      return change.ok ? applyChange(request, services, () => change) : Promise.resolve(change.error);
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/deals/{id}/assign',
+    group: 'api-write',
+    operationId: 'assignDeal',
+    summary: 'Give the deal to an active sales rep (or none)',
+    permission: DEAL_PERMISSIONS.assign,
+    params: DealIdParams,
+    body: { schema: AssignDealBody, required: true },
+    response: { status: 200, data: DealRepresentation, headers: ['etag'] },
+    errors: CHANGE_ERRORS,
+    conditional: 'if-match',
+    handle: async (request, services: DealRouteServices) => {
+      const refused = await ownerRefused(services, request.scope, request.body.owner_id);
+      if (refused) return refused;
+      return applyChange(request, services, fixed(commands.assign(request.body.owner_id)));
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/deals/{id}/tags',
+    group: 'api-write',
+    operationId: 'replaceDealTags',
+    summary: 'Replace the tag set',
+    permission: DEAL_PERMISSIONS.tags,
+    params: DealIdParams,
+    body: { schema: DealTagsBody, required: true },
+    response: { status: 200, data: DealRepresentation, headers: ['etag'] },
+    errors: CHANGE_ERRORS,
+    conditional: 'if-match',
+    handle: (request, services: DealRouteServices) => applyChange(request, services, fixed(commands.replaceTags(request.body.tags))),
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/deals/{id}/contacts',
+    group: 'api-write',
+    operationId: 'replaceDealContacts',
+    summary: 'Replace the contacts: customers with a role (decision_maker, champion, influencer, user, other)',
+    permission: DEAL_PERMISSIONS.contacts,
+    params: DealIdParams,
+    body: { schema: DealContactsBody, required: true },
+    response: { status: 200, data: DealRepresentation, headers: ['etag'] },
+    errors: CHANGE_ERRORS,
+    conditional: 'if-match',
+    handle: (request, services: DealRouteServices) =>
+      applyChange(request, services, fixed(commands.replaceContacts(request.body.contacts))),
+  }),
+  stageRoute('move', 'Move an open deal to another open stage (forward or backward)', StageBody),
+  stageRoute('win', 'Win an open deal (closed_at defaults to now, may be in the past)', WinBody),
+  stageRoute('lose', "Lose an open deal, with a reason from the pipeline's list", LoseBody),
+  stageRoute('reopen', 'Reopen a won or lost deal: back to the open stage it closed from', undefined),
+  defineRoute({
+    method: 'DELETE',
+    path: '/deals/{id}',
+    group: 'api-write',
+    operationId: 'deleteDeal',
+    summary: 'Soft-delete a deal; it disappears from every read and report',
+    permission: DEAL_PERMISSIONS.delete,
+    params: DealIdParams,
+    response: { status: 204 },
+    errors: CHANGE_ERRORS,
+    conditional: 'if-match',
+    handle: async (request, services: DealRouteServices) => {
+      const response = await applyChange(request, services, (_current, now) => ({ ok: true, value: commands.deleteDeal(now) }));
+      return 'statusCode' in response && response.statusCode === 200 ? noContent() : response;
+    },
+  }),
+];

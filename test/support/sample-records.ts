@@ -1,0 +1,32 @@
+import { DEFAULT_PIPELINE_ID } from '../../domain/pipeline/pipeline.js';
+import { fullPath, type Route } from '../../functions/http/route.js';
+import { BASE, newCustomerBody, type ApiHarness } from './api-harness.js';
+
+/** One live record of every resource with routes, by the first segment of its paths. */
+export type SampleRecords = Readonly<Record<string, { readonly id: string; readonly email?: string }>>;
+
+/**
+ * Creates one record of each resource, so that suites generated from the route table can call
+ * every route on something that exists. A new aggregate adds its line here.
+ */
+export async function createSampleRecords(api: ApiHarness): Promise<SampleRecords> {
+  const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+  const deal = (await api.call({ method: 'POST', path: `${BASE}/deals`, body: { name: 'Sample deal', primary_customer_id: customer.id } }))
+    .body.data;
+  return {
+    customers: { id: customer.id, email: customer.email },
+    pipelines: { id: DEFAULT_PIPELINE_ID },
+    deals: { id: deal.id },
+  };
+}
+
+/** The route's full path with its parameters naming the sample record of its resource. */
+export function samplePath(route: Route<any, any, any, any>, records: SampleRecords): string {
+  if (!route.path.includes('{')) return fullPath(route);
+  const resource = route.path.split('/')[1] ?? '';
+  const record = records[resource];
+  if (!record) throw new Error(`no sample record for ${route.path}: add one to test/support/sample-records.ts`);
+  return fullPath(route)
+    .replace('{id}', record.id)
+    .replace('{email}', encodeURIComponent(record.email ?? ''));
+}
