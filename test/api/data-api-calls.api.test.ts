@@ -19,7 +19,7 @@ export const EXPECTED_CALLS: Record<string, number> = {
   'POST /customers/{id}/convert': 1,
   'POST /customers/{id}/churn': 1,
   'POST /customers/{id}/reactivate': 1,
-  'PUT /customers/{id}/assign': 2,
+  'PUT /customers/{id}/assign': 1,
   'PUT /customers/{id}/tier': 1,
   'PUT /customers/{id}/tags': 1,
   'GET /customers/{id}/history': 1,
