@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  RuntimeManagementMode,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -35,8 +43,17 @@ export type DataApiAccess = keyof typeof DATA_API_ACTIONS;
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-/** Never bundled: PGlite is imported lazily for local runs only, pg-native is pg's optional addon. */
-export const EXTERNAL_MODULES = ['@electric-sql/pglite', 'pg-native'];
+/**
+ * Never bundled. PGlite is imported lazily for local runs only, pg-native is pg's optional addon.
+ * The AWS SDK v3 is taken from the Lambda runtime (nodejs24.x ships it, and since Node 18 the
+ * runtime resolves ES module imports through NODE_PATH, where it lives): bundled it was about 390
+ * KB of every function and of every cold start's parse. Pinning still matters — our retry and
+ * error mapping read the SDK's exception names — so the functions use runtime management mode
+ * FUNCTION_UPDATE: the runtime, and with it the SDK, changes only when we deploy, never under a
+ * running version. The clients we use are long-stable (RDS Data ExecuteStatement and
+ * transactions, EventBridge PutEvents, Lambda Invoke, Secrets Manager GetSecretValue).
+ */
+export const EXTERNAL_MODULES = ['@electric-sql/pglite', 'pg-native', '@aws-sdk/*'];
 
 export interface DatabaseTarget {
   readonly clusterArn: string;
@@ -188,6 +205,8 @@ export class ServiceFunctions extends Construct {
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
       runtime: FUNCTION_RUNTIME,
+      // The runtime (and the AWS SDK it provides) moves only with a deploy (see EXTERNAL_MODULES).
+      runtimeManagementMode: RuntimeManagementMode.FUNCTION_UPDATE,
       architecture: Architecture.ARM_64,
       memorySize: options.memorySize ?? 512,
       timeout,
@@ -221,7 +240,7 @@ export class ServiceFunctions extends Construct {
         target: 'node24',
         minify: true,
         sourceMap: sourceMaps,
-        bundleAwsSDK: true,
+        bundleAwsSDK: false,
         externalModules: EXTERNAL_MODULES,
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
