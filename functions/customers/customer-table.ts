@@ -36,13 +36,22 @@ export interface CustomersTable {
   summary_revision: ColumnType<number, number | undefined, number | RawBuilder<number>>;
 }
 
+/** Live customers by tag in creation order, kept by a trigger (migration customer-tag-index): a list by tag walks it. */
+export interface CustomerTagsTable {
+  tag: string;
+  customer_created_at: Timestamp;
+  customer_id: string;
+}
+
 declare module '../db/database.js' {
   interface Database {
     customer_mgmt_customers: CustomersTable;
+    customer_mgmt_customer_tags: CustomerTagsTable;
   }
 }
 
 export const CUSTOMERS = 'customer_mgmt_customers' as const;
+export const CUSTOMER_TAGS = 'customer_mgmt_customer_tags' as const;
 
 export type CustomerRow = Selectable<CustomersTable>;
 
