@@ -5,6 +5,8 @@ import type { BundleResult } from './bundles.js';
 import type { CpuShare } from './cpu.js';
 import type { RawMeasurement } from './raw-postgres.js';
 import type { ScenarioKind } from './scenarios.js';
+import { formatCostModel } from './cost-model.js';
+import { writeCostPage } from './costs.js';
 import { BENCH_DIR, RESULTS_DIR } from './settings.js';
 
 export interface ScenarioResult {
@@ -423,7 +425,9 @@ export function writeReport(report: BenchReport): string[] {
   writeFileSync(written[0]!, json);
   writeFileSync(dated, json);
   const markdown = formatMarkdown(report);
-  writeFileSync(written[2]!, `${markdown}\n`);
+  writeFileSync(written[2]!, `${markdown}\n\n## Cost and capacity model\n\n${formatCostModel(report)}\n`);
+  const costs = writeCostPage(report);
+  if (costs) written.push(costs);
   try {
     const page = readFileSync(RESULTS_PAGE, 'utf8');
     const start = page.indexOf(START);
