@@ -146,6 +146,33 @@ function limitsAt(rps: number, concurrency: number, acu: number, calls: number):
   return notes.join('; ');
 }
 
+/** The request rates at which each limit is reached, lowest first, with the change that moves it. */
+function breakPoints(inputs: ReturnType<typeof mixInputs>, lambdaMs: number): string[] {
+  const a = ASSUMPTIONS;
+  const perAcu = (a.vcpuPerAcu * a.auroraTargetUtilisation * 1e6) / inputs.postgresUs;
+  const limits = [
+    { rps: 4 * perAcu, what: "staging's Aurora maximum (4 ACU)", change: 'raise `database.maxCapacity` for staging' },
+    {
+      rps: a.prodMaxAcu * perAcu,
+      what: "prod's Aurora maximum (16 ACU)",
+      change: 'raise `database.maxCapacity` (Serverless v2 goes to 256 ACU); serve list reads from the reader',
+    },
+    { rps: 10_000, what: "API Gateway's default throttle (10,000 req/s per account and region)", change: 'request a quota raise' },
+    {
+      rps: (a.lambdaConcurrencyQuota * 1000) / lambdaMs,
+      what: 'the default Lambda concurrency quota (1,000)',
+      change: 'request a raise; reserve concurrency per function',
+    },
+  ].sort((x, y) => x.rps - y.rps);
+  return [
+    'Where the limits are, lowest first (at the modelled duration and PostgreSQL CPU per request):',
+    '',
+    ...limits.map((limit) => `- about **${fmt(limit.rps, 0)} req/s**: ${limit.what} — ${limit.change}.`),
+    `- the Data API: ${fmt(inputs.calls, 2)} calls per request; AWS documents no fixed per-second quota for the Data API of Aurora Serverless v2 that this relies on (check Service Quotas). Connections are the Data API's to pool, not the functions'.`,
+    "- at 1 req/s the floor dominates: dev's configuration (0 ACU minimum, pausing after 10 idle minutes) removes most of it where a paused first request may take ~15 s.",
+  ];
+}
+
 const fmt = (value: number, digits = 2) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const usd = (value: number) => `${value < 10 ? fmt(value, 2) : fmt(value, 0)}`;
 
@@ -181,6 +208,8 @@ export function formatCostModel(report: Pick<BenchReport, 'scenarios' | 'data_ap
         ].join(' | '),
       )
       .map((line) => `| ${line} |`),
+    '',
+    ...breakPoints(inputs, rows[0]!.lambdaMsPerRequest),
     '',
     'Assumptions (bench/cost-model.ts, `ASSUMPTIONS`):',
     '',
