@@ -93,9 +93,13 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       if (query.companyId) select = select.where('company_id', '=', param.uuid(query.companyId));
       if (query.userId) select = select.where('user_id', '=', param.uuid(query.userId));
       // `@>` with a one-element array per tag lets the jsonb_path_ops GIN index answer "any of".
+      // The tag the index answers is not tested again on `tags`: the planner would multiply the two
+      // selectivities, expect a handful of rows and hash-join every holder of the tag instead.
       const tagsAny = query.tagsAny;
-      if (tagsAny?.length) select = select.where((eb) => eb.or(tagsAny.map((tag) => eb('tags', '@>', param.jsonb([tag])))));
-      if (query.tagsAll?.length) select = select.where('tags', '@>', param.jsonb(query.tagsAll));
+      const indexedAny = tag !== undefined && tagsAny?.length === 1 && tagsAny[0] === tag;
+      if (tagsAny?.length && !indexedAny) select = select.where((eb) => eb.or(tagsAny.map((one) => eb('tags', '@>', param.jsonb([one])))));
+      const tagsAll = tag !== undefined && query.tagsAll?.[0] === tag ? query.tagsAll.slice(1) : query.tagsAll;
+      if (tagsAll?.length) select = select.where('tags', '@>', param.jsonb(tagsAll));
       if (query.text) {
         const pattern = `%${query.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         select = select.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('email', 'like', pattern)]));
