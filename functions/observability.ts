@@ -1,8 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createLogger, parseLogLevel, powertoolsLoggerOf, type Logger } from './logger.js';
@@ -10,11 +9,24 @@ import { METRICS } from './metric-names.js';
 
 export { MetricUnit };
 
+/**
+ * X-Ray only where it records something: inside Lambda, unless POWERTOOLS_TRACE_ENABLED=false.
+ * Loading the X-Ray SDK turns on async hooks (cls-hooked) for the whole process, which made every
+ * `await` about ten times slower here (300,000 awaits: 52 → 800 ms, issue 17); the local server,
+ * the tests and the benchmark therefore never load it. Inside Lambda that cost is the price of
+ * the traces: switch tracing off per environment if it is not worth it.
+ */
+const tracing = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && process.env.POWERTOOLS_TRACE_ENABLED !== 'false';
+const tracerModules = tracing
+  ? await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')])
+  : undefined;
+
 /** Logger, Metrics and Tracer of one Lambda function (one set per container). */
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer: Tracer;
+  /** Only inside Lambda with tracing on (see `tracing`). */
+  readonly tracer: Tracer | undefined;
   readonly serviceName: string;
   readonly environment: string;
 }
@@ -47,7 +59,7 @@ export function observability(env: Record<string, string | undefined> = process.
     defaultDimensions: { [METRICS.dimensions.environment]: environment },
     logger: quiet,
   });
-  const tracer = new Tracer({ serviceName });
+  const tracer = tracerModules && new tracerModules[0].Tracer({ serviceName });
   current = { logger, metrics, tracer, serviceName, environment };
   return current;
 }
@@ -61,8 +73,8 @@ export function recordDataApiFailure(failure: { readonly throttled: boolean }): 
 /** Records the client's calls as X-Ray subsegments (a no-op outside Lambda). */
 export function traced<T>(client: T): T {
   // Outside Lambda (the local server, tests) there is nothing to trace: keep the client as it is.
-  if (!current && !process.env.AWS_LAMBDA_FUNCTION_NAME) return client;
-  return observability().tracer.captureAWSv3Client(client);
+  const tracer = tracerModules && observability().tracer;
+  return tracer ? tracer.captureAWSv3Client(client) : client;
 }
 
 /**
@@ -82,8 +94,9 @@ export function observed<E, R>(
       if (id !== undefined) powertoolsLogger.appendKeys({ correlation_id: id });
     },
   };
-  return middy<E, R, Error, Context>(handler)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  const wrapped = middy<E, R, Error, Context>(handler);
+  if (tracer && tracerModules) wrapped.use(tracerModules[1].captureLambdaHandler(tracer, { captureResponse: false }));
+  return wrapped
     .use(injectLambdaContext(powertoolsLogger, { resetKeys: true }))
     .use(correlation)
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }));

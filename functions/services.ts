@@ -6,6 +6,7 @@ import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
 import { createDealService } from './deals/deal-service.js';
 import type { Database } from './db/database.js';
+import { claimingEventsOnWrite, type ClaimingHook } from './events/write-claims.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
 import { createPurchaseRepository } from './purchases/purchase-repository.js';
 import { createSalesRepDirectory } from './sales-reps/sales-rep-directory.js';
@@ -16,12 +17,16 @@ export interface ServiceOptions {
   /** Fresh ids (UUID v7 by default); tests pass a deterministic source. */
   readonly newId?: () => string;
   /** Delivers committed events right away (EventBridge on AWS, in-process locally); the relay catches up otherwise. */
-  readonly afterCommit?: (events: readonly DomainEvent[]) => Promise<void>;
+  readonly afterCommit?: ((events: readonly DomainEvent[]) => Promise<void>) | ClaimingHook;
 }
 
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
-export function createServices(db: Kysely<Database>, options: ServiceOptions = {}): Services {
+export function createServices(database: Kysely<Database>, options: ServiceOptions = {}): Services {
   const now = options.clock ?? (() => new Date());
+  // Immediate delivery asks every write to claim its events in the write statement (one call
+  // fewer); the handle that does so is the same database, so every repository below uses it.
+  const leaseMs = (options.afterCommit as ClaimingHook | undefined)?.claimLeaseMs;
+  const db = leaseMs === undefined ? database : claimingEventsOnWrite(database, leaseMs);
   const newId = options.newId ?? uuidv7;
   const pipelines = createPipelineService({ db, now, newId, afterCommit: options.afterCommit });
   return {

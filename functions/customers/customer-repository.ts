@@ -8,7 +8,7 @@ import { param } from '../db/sql-values.js';
 import { EVENTS, rowToEvent, type EventRow } from '../events/event-table.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import type { RowScope } from '../kit/aggregate-table.js';
-import { CUSTOMER_TABLE, CUSTOMERS, rowToCustomer } from './customer-table.js';
+import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
 
 /** The sales rep scope as a condition on the customers table. */
 export function customerScope(visibility: Visibility = {}): RowScope {
@@ -72,7 +72,20 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     async list(query: CustomerListQuery): Promise<CustomerPage> {
       const descending = query.sort.startsWith('-');
       const keyColumn = query.sort.replace('-', '') as 'created_at' | 'name';
-      let select = visible();
+      // In creation order with a tag every match must have, the page is a walk of that tag's
+      // keyset index (customer_tags), whatever the tag's frequency or age: neither the created_at
+      // index filtered by tag (a rare, old tag reads the whole table) nor a sort of every match.
+      const tag =
+        keyColumn === 'created_at' ? (query.tagsAll?.[0] ?? (query.tagsAny?.length === 1 ? query.tagsAny[0] : undefined)) : undefined;
+      let select =
+        tag === undefined
+          ? visible()
+          : db
+              .selectFrom(CUSTOMERS)
+              .innerJoin(CUSTOMER_TAGS, `${CUSTOMER_TAGS}.customer_id`, `${CUSTOMERS}.id`)
+              .selectAll(CUSTOMERS)
+              .where(`${CUSTOMER_TAGS}.tag`, '=', tag)
+              .where('deleted_at', 'is', null);
       if (query.status) select = select.where('status', '=', query.status);
       if (query.tier) select = select.where('tier', '=', query.tier);
       if (query.source) select = select.where('source', '=', query.source);
@@ -80,24 +93,31 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       if (query.companyId) select = select.where('company_id', '=', param.uuid(query.companyId));
       if (query.userId) select = select.where('user_id', '=', param.uuid(query.userId));
       // `@>` with a one-element array per tag lets the jsonb_path_ops GIN index answer "any of".
+      // The tag the index answers is not tested again on `tags`: the planner would multiply the two
+      // selectivities, expect a handful of rows and hash-join every holder of the tag instead.
       const tagsAny = query.tagsAny;
-      if (tagsAny?.length) select = select.where((eb) => eb.or(tagsAny.map((tag) => eb('tags', '@>', param.jsonb([tag])))));
-      if (query.tagsAll?.length) select = select.where('tags', '@>', param.jsonb(query.tagsAll));
+      const indexedAny = tag !== undefined && tagsAny?.length === 1 && tagsAny[0] === tag;
+      if (tagsAny?.length && !indexedAny) select = select.where((eb) => eb.or(tagsAny.map((one) => eb('tags', '@>', param.jsonb([one])))));
+      const tagsAll = tag !== undefined && query.tagsAll?.[0] === tag ? query.tagsAll.slice(1) : query.tagsAll;
+      if (tagsAll?.length) select = select.where('tags', '@>', param.jsonb(tagsAll));
       if (query.text) {
         const pattern = `%${query.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         select = select.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('email', 'like', pattern)]));
       }
       if (query.createdFrom) select = select.where('created_at', '>=', param.timestamptz(query.createdFrom));
       if (query.createdTo) select = select.where('created_at', '<', param.timestamptz(query.createdTo));
+      // The tag index holds the same key (creation time, id) under its own column names.
+      const [keyRef, idRef] =
+        tag === undefined ? [keyColumn, 'id'] : [`${CUSTOMER_TAGS}.customer_created_at`, `${CUSTOMER_TAGS}.customer_id`];
       if (query.after) {
         const key = keyColumn === 'created_at' ? param.timestamptz(query.after.key) : sql`${query.after.key}`;
         const operator = sql.raw(descending ? '<' : '>');
-        select = select.where(sql<boolean>`(${sql.ref(keyColumn)}, id) ${operator} (${key}, ${param.uuid(query.after.id)})`);
+        select = select.where(sql<boolean>`(${sql.ref(keyRef)}, ${sql.ref(idRef)}) ${operator} (${key}, ${param.uuid(query.after.id)})`);
       }
       const direction = descending ? 'desc' : 'asc';
       const rows = await select
-        .orderBy(keyColumn, direction)
-        .orderBy('id', direction)
+        .orderBy(sql.ref(keyRef), direction)
+        .orderBy(sql.ref(idRef), direction)
         .limit(query.limit + 1)
         .execute();
       const customers = rows.slice(0, query.limit).map(rowToCustomer);

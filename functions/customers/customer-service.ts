@@ -39,14 +39,23 @@ export interface ChangeOptions {
 /** Customer use cases: the write kit's create/change/get, plus what only customers have. */
 export function createCustomerService(deps: ServiceDependencies) {
   /**
-   * The 409 for a unique value another customer holds. Its id is named only to a caller who may
-   * see that customer: a sales rep must not learn other reps' customers through it.
+   * The 409 for a unique value another customer holds (its id named only to a caller who may see
+   * that customer: a sales rep must not learn other reps' customers through it), or the 422 for
+   * an assignee who is not an active sales rep.
    */
   async function conflictError(field: string, attempted: Partial<Customer>, visibility?: Visibility): Promise<DomainError> {
     const existing = async (unique: UniqueField, value: string): Promise<JsonObject> => {
       const id = await deps.customers.findIdByUnique(unique, value, visibility);
       return id === null ? {} : { existing_customer_id: id };
     };
+    if (field === 'sales_rep') {
+      const assignedTo = attempted.assignedTo ?? '';
+      return {
+        code: 'CUSTOMER.UNKNOWN_SALES_REP',
+        message: `User ${assignedTo} is not an active sales rep. Sales reps come from Identity's role events (UserRoleGranted with role sales_rep).`,
+        details: { field: 'assigned_to', assigned_to: assignedTo },
+      };
+    }
     if (field === 'email') {
       const email = attempted.email ?? '';
       return {

@@ -8,6 +8,7 @@ import { CUSTOMER_KIND } from '../../domain/customer/customer-change.js';
 import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
 import { fromJsonb, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 import type { AggregateTable } from '../kit/aggregate-table.js';
+import { notAnActiveSalesRep } from '../sales-reps/sales-rep-directory.js';
 import { jsonbSetColumn, plainColumn, timestampColumn, uuidColumn } from '../kit/column-codecs.js';
 
 export interface CustomersTable {
@@ -35,13 +36,22 @@ export interface CustomersTable {
   summary_revision: ColumnType<number, number | undefined, number | RawBuilder<number>>;
 }
 
+/** Live customers by tag in creation order, kept by a trigger (migration customer-tag-index): a list by tag walks it. */
+export interface CustomerTagsTable {
+  tag: string;
+  customer_created_at: Timestamp;
+  customer_id: string;
+}
+
 declare module '../db/database.js' {
   interface Database {
     customer_mgmt_customers: CustomersTable;
+    customer_mgmt_customer_tags: CustomerTagsTable;
   }
 }
 
 export const CUSTOMERS = 'customer_mgmt_customers' as const;
+export const CUSTOMER_TAGS = 'customer_mgmt_customer_tags' as const;
 
 export type CustomerRow = Selectable<CustomersTable>;
 
@@ -126,6 +136,8 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
     email: { field: 'email', taken: (value, exceptId) => otherLiveCustomer(sql`lower(other.email) = lower(${value})`, exceptId) },
     user_id: { field: 'userId', taken: (value, exceptId) => otherLiveCustomer(sql`other.user_id = ${value}`, exceptId) },
   },
+  // Customers may be assigned only to sales reps Identity has told us are active.
+  referenceChecks: { sales_rep: { field: 'assignedTo', missing: notAnActiveSalesRep } },
   // customer_mgmt_customers_b2c_xor_b2b, on the row as a change would leave it
   rowRules: (after, changed) =>
     changed.includes('userId') || changed.includes('companyId')

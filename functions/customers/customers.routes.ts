@@ -44,16 +44,6 @@ export interface CustomerRouteServices {
   readonly purchases: PurchaseRepository;
 }
 
-/** Customers may be assigned only to sales reps Identity has told us are active. */
-async function unknownSalesRep(services: CustomerRouteServices, assignedTo: string | null | undefined): Promise<DomainError | null> {
-  if (assignedTo === null || assignedTo === undefined || (await services.salesReps.isActive(assignedTo))) return null;
-  return {
-    code: 'CUSTOMER.UNKNOWN_SALES_REP',
-    message: `User ${assignedTo} is not an active sales rep. Sales reps come from Identity's role events (UserRoleGranted with role sales_rep).`,
-    details: { field: 'assigned_to', assigned_to: assignedTo },
-  };
-}
-
 const customerResponse = (statusCode: number, customer: Customer, headers: Record<string, string> = {}): HttpResponse =>
   success(statusCode, customerBody(customer), { headers: { etag: etagOf(customer), ...headers } });
 
@@ -154,8 +144,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
       const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
       const refused = assigneeRefused(scope, assignedTo);
       if (refused) return refused;
-      const unknownRep = await unknownSalesRep(services, assignedTo);
-      if (unknownRep) return unknownRep;
+      // Whether the assignee is an active sales rep is checked by the insert itself (CUSTOMER_TABLE).
       const created = await services.customers.create(
         {
           name: body.name,
@@ -325,7 +314,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     handle: async (request, services: CustomerRouteServices) => {
       return (
         assigneeRefused(request.scope, request.body.assigned_to) ??
-        (await unknownSalesRep(services, request.body.assigned_to)) ??
+        // Whether the assignee is an active sales rep is checked by the change statement itself (CUSTOMER_TABLE).
         applyCommand(request, services, () => commands.assign(request.body.assigned_to))
       );
     },

@@ -2,6 +2,7 @@ import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Logger } from '../logger.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { Outbox } from './outbox.js';
+import { wasClaimedOnWrite, type ClaimingHook } from './write-claims.js';
 
 export interface ImmediateDeliveryOptions {
   readonly outbox: Outbox;
@@ -24,20 +25,26 @@ const DEFAULT_LEASE_MS = 15_000;
  * marks them published, all within `budgetMs`. It never throws and never waits longer: on any
  * failure or when time runs out it logs, wakes the relay (when it can) and returns, and the relay
  * delivers the events.
- * Claiming first keeps per-customer order (an event whose predecessor is still undelivered is
- * left to the relay) and keeps the relay from sending the same event at the same time.
+ * Claiming first keeps per-stream order (an event whose predecessor is still undelivered is
+ * left to the relay) and keeps the relay from sending the same event at the same time. A write
+ * wired to this hook usually claimed its event in its own statement already (`claimLeaseMs`), so
+ * delivery then costs one database call: the acknowledgement once PutEvents accepted the events.
  */
-export function createImmediateDelivery(options: ImmediateDeliveryOptions): (events: readonly DomainEvent[]) => Promise<void> {
+export function createImmediateDelivery(options: ImmediateDeliveryOptions): ClaimingHook {
   const clock = options.clock ?? (() => new Date());
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
 
+  /** The events this invocation may send: those the write statement claimed, and those it can claim now. */
+  async function claim(events: readonly DomainEvent[]): Promise<DomainEvent[]> {
+    const held = events.filter(wasClaimedOnWrite);
+    if (held.length === events.length) return held;
+    const unclaimed = events.filter((event) => !wasClaimedOnWrite(event)).map((event) => event.eventId);
+    return [...held, ...(await options.outbox.claimEvents(unclaimed, leaseMs, clock()))];
+  }
+
   /** Resolves with the ids it published. */
   async function deliver(events: readonly DomainEvent[], deadline: number, signal: AbortSignal): Promise<string[]> {
-    const claimed = await options.outbox.claimEvents(
-      events.map((event) => event.eventId),
-      leaseMs,
-      clock(),
-    );
+    const claimed = await claim(events);
     if (claimed.length === 0 || signal.aborted) return [];
     const outcomes = await options.publisher.publish(claimed, { deadline, signal });
     const published = outcomes.filter((outcome) => outcome.status === 'published').map((outcome) => outcome.eventId);
@@ -47,7 +54,7 @@ export function createImmediateDelivery(options: ImmediateDeliveryOptions): (eve
     return published;
   }
 
-  return async (events) => {
+  const hook = async (events: readonly DomainEvent[]): Promise<void> => {
     if (events.length === 0) return;
     const eventIds = events.map((event) => event.eventId);
     const controller = new AbortController();
@@ -82,4 +89,6 @@ export function createImmediateDelivery(options: ImmediateDeliveryOptions): (eve
     const missed = eventIds.filter((id) => !published.includes(id));
     if (missed.length > 0) await options.wakeRelay?.(missed).catch(() => undefined);
   };
+  // Writes wired to this hook claim their events in their own statement (see write-claims.ts).
+  return Object.assign(hook, { claimLeaseMs: leaseMs });
 }

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import { param } from '../db/sql-values.js';
 import { EVENTS, eventToInsert } from '../events/event-table.js';
+import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import type { AggregateTable, RowScope } from './aggregate-table.js';
 
 export interface WriteOptions {
@@ -42,8 +43,10 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
      */
     async insert(entity: State, event: DomainEvent<EventType>, options: WriteOptions = {}): Promise<InsertOutcome> {
       const columns = Object.entries(definition.entityToInsert(entity));
-      const eventColumns = Object.entries(eventToInsert(event));
-      const guards = options.guards ?? [];
+      const lease = claimUntil(event.occurredAt);
+      // A new stream has no earlier event to wait for: its first event is always claimable.
+      const eventColumns = Object.entries({ ...eventToInsert(event), ...(lease && { claimed_until: lease }) });
+      const guards = [...(options.guards ?? []), ...referencesHold(entity)];
       try {
         const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`
           with inserted as (
@@ -58,7 +61,10 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
             returning 1
           )
           select (select count(*) from event) as inserted, ${takenRule(entity, null)} as conflict`.execute(db);
-        if (Number(rows[0]?.inserted ?? 0) === 1) return { kind: 'inserted' };
+        if (Number(rows[0]?.inserted ?? 0) === 1) {
+          if (lease) markClaimedOnWrite(event);
+          return { kind: 'inserted' };
+        }
         const rule = rows[0]?.conflict ?? (await takenNow(entity, null));
         return rule ? { kind: 'conflict', field: rule } : { kind: 'not_applied' };
       } catch (error) {
@@ -98,6 +104,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
           actor: context.actor,
           data: typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data,
         };
+        if (row.event_claimed === true || row.event_claimed === 't') markClaimedOnWrite(event);
         return { kind: 'saved', entity, event };
       } catch (error) {
         // Only a race gets here (a conflicting row committed after the statement's snapshot), or a
@@ -139,12 +146,20 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       return entry ? sql`${entry.value}` : sql.ref(definition.columns[field].column);
     };
     guards.push(...(definition.rowRules?.(after, fields) ?? []));
+    const missing = bound
+      .filter(({ field }) => change.set[field] !== null && change.set[field] !== undefined)
+      .flatMap(({ field, value }) =>
+        Object.entries(definition.referenceChecks ?? {})
+          .filter(([, check]) => check.field === field)
+          .map(([rule, check]) => sql`when ${check.missing(sql`${value}`)} then ${rule}`),
+      );
     const taken = bound.flatMap(({ field, value }) =>
       Object.entries(definition.uniqueChecks ?? {})
         .filter(([, check]) => check.field === field)
         .map(([rule, check]) => sql`when ${check.taken(sql`${value}`, param.uuid(id))} then ${rule}`),
     );
-    const conflict = taken.length > 0 ? sql`case ${sql.join(taken, sql` `)} end` : sql`cast(null as text)`;
+    const rulesBroken = [...missing, ...taken];
+    const conflict = rulesBroken.length > 0 ? sql`case ${sql.join(rulesBroken, sql` `)} end` : sql`cast(null as text)`;
 
     const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
     const changes = bound.map(({ field, codec }) => {
@@ -154,9 +169,27 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       return sql`case when ${codec.differs(before, after)} then jsonb_build_object(${name}, jsonb_build_object('from', ${codec.toJson(before)}, 'to', ${codec.toJson(after)})) else '{}'::jsonb end`;
     });
     const now = param.timestamptz(context.now);
+    const lease = claimUntil(context.now);
+    // Claimed only when it can be sent at once without overtaking its stream: no earlier event is
+    // undelivered, and the statement's snapshot is not older than the row it locked (a writer that
+    // committed in between may have left an event this snapshot cannot see; the relay sends it then).
+    const claimedUntil = lease
+      ? sql`case when (select version from ${table} as seen where seen.id = old.id) = old.version
+          and not exists (
+            select 1 from ${sql.table(EVENTS)} as earlier
+            where earlier.aggregate_type = ${definition.kind.type} and earlier.aggregate_id = old.id
+              and earlier.published_at is null and earlier.parked_at is null
+          ) then ${lease} end`
+      : sql`cast(null as timestamptz)`;
 
     // Always one row: the saved aggregate with its event, or nulls with the unique rule that stopped it.
-    return sql<Record<string, any> & { event_data: Record<string, unknown> | string; conflict_field: string | null }>`
+    return sql<
+      Record<string, any> & {
+        event_data: Record<string, unknown> | string;
+        event_claimed: boolean | string | null;
+        conflict_field: string | null;
+      }
+    >`
       with old as (
         select * from ${table} where ${sql.join(guards, sql` and `)} for update
       ), conflict as (
@@ -166,24 +199,50 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         from old where target.id = old.id and (select field from conflict) is null
         returning target.*
       ), event as (
-        insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data)
+        insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
         select ${param.uuid(context.eventId)}, ${definition.kind.type}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
-               jsonb_build_object('changes', ${sql.join(changes, sql` || `)}) || ${param.jsonb(change.note ?? {})}
+               jsonb_build_object('changes', ${sql.join(changes, sql` || `)}) || ${param.jsonb(change.note ?? {})},
+               ${claimedUntil}
         from updated join old on old.id = updated.id
-        returning data
+        returning data, claimed_until is not null as claimed
       )
       select saved.*, (select field from conflict) as conflict_field
       from (select 1) as one
-      left join lateral (select updated.*, event.data as event_data from updated, event) as saved on true`;
+      left join lateral (select updated.*, event.data as event_data, event.claimed as event_claimed from updated, event) as saved on true`;
   }
 
-  /** The first unique rule another live row already holds a value of `entity` for, as SQL (null when none). */
+  /** When immediate delivery is wired over this handle: the end of the claim a write puts on its event. */
+  function claimUntil(now: string): RawBuilder<string> | undefined {
+    const leaseMs = writeClaimLease(db);
+    return leaseMs === undefined ? undefined : param.timestamptz(new Date(Date.parse(now) + leaseMs).toISOString());
+  }
+
+  /** The references of `entity` that must exist, each with its rule name and its value bound as SQL. */
+  function referencesOf(entity: State) {
+    return Object.entries(definition.referenceChecks ?? {}).flatMap(([rule, check]) => {
+      const value = entity[check.field];
+      if (value === null || value === undefined) return [];
+      return [{ rule, missing: check.missing(sql`${definition.columns[check.field].bind(value)}`) }];
+    });
+  }
+
+  /** Conditions under which a new aggregate may be inserted: everything it refers to exists. */
+  function referencesHold(entity: State): RawBuilder<boolean>[] {
+    return referencesOf(entity).map(({ missing }) => sql<boolean>`not (${missing})`);
+  }
+
+  /**
+   * The first rule a value of `entity` breaks, as SQL (null when none): a reference that does not
+   * exist, else a unique value another live row (not `exceptId`) already holds.
+   */
   function takenRule(entity: State, exceptId: RawBuilder<unknown> | null): RawBuilder<string | null> {
-    const whens = Object.entries(definition.uniqueChecks ?? {}).flatMap(([rule, check]) => {
+    const missing = referencesOf(entity).map(({ rule, missing }) => sql`when ${missing} then ${rule}`);
+    const taken = Object.entries(definition.uniqueChecks ?? {}).flatMap(([rule, check]) => {
       const value = entity[check.field];
       if (value === null || value === undefined) return [];
       return [sql`when ${check.taken(sql`${definition.columns[check.field].bind(value)}`, exceptId)} then ${rule}`];
     });
+    const whens = [...missing, ...taken];
     return whens.length > 0 ? sql<string | null>`case ${sql.join(whens, sql` `)} end` : sql<null>`cast(null as text)`;
   }
 

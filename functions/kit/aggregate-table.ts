@@ -28,6 +28,13 @@ export interface AggregateTable<State extends AggregateRoot, Field extends keyof
     Record<string, { readonly field: Field; taken(value: RawBuilder<unknown>, exceptId: RawBuilder<unknown> | null): RawBuilder<boolean> }>
   >;
   /**
+   * Values that must name something that exists (e.g. an active sales rep), by rule name: a write
+   * that sets such a field to a value for which `missing` holds is not applied and comes back as a
+   * `conflict` on that rule, decided in the write statement itself (no lookup before it). Null
+   * values are not checked.
+   */
+  readonly referenceChecks?: Readonly<Record<string, { readonly field: Field; missing(value: RawBuilder<unknown>): RawBuilder<boolean> }>>;
+  /**
    * The table's own row rules (its check constraints) over the row as a change would leave it,
    * given each field's value after the change: a change that breaks one is not applied.
    */

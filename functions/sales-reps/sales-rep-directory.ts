@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 
@@ -18,6 +18,11 @@ declare module '../db/database.js' {
 }
 
 const TABLE = 'customer_mgmt_sales_reps';
+
+/** Whether `userId` (bound SQL) is not an active sales rep, for a write statement to check in itself. */
+export function notAnActiveSalesRep(userId: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`not exists (select 1 from ${sql.table(TABLE)} as rep where rep.user_id = ${userId} and rep.active)`;
+}
 
 /** The sales reps Identity has told us about; customers may be assigned only to active ones. */
 export function createSalesRepDirectory(db: Kysely<Database>) {

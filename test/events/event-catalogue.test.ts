@@ -67,9 +67,11 @@ describe.each(availableDialects())('every event the service writes honours its c
   afterAll(() => database.close());
 
   it('through the whole lifecycle and every kind of change', async () => {
-    const { customers } = createServices(database.db);
+    const { customers, salesReps } = createServices(database.db);
     const actor = '019b6ec4-0000-7000-8000-00000000ad31';
     const rep = '019b6ec4-774c-70e0-9c2c-7ba19630289d';
+    // Customers are assigned only to active sales reps (the write statement checks the directory).
+    await salesReps.upsert({ userId: rep, active: true, at: '2026-01-01T00:00:00.000Z' });
     const created = await customers.create(
       {
         name: 'Ada Lovelace',

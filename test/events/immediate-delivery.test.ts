@@ -154,4 +154,55 @@ describe.each(availableDialects())('immediate delivery after commit on %s', (dia
     });
     expect(eventBridge.sentDetails().map((detail) => detail.customer_version)).toEqual([1, 2]);
   });
+
+  it('claims the event in the write statement; a writer that dies before delivering leaves it to the relay once the claim lapses', async () => {
+    const dies = Object.assign(async () => undefined, { claimLeaseMs: 15_000 });
+    const services = createServices(database.db, { afterCommit: dies });
+
+    const created = await services.customers.create({ name: 'Crash', email: 'crash@example.com' }, ACTOR);
+
+    if (!created.ok) throw new Error(created.error.message);
+    const [claimed] = await deliveryStates(database.db);
+    expect(claimed).toMatchObject({ event_id: created.value.event.eventId, published_at: null });
+    expect(claimed!.claimed_until).not.toBeNull();
+    const healthy = mockedEventBridge();
+    const relay = (now: Date) =>
+      relayOnce({
+        outbox,
+        publisher: healthy.publisher,
+        logger: recordingLogger().logger,
+        batchSize: 10,
+        leaseMs: 30_000,
+        maxAttempts: 3,
+        budgetMs: 5_000,
+        clock: () => now,
+      });
+    expect((await relay(new Date(Date.now() + 10_000))).claimed).toBe(0);
+    expect(await relay(new Date(Date.now() + 16_000))).toMatchObject({ claimed: 1, published: 1 });
+    expect(healthy.sentIds()).toEqual([created.value.event.eventId]);
+  });
+
+  it('concurrent writers to one customer never send its events out of order, and the relay sends what they left', async () => {
+    const eventBridge = mockedEventBridge({ retry: NO_RETRY });
+    const { services } = servicesWith(eventBridge);
+    const created = await services.customers.create({ name: 'Busy', email: 'busy@example.com' }, ACTOR);
+    if (!created.ok) throw new Error(created.error.message);
+
+    const renames = Array.from({ length: 12 }, (_, index) =>
+      services.customers.change(created.value.customer.id, () => commands.updateDetails({ name: `Busy ${index}` }), ACTOR),
+    );
+    expect((await Promise.all(renames)).every((outcome) => outcome.ok)).toBe(true);
+    await relayOnce({
+      outbox,
+      publisher: eventBridge.publisher,
+      logger: recordingLogger().logger,
+      batchSize: 50,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      budgetMs: 5_000,
+      clock: () => new Date(Date.now() + 16_000),
+    });
+    const sent = eventBridge.sentDetails().map((detail) => detail.customer_version as number);
+    expect(sent).toEqual(Array.from({ length: 13 }, (_, index) => index + 1));
+  });
 });

@@ -4,6 +4,7 @@ import * as commands from '../../domain/customer/customer-commands.js';
 import { CUSTOMER_KIND, type CustomerChange } from '../../domain/customer/customer-change.js';
 import type { Result } from '../../domain/shared/result.js';
 import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
+import { createSalesRepDirectory } from '../../functions/sales-reps/sales-rep-directory.js';
 import { describeChangeContract } from '../support/change-contract.js';
 
 function valid(change: Result<CustomerChange, unknown>): CustomerChange {
@@ -11,10 +12,17 @@ function valid(change: Result<CustomerChange, unknown>): CustomerChange {
   return change.value;
 }
 
+/** Assignees come from the sales-rep directory (the write statement checks it). */
+const REPS = [randomUUID(), randomUUID(), randomUUID()];
+
 describeChangeContract({
   aggregate: 'Customer',
   kind: CUSTOMER_KIND,
-  repository: async (db) => createCustomerRepository(db),
+  repository: async (db) => {
+    const directory = createSalesRepDirectory(db);
+    for (const rep of REPS) await directory.upsert({ userId: rep, active: true, at: '2025-01-01T00:00:00.000Z' });
+    return createCustomerRepository(db);
+  },
   create: ({ id, ...context }) => {
     const created = createCustomer(
       { name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, tags: ['x', 'y'] },
@@ -30,7 +38,7 @@ describeChangeContract({
     { name: 'convert', build: (now) => commands.transition('convert', now) },
     { name: 'churn', build: (now) => commands.transition('churn', now, { reason: 'budget' }) },
     { name: 'reactivate', build: (now) => commands.transition('reactivate', now) },
-    { name: 'assign', build: () => commands.assign(randomUUID()) },
+    { name: 'assign', build: (_now, current) => commands.assign(REPS.find((rep) => rep !== current.assignedTo)!) },
     { name: 'unassign', build: () => commands.assign(null) },
     { name: 'tier pro', build: () => commands.changeTier('pro') },
     { name: 'same tier', build: (_, current) => commands.changeTier(current.tier) },

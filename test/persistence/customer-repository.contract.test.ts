@@ -8,6 +8,7 @@ import type { Result } from '../../domain/shared/result.js';
 import type { Customer } from '../../domain/customer/customer.js';
 import type { CustomerRepository } from '../../domain/customer/customer-repository.js';
 import type { Email } from '../../domain/shared/email.js';
+import { createSalesRepDirectory } from '../../functions/sales-reps/sales-rep-directory.js';
 import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
@@ -29,12 +30,17 @@ function newCustomer(overrides: Partial<Parameters<typeof createCustomer>[0]> = 
   return created.value;
 }
 
+/** Active sales reps in the directory: customers may be assigned only to them (checked by the write itself). */
+const REPS = [randomUUID(), randomUUID()] as const;
+
 describe.each(availableDialects())('CustomerRepository contract on %s', (dialect) => {
   let database: TestDatabase;
   let repository: CustomerRepository;
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     repository = createCustomerRepository(database.db);
+    const directory = createSalesRepDirectory(database.db);
+    for (const rep of REPS) await directory.upsert({ userId: rep, active: true, at: '2025-01-01T00:00:00.000Z' });
   });
   afterAll(() => database.close());
 
@@ -50,7 +56,7 @@ describe.each(availableDialects())('CustomerRepository contract on %s', (dialect
       source: 'cold-call',
       tier: 'enterprise',
       companyId: randomUUID(),
-      assignedTo: randomUUID(),
+      assignedTo: REPS[0],
       tags: ['vip', 'emea'],
     });
     expect(await repository.findById(customer.id)).toEqual(customer);
@@ -77,9 +83,24 @@ describe.each(availableDialects())('CustomerRepository contract on %s', (dialect
     expect(await repository.findIdByUnique('user_id', userId, { assignedTo: randomUUID() })).toBeNull();
   });
 
+  it('refuses, in the write statement, an assignee who is not an active sales rep, writing nothing', async () => {
+    const unknown = randomUUID();
+    const { customer, event } = newCustomer({ assignedTo: unknown });
+    expect(await repository.insert(customer, event)).toEqual({ kind: 'conflict', field: 'sales_rep' });
+    expect(await repository.findById(customer.id)).toBeNull();
+    const existing = await stored();
+    const refused = await repository.saveChange(existing.id, commands.assign(unknown), {
+      eventId: randomUUID(),
+      now: '2026-01-01T00:00:00.000Z',
+      actor: 'contract-test',
+    });
+    expect(refused).toEqual({ kind: 'conflict', field: 'sales_rep' });
+    expect(await repository.findById(existing.id)).toEqual(existing);
+  });
+
   it('saves a change in one statement with exactly the event the domain decides', async () => {
     const changes: ((now: string) => CustomerChange)[] = [
-      () => commands.assign(randomUUID()),
+      () => commands.assign(REPS[1]),
       (now) => commands.transition('qualify', now),
       () => commands.changeTier('pro'),
       () => valid(commands.replaceTags(['b', 'a'])),

@@ -9,7 +9,7 @@ import { createRouteMatcher } from '../../functions/http/route-matcher.js';
 import { unmatchedRouteResponse } from '../../functions/http/unmatched-route.js';
 import { createLogger } from '../../functions/logger.js';
 import { routes } from '../../functions/routes.js';
-import { createServices } from '../../functions/services.js';
+import { createServices, type ServiceOptions } from '../../functions/services.js';
 import { buildHttpApiEvent } from '../../infra/local/http-api-event.js';
 import { createOpenApiValidator } from './openapi-contract.js';
 
@@ -50,10 +50,15 @@ export interface ApiResult {
  * Calls the real route-group Lambda handlers with API Gateway payload 2.0 events, routed by the
  * same route table and matcher as the local server (no HTTP in between).
  */
-export function createApiHarness(db: Kysely<Database>, clock?: () => Date, newId?: () => string) {
+export function createApiHarness(
+  db: Kysely<Database>,
+  clock?: () => Date,
+  newId?: () => string,
+  options: Pick<ServiceOptions, 'afterCommit'> = {},
+) {
   const logged: string[] = [];
   const logger = createLogger('info', (line) => logged.push(line));
-  const services = createServices(db, { clock, ...(newId && { newId }) });
+  const services = createServices(db, { clock, ...(newId && { newId }), ...options });
   const handlers = createGroupHandlers(async () => services, logger);
   const match = createRouteMatcher(routes);
   const contract = sharedContract();
