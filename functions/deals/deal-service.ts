@@ -56,6 +56,13 @@ export function createDealService(deps: DealServiceDependencies) {
   });
 
   async function conflict(rule: string, attempted: Partial<Deal>, caller: DealCaller): Promise<DomainError> {
+    if (rule === 'sales_rep') {
+      return {
+        code: 'VALIDATION_FAILED',
+        message: `User ${attempted.ownerId} is not an active sales rep.`,
+        details: { fields: [{ field: 'owner_id', message: 'must be an active sales rep (from Identity role events)' }] },
+      };
+    }
     if (rule === 'external_id') {
       const existing = await deals.findIdByExternalId(attempted.externalId ?? '', caller.visibility);
       return {
@@ -120,6 +127,10 @@ export function createDealService(deps: DealServiceDependencies) {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const current = await deals.findWithPipeline(id, caller.visibility);
         if (!current) return err(dealNotFound(id));
+        // If-Match is answered first: a caller who saw another version learns that before anything else.
+        if (expectedVersion !== undefined && expectedVersion !== current.deal.version) {
+          return err(DEAL_KIND.versionMismatch(expectedVersion, current.deal));
+        }
         const built = build(current, ctx.now);
         if (!built.ok) return built;
         const change = expectedVersion === undefined ? built.value : { ...built.value, expectedVersion };

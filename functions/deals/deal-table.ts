@@ -8,6 +8,7 @@ import type { Tag } from '../../domain/shared/tags.js';
 import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
 import { fromJsonb, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 import type { AggregateTable } from '../kit/aggregate-table.js';
+import { notAnActiveSalesRep } from '../sales-reps/sales-rep-directory.js';
 import {
   dateColumn,
   jsonbColumn,
@@ -126,6 +127,8 @@ export const DEAL_TABLE: AggregateTable<Deal, DealPatchableField, DealRow> = {
     deletedAt: timestampColumn('deleted_at'),
   },
   rules: { idx_deals_external_id: 'external_id', customer_mgmt_deals_stage_exists: 'stage' },
+  // Deals are owned only by sales reps Identity has told us are active; checked inside the write.
+  referenceChecks: { sales_rep: { field: 'ownerId', missing: notAnActiveSalesRep } },
   uniqueChecks: {
     external_id: {
       field: 'externalId',

@@ -47,7 +47,9 @@ export const UpdateDealBody = z.strictObject({
 
 export const AssignDealBody = z.strictObject({ owner_id: uuid.nullable() });
 export const DealTagsBody = z.strictObject({ tags: tagList });
-export const DealContactsBody = z.strictObject({ contacts: contactList });
+export const DealContactsBody = z
+  .strictObject({ contacts: contactList })
+  .meta({ examples: [{ contacts: [{ customer_id: '019b6ec4-774c-70e0-9c2c-7ba19630289d', role: 'decision_maker' }] }] });
 export const StageBody = z.strictObject({ stage: text(100) });
 const closedAt = isoTimestamp({ requireOffset: true }).optional();
 export const WinBody = z.strictObject({ closed_at: closedAt, stage: text(100).optional() });

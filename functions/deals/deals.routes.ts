@@ -10,7 +10,6 @@ import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.
 import type { ApiError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
-import type { SalesRepDirectory } from '../sales-reps/sales-rep-directory.js';
 import * as z from 'zod';
 import { DEAL_PERMISSIONS } from './deal-permissions.js';
 import { dealBody, dealEtag } from './deal-responses.js';
@@ -33,7 +32,6 @@ import {
 
 export interface DealRouteServices {
   readonly deals: DealService;
-  readonly salesReps: SalesRepDirectory;
 }
 
 /** Sales reps act on the deals they own, and link only the customers assigned to them. */
@@ -44,8 +42,8 @@ function callerOf(request: { readonly actor: { readonly id: string }; readonly s
     : { actor: request.actor.id, visibility: {} };
 }
 
-/** Deals are owned by active sales reps (Identity's role events), and a sales rep may own only their own. */
-async function ownerRefused(services: DealRouteServices, scope: AccessScope, ownerId: string | null | undefined): Promise<ApiError | null> {
+/** A sales rep may give deals only to themselves (that the owner is an active rep, the write checks). */
+function ownerRefused(scope: AccessScope, ownerId: string | null | undefined): ApiError | null {
   if (scope.kind === 'owner' && ownerId !== scope.ownerId) {
     return {
       code: 'FORBIDDEN',
@@ -53,12 +51,7 @@ async function ownerRefused(services: DealRouteServices, scope: AccessScope, own
       details: { field: 'owner_id', allowed_value: scope.ownerId },
     };
   }
-  if (ownerId === null || ownerId === undefined || (await services.salesReps.isActive(ownerId))) return null;
-  return {
-    code: 'VALIDATION_FAILED',
-    message: `User ${ownerId} is not an active sales rep.`,
-    details: { fields: [{ field: 'owner_id', message: 'must be an active sales rep (from Identity role events)' }] },
-  };
+  return null;
 }
 
 const dealResponse = (services: DealRouteServices, statusCode: number, found: DealWithPipeline, headers: Record<string, string> = {}) => {
@@ -152,7 +145,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
       const { body, scope } = request;
       // A sales rep's new deal is theirs, so that they can see it afterwards.
       const ownerId = scope.kind === 'owner' ? (body.owner_id ?? scope.ownerId) : body.owner_id;
-      const refused = await ownerRefused(services, scope, ownerId);
+      const refused = ownerRefused(scope, ownerId);
       if (refused) return refused;
       const created = await services.deals.create(
         {
@@ -285,7 +278,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     errors: CHANGE_ERRORS,
     conditional: 'if-match',
     handle: async (request, services: DealRouteServices) => {
-      const refused = await ownerRefused(services, request.scope, request.body.owner_id);
+      const refused = ownerRefused(request.scope, request.body.owner_id);
       if (refused) return refused;
       return applyChange(request, services, fixed(commands.assign(request.body.owner_id)));
     },

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { FORECAST_CATEGORIES, MAX_LOST_REASONS, MAX_STAGES, STAGE_KINDS } from '../../domain/pipeline/pipeline.js';
+import { DEFAULT_PIPELINE, FORECAST_CATEGORIES, MAX_LOST_REASONS, MAX_STAGES, STAGE_KINDS } from '../../domain/pipeline/pipeline.js';
 import { cleanText, encodePageCursor, isoTimestamp, pageCursor } from '../http/clean-input.js';
 import { pageLimit, single } from '../http/query-parameters.js';
 
@@ -18,15 +18,17 @@ const StageBody = z.strictObject({
     .optional(),
 });
 
-export const PipelineBody = z.strictObject({
-  name: cleanText(400),
-  currency: cleanText(10),
-  stages: z.array(StageBody, { error: 'must be an array of stages' }).max(MAX_STAGES * 2, `must list at most ${MAX_STAGES} stages`),
-  lost_reasons: z
-    .array(cleanText(100))
-    .max(MAX_LOST_REASONS * 2, `must list at most ${MAX_LOST_REASONS} reasons`)
-    .optional(),
-});
+export const PipelineBody = z
+  .strictObject({
+    name: cleanText(400),
+    currency: cleanText(10),
+    stages: z.array(StageBody, { error: 'must be an array of stages' }).max(MAX_STAGES * 2, `must list at most ${MAX_STAGES} stages`),
+    lost_reasons: z
+      .array(cleanText(100))
+      .max(MAX_LOST_REASONS * 2, `must list at most ${MAX_LOST_REASONS} reasons`)
+      .optional(),
+  })
+  .meta({ examples: [DEFAULT_PIPELINE] });
 
 /** `cursor` of the pipeline list (oldest first): created_at and id of the last pipeline of the previous page. */
 const PipelineCursor = pageCursor(z.object({ k: isoTimestamp({ requireOffset: true }), i: uuid }));
