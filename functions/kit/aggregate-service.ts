@@ -16,7 +16,7 @@ export interface AggregateServiceDependencies<State extends AggregateRoot, Field
   readonly newId: () => string;
   readonly afterCommit?: AfterCommit | undefined;
   readonly notFound: (id: string) => DomainError;
-  /** The error for a rule a write broke (`field` names it, from the table's rules), with the values it tried. */
+  /** The error for a rule a write broke (`field` names it, from the table's rules), with the values it tried and the aggregate's id. */
   readonly conflict: (field: string, attempted: Partial<State>, scope: Scope | undefined) => Promise<DomainError>;
 }
 
@@ -65,7 +65,8 @@ export function createAggregateService<State extends AggregateRoot, Field extend
         await deps.afterCommit?.([saved.event]);
         return ok({ kind: 'changed', entity: saved.entity, event: saved.event });
       }
-      if (saved.kind === 'conflict') return err(await deps.conflict(saved.field, command.set as Partial<State>, options.scope));
+      // The id goes with the attempted values: a rule about other rows (children, contacts) names it.
+      if (saved.kind === 'conflict') return err(await deps.conflict(saved.field, { ...command.set, id } as Partial<State>, options.scope));
       const current = await deps.repository.findById(id, options.scope);
       if (!current) return err(deps.notFound(id));
       const decided = decideChange(deps.kind, current, command, ctx);
