@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DomainEvent } from '../domain/shared/domain-event.js';
 import { uuidv7 } from 'uuidv7';
+import { createCompanyService } from './companies/company-service.js';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import type { Database } from './db/database.js';
@@ -28,6 +29,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions = {
       newId: options.newId ?? uuidv7,
       afterCommit: options.afterCommit,
     }),
+    companies: createCompanyService({ db, now, newId: options.newId ?? uuidv7, afterCommit: options.afterCommit }),
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

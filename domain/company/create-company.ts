@@ -28,9 +28,10 @@ export function createCompany(
   context: ChangeContext & { readonly companyId: string },
 ): Result<{ company: Company; event: CompanyEvent }, DomainError> {
   const fields = new CompanyFieldValidator();
+  const name = fields.name(input.name);
   const domain = fields.domain(input.domain ?? null);
   const draft = {
-    name: fields.name(input.name),
+    name,
     domain,
     domainAliases: fields.domainAliases(input.domainAliases ?? [], domain),
     industry: fields.industry(input.industry ?? null),

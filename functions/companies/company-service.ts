@@ -78,7 +78,7 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
         return {
           code: 'COMPANY.DOMAIN_TAKEN',
           message: `Another company already uses ${taken.join(', ')} as its domain or an alias. Use that company, or remove the domain from it first.`,
-          details: { field: rule, domains: taken, ...holder },
+          details: { field: attempted.domain && taken.includes(attempted.domain) ? 'domain' : 'domain_aliases', domains: taken, ...holder },
         };
       }
       case 'external_id':
