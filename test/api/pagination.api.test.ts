@@ -37,10 +37,12 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
   let database: TestDatabase;
   let api: ApiHarness;
   let customer: { id: string; email: string };
+  let company: { id: string; domain: string };
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     api = createApiHarness(database.db);
     customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    company = (await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: 'Paged', domain: 'paged.example' } })).body.data;
     for (let round = 0; round < 3; round++) {
       await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}/tags`, body: { tags: [`round-${round}`] } });
     }
@@ -50,7 +52,11 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
   it('audit, generated from the route table: a GET that answers a list takes limit (1-100) and answers pagination', async () => {
     const lists = [];
     for (const route of routes.filter((candidate) => candidate.method === 'GET' && !candidate.public)) {
-      const path = fullPath(route).replace('{id}', customer.id).replace('{email}', encodeURIComponent(customer.email));
+      const id = route.path.startsWith('/companies') ? company.id : customer.id;
+      const path = fullPath(route)
+        .replace('{id}', id)
+        .replace('{email}', encodeURIComponent(customer.email))
+        .replace('{domain}', company.domain);
       const response = await api.call({ method: 'GET', path });
       expect(response.status, path).toBe(200);
       if (!Array.isArray(response.body.data)) continue;
@@ -64,7 +70,16 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
       const one = await api.call({ method: 'GET', path: `${path}?limit=1` });
       expect(one.body.data.length, route.path).toBeLessThanOrEqual(1);
     }
-    expect(lists).toEqual(expect.arrayContaining(['/customers', '/customers/{id}/history', '/customers/{id}/purchases', '/events']));
+    expect(lists).toEqual(
+      expect.arrayContaining([
+        '/customers',
+        '/customers/{id}/history',
+        '/customers/{id}/purchases',
+        '/events',
+        '/companies',
+        '/companies/{id}/contacts',
+      ]),
+    );
   });
 
   it(`a history of ${HISTORY_LENGTH} large events (over 1 MiB in all) pages through, oldest first, gapless`, async () => {
