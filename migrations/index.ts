@@ -7,6 +7,7 @@ import * as summaryRevision from './2026-11-28T00-00-00_summary-revision.js';
 import * as eventStreams from './2026-11-28T01-00-00_event-streams.js';
 import * as databaseRoles from './2026-11-28T05-00-00_database-roles.js';
 import * as companies from './2026-11-28T06-00-00_companies.js';
+import * as customerCompanyLink from './2026-11-28T06-10-00_customer-company-link.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T01-00-00_event-streams': eventStreams,
   '2026-11-28T05-00-00_database-roles': transactional(databaseRoles),
   '2026-11-28T06-00-00_companies': transactional(companies),
+  '2026-11-28T06-10-00_customer-company-link': transactional(customerCompanyLink),
 };

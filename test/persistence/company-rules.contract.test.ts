@@ -4,14 +4,21 @@ import { updateCompanyDetails } from '../../domain/company/company-commands.js';
 import type { NewCompanyInput } from '../../domain/company/create-company.js';
 import type { DomainName } from '../../domain/shared/domain-name.js';
 import { createCompanyService, type CompanyService } from '../../functions/companies/company-service.js';
+import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
+import { createCustomerService, type CustomerService } from '../../functions/customers/customer-service.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { createCompanyRepository } from '../../functions/companies/company-repository.js';
+
+const createCompanyRepositoryFor = (database: TestDatabase) => createCompanyRepository(database.db);
 
 describe.each(availableDialects())('company rules the database keeps, on %s', (dialect) => {
   let database: TestDatabase;
   let companies: CompanyService;
+  let customers: CustomerService;
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     companies = createCompanyService({ db: database.db, now: () => new Date(), newId: uuidv7 });
+    customers = createCustomerService({ customers: createCustomerRepository(database.db), now: () => new Date(), newId: uuidv7 });
   });
   afterAll(() => database.close());
 
@@ -105,6 +112,43 @@ describe.each(availableDialects())('company rules the database keeps, on %s', (d
         companies.create({ name: 'Right', domainAliases: [domain] }, 'rules-test'),
       ]);
       expect(outcomes.map(codeOf).sort()).toEqual(['COMPANY.DOMAIN_TAKEN', 'ok']);
+    }
+  });
+
+  const contact = (companyId: string, label: string) =>
+    customers.create({ name: `Contact ${label}`, email: `contact.${label}.${uuidv7().slice(-8)}@example.com`, companyId }, 'rules-test');
+
+  it('a customer names only a live company: 422 UNKNOWN_COMPANY for a missing or deleted one, on create and on change', async () => {
+    expect(codeOf(await contact(uuidv7(), 'missing'))).toBe('CUSTOMER.UNKNOWN_COMPANY');
+    const gone = await created({ name: 'Gone' });
+    expect(codeOf(await companies.delete(gone, 'rules-test'))).toBe('ok');
+    expect(codeOf(await contact(gone, 'gone'))).toBe('CUSTOMER.UNKNOWN_COMPANY');
+    const live = await created({ name: 'Live' });
+    const person = await contact(live, 'live');
+    expect(codeOf(person)).toBe('ok');
+    if (!person.ok) return;
+    const { updateDetails } = await import('../../domain/customer/customer-commands.js');
+    const moved = await customers.change(person.value.customer.id, () => updateDetails({ companyId: gone }), 'rules-test');
+    expect(moved).toMatchObject({ ok: false, error: { code: 'CUSTOMER.UNKNOWN_COMPANY', details: { company_id: gone } } });
+  });
+
+  it('race: contacts created while the company is deleted — it is never deleted with a live contact', async () => {
+    for (let round = 0; round < 4; round++) {
+      const target = await created({ name: `Raced ${round}` });
+      const detach = round % 2 === 1;
+      const [deleted, ...added] = await Promise.all([
+        companies.delete(target, 'rules-test', { detachContacts: detach }),
+        ...[1, 2, 3, 4].map((n) => contact(target, `${round}-${n}`)),
+      ]);
+      const { contacts } = await createCompanyRepositoryFor(database).dependents(target);
+      if (deleted.ok) {
+        expect(contacts, `round ${round}: deleted with live contacts`).toBe(0);
+        expect(codeOf(await companies.get(target))).toBe('COMPANY.NOT_FOUND');
+      } else {
+        expect(deleted.error.code).toBe('COMPANY.HAS_CONTACTS');
+        expect(contacts).toBe(added.filter((outcome) => outcome.ok).length);
+      }
+      for (const outcome of added) expect(['ok', 'CUSTOMER.UNKNOWN_COMPANY']).toContain(codeOf(outcome));
     }
   });
 });

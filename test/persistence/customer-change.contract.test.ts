@@ -5,6 +5,10 @@ import { CUSTOMER_KIND, type CustomerChange } from '../../domain/customer/custom
 import type { Result } from '../../domain/shared/result.js';
 import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
 import { describeChangeContract } from '../support/change-contract.js';
+import { aCompany } from '../support/company-fixtures.js';
+
+/** A live company in every test database, for the change that makes a customer its contact. */
+const COMPANY_ID = randomUUID();
 
 function valid(change: Result<CustomerChange, unknown>): CustomerChange {
   if (!change.ok) throw new Error(`command refused: ${JSON.stringify(change.error)}`);
@@ -14,7 +18,10 @@ function valid(change: Result<CustomerChange, unknown>): CustomerChange {
 describeChangeContract({
   aggregate: 'Customer',
   kind: CUSTOMER_KIND,
-  repository: async (db) => createCustomerRepository(db),
+  repository: async (db) => {
+    await aCompany(db, 'Contract Company', COMPANY_ID);
+    return createCustomerRepository(db);
+  },
   create: ({ id, ...context }) => {
     const created = createCustomer(
       { name: 'Grace Hopper', email: `grace.${randomUUID().slice(0, 8)}@example.com`, tags: ['x', 'y'] },
@@ -41,7 +48,7 @@ describeChangeContract({
       build: () => valid(commands.updateDetails({ name: 'Rear Admiral Hopper', phone: '+1 415 555 2671', source: 'event' })),
     },
     { name: 'link a user (B2C)', build: () => valid(commands.updateDetails({ userId: randomUUID() })) },
-    { name: 'join a company (B2B)', build: () => valid(commands.updateDetails({ companyId: randomUUID() })) },
+    { name: 'join a company (B2B)', build: () => valid(commands.updateDetails({ companyId: COMPANY_ID })) },
     { name: 'delete', build: (now) => commands.deleteCustomer(now) },
   ],
 });
