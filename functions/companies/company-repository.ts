@@ -178,7 +178,7 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
                (select coalesce(jsonb_object_agg(status, n), '{}'::jsonb) from by_status) as by_status,
                (select coalesce(jsonb_agg(to_jsonb(totals) order by currency), '[]'::jsonb) from totals) as purchases`.execute(db);
       const row = rows[0];
-      if (!row || !row.found || row.found === ('false' as unknown)) return null;
+      if (!row?.found) return null;
       const byStatus = fromJsonb(row.by_status as Record<string, number | string>);
       const contactsByStatus = Object.fromEntries(Object.entries(byStatus).map(([status, n]) => [status, Number(n)]));
       return {
