@@ -17,7 +17,7 @@ export async function detachCompanyContacts(db: Kysely<Database>, companyId: str
     with old as (
       select id, company_id from ${sql.table(CUSTOMERS)}
       where company_id = ${param.uuid(companyId)} and deleted_at is null
-      for update
+      for no key update
     ), updated as (
       update ${sql.table(CUSTOMERS)} as target set company_id = null, version = target.version + 1, updated_at = ${now}
       from old where target.id = old.id

@@ -92,7 +92,7 @@ describe.each(availableDialects())('company rules the database keeps, on %s', (d
   });
 
   it('two requests that each close half of a cycle: at most one wins', async () => {
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 10; round++) {
       const a = await created({ name: `A${round}` });
       const b = await created({ name: `B${round}` });
       const outcomes = await Promise.all([update(a, { parentCompanyId: b }), update(b, { parentCompanyId: a })]);
