@@ -17,7 +17,7 @@ import { runLoad } from './load.js';
 import { startServer } from './processes.js';
 import { formatProfile, mainThreadProfile, summarizeProfile } from './profile-summary.js';
 import { loadFixtures, SCENARIOS } from './scenarios.js';
-import { seedCustomers, seedSalesReps, vacuumAnalyze, withoutSecondaryIndexes } from './seed.js';
+import { seedCompanies, seedCustomers, seedSalesReps, vacuumAnalyze, withoutSecondaryIndexes } from './seed.js';
 import { TMP_DIR } from './settings.js';
 
 async function main(): Promise<void> {
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       env: { DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: database.url, DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '16' },
     });
     await client.connect();
+    await seedCompanies(client);
     await withoutSecondaryIndexes(client, () =>
       seedCustomers(client, { count: Number(process.env.BENCH_CUSTOMERS ?? 100_000), batch: '' }),
     );

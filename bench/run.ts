@@ -21,7 +21,7 @@ import { measureRawPostgres, type RawMeasurement } from './raw-postgres.js';
 import { describeMachine, evaluateTargets, formatText, rawFigure, writeReport, type BenchReport, type ScenarioResult } from './report.js';
 import { loadFixtures, SCENARIOS, type Fixtures, type Scenario } from './scenarios.js';
 import { cpuMeter } from './cpu.js';
-import { describeSeed, seedCustomers, seedSalesReps, vacuumAnalyze, withoutSecondaryIndexes } from './seed.js';
+import { describeSeed, seedCompanies, seedCustomers, seedSalesReps, vacuumAnalyze, withoutSecondaryIndexes } from './seed.js';
 import { loadSettings, TMP_DIR, type BenchSettings } from './settings.js';
 import { round2 } from './stats.js';
 
@@ -219,10 +219,12 @@ async function main(): Promise<void> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   cleanups.push(() => client.end());
+  // Companies first: a B2B customer's company_id must name a live company.
+  const companies = await seedCompanies(client);
   const seeded = await withoutSecondaryIndexes(client, () => seedCustomers(client, { count: settings.customers, batch: '' }));
   const salesReps = await seedSalesReps(client);
   await vacuumAnalyze(client);
-  const seed = { ...(await describeSeed(client)), sales_reps: salesReps };
+  const seed = { ...(await describeSeed(client)), sales_reps: salesReps, companies };
   log(`seeded ${seeded.customers} customers and ${seeded.events} events in ${(seeded.ms / 1000).toFixed(1)} s: ${JSON.stringify(seed)}`);
 
   // 3. The Data API endpoint (its own process, as the AWS service is), then the Lambda bundles and

@@ -15,6 +15,9 @@ export interface Fixtures {
   readonly page50: readonly { readonly query: string; readonly cursor: string }[];
   /** Leads nobody has qualified yet: every qualify request takes one. */
   readonly leads: LeadPool;
+  /** Random live companies, and companies with about 200 live contacts (for the summary). */
+  readonly companyIds: readonly string[];
+  readonly summaryCompanies: readonly string[];
 }
 
 /**
@@ -88,7 +91,24 @@ export async function loadFixtures(client: pg.ClientBase, api: { url: string; to
     }
     page50.push({ query, cursor: cursor! });
   }
-  return { ids: rows.map((row) => row.id), emails: rows.map((row) => row.email), listTags, page50, leads: new LeadPool(client) };
+  const companies = await client.query<{ id: string }>(
+    `select id from customer_mgmt_companies where deleted_at is null order by md5(id::text) limit 20000`,
+  );
+  // The seed links contacts to companies 1..3,000 skewed, so some have about 200 of them.
+  const summary = await client.query<{ company_id: string; contacts: number }>(
+    `select company_id, count(*)::int as contacts from customer_mgmt_customers
+      where company_id is not null and deleted_at is null
+      group by company_id order by abs(count(*) - 200), company_id limit 10`,
+  );
+  return {
+    ids: rows.map((row) => row.id),
+    emails: rows.map((row) => row.email),
+    listTags,
+    page50,
+    leads: new LeadPool(client),
+    companyIds: companies.rows.map((row) => row.id),
+    summaryCompanies: summary.rows.map((row) => row.company_id),
+  };
 }
 
 export type ScenarioKind = 'read' | 'write' | 'mixed';
@@ -202,6 +222,50 @@ export const SCENARIOS: readonly Scenario[] = [
     kind: 'write',
     leadsPerRequest: 1,
     requests: (fixtures) => () => qualify(fixtures),
+  },
+  {
+    name: 'company create',
+    kind: 'write',
+    leadsPerRequest: 0,
+    requests: (_fixtures, label) => {
+      let n = 0;
+      return () => {
+        const i = n++;
+        const tags = tagsFor(i);
+        return {
+          method: 'POST',
+          path: `${BASE}/companies`,
+          body: { name: `Bench ${label} ${i}`, domain: `bench-${label}-${i}.example`, country: 'DE', ...(tags.length > 0 && { tags }) },
+        };
+      };
+    },
+  },
+  {
+    name: 'company get by id',
+    kind: 'read',
+    leadsPerRequest: 0,
+    requests: (fixtures) => {
+      let n = 0;
+      return () => ({ method: 'GET', path: `${BASE}/companies/${at(fixtures.companyIds, n++)}` });
+    },
+  },
+  {
+    name: 'company list by tag (page 1)',
+    kind: 'read',
+    leadsPerRequest: 0,
+    requests: (fixtures) => {
+      let n = 0;
+      return () => ({ method: 'GET', path: `${BASE}/companies?tag=${encodeURIComponent(at(fixtures.listTags, n++))}&limit=20` });
+    },
+  },
+  {
+    name: 'company summary (~200 contacts)',
+    kind: 'read',
+    leadsPerRequest: 0,
+    requests: (fixtures) => {
+      let n = 0;
+      return () => ({ method: 'GET', path: `${BASE}/companies/${at(fixtures.summaryCompanies, n++)}/summary` });
+    },
   },
   {
     // 80 % reads (40 % by id, 20 % by email, 20 % list by tag), 20 % writes (10 % create, 5 % rename, 5 % qualify).

@@ -349,6 +349,37 @@ export async function seedCustomers(
   return { customers: options.count, events: result.rowCount ?? 0, ms: performance.now() - started };
 }
 
+/** Companies B2B customers belong to: ids 1..3,000 are the ones the customer seed links (skewed). */
+export const COMPANY_COUNT = 100_000;
+export const companyId = (n: number) => `019b6ec5-0000-7000-8000-${String(n).padStart(12, '0')}`;
+
+/**
+ * Company rows (a customer's company_id must name a live one): a domain each, 0-3 tags from the
+ * vocabulary, industry and size band spread, one in three owned by a sales rep. Without events:
+ * the benchmark reads and changes them, it does not replay their history. Skipped when the table
+ * does not exist (a database from before companies).
+ */
+export async function seedCompanies(client: pg.ClientBase, count = COMPANY_COUNT): Promise<number> {
+  const { rows } = await client.query<{ exists: boolean }>(`select to_regclass('customer_mgmt_companies') is not null as exists`);
+  if (!rows[0]?.exists) return 0;
+  const result = await client.query(
+    `insert into customer_mgmt_companies
+       (id, name, domain, industry, size_band, country, owner_id, tags, version, created_at, updated_at)
+     select ('019b6ec5-0000-7000-8000-' || lpad(n::text, 12, '0'))::uuid, 'Company ' || n, 'company-' || n || '.example',
+            (array['software', 'retail', 'financial-services', 'manufacturing', 'healthcare'])[1 + n % 5],
+            (array['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001+'])[1 + n % 7],
+            (array['GB', 'DE', 'FR', 'US', 'UA'])[1 + n % 5],
+            case when n % 3 = 0 then ('019b6ec4-0000-7000-8000-' || lpad((1 + n % ${SALES_REP_COUNT})::text, 12, '0'))::uuid end,
+            (select coalesce(jsonb_agg(distinct ($2::text[])[1 + (n * k * 7) % cardinality($2::text[])]), '[]'::jsonb)
+               from generate_series(1, n % 4) as k),
+            1, now() - interval '1 day' * (n % 700), now() - interval '1 day' * (n % 700)
+     from generate_series(1, $1::int) as n
+     on conflict (id) do nothing`,
+    [count, [...TAG_VOCABULARY]],
+  );
+  return result.rowCount ?? 0;
+}
+
 /**
  * The sales reps customers are assigned to, as Identity's role events would have registered
  * them (customers may only be assigned to active reps). Skipped when the table does not exist.

@@ -1,3 +1,4 @@
+import { COMPANY_ERROR_STATUS } from './companies/company-errors.js';
 import { CUSTOMER_ERROR_STATUS } from './customers/customer-errors.js';
 import { DEAL_ERROR_STATUS } from './deals/deal-errors.js';
 import { PIPELINE_ERROR_STATUS } from './pipelines/pipeline-errors.js';
@@ -7,6 +8,7 @@ import { EDGE_ERROR_STATUS, type ErrorStatusTable } from './http/http-errors.js'
 export const ERROR_STATUS: ErrorStatusTable = {
   ...EDGE_ERROR_STATUS,
   ...CUSTOMER_ERROR_STATUS,
+  ...COMPANY_ERROR_STATUS,
   ...DEAL_ERROR_STATUS,
   ...PIPELINE_ERROR_STATUS,
 };

@@ -1,7 +1,13 @@
+import { companyEventContracts } from './companies/company-event-contracts.js';
 import { customerEventContracts } from './customers/customer-event-contracts.js';
 import { dealEventContracts } from './deals/deal-event-contracts.js';
 import { composeCatalogue } from './events/event-contracts.js';
 import { pipelineEventContracts } from './pipelines/pipeline-event-contracts.js';
 
 /** Every published event contract of the service: one module per aggregate. */
-export const EVENT_CATALOGUE = composeCatalogue([customerEventContracts, pipelineEventContracts, dealEventContracts]);
+export const EVENT_CATALOGUE = composeCatalogue([
+  customerEventContracts,
+  companyEventContracts,
+  pipelineEventContracts,
+  dealEventContracts,
+]);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { resourcePermissions } from './auth/permissions.js';
 import * as z from 'zod';
+import { companyRoutes, type CompanyRouteServices } from './companies/companies.routes.js';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import { pipelineRoutes, type PipelineRouteServices } from './pipelines/pipelines.routes.js';
 import { dealRoutes, type DealRouteServices } from './deals/deals.routes.js';
@@ -17,7 +18,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 /** The API's version as published in the OpenAPI document. */
 const SERVICE_VERSION = '1.0.0';
 
-export interface Services extends CustomerRouteServices, PipelineRouteServices, DealRouteServices, HandlerServices {
+export interface Services extends CustomerRouteServices, CompanyRouteServices, PipelineRouteServices, DealRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 
@@ -84,6 +85,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   healthRoute,
   openApiRoute,
   ...customerRoutes,
+  ...companyRoutes,
   ...pipelineRoutes,
   ...dealRoutes,
   ...eventRoutes(streamTypes),

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DomainEvent } from '../domain/shared/domain-event.js';
 import { uuidv7 } from 'uuidv7';
+import { createCompanyService } from './companies/company-service.js';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
@@ -37,6 +38,7 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
       newId,
       afterCommit: options.afterCommit,
     }),
+    companies: createCompanyService({ db, now, newId, afterCommit: options.afterCommit }),
     pipelines,
     deals: createDealService({ db, pipelines, now, newId, afterCommit: options.afterCommit }),
     idempotency: createIdempotencyStore(db),

@@ -6,6 +6,8 @@ import * as integration from './2026-11-26T03-00-00_integration.js';
 import * as summaryRevision from './2026-11-28T00-00-00_summary-revision.js';
 import * as eventStreams from './2026-11-28T01-00-00_event-streams.js';
 import * as databaseRoles from './2026-11-28T05-00-00_database-roles.js';
+import * as companies from './2026-11-28T06-00-00_companies.js';
+import * as customerCompanyLink from './2026-11-28T06-10-00_customer-company-link.js';
 import * as customerTagIndex from './2026-11-28T09-00-00_customer-tag-index.js';
 import * as pipelinesAndDeals from './2026-11-28T10-00-00_pipelines-and-deals.js';
 
@@ -30,6 +32,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T00-00-00_summary-revision': transactional(summaryRevision),
   '2026-11-28T01-00-00_event-streams': eventStreams,
   '2026-11-28T05-00-00_database-roles': transactional(databaseRoles),
+  '2026-11-28T06-00-00_companies': transactional(companies),
+  '2026-11-28T06-10-00_customer-company-link': transactional(customerCompanyLink),
   '2026-11-28T09-00-00_customer-tag-index': customerTagIndex,
   '2026-11-28T10-00-00_pipelines-and-deals': transactional(pipelinesAndDeals),
 };

@@ -5,6 +5,7 @@ import type { Customer, CustomerStatus, CustomerTier, Timestamp } from './custom
 import type { CustomerChange } from './customer-change.js';
 import type { ChangeContext, CustomerEvent } from './customer.events.js';
 import type { InsertOutcome as Outcome, SaveOutcome } from '../shared/aggregate-repository.js';
+import type { ChildPage, PageRequest } from '../shared/paging.js';
 
 /** A unique rule the database enforces across customers. */
 export type UniqueField = 'email' | 'user_id';
@@ -17,11 +18,8 @@ export type SaveChangeOutcome = SaveOutcome<Customer, CustomerEvent>;
 export const SORT_ORDERS = ['created_at', '-created_at', 'name', '-name'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 
-/** Where the previous page ended: the sort key and id of its last customer. */
-export interface PagePosition {
-  readonly key: string;
-  readonly id: string;
-}
+import type { PagePosition } from '../shared/paging.js';
+export type { ChildPage, PagePosition, PageRequest } from '../shared/paging.js';
 
 export interface CustomerListQuery {
   readonly status?: CustomerStatus | undefined;
@@ -56,16 +54,6 @@ export interface CustomerPage {
 export interface Visibility {
   readonly assignedTo?: string | undefined;
 }
-
-/** One page of a child list read in a fixed order: after the item named by `after` (undefined: from the start). */
-export interface PageRequest {
-  readonly after?: string | undefined;
-  readonly limit: number;
-}
-
-/** A page of a child list, or `unknown_after` when `after` names no item of this parent. */
-export type ChildPage<T> =
-  { readonly kind: 'page'; readonly items: readonly T[]; readonly hasMore: boolean } | { readonly kind: 'unknown_after' };
 
 /** Persistence of customers and their event log. Deleted customers are invisible to every read. */
 export interface CustomerRepository {

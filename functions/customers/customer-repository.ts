@@ -5,9 +5,9 @@ import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } 
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
-import { EVENTS, rowToEvent, type EventRow } from '../events/event-table.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import type { RowScope } from '../kit/aggregate-table.js';
+import { readStreamPage } from '../kit/stream-history.js';
 import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
 
 /** The sales rep scope as a condition on the customers table. */
@@ -126,35 +126,11 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return { customers, next };
     },
 
-    async history(customerId, page, visibility = {}) {
-      // One statement: the customer (within the visibility), the anchor event named by `after`
-      // (lateral, so "unknown after" is a row without an anchor) and the page after it.
-      const anchor =
-        page.after === undefined
-          ? sql`(select cast(0 as integer) as anchor_version) anchor`
-          : sql`lateral (select aggregate_version as anchor_version from ${sql.table(EVENTS)}
-                where event_id = ${param.uuid(page.after)} and aggregate_type = 'customer' and aggregate_id = c.id) anchor on true`;
-      const owner = visibility.assignedTo === undefined ? sql`` : sql`and c.assigned_to = ${param.uuid(visibility.assignedTo)}`;
-      const { rows } = await sql<HistoryRow>`
-        select page.*, anchor.anchor_version
-        from ${sql.table(CUSTOMERS)} c
-        ${page.after === undefined ? sql`cross join` : sql`left join`} ${anchor}
-        left join lateral (
-          select e.* from ${sql.table(EVENTS)} e
-          where e.aggregate_type = 'customer' and e.aggregate_id = c.id and e.aggregate_version > anchor.anchor_version
-          order by e.aggregate_version
-          limit ${page.limit + 1}
-        ) page on true
-        where c.id = ${param.uuid(customerId)} and c.deleted_at is null ${owner}
-        order by page.aggregate_version`.execute(db);
-      if (rows.length === 0) return null;
-      if (rows[0]!.anchor_version === null) return { kind: 'unknown_after' };
-      const events = rows
-        .filter((row): row is HistoryRow & EventRow => row.event_id !== null)
-        .map((row) => rowToEvent(row) as CustomerEvent);
-      return { kind: 'page', items: events.slice(0, page.limit), hasMore: events.length > page.limit };
-    },
+    history: (customerId, page, visibility) =>
+      readStreamPage<CustomerEvent>(
+        db,
+        { table: CUSTOMERS, aggregateType: 'customer', id: customerId, scope: customerScope(visibility) },
+        page,
+      ),
   };
 }
-
-type HistoryRow = { [K in keyof EventRow]: EventRow[K] | null } & { anchor_version: number | null };

@@ -56,6 +56,13 @@ export function createCustomerService(deps: ServiceDependencies) {
         details: { field: 'assigned_to', assigned_to: assignedTo },
       };
     }
+    if (field === 'company_live') {
+      return {
+        code: 'CUSTOMER.UNKNOWN_COMPANY',
+        message: `company_id ${attempted.companyId ?? ''} names no live company; create the company first (POST /companies) or give the id of an existing one.`,
+        details: { field: 'company_id', company_id: attempted.companyId ?? null },
+      };
+    }
     if (field === 'email') {
       const email = attempted.email ?? '';
       return {

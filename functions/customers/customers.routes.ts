@@ -138,7 +138,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     fieldPermissions: { tier: CUSTOMER_PERMISSIONS.tier, assigned_to: CUSTOMER_PERMISSIONS.assign, tags: CUSTOMER_PERMISSIONS.tags },
     body: { schema: CreateCustomerBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'] },
-    errors: ['CUSTOMER.EMAIL_TAKEN', 'CUSTOMER.USER_ALREADY_LINKED', 'CUSTOMER.UNKNOWN_SALES_REP'],
+    errors: ['CUSTOMER.EMAIL_TAKEN', 'CUSTOMER.USER_ALREADY_LINKED', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.UNKNOWN_COMPANY'],
     handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
       // A sales rep's new customer is theirs, so that they can see it afterwards.
       const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
@@ -254,6 +254,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
       'CUSTOMER.USER_ALREADY_LINKED',
       'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
       'CUSTOMER.VERSION_MISMATCH',
+      'CUSTOMER.UNKNOWN_COMPANY',
     ],
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => {

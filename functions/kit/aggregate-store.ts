@@ -120,6 +120,9 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
   /**
    * One statement: lock the row only if every precondition holds and something would change,
    * update it, and append the event whose `changes` compare the locked (old) and updated rows.
+   * The lock is FOR NO KEY UPDATE (the id never changes): foreign-key checks of other rows that
+   * point at this one (a subsidiary's parent) take KEY SHARE and must not wait for it, or two
+   * writers that each hold one row and check the other's would deadlock.
    */
   function changeStatement(id: string, change: AggregateChange<State, EventType, Field>, context: ChangeContext, options: WriteOptions) {
     const fields = Object.keys(change.set) as Field[];
@@ -191,7 +194,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       }
     >`
       with old as (
-        select * from ${table} where ${sql.join(guards, sql` and `)} for update
+        select * from ${table} where ${sql.join(guards, sql` and `)} for no key update
       ), conflict as (
         select ${conflict} as field from old
       ), updated as (

@@ -71,20 +71,21 @@ describe('access control', () => {
 
   it('a body field that has a route of its own needs that route’s permission wherever it is sent (generated from the route table)', async () => {
     // A field "has its own route" when some route's body is that one field (PUT …/tier: {tier}).
-    // Fields are owned per resource: a deal's tags are not a customer's.
-    const resourceOf = (route: (typeof routes)[number]) => route.path.split('/')[1];
+    // Fields are owned per resource (the first path segment): customers' tags and companies' tags differ.
     const owners = new Map<string, Permission>();
+    const resourceOf = (path: string) => path.split('/')[1];
     for (const route of routes) {
       const fields = Object.keys(objectShape(route.body?.schema));
-      if (fields.length === 1) owners.set(`${resourceOf(route)}.${fields[0]}`, route.permission!);
+      if (fields.length === 1) owners.set(`${resourceOf(route.path)}:${fields[0]!}`, route.permission!);
     }
-    expect(owners.get('customers.tier')?.name).toBe('customers:tier');
+    expect(owners.get('customers:tier')?.name).toBe('customers:tier');
+    expect(owners.get('companies:owner_id')?.name).toBe('companies:assign');
     const records = await createSampleRecords(api);
     let checked = 0;
     for (const route of routes.filter((candidate) => candidate.body && !candidate.public)) {
       const shape = objectShape(route.body!.schema);
       for (const [field, schema] of Object.entries(shape)) {
-        const owner = owners.get(`${resourceOf(route)}.${field}`);
+        const owner = owners.get(`${resourceOf(route.path)}:${field}`);
         if (!owner || owner === route.permission) continue;
         expect(route.fieldPermissions?.[field], `${route.method} ${route.path} declares ${field}`).toBe(owner);
         for (const role of ROLES.filter((candidate) => route.permission!.roles.includes(candidate))) {

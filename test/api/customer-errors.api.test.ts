@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+import { aCompany } from '../support/company-fixtures.js';
 
 const errorBody = (code: string, message: string | RegExp, details?: unknown) => ({
   status: 'error',
@@ -205,7 +206,8 @@ describe.each(availableDialects())('errors on %s', (dialect) => {
   });
 
   it('409 ACCOUNT_TYPE_CONFLICT when linking a user to a company contact', async () => {
-    const { body } = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ company_id: randomUUID() }) });
+    const companyId = await aCompany(database.db);
+    const { body } = await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ company_id: companyId }) });
     const id = body.data.id;
     const conflict = await api.call({ method: 'PUT', path: `${BASE}/customers/${id}`, body: { user_id: randomUUID() } });
     expect(conflict.status).toBe(409);

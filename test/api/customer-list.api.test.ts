@@ -6,8 +6,9 @@ import type { Tag } from '../../domain/shared/tags.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
+import { aCompany } from '../support/company-fixtures.js';
 
-const COMPANY = randomUUID();
+let COMPANY: string;
 const REP = randomUUID();
 
 describe.each(availableDialects())('listing customers on %s', (dialect) => {
@@ -30,6 +31,7 @@ describe.each(availableDialects())('listing customers on %s', (dialect) => {
     database = await openTestDatabase(dialect);
     api = createApiHarness(database.db, steppingClock('2025-01-01T00:00:00.000Z'));
     await api.registerSalesRep(REP);
+    COMPANY = await aCompany(database.db);
     await create('Alice Archer', { tier: 'pro', tags: ['vip', 'newsletter'], source: 'website' });
     await create('Bob Baker', { tier: 'basic', tags: ['newsletter'], company_id: COMPANY, source: 'referral' });
     await create('Carol Cook', { tier: 'pro', tags: ['vip', 'high-value'], assigned_to: REP, source: 'event' });

@@ -27,6 +27,18 @@ export const EXPECTED_CALLS: Record<string, number> = {
   'PUT /customers/{id}/tags': 1,
   'GET /customers/{id}/history': 1,
   'GET /customers/{id}/purchases': 2,
+  'POST /companies': 1,
+  'GET /companies/{id}': 1,
+  'GET /companies/domain/{domain}': 1,
+  'GET /companies': 1,
+  'PUT /companies/{id}': 1,
+  'PUT /companies/{id}/assign': 2,
+  'PUT /companies/{id}/tags': 1,
+  'GET /companies/{id}/contacts': 2,
+  'GET /companies/{id}/subsidiaries': 2,
+  'GET /companies/{id}/summary': 1,
+  'GET /companies/{id}/history': 1,
+  'DELETE /companies/{id}': 1,
 };
 
 describe('through the RDS Data API', () => {
@@ -71,6 +83,25 @@ describe('through the RDS Data API', () => {
       ['GET /customers/{id}/purchases', { method: 'GET', path: `${BASE}/customers/${id}/purchases` }],
       ['DELETE /customers/{id}', { method: 'DELETE', path: `${BASE}/customers/${id}` }],
     ];
+    const company = await callsOf({ method: 'POST', path: `${BASE}/companies`, body: { name: 'Counted Ltd', domain: 'counted.example' } });
+    measured['POST /companies'] = company.calls;
+    const companyPath = `${BASE}/companies/${company.body.data.id}`;
+    steps.push(
+      ['GET /companies/{id}', { method: 'GET', path: companyPath }],
+      ['GET /companies/domain/{domain}', { method: 'GET', path: `${BASE}/companies/domain/www.counted.example` }],
+      ['GET /companies', { method: 'GET', path: `${BASE}/companies?tag=x&limit=5` }],
+      ['PUT /companies/{id}', { method: 'PUT', path: companyPath, body: { name: 'Counted GmbH', country: 'DE' } }],
+      [
+        'PUT /companies/{id}/assign',
+        { method: 'PUT', path: `${companyPath}/assign`, body: { owner_id: '019b6ec4-774c-70e0-9c2c-7ba19630289d' } },
+      ],
+      ['PUT /companies/{id}/tags', { method: 'PUT', path: `${companyPath}/tags`, body: { tags: ['x'] } }],
+      ['GET /companies/{id}/contacts', { method: 'GET', path: `${companyPath}/contacts` }],
+      ['GET /companies/{id}/subsidiaries', { method: 'GET', path: `${companyPath}/subsidiaries?depth=all` }],
+      ['GET /companies/{id}/summary', { method: 'GET', path: `${companyPath}/summary?include_subsidiaries=true` }],
+      ['GET /companies/{id}/history', { method: 'GET', path: `${companyPath}/history` }],
+      ['DELETE /companies/{id}', { method: 'DELETE', path: companyPath }],
+    );
     for (const [endpoint, request] of steps) {
       const { calls, status } = await callsOf(request);
       expect(status, endpoint).toBeLessThan(300);
@@ -90,6 +121,14 @@ describe('through the RDS Data API', () => {
       headers: { 'idempotency-key': 'count-me' },
     });
     expect(keyed.calls).toBe(3);
+  });
+
+  it('deletes a company with its contacts detached in one transaction: begin, check, detach, delete, commit', async () => {
+    const company = (await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: 'Detached Ltd' } })).body.data;
+    await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody({ company_id: company.id }) });
+    const detached = await callsOf({ method: 'DELETE', path: `${BASE}/companies/${company.id}?detach_contacts=true` });
+    expect(detached.status).toBe(204);
+    expect(detached.calls).toBe(5);
   });
 
   it('gives the same 409 for a duplicate email as on pg, with the existing id', async () => {

@@ -5,17 +5,20 @@ import * as commands from '../../domain/customer/customer-commands.js';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../domain/customer/customer.events.js';
 import { DEAL_EVENT_TYPES } from '../../domain/deal/deal.events.js';
 import { PIPELINE_EVENT_TYPES } from '../../domain/pipeline/pipeline.events.js';
+import { COMPANY_EVENT_TYPES } from '../../domain/company/company.events.js';
+import * as companyCommands from '../../domain/company/company-commands.js';
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { checkedDetail } from '../../functions/events/event-envelope.js';
 import { readEventLog } from '../../functions/events/event-log.js';
 import { committedSchemaFiles, schemaFiles, SCHEMAS_DIR } from '../../functions/events/export-schemas.js';
 import { createServices } from '../../functions/services.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { aCompany } from '../support/company-fixtures.js';
 import { tierChanged } from './event-test-kit.js';
 
 describe('the event catalogue', () => {
   it('has a contract for every event type', () => {
-    const types = [...CUSTOMER_EVENT_TYPES, ...PIPELINE_EVENT_TYPES, ...DEAL_EVENT_TYPES];
+    const types = [...CUSTOMER_EVENT_TYPES, ...COMPANY_EVENT_TYPES, ...PIPELINE_EVENT_TYPES, ...DEAL_EVENT_TYPES];
     for (const type of types) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
     expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(types.map((type) => `${type}.v1`).sort());
   });
@@ -69,6 +72,7 @@ describe.each(availableDialects())('every event the service writes honours its c
   it('through the whole lifecycle and every kind of change', async () => {
     const { customers, salesReps } = createServices(database.db);
     const actor = '019b6ec4-0000-7000-8000-00000000ad31';
+    await aCompany(database.db, 'Contract Company', '019b6ec4-0000-7000-8000-000000000888');
     const rep = '019b6ec4-774c-70e0-9c2c-7ba19630289d';
     // Customers are assigned only to active sales reps (the write statement checks the directory).
     await salesReps.upsert({ userId: rep, active: true, at: '2026-01-01T00:00:00.000Z' });
@@ -127,6 +131,54 @@ describe.each(availableDialects())('every event the service writes honours its c
       'CustomerChurned',
       'CustomerReactivated',
       'CustomerDeleted',
+    ]);
+    for (const event of logged) {
+      const checked = checkedDetail(event, EVENT_CATALOGUE);
+      expect(checked.ok ? 'ok' : checked.problem, event.type).toBe('ok');
+    }
+  });
+
+  it('through every kind of company change', async () => {
+    const { companies } = createServices(database.db);
+    const actor = '019b6ec4-0000-7000-8000-00000000ad31';
+    const parent = await aCompany(database.db, 'Contract Group');
+    const created = await companies.create(
+      { name: 'Acme', domain: 'https://www.acme-contract.example', domainAliases: ['acme-contract.co.uk'], sizeBand: '11-50', tags: ['x'] },
+      actor,
+    );
+    if (!created.ok) throw new Error(created.error.message);
+    const id = created.value.company.id;
+    const details = companyCommands.updateCompanyDetails({
+      name: 'Acme Ltd',
+      domain: null,
+      domainAliases: [],
+      industry: 'software',
+      sizeBand: '5001+',
+      country: 'gb',
+      phone: '+44 20 7946 0958',
+      website: 'acme-contract.example',
+      parentCompanyId: parent,
+      externalId: 'crm-1',
+    });
+    const tags = companyCommands.replaceCompanyTags(['emea', 'vip']);
+    if (!details.ok || !tags.ok) throw new Error('command refused');
+    for (const build of [
+      () => details.value,
+      () => companyCommands.assignCompany('019b6ec4-774c-70e0-9c2c-7ba19630289d'),
+      () => tags.value,
+      (now: string) => companyCommands.deleteCompany(now),
+    ]) {
+      expect((await companies.change(id, build, actor)).ok).toBe(true);
+    }
+    const page = await readEventLog(database.db, { limit: 100 });
+    if (page.kind !== 'page') throw new Error('no page');
+    const logged = page.events.filter(({ event }) => event.aggregateId === id).map(({ event }) => event);
+    expect(logged.map((event) => event.type)).toEqual([
+      'CompanyCreated',
+      'CompanyUpdated',
+      'CompanyAssigned',
+      'CompanyTagsChanged',
+      'CompanyDeleted',
     ]);
     for (const event of logged) {
       const checked = checkedDetail(event, EVENT_CATALOGUE);

@@ -5,6 +5,7 @@ import { param } from '../../functions/db/sql-values.js';
 import { createEventConsumer, type EventConsumer } from '../../functions/integration/event-consumer.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, newCustomerBody, type ApiHarness } from '../support/api-harness.js';
+import { aCompany } from '../support/company-fixtures.js';
 
 const identity = (type: string, detail: unknown, id = randomUUID()) => ({
   id,
@@ -86,7 +87,7 @@ describe.each(availableDialects())('incoming events on %s', (dialect) => {
       });
       expect((await customer(id)).user_id).toBe(userId);
 
-      const b2b = await create({ email: 'b2b@example.com', company_id: randomUUID() });
+      const b2b = await create({ email: 'b2b@example.com', company_id: await aCompany(database.db) });
       const conflict = identity('UserRegistered', {
         user_id: randomUUID(),
         email: 'b2b@example.com',

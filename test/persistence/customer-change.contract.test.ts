@@ -6,6 +6,10 @@ import type { Result } from '../../domain/shared/result.js';
 import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
 import { createSalesRepDirectory } from '../../functions/sales-reps/sales-rep-directory.js';
 import { describeChangeContract } from '../support/change-contract.js';
+import { aCompany } from '../support/company-fixtures.js';
+
+/** A live company in every test database, for the change that makes a customer its contact. */
+const COMPANY_ID = randomUUID();
 
 function valid(change: Result<CustomerChange, unknown>): CustomerChange {
   if (!change.ok) throw new Error(`command refused: ${JSON.stringify(change.error)}`);
@@ -21,6 +25,7 @@ describeChangeContract({
   repository: async (db) => {
     const directory = createSalesRepDirectory(db);
     for (const rep of REPS) await directory.upsert({ userId: rep, active: true, at: '2025-01-01T00:00:00.000Z' });
+    await aCompany(db, 'Contract Company', COMPANY_ID);
     return createCustomerRepository(db);
   },
   create: ({ id, ...context }) => {
@@ -49,7 +54,7 @@ describeChangeContract({
       build: () => valid(commands.updateDetails({ name: 'Rear Admiral Hopper', phone: '+1 415 555 2671', source: 'event' })),
     },
     { name: 'link a user (B2C)', build: () => valid(commands.updateDetails({ userId: randomUUID() })) },
-    { name: 'join a company (B2B)', build: () => valid(commands.updateDetails({ companyId: randomUUID() })) },
+    { name: 'join a company (B2B)', build: () => valid(commands.updateDetails({ companyId: COMPANY_ID })) },
     { name: 'delete', build: (now) => commands.deleteCustomer(now) },
   ],
 });

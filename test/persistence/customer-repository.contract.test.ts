@@ -11,6 +11,7 @@ import type { Email } from '../../domain/shared/email.js';
 import { createSalesRepDirectory } from '../../functions/sales-reps/sales-rep-directory.js';
 import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { aCompany } from '../support/company-fixtures.js';
 
 /** The change a command built, failing the test if the command refused its input. */
 function valid(change: Result<CustomerChange, unknown>): CustomerChange {
@@ -55,7 +56,7 @@ describe.each(availableDialects())('CustomerRepository contract on %s', (dialect
       phone: '+44 20 7946 0958',
       source: 'cold-call',
       tier: 'enterprise',
-      companyId: randomUUID(),
+      companyId: await aCompany(database.db),
       assignedTo: REPS[0],
       tags: ['vip', 'emea'],
     });
@@ -133,7 +134,7 @@ describe.each(availableDialects())('CustomerRepository contract on %s', (dialect
     expect(await repository.saveChange(customer.id, { ...commands.changeTier('pro'), expectedVersion: 7 }, context())).toEqual(notApplied);
     expect(await repository.saveChange(randomUUID(), commands.changeTier('pro'), context())).toEqual(notApplied);
     // the B2C/B2B check constraint backs the domain rule
-    const b2b = await stored({ companyId: randomUUID() });
+    const b2b = await stored({ companyId: await aCompany(database.db) });
     expect(await repository.saveChange(b2b.id, valid(commands.updateDetails({ userId: randomUUID() })), context())).toEqual(notApplied);
     expect(await repository.findById(customer.id)).toEqual(customer);
     expect(await repository.history(customer.id, { limit: 100 })).toMatchObject({ items: [expect.anything()] });

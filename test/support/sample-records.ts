@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_PIPELINE_ID } from '../../domain/pipeline/pipeline.js';
 import { fullPath, type Route } from '../../functions/http/route.js';
 import { BASE, newCustomerBody, type ApiHarness } from './api-harness.js';
 
 /** One live record of every resource with routes, by the first segment of its paths. */
-export type SampleRecords = Readonly<Record<string, { readonly id: string; readonly email?: string }>>;
+export type SampleRecords = Readonly<Record<string, { readonly id: string; readonly email?: string; readonly domain?: string }>>;
 
 /**
  * Creates one record of each resource, so that suites generated from the route table can call
@@ -11,10 +12,13 @@ export type SampleRecords = Readonly<Record<string, { readonly id: string; reado
  */
 export async function createSampleRecords(api: ApiHarness): Promise<SampleRecords> {
   const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+  const domain = `sample-${randomUUID().slice(0, 8)}.example`;
+  const company = (await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: 'Sample company', domain } })).body.data;
   const deal = (await api.call({ method: 'POST', path: `${BASE}/deals`, body: { name: 'Sample deal', primary_customer_id: customer.id } }))
     .body.data;
   return {
     customers: { id: customer.id, email: customer.email },
+    companies: { id: company.id, domain: company.domain },
     pipelines: { id: DEFAULT_PIPELINE_ID },
     deals: { id: deal.id },
   };
@@ -28,5 +32,6 @@ export function samplePath(route: Route<any, any, any, any>, records: SampleReco
   if (!record) throw new Error(`no sample record for ${route.path}: add one to test/support/sample-records.ts`);
   return fullPath(route)
     .replace('{id}', record.id)
-    .replace('{email}', encodeURIComponent(record.email ?? ''));
+    .replace('{email}', encodeURIComponent(record.email ?? ''))
+    .replace('{domain}', encodeURIComponent(record.domain ?? ''));
 }

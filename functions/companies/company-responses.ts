@@ -1,0 +1,31 @@
+import { toCompanyRecord, type Company } from '../../domain/company/company.js';
+import type { CompanySummary } from '../../domain/company/company-repository.js';
+import type { JsonObject } from '../../domain/shared/json.js';
+
+/** A company as the API shows it: the public record without the soft-delete stamp. */
+export function companyBody(company: Company): JsonObject {
+  const { deleted_at: _deleted, ...record } = toCompanyRecord(company);
+  return record;
+}
+
+/** The entity tag names the representation: its version. */
+export function companyEtag(company: Company): string {
+  return `"${company.version}"`;
+}
+
+export function summaryBody(companyId: string, includeSubsidiaries: boolean, summary: CompanySummary): JsonObject {
+  return {
+    company_id: companyId,
+    include_subsidiaries: includeSubsidiaries,
+    companies: summary.companies,
+    contacts: summary.contacts,
+    contacts_by_status: summary.contactsByStatus,
+    purchases: summary.purchases.map((totals) => ({
+      currency: totals.currency,
+      orders: totals.orders,
+      total_minor: totals.totalMinor,
+      first_order_at: totals.firstOrderAt,
+      last_order_at: totals.lastOrderAt,
+    })),
+  };
+}
