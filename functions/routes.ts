@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { resourcePermissions } from './auth/permissions.js';
 import * as z from 'zod';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
+import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -15,7 +16,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 /** The API's version as published in the OpenAPI document. */
 const SERVICE_VERSION = '1.0.0';
 
-export interface Services extends CustomerRouteServices, HandlerServices {
+export interface Services extends CustomerRouteServices, InteractionRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 
@@ -82,6 +83,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   healthRoute,
   openApiRoute,
   ...customerRoutes,
+  ...interactionRoutes,
   ...eventRoutes(streamTypes),
   readyRoute,
 ];

@@ -3,6 +3,8 @@ import type { DomainEvent } from '../domain/shared/domain-event.js';
 import { uuidv7 } from 'uuidv7';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
+import { createInteractionRepository } from './interactions/interaction-repository.js';
+import { createInteractionService } from './interactions/interaction-service.js';
 import type { Database } from './db/database.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
 import { createPurchaseRepository } from './purchases/purchase-repository.js';
@@ -20,10 +22,18 @@ export interface ServiceOptions {
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
 export function createServices(db: Kysely<Database>, options: ServiceOptions = {}): Services {
   const now = options.clock ?? (() => new Date());
+  const customers = createCustomerRepository(db);
   return {
     db,
     customers: createCustomerService({
-      customers: createCustomerRepository(db),
+      customers,
+      now,
+      newId: options.newId ?? uuidv7,
+      afterCommit: options.afterCommit,
+    }),
+    interactions: createInteractionService({
+      interactions: createInteractionRepository(db),
+      customers,
       now,
       newId: options.newId ?? uuidv7,
       afterCommit: options.afterCommit,

@@ -4,7 +4,7 @@ import type { DomainError } from '../errors.js';
 export const INTERACTION_ERROR_CODES = [
   'INTERACTION.NOT_FOUND',
   'INTERACTION.VERSION_MISMATCH',
-  'INTERACTION.EXTERNAL_ID_DELETED',
+  'INTERACTION.EXTERNAL_ID_TAKEN',
   'INTERACTION.NOT_OWNER',
 ] as const;
 export type InteractionErrorCode = (typeof INTERACTION_ERROR_CODES)[number];

@@ -33,6 +33,8 @@ export interface CustomersTable {
   last_order_at: NullableTimestamp;
   /** Counts the changes orders made to the purchase summary (they make no customer version). */
   summary_revision: ColumnType<number, number | undefined, number | RawBuilder<number>>;
+  /** Kept by the interaction triggers (see the interactions migration), which also count it in summary_revision. */
+  last_interaction_at: ColumnType<Date | string | null, never, never>;
 }
 
 declare module '../db/database.js' {
@@ -72,6 +74,7 @@ export function rowToCustomer(row: CustomerRow): Customer {
       lastOrderAt: toNullableIsoTimestamp(row.last_order_at),
       revision: Number(row.summary_revision),
     },
+    lastInteractionAt: toNullableIsoTimestamp(row.last_interaction_at),
   };
 }
 

@@ -4,6 +4,6 @@ import type { InteractionErrorCode } from '../../domain/interaction/interaction-
 export const INTERACTION_ERROR_STATUS: Readonly<Record<InteractionErrorCode, number>> = {
   'INTERACTION.NOT_FOUND': 404,
   'INTERACTION.VERSION_MISMATCH': 412,
-  'INTERACTION.EXTERNAL_ID_DELETED': 409,
+  'INTERACTION.EXTERNAL_ID_TAKEN': 409,
   'INTERACTION.NOT_OWNER': 403,
 };
