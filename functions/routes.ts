@@ -3,6 +3,7 @@ import { resourcePermissions } from './auth/permissions.js';
 import * as z from 'zod';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
+import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -16,7 +17,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 /** The API's version as published in the OpenAPI document. */
 const SERVICE_VERSION = '1.0.0';
 
-export interface Services extends CustomerRouteServices, InteractionRouteServices, HandlerServices {
+export interface Services extends CustomerRouteServices, InteractionRouteServices, TimelineRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 
@@ -84,6 +85,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   openApiRoute,
   ...customerRoutes,
   ...interactionRoutes,
+  ...timelineRoutes,
   ...eventRoutes(streamTypes),
   readyRoute,
 ];

@@ -5,6 +5,7 @@ import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createInteractionRepository } from './interactions/interaction-repository.js';
 import { createInteractionService } from './interactions/interaction-service.js';
+import { createTimelineService } from './timeline/timeline-service.js';
 import type { Database } from './db/database.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
 import { createPurchaseRepository } from './purchases/purchase-repository.js';
@@ -38,6 +39,7 @@ export function createServices(db: Kysely<Database>, options: ServiceOptions = {
       newId: options.newId ?? uuidv7,
       afterCommit: options.afterCommit,
     }),
+    timelines: createTimelineService(db),
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),
