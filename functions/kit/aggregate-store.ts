@@ -65,7 +65,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
           )${sql.join(alongside, sql``)}
           select (select count(*) from event) as inserted, ${takenRule(entity, null)} as conflict`.execute(db);
         if (Number(rows[0]?.inserted ?? 0) === 1) return { kind: 'inserted' };
-        const rule = rows[0]?.conflict ?? (await takenNow(entity, null));
+        // Without unique checks there is nothing to ask again: a guard (or the caller's own rule) stopped it.
+        const rule = rows[0]?.conflict ?? (definition.uniqueChecks ? await takenNow(entity, null) : null);
         return rule ? { kind: 'conflict', field: rule } : { kind: 'not_applied' };
       } catch (error) {
         const field = brokenRule(error);
