@@ -37,10 +37,20 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
   let database: TestDatabase;
   let api: ApiHarness;
   let customer: { id: string; email: string };
+  /** The id a route's `{id}` names: a record of the aggregate the path starts with. */
+  let idFor: (path: string) => string;
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     api = createApiHarness(database.db);
     customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    const interaction = (
+      await api.call({
+        method: 'POST',
+        path: `${BASE}/interactions`,
+        body: { type: 'note', occurred_at: '2025-12-01T10:00:00Z', links: { customer_ids: [customer.id] } },
+      })
+    ).body.data;
+    idFor = (path) => (path.startsWith('/interactions/') ? interaction.id : customer.id);
     for (let round = 0; round < 3; round++) {
       await api.call({ method: 'PUT', path: `${BASE}/customers/${customer.id}/tags`, body: { tags: [`round-${round}`] } });
     }
@@ -50,7 +60,7 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
   it('audit, generated from the route table: a GET that answers a list takes limit (1-100) and answers pagination', async () => {
     const lists = [];
     for (const route of routes.filter((candidate) => candidate.method === 'GET' && !candidate.public)) {
-      const path = fullPath(route).replace('{id}', customer.id).replace('{email}', encodeURIComponent(customer.email));
+      const path = fullPath(route).replace('{id}', idFor(route.path)).replace('{email}', encodeURIComponent(customer.email));
       const response = await api.call({ method: 'GET', path });
       expect(response.status, path).toBe(200);
       if (!Array.isArray(response.body.data)) continue;
@@ -64,7 +74,16 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
       const one = await api.call({ method: 'GET', path: `${path}?limit=1` });
       expect(one.body.data.length, route.path).toBeLessThanOrEqual(1);
     }
-    expect(lists).toEqual(expect.arrayContaining(['/customers', '/customers/{id}/history', '/customers/{id}/purchases', '/events']));
+    expect(lists).toEqual(
+      expect.arrayContaining([
+        '/customers',
+        '/customers/{id}/history',
+        '/customers/{id}/purchases',
+        '/customers/{id}/timeline',
+        '/interactions',
+        '/events',
+      ]),
+    );
   });
 
   it(`a history of ${HISTORY_LENGTH} large events (over 1 MiB in all) pages through, oldest first, gapless`, async () => {
