@@ -13,7 +13,7 @@ import { sql, type Kysely } from 'kysely';
  * `last_interaction_at` is kept by triggers so that every write path keeps it, in the statement
  * that writes the interaction:
  * - a new link advances it with greatest(): never backwards, and safe under concurrent writers
- *   (an UPDATE that waited for a row lock re-reads the row it sets from);
+ *   (the UPDATE always locks the row, and one that waited for the lock re-reads the row it sets from);
  * - a changed or deleted interaction recomputes it for each target it links: the target row is
  *   locked first, so the recomputation (a later statement, hence a fresh snapshot) sees every
  *   interaction committed by a writer it waited for.
@@ -99,10 +99,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           RETURN NULL;
         END IF;
         SELECT * INTO STRICT target FROM customer_mgmt_interaction_targets WHERE target_type = NEW.target_type;
+        -- Unconditional on the value, so that the row is always locked: a recomputation running
+        -- concurrently (which locks the row first) then waits for this commit and sees this link.
         EXECUTE format(
-          'UPDATE %I SET last_interaction_at = $2%s WHERE id = $1 AND last_interaction_at IS DISTINCT FROM greatest(last_interaction_at, $2)',
+          'UPDATE %I SET last_interaction_at = greatest(last_interaction_at, $2)%s WHERE id = $1',
           target.table_name,
-          CASE WHEN target.revision_column IS NULL THEN '' ELSE format(', %1$I = %1$I + 1', target.revision_column) END
+          CASE WHEN target.revision_column IS NULL THEN '' ELSE format(
+            ', %1$I = %1$I + CASE WHEN last_interaction_at IS DISTINCT FROM greatest(last_interaction_at, $2) THEN 1 ELSE 0 END',
+            target.revision_column) END
         ) USING NEW.target_id, NEW.occurred_at;
         RETURN NULL;
       END

@@ -82,7 +82,7 @@ describe.each(availableDialects())('concurrent interaction writes on %s', (diale
   });
 
   it('a delete racing a log on the same customer never leaves the deleted one as the latest', async () => {
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 15; round++) {
       const id = await customer();
       const early = (await note([id], '2025-03-01T00:00:00Z')).body.data.id;
       const late = (await note([id], '2025-03-10T00:00:00Z')).body.data.id;
