@@ -3,6 +3,7 @@ import { CUSTOMER_ERROR_STATUS } from './customers/customer-errors.js';
 import { DEAL_ERROR_STATUS } from './deals/deal-errors.js';
 import { PIPELINE_ERROR_STATUS } from './pipelines/pipeline-errors.js';
 import { EDGE_ERROR_STATUS, type ErrorStatusTable } from './http/http-errors.js';
+import { INTERACTION_ERROR_STATUS } from './interactions/interaction-errors.js';
 
 /** Every error code of the service and its HTTP status: one table per aggregate, composed; the type demands every code. */
 export const ERROR_STATUS: ErrorStatusTable = {
@@ -11,4 +12,5 @@ export const ERROR_STATUS: ErrorStatusTable = {
   ...COMPANY_ERROR_STATUS,
   ...DEAL_ERROR_STATUS,
   ...PIPELINE_ERROR_STATUS,
+  ...INTERACTION_ERROR_STATUS,
 };

@@ -2,6 +2,7 @@ import { companyEventContracts } from './companies/company-event-contracts.js';
 import { customerEventContracts } from './customers/customer-event-contracts.js';
 import { dealEventContracts } from './deals/deal-event-contracts.js';
 import { composeCatalogue } from './events/event-contracts.js';
+import { interactionEventContracts } from './interactions/interaction-event-contracts.js';
 import { pipelineEventContracts } from './pipelines/pipeline-event-contracts.js';
 
 /** Every published event contract of the service: one module per aggregate. */
@@ -10,4 +11,5 @@ export const EVENT_CATALOGUE = composeCatalogue([
   companyEventContracts,
   pipelineEventContracts,
   dealEventContracts,
+  interactionEventContracts,
 ]);

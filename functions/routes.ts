@@ -5,6 +5,8 @@ import { companyRoutes, type CompanyRouteServices } from './companies/companies.
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import { pipelineRoutes, type PipelineRouteServices } from './pipelines/pipelines.routes.js';
 import { dealRoutes, type DealRouteServices } from './deals/deals.routes.js';
+import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
+import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -18,7 +20,15 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 /** The API's version as published in the OpenAPI document. */
 const SERVICE_VERSION = '1.0.0';
 
-export interface Services extends CustomerRouteServices, CompanyRouteServices, PipelineRouteServices, DealRouteServices, HandlerServices {
+export interface Services
+  extends
+    CustomerRouteServices,
+    CompanyRouteServices,
+    PipelineRouteServices,
+    DealRouteServices,
+    InteractionRouteServices,
+    TimelineRouteServices,
+    HandlerServices {
   readonly db: Kysely<Database>;
 }
 
@@ -88,6 +98,8 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...companyRoutes,
   ...pipelineRoutes,
   ...dealRoutes,
+  ...interactionRoutes,
+  ...timelineRoutes,
   ...eventRoutes(streamTypes),
   readyRoute,
 ];

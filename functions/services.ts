@@ -6,6 +6,9 @@ import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
 import { createDealService } from './deals/deal-service.js';
+import { createInteractionRepository } from './interactions/interaction-repository.js';
+import { createInteractionService } from './interactions/interaction-service.js';
+import { createTimelineService } from './timeline/timeline-service.js';
 import type { Database } from './db/database.js';
 import { claimingEventsOnWrite, type ClaimingHook } from './events/write-claims.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
@@ -30,10 +33,11 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
   const db = leaseMs === undefined ? database : claimingEventsOnWrite(database, leaseMs);
   const newId = options.newId ?? uuidv7;
   const pipelines = createPipelineService({ db, now, newId, afterCommit: options.afterCommit });
+  const customers = createCustomerRepository(db);
   return {
     db,
     customers: createCustomerService({
-      customers: createCustomerRepository(db),
+      customers,
       now,
       newId,
       afterCommit: options.afterCommit,
@@ -41,6 +45,14 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
     companies: createCompanyService({ db, now, newId, afterCommit: options.afterCommit }),
     pipelines,
     deals: createDealService({ db, pipelines, now, newId, afterCommit: options.afterCommit }),
+    interactions: createInteractionService({
+      interactions: createInteractionRepository(db),
+      customers,
+      now,
+      newId,
+      afterCommit: options.afterCommit,
+    }),
+    timelines: createTimelineService(db),
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

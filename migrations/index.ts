@@ -10,6 +10,7 @@ import * as companies from './2026-11-28T06-00-00_companies.js';
 import * as customerCompanyLink from './2026-11-28T06-10-00_customer-company-link.js';
 import * as customerTagIndex from './2026-11-28T09-00-00_customer-tag-index.js';
 import * as pipelinesAndDeals from './2026-11-28T10-00-00_pipelines-and-deals.js';
+import * as interactions from './2026-11-28T08-00-00_interactions.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T05-00-00_database-roles': transactional(databaseRoles),
   '2026-11-28T06-00-00_companies': transactional(companies),
   '2026-11-28T06-10-00_customer-company-link': transactional(customerCompanyLink),
+  '2026-11-28T08-00-00_interactions': interactions,
   '2026-11-28T09-00-00_customer-tag-index': customerTagIndex,
   '2026-11-28T10-00-00_pipelines-and-deals': transactional(pipelinesAndDeals),
 };

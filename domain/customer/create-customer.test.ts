@@ -43,6 +43,7 @@ describe('createCustomer: defaults', () => {
       churnedAt: null,
       deletedAt: null,
       purchases: NO_PURCHASES,
+      lastInteractionAt: null,
     });
   });
 
@@ -84,6 +85,7 @@ describe('createCustomer: normalisation', () => {
       churnedAt: null,
       deletedAt: null,
       purchases: NO_PURCHASES,
+      lastInteractionAt: null,
     });
   });
 

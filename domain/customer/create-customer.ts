@@ -50,6 +50,7 @@ export function createCustomer(
     churnedAt: null,
     deletedAt: null,
     purchases: NO_PURCHASES,
+    lastInteractionAt: null,
   };
   const event: CustomerEvent = {
     eventId: context.eventId,

@@ -61,7 +61,7 @@ export function atSummaryRevision(revision: number): Precondition<Customer> {
     read: (customer) => customer.purchases.revision,
     refusal: (customer) => ({
       code: 'CUSTOMER.VERSION_MISMATCH',
-      message: `The customer's purchase summary changed since you read it (it is still at version ${customer.version}). Read it again and retry.`,
+      message: `The customer's purchase summary or last interaction changed since you read it (it is still at version ${customer.version}). Read it again and retry.`,
       details: { current_version: customer.version },
     }),
   };

@@ -60,6 +60,8 @@ export interface CustomerRepository {
   insert(customer: Customer, event: CustomerEvent): Promise<InsertOutcome>;
   findById(id: string, visibility?: Visibility): Promise<Customer | null>;
   findByEmail(email: Email, visibility?: Visibility): Promise<Customer | null>;
+  /** The ids of the live customers within `visibility` holding these emails, by email (at most 50 emails). */
+  findIdsByEmails(emails: readonly Email[], visibility?: Visibility): Promise<Map<string, string>>;
   /** The id of the live customer holding a unique value, if it is within `visibility`. */
   findIdByUnique(field: UniqueField, value: string, visibility?: Visibility): Promise<string | null>;
   /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */

@@ -49,6 +49,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
     churnedAt: status === 'churned' ? EARLIER_CHURNED_AT : null,
     deletedAt: null,
     purchases: NO_PURCHASES,
+    lastInteractionAt: null,
     ...overrides,
   };
 }

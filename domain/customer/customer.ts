@@ -34,10 +34,12 @@ export interface Customer {
   readonly deletedAt: Timestamp | null;
   /** What the customer's orders add up to, kept up to date from Order Management's events. */
   readonly purchases: PurchaseSummary;
+  /** When the latest interaction linked to the customer took place; kept by the database as interactions are logged. */
+  readonly lastInteractionAt: Timestamp | null;
 }
 
 /** The fields a change may set; id, version, the stamps and the purchase summary are managed elsewhere. */
-export type CustomerPatch = Partial<Omit<Customer, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'purchases'>>;
+export type CustomerPatch = Partial<Omit<Customer, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'purchases' | 'lastInteractionAt'>>;
 export type PatchableField = keyof CustomerPatch;
 
 /** The public (API and event) name of every field, in the order records are shown. */
@@ -58,9 +60,9 @@ export const PUBLIC_FIELD_NAMES = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   deletedAt: 'deleted_at',
-} as const satisfies Record<Exclude<keyof Customer, 'purchases'>, string>;
+} as const satisfies Record<Exclude<keyof Customer, 'purchases' | 'lastInteractionAt'>, string>;
 
-/** The customer as other contexts see it in event payloads: its own fields, not the order summary. */
+/** The customer as other contexts see it in event payloads: its own fields, not the order summary nor the last interaction. */
 export function toCustomerRecord(customer: Customer): JsonObject {
   const record: Record<string, JsonObject[string]> = {};
   for (const [field, publicName] of Object.entries(PUBLIC_FIELD_NAMES)) {

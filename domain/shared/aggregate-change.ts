@@ -53,6 +53,13 @@ export interface AggregateKind<State extends AggregateRoot, Field extends keyof 
   readonly publicNames: Readonly<Record<Field, string>>;
   /** Fields whose values are equal by more than `===`, e.g. a tag set compares as a set. */
   readonly sameValue?: { readonly [K in Field]?: (a: State[K], b: State[K]) => boolean };
+  /**
+   * Personal content (e.g. an interaction's subject and body) that must stay out of events: a
+   * change to such a field is recorded as `{"changed": true}`, without its values.
+   */
+  readonly personal?: readonly Field[];
+  /** Facts every change event carries beyond its changes, read from the state after the change (e.g. ids and links). */
+  eventFacts?(next: State): JsonObject;
   versionMismatch(expected: number, current: State): DomainError;
   /** Rules every state must keep (the database enforces them too); null when the new state does. */
   invariant?(next: State, current: State): DomainError | null;
@@ -98,7 +105,9 @@ export function decideChange<State extends AggregateRoot, EventType extends stri
 
   const changes: Record<string, JsonValue> = {};
   for (const field of fields) {
-    changes[kind.publicNames[field]] = { from: current[field] as JsonValue, to: next[field] as JsonValue };
+    changes[kind.publicNames[field]] = kind.personal?.includes(field)
+      ? { changed: true }
+      : { from: current[field] as JsonValue, to: next[field] as JsonValue };
   }
   const event: DomainEvent<EventType> = {
     eventId: context.eventId,
@@ -109,7 +118,7 @@ export function decideChange<State extends AggregateRoot, EventType extends stri
     aggregateVersion: next.version,
     occurredAt: context.now,
     actor: context.actor,
-    data: { changes, ...change.note },
+    data: { changes, ...kind.eventFacts?.(next), ...change.note },
   };
   return ok({ kind: 'changed', entity: next, event });
 }

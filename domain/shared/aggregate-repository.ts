@@ -18,7 +18,8 @@ export type SaveOutcome<State, Event> =
  * behave exactly like instances that do not exist.
  */
 export interface AggregateRepository<State, Change, Event, Context, Scope> {
-  insert(entity: State, event: Event): Promise<InsertOutcome>;
+  /** Stores a new aggregate with its first event; `scope` is the creator's, for guards on what it may link. */
+  insert(entity: State, event: Event, scope?: Scope): Promise<InsertOutcome>;
   findById(id: string, scope?: Scope): Promise<State | null>;
   /** Applies the change only if its preconditions hold and it changes something. */
   saveChange(id: string, change: Change, context: Context, scope?: Scope): Promise<SaveOutcome<State, Event>>;

@@ -36,6 +36,20 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return row ? rowToCustomer(row) : null;
     },
 
+    async findIdsByEmails(emails, visibility) {
+      if (emails.length === 0) return new Map();
+      const rows = await visible(visibility)
+        .clearSelect()
+        .select(['id', 'email'])
+        .where(
+          sql`lower(email)`,
+          'in',
+          emails.map((email) => email.toLowerCase()),
+        )
+        .execute();
+      return new Map(rows.map((row) => [row.email.toLowerCase(), row.id]));
+    },
+
     async findIdByUnique(field, value, visibility) {
       const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
       const row = await visible(visibility)

@@ -14,12 +14,14 @@ export function customerBody(customer: Customer): JsonObject {
       first_order_at: purchases.firstOrderAt,
       last_order_at: purchases.lastOrderAt,
     },
+    last_interaction_at: customer.lastInteractionAt,
   };
 }
 
 /**
- * The entity tag names the representation: the version, and the purchase-summary revision when
- * orders have changed it (`"3"`, `"3.2"`), since orders change the summary without a new version.
+ * The entity tag names the representation: the version, and the revision of derived state when
+ * orders or interactions have changed it (`"3"`, `"3.2"`): the purchase summary and
+ * last_interaction_at change without a new version.
  */
 export function etagOf(customer: Customer): string {
   const { revision } = customer.purchases;

@@ -34,6 +34,8 @@ export interface CustomersTable {
   last_order_at: NullableTimestamp;
   /** Counts the changes orders made to the purchase summary (they make no customer version). */
   summary_revision: ColumnType<number, number | undefined, number | RawBuilder<number>>;
+  /** Kept by the interaction triggers (see the interactions migration), which also count it in summary_revision. */
+  last_interaction_at: ColumnType<Date | string | null, never, never>;
 }
 
 /** Live customers by tag in creation order, kept by a trigger (migration customer-tag-index): a list by tag walks it. */
@@ -82,6 +84,7 @@ export function rowToCustomer(row: CustomerRow): Customer {
       lastOrderAt: toNullableIsoTimestamp(row.last_order_at),
       revision: Number(row.summary_revision),
     },
+    lastInteractionAt: toNullableIsoTimestamp(row.last_interaction_at),
   };
 }
 

@@ -104,6 +104,7 @@ export const CustomerRepresentation = z
       first_order_at: timestamp.nullable(),
       last_order_at: timestamp.nullable(),
     }),
+    last_interaction_at: timestamp.nullable().meta({ description: 'when the latest interaction linked to the customer took place' }),
   })
   .meta({ title: 'Customer' });
 

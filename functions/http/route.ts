@@ -45,6 +45,8 @@ export interface SuccessResponse {
   readonly raw?: boolean;
   /** Response headers beyond X-Request-Id. */
   readonly headers?: readonly ('etag' | 'location')[];
+  /** Another success status with the same body, e.g. 200 when a create finds what it would create already there. */
+  readonly alternative?: { readonly status: 200; readonly description: string };
 }
 
 /** One entry of the route table: everything the Lambda, the local server, CDK and the docs need. */

@@ -97,7 +97,7 @@ export function createAggregateService<State extends AggregateRoot, Field extend
     ): Promise<Result<{ entity: State; event: DomainEvent<EventType> }, DomainError>> {
       const created = build({ ...context(actor), id: deps.newId() });
       if (!created.ok) return created;
-      const inserted = await deps.repository.insert(created.value.entity, created.value.event);
+      const inserted = await deps.repository.insert(created.value.entity, created.value.event, options.scope);
       if (inserted.kind === 'conflict') {
         return err(await deps.conflict(inserted.field, created.value.entity, options.scope, created.value.entity.id));
       }

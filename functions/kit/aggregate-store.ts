@@ -14,6 +14,11 @@ export interface WriteOptions {
   readonly scope?: RowScope;
   /** Further conditions the write needs, checked in the same statement (e.g. a parent that must exist). */
   readonly guards?: readonly RawBuilder<boolean>[];
+  /**
+   * Further writes of an insert, in the same statement: each runs once per inserted row and may
+   * select from `inserted` (the new row, all columns), e.g. the rows of a link table.
+   */
+  readonly alongside?: readonly RawBuilder<unknown>[];
 }
 
 /**
@@ -47,6 +52,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       // A new stream has no earlier event to wait for: its first event is always claimable.
       const eventColumns = Object.entries({ ...eventToInsert(event), ...(lease && { claimed_until: lease }) });
       const guards = [...(options.guards ?? []), ...referencesHold(entity)];
+      const alongside = (options.alongside ?? []).map((statement, index) => sql`, ${sql.id(`alongside_${index}`)} as (${statement})`);
       try {
         const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`
           with inserted as (
@@ -54,18 +60,19 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
             select ${sql.join(columns.map(([, value]) => sql`${value}`))}
             ${guards.length > 0 ? sql`where ${sql.join(guards, sql` and `)}` : sql``}
             on conflict do nothing
-            returning id
+            returning *
           ), event as (
             insert into ${sql.table(EVENTS)} (${sql.join(eventColumns.map(([column]) => sql.ref(column)))})
             select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
             returning 1
-          )
+          )${sql.join(alongside, sql``)}
           select (select count(*) from event) as inserted, ${takenRule(entity, null)} as conflict`.execute(db);
         if (Number(rows[0]?.inserted ?? 0) === 1) {
           if (lease) markClaimedOnWrite(event);
           return { kind: 'inserted' };
         }
-        const rule = rows[0]?.conflict ?? (await takenNow(entity, null));
+        // Without unique checks there is nothing to ask again: a guard (or the caller's own rule) stopped it.
+        const rule = rows[0]?.conflict ?? (definition.uniqueChecks ? await takenNow(entity, null) : null);
         return rule ? { kind: 'conflict', field: rule } : { kind: 'not_applied' };
       } catch (error) {
         const field = brokenRule(error);
@@ -148,7 +155,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       const entry = bound.find((candidate) => candidate.field === field);
       return entry ? sql`${entry.value}` : sql.ref(definition.columns[field].column);
     };
-    guards.push(...(definition.rowRules?.(after, fields) ?? []));
+    const now = param.timestamptz(context.now);
+    guards.push(...(definition.rowRules?.(after, fields, now) ?? []));
     const missing = bound
       .filter(({ field }) => change.set[field] !== null && change.set[field] !== undefined)
       .flatMap(({ field, value }) =>
@@ -169,9 +177,12 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
       const after = sql.ref(`updated.${codec.column}`) as RawBuilder<unknown>;
       const name = sql.lit(definition.kind.publicNames[field]);
-      return sql`case when ${codec.differs(before, after)} then jsonb_build_object(${name}, jsonb_build_object('from', ${codec.toJson(before)}, 'to', ${codec.toJson(after)})) else '{}'::jsonb end`;
+      // Personal content is recorded as changed, never with its values (see AggregateKind.personal).
+      const change = definition.kind.personal?.includes(field)
+        ? sql`jsonb_build_object('changed', true)`
+        : sql`jsonb_build_object('from', ${codec.toJson(before)}, 'to', ${codec.toJson(after)})`;
+      return sql`case when ${codec.differs(before, after)} then jsonb_build_object(${name}, ${change}) else '{}'::jsonb end`;
     });
-    const now = param.timestamptz(context.now);
     const lease = claimUntil(context.now);
     // Claimed only when it can be sent at once without overtaking its stream: no earlier event is
     // undelivered, and the statement's snapshot is not older than the row it locked (a writer that
@@ -184,6 +195,9 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
               and earlier.published_at is null and earlier.parked_at is null
           ) then ${lease} end`
       : sql`cast(null as timestamptz)`;
+    const facts = definition.eventFacts
+      ? sql` || ${definition.eventFacts((column) => sql.ref(`updated.${column}`) as RawBuilder<unknown>)}`
+      : sql``;
 
     // Always one row: the saved aggregate with its event, or nulls with the unique rule that stopped it.
     return sql<
@@ -204,7 +218,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       ), event as (
         insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
         select ${param.uuid(context.eventId)}, ${definition.kind.type}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
-               jsonb_build_object('changes', ${sql.join(changes, sql` || `)}) || ${param.jsonb(change.note ?? {})},
+               jsonb_build_object('changes', ${sql.join(changes, sql` || `)})${facts} || ${param.jsonb(change.note ?? {})},
                ${claimedUntil}
         from updated join old on old.id = updated.id
         returning data, claimed_until is not null as claimed

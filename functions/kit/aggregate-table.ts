@@ -38,7 +38,9 @@ export interface AggregateTable<State extends AggregateRoot, Field extends keyof
    * The table's own row rules (its check constraints) over the row as a change would leave it,
    * given each field's value after the change: a change that breaks one is not applied.
    */
-  rowRules?(after: (field: Field) => RawBuilder<unknown>, changed: readonly Field[]): RawBuilder<boolean>[];
+  rowRules?(after: (field: Field) => RawBuilder<unknown>, changed: readonly Field[], now: RawBuilder<unknown>): RawBuilder<boolean>[];
+  /** `AggregateKind.eventFacts` as SQL: a jsonb object over the row after the change (`row` names its columns). */
+  eventFacts?(row: (column: string) => RawBuilder<unknown>): RawBuilder<unknown>;
   /** The one place that turns a row into the aggregate. */
   rowToEntity(row: Row): State;
   /** Column values of a new row, each bound with the type PostgreSQL needs. */

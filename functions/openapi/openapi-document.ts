@@ -189,6 +189,10 @@ function responsesOf(route: Route<any, any, any, any>, options: OpenApiOptions, 
       content: { 'application/json': { schema: success, example: exampleOf(success, '', { components: { schemas: components } }) } },
     }),
   };
+  const { alternative } = route.response;
+  if (alternative) {
+    responses[String(alternative.status)] = { ...(responses[String(route.response.status)] as Json), description: alternative.description };
+  }
   if (route.conditional === 'if-none-match') {
     responses['304'] = {
       description: 'Not modified: the record is still at the version named in If-None-Match.',

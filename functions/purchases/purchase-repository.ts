@@ -23,7 +23,7 @@ declare module '../db/database.js' {
   }
 }
 
-const PURCHASES = 'customer_mgmt_purchases';
+export const PURCHASES = 'customer_mgmt_purchases';
 
 type PurchaseRow = {
   order_id: string;

@@ -50,6 +50,7 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
         created_at: '2025-12-30T10:00:00.000Z',
         updated_at: '2025-12-30T10:00:00.000Z',
         purchase_summary: NO_PURCHASES,
+        last_interaction_at: null,
       },
     });
 
@@ -93,6 +94,7 @@ describe.each(availableDialects())('the seed walkthrough on %s', (dialect) => {
         created_at: '2025-12-30T10:00:00.000Z',
         updated_at: '2025-12-30T10:00:05.000Z',
         purchase_summary: NO_PURCHASES,
+        last_interaction_at: null,
       },
     });
 

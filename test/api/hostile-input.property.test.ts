@@ -217,7 +217,10 @@ describe.each(availableDialects().filter((dialect) => dialect !== 'postgres'))(
         (select count(*) from customer_mgmt_events) as events,
         (select count(*) from customer_mgmt_idempotency_keys) as idempotency_keys,
         (select count(*) from customer_mgmt_purchases) as purchases,
-        (select count(*) from customer_mgmt_sales_reps) as sales_reps`.execute(database.db)
+        (select count(*) from customer_mgmt_sales_reps) as sales_reps,
+        (select count(*) from customer_mgmt_interactions) as interactions,
+        (select coalesce(sum(version), 0) from customer_mgmt_interactions) as interaction_versions,
+        (select count(*) from customer_mgmt_interaction_links) as interaction_links`.execute(database.db)
       ).rows[0];
 
     type Part = 'params' | 'query' | 'body';

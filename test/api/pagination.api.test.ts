@@ -73,6 +73,8 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
         '/events',
         '/companies',
         '/companies/{id}/contacts',
+        '/customers/{id}/timeline',
+        '/interactions',
       ]),
     );
   });

@@ -7,6 +7,7 @@ import { DEAL_EVENT_TYPES } from '../../domain/deal/deal.events.js';
 import { PIPELINE_EVENT_TYPES } from '../../domain/pipeline/pipeline.events.js';
 import { COMPANY_EVENT_TYPES } from '../../domain/company/company.events.js';
 import * as companyCommands from '../../domain/company/company-commands.js';
+import { INTERACTION_EVENT_TYPES } from '../../domain/interaction/interaction.events.js';
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { checkedDetail } from '../../functions/events/event-envelope.js';
 import { readEventLog } from '../../functions/events/event-log.js';
@@ -18,7 +19,13 @@ import { tierChanged } from './event-test-kit.js';
 
 describe('the event catalogue', () => {
   it('has a contract for every event type', () => {
-    const types = [...CUSTOMER_EVENT_TYPES, ...COMPANY_EVENT_TYPES, ...PIPELINE_EVENT_TYPES, ...DEAL_EVENT_TYPES];
+    const types = [
+      ...CUSTOMER_EVENT_TYPES,
+      ...COMPANY_EVENT_TYPES,
+      ...PIPELINE_EVENT_TYPES,
+      ...DEAL_EVENT_TYPES,
+      ...INTERACTION_EVENT_TYPES,
+    ];
     for (const type of types) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
     expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(types.map((type) => `${type}.v1`).sort());
   });

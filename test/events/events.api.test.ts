@@ -111,7 +111,9 @@ describe.each(availableDialects())('GET /events on %s', (dialect) => {
     expect(ofOne.body.data.map((event: { event_id: string }) => event.event_id)).toEqual(eventIds);
     expect(ofOther.body.data.map((event: { event_type: string }) => event.event_type)).toEqual(['CustomerCreated']);
     expect(unknownType.status).toBe(400);
-    expect(unknownType.body.error.details.fields).toEqual([{ field: 'aggregate_type', message: 'must be one of customer, company' }]);
+    expect(unknownType.body.error.details.fields).toEqual([
+      { field: 'aggregate_type', message: 'must be one of customer, company, pipeline, deal, interaction' },
+    ]);
   });
 
   it('is for admins only', async () => {

@@ -16,11 +16,19 @@ export async function createSampleRecords(api: ApiHarness): Promise<SampleRecord
   const company = (await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: 'Sample company', domain } })).body.data;
   const deal = (await api.call({ method: 'POST', path: `${BASE}/deals`, body: { name: 'Sample deal', primary_customer_id: customer.id } }))
     .body.data;
+  const interaction = (
+    await api.call({
+      method: 'POST',
+      path: `${BASE}/interactions`,
+      body: { type: 'note', occurred_at: '2025-12-01T10:00:00Z', links: { customer_ids: [customer.id] } },
+    })
+  ).body.data;
   return {
     customers: { id: customer.id, email: customer.email },
     companies: { id: company.id, domain: company.domain },
     pipelines: { id: DEFAULT_PIPELINE_ID },
     deals: { id: deal.id },
+    interactions: { id: interaction.id },
   };
 }
 

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, formatMoney, interactionSummary, lifecycleSummary, orderSummary } from './timeline-summary.js';
+
+describe('one human line per timeline item', () => {
+  it.each([
+    [{ type: 'call', direction: 'outbound', outcome: 'connected', durationS: 720, subject: 'x' }, 'Outbound call · connected · 12 min'],
+    [
+      { type: 'call', direction: 'inbound', outcome: 'left_voicemail', durationS: 30, subject: null },
+      'Inbound call · left voicemail · 30 s',
+    ],
+    [{ type: 'meeting', direction: null, outcome: 'completed', durationS: 5400, subject: 'QBR' }, 'Meeting · completed · 1 h 30 min'],
+    [{ type: 'email', direction: 'inbound', outcome: null, durationS: null, subject: 'Re: pricing' }, 'Inbound email · Re: pricing'],
+    [{ type: 'note', direction: null, outcome: null, durationS: null, subject: null }, 'Note'],
+  ])('%j → %s', (item, line) => expect(interactionSummary(item)).toBe(line));
+
+  it('orders in the currency’s major unit', () => {
+    expect(orderSummary({ state: 'completed', totalMinor: 4999, currency: 'EUR' })).toBe('Order completed · 49.99 EUR');
+    expect(formatMoney(1500, 'JPY')).toBe('1500 JPY');
+    expect(formatMoney(1234, 'KWD')).toBe('1.234 KWD');
+    expect(formatMoney(5, 'USD')).toBe('0.05 USD');
+  });
+
+  it('durations', () => {
+    expect([0, 59, 60, 89, 3599, 3600, 86_400].map(formatDuration)).toEqual([
+      '0 s',
+      '59 s',
+      '1 min',
+      '1 min',
+      '1 h 0 min',
+      '1 h 0 min',
+      '24 h 0 min',
+    ]);
+  });
+
+  it.each([
+    ['CustomerCreated', {}, 'Created as lead'],
+    ['CustomerQualified', { changes: { status: { from: 'lead', to: 'prospect' } } }, 'Lead → Prospect'],
+    ['CustomerChurned', { changes: { status: { from: 'customer', to: 'churned' } }, reason: 'price' }, 'Customer → Churned · price'],
+    ['CustomerTierChanged', { changes: { tier: { from: 'free', to: 'pro' } } }, 'Tier free → pro'],
+    ['CustomerTagsChanged', { changes: { tags: { from: [], to: ['vip', 'b2b'] } } }, 'Tags: vip, b2b'],
+    ['CustomerAssigned', { changes: { assigned_to: { from: 'a', to: null } } }, 'Unassigned'],
+    ['CustomerUpdated', { changes: { name: {}, user_id: {} } }, 'Updated name, user id'],
+    ['SomethingElseHappened', {}, 'Something Else Happened'],
+  ])('%s → %s', (type, data, line) => expect(lifecycleSummary(type, data as never)).toBe(line));
+});

@@ -1,0 +1,135 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Interaction, InteractionField, LinkRef } from '../../domain/interaction/interaction.js';
+import type { InteractionEventType } from '../../domain/interaction/interaction.events.js';
+import type { InteractionRepository, InteractionVisibility } from '../../domain/interaction/interaction-repository.js';
+import type { Database } from '../db/database.js';
+import { param } from '../db/sql-values.js';
+import { createAggregateStore } from '../kit/aggregate-store.js';
+import type { RowScope } from '../kit/aggregate-table.js';
+import { INTERACTION_LINKS, INTERACTION_TABLE, INTERACTIONS, rowToInteraction, type InteractionRow } from './interaction-table.js';
+import { LINK_TARGETS, linkTarget, liveAndVisible } from './link-targets.js';
+
+/**
+ * Which interaction rows a caller may touch, over `interaction` (the interactions table or its
+ * alias): a sales rep reads those they own or that link a record they see, and changes those they own.
+ */
+export function interactionScope(visibility: InteractionVisibility, interaction: string = INTERACTIONS): RowScope {
+  const { repId } = visibility;
+  if (repId === undefined) return undefined;
+  const owned = sql<boolean>`${sql.ref(`${interaction}.owner_id`)} = ${param.uuid(repId)}`;
+  if (visibility.access === 'write') return owned;
+  const linkedVisible = LINK_TARGETS.map(
+    (target) => sql`(l.target_type = ${sql.lit(target.type)} and ${liveAndVisible(target, sql.ref('l.target_id'), repId)})`,
+  );
+  return sql<boolean>`(${owned} or exists (
+    select 1 from ${sql.table(INTERACTION_LINKS)} l
+    where l.interaction_id = ${sql.ref(`${interaction}.id`)} and (${sql.join(linkedVisible, sql` or `)})))`;
+}
+
+/** The links grouped by target type. */
+function byType(links: readonly LinkRef[]): Map<string, string[]> {
+  const grouped = new Map<string, string[]>();
+  for (const link of links) grouped.set(link.targetType, [...(grouped.get(link.targetType) ?? []), link.targetId]);
+  return grouped;
+}
+
+const idList = (ids: readonly string[]) => sql.join(ids.map((id) => param.uuid(id)));
+
+/** Interactions in PostgreSQL; every write is one statement carrying its event and its links (the write kit). */
+export function createInteractionRepository(db: Kysely<Database>): InteractionRepository {
+  const store = createAggregateStore<Interaction, InteractionField, InteractionEventType>(db, INTERACTION_TABLE);
+
+  /** Every linked record exists, is live and is visible to the creator: checked in the insert's own statement. */
+  function linksGuard(links: readonly LinkRef[], visibility: InteractionVisibility): RawBuilder<boolean>[] {
+    return [...byType(links)].map(([type, ids]) => {
+      const target = linkTarget(type);
+      const visible = visibility.repId === undefined ? undefined : target.visibleToRep(visibility.repId);
+      return sql<boolean>`(select count(*) from ${sql.table(target.table)}
+        where id in (${idList(ids)}) and deleted_at is null ${visible ? sql`and ${visible}` : sql``}) = ${ids.length}`;
+    });
+  }
+
+  /** The link rows of the new interaction, written in the insert's statement (their trigger advances last_interaction_at). */
+  function linkRows(links: readonly LinkRef[]): RawBuilder<unknown> {
+    const values = links.map((link) => sql`(${link.targetType}, ${param.uuid(link.targetId)})`);
+    return sql`insert into ${sql.table(INTERACTION_LINKS)} (interaction_id, target_type, target_id, occurred_at, counts_as_contact)
+      select inserted.id, target.type, target.id, inserted.occurred_at, inserted.counts_as_contact
+      from inserted cross join (values ${sql.join(values)}) as target (type, id)
+      order by target.type, target.id
+      returning 1`;
+  }
+
+  return {
+    insert: (interaction, event, visibility = { access: 'write' }) =>
+      store.insert(interaction, event, { guards: linksGuard(interaction.links, visibility), alongside: [linkRows(interaction.links)] }),
+
+    findById: (id, visibility = { access: 'read' }) => store.findById(id, { scope: interactionScope(visibility) }),
+
+    saveChange: (id, change, context, visibility = { access: 'write' }) =>
+      store.saveChange(id, change, context, { scope: interactionScope(visibility) }),
+
+    async findByExternalId(source, externalId, visibility) {
+      const scope = interactionScope({ ...visibility, access: 'read' }) ?? sql<boolean>`true`;
+      const { rows } = await sql<InteractionRow & { visible: boolean }>`
+        select *, ${scope} as visible from ${sql.table(INTERACTIONS)}
+        where source = ${source} and external_id = ${externalId}`.execute(db);
+      const row = rows[0];
+      if (!row) return { kind: 'none' };
+      if (row.deleted_at !== null) return { kind: 'deleted' };
+      return row.visible ? { kind: 'visible', interaction: rowToInteraction(row) } : { kind: 'hidden' };
+    },
+
+    async missingLinks(links, visibility) {
+      if (links.length === 0) return [];
+      const checks = links.map(
+        (link) =>
+          sql`select ${link.targetType} as target_type, ${link.targetId} as target_id, ${liveAndVisible(linkTarget(link.targetType), param.uuid(link.targetId), visibility.repId)} as present`,
+      );
+      const { rows } = await sql<{
+        target_type: string;
+        target_id: string;
+        present: boolean;
+      }>`${sql.join(checks, sql` union all `)}`.execute(db);
+      return rows.filter((row) => !row.present).map((row) => ({ targetType: row.target_type, targetId: row.target_id }));
+    },
+
+    async list(query) {
+      const conditions: RawBuilder<boolean>[] = [sql`i.deleted_at is null`];
+      const scope = interactionScope(query.visibility, 'i');
+      if (scope) conditions.push(scope);
+      if (query.type) conditions.push(sql`i.type = ${query.type}`);
+      if (query.ownerId) conditions.push(sql`i.owner_id = ${param.uuid(query.ownerId)}`);
+      if (query.direction) conditions.push(sql`i.direction = ${query.direction}`);
+      if (query.outcome) conditions.push(sql`i.outcome = ${query.outcome}`);
+      if (query.occurredFrom) conditions.push(sql`i.occurred_at >= ${param.timestamptz(query.occurredFrom)}`);
+      if (query.occurredTo) conditions.push(sql`i.occurred_at < ${param.timestamptz(query.occurredTo)}`);
+      if (query.text) {
+        const pattern = `%${query.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        conditions.push(sql`i.subject ilike ${pattern}`);
+      }
+      // Linked to one record: read through the link table's (target, occurred_at, id) index.
+      const source = query.linked
+        ? sql`${sql.table(INTERACTION_LINKS)} l join ${sql.table(INTERACTIONS)} i on i.id = l.interaction_id`
+        : sql`${sql.table(INTERACTIONS)} i`;
+      const key = query.linked
+        ? { at: sql.ref('l.occurred_at'), id: sql.ref('l.interaction_id') }
+        : { at: sql.ref('i.occurred_at'), id: sql.ref('i.id') };
+      if (query.linked) {
+        conditions.push(
+          sql`l.target_type = ${query.linked.targetType} and l.target_id = ${param.uuid(query.linked.targetId)} and l.deleted_at is null`,
+        );
+      }
+      if (query.after) {
+        conditions.push(sql`(${key.at}, ${key.id}) < (${param.timestamptz(query.after.occurredAt)}, ${param.uuid(query.after.id)})`);
+      }
+      const { rows } = await sql<InteractionRow>`
+        select i.* from ${source}
+        where ${sql.join(conditions, sql` and `)}
+        order by ${key.at} desc, ${key.id} desc
+        limit ${query.limit + 1}`.execute(db);
+      const interactions = rows.slice(0, query.limit).map(rowToInteraction);
+      const last = interactions[interactions.length - 1];
+      return { interactions, next: rows.length > query.limit && last ? { occurredAt: last.occurredAt, id: last.id } : null };
+    },
+  };
+}
