@@ -6,6 +6,7 @@ import * as integration from './2026-11-26T03-00-00_integration.js';
 import * as summaryRevision from './2026-11-28T00-00-00_summary-revision.js';
 import * as eventStreams from './2026-11-28T01-00-00_event-streams.js';
 import * as databaseRoles from './2026-11-28T05-00-00_database-roles.js';
+import * as analytics from './2026-11-28T07-00-00_analytics.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T00-00-00_summary-revision': transactional(summaryRevision),
   '2026-11-28T01-00-00_event-streams': eventStreams,
   '2026-11-28T05-00-00_database-roles': transactional(databaseRoles),
+  '2026-11-28T07-00-00_analytics': transactional(analytics),
 };
