@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { resourcePermissions } from './auth/permissions.js';
 import * as z from 'zod';
+import { analyticsRoutes, type AnalyticsRouteServices } from './analytics/analytics.routes.js';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
@@ -15,7 +16,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 /** The API's version as published in the OpenAPI document. */
 const SERVICE_VERSION = '1.0.0';
 
-export interface Services extends CustomerRouteServices, HandlerServices {
+export interface Services extends CustomerRouteServices, AnalyticsRouteServices, HandlerServices {
   readonly db: Kysely<Database>;
 }
 
@@ -83,6 +84,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   openApiRoute,
   ...customerRoutes,
   ...eventRoutes(streamTypes),
+  ...analyticsRoutes,
   readyRoute,
 ];
 

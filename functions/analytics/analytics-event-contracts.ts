@@ -22,7 +22,10 @@ export const analyticsEventContracts = aggregateEventContracts<CustomerInsightEv
       churn_risk_score: probability.describe('exp(−expected orders in the churn horizon): near 1 when no order is expected'),
       p_alive: probability,
       segment: z.enum(RFM_SEGMENTS),
-      suggested_command: z.literal('churn').nullable().describe('churn: worth a person’s look (a customer at high risk); never applied automatically'),
+      suggested_command: z
+        .literal('churn')
+        .nullable()
+        .describe('churn: worth a person’s look (a customer at high risk); never applied automatically'),
       model_id: uuid,
       as_of: timestamp,
     }),

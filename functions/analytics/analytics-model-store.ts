@@ -110,6 +110,8 @@ export function createAnalyticsModelStore(db: Kysely<Database>) {
           fit_ms: Math.round(model.fitMs),
           fitted_at: param.timestamptz(now.toISOString()),
         })
+        // An invocation repeating a fit that was already saved keeps the first.
+        .onConflict((conflict) => conflict.columns(['run_id', 'currency']).doNothing())
         .execute();
     },
 

@@ -181,7 +181,10 @@ export function createCustomerInsightStore(db: Kysely<Database>) {
       if (query.segment) filters.push(sql`i.segment = ${query.segment}`);
       if (query.churnRisk) filters.push(sql`i.churn_risk = ${query.churnRisk}`);
       if (query.assignedTo) filters.push(sql`c.assigned_to = ${param.uuid(query.assignedTo)}`);
-      if (query.after) filters.push(sql`(${column} < ${query.after.key} or (${column} = ${query.after.key} and i.customer_id > ${param.uuid(query.after.customerId)}))`);
+      if (query.after)
+        filters.push(
+          sql`(${column} < ${query.after.key} or (${column} = ${query.after.key} and i.customer_id > ${param.uuid(query.after.customerId)}))`,
+        );
       const { rows } = await sql<Record<string, any>>`
         select i.*, ${SUGGESTED_COMMAND_SQL} as suggested_command
         from ${insights} i join ${sql.table(CUSTOMERS)} c on c.id = i.customer_id and c.deleted_at is null
