@@ -4,6 +4,7 @@ import type { CustomerEvent, CustomerEventType } from '../../domain/customer/cus
 import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } from '../../domain/customer/customer-repository.js';
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
+import { insightMatches } from '../analytics/insight-filter.js';
 import { param } from '../db/sql-values.js';
 import { EVENTS, rowToEvent, type EventRow } from '../events/event-table.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
@@ -89,6 +90,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       }
       if (query.createdFrom) select = select.where('created_at', '>=', param.timestamptz(query.createdFrom));
       if (query.createdTo) select = select.where('created_at', '<', param.timestamptz(query.createdTo));
+      if (query.insight) select = select.where(insightMatches(query.insight));
       if (query.after) {
         const key = keyColumn === 'created_at' ? param.timestamptz(query.after.key) : sql`${query.after.key}`;
         const operator = sql.raw(descending ? '<' : '>');
