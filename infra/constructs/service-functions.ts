@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -121,6 +121,22 @@ export class ServiceFunctions extends Construct {
     fn.addEnvironment('RELAY_FUNCTION_NAME', relay.functionName);
     fn.role!.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'WakeRelay', effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [relay.functionArn] }),
+    );
+  }
+
+  /**
+   * Lets `fn` invoke `target` asynchronously (and tells it the name in `variable`, when given). An inline policy of its
+   * own, not the role's default one, so that a function may be its own target (the analytics function invokes its next
+   * leg, knowing its own name from AWS_LAMBDA_FUNCTION_NAME) without a dependency cycle.
+   */
+  allowToInvoke(fn: NodejsFunction, target: NodejsFunction, sid: string, variable?: string): void {
+    if (variable) fn.addEnvironment(variable, target.functionName);
+    fn.role!.attachInlinePolicy(
+      new Policy(this, `${sid}Policy${fn.node.id}`, {
+        statements: [
+          new PolicyStatement({ sid, effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
+        ],
+      }),
     );
   }
 
