@@ -10,8 +10,6 @@ import { observability, observed, traced } from '../observability.js';
 
 const config = loadConfig();
 const { logger } = observability();
-const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
-if (!functionName) throw new Error('Invalid configuration: AWS_LAMBDA_FUNCTION_NAME is not set (is this running on Lambda?)');
 
 /** Left for saving progress and invoking the next leg after the last partition. */
 const SAFETY_MARGIN_MS = 30_000;
@@ -20,8 +18,14 @@ const lambda = traced(new LambdaClient({ maxAttempts: 3 }));
 const wakeRelay = config.events.relayFunctionName
   ? createRelayWakeUp({ client: lambda, functionName: config.events.relayFunctionName, logger })
   : undefined;
-// The next leg of a run is this same function, invoked asynchronously.
-const nextLeg = lambdaRunLauncher(lambda, functionName);
+// The next leg of a run is this same function (Lambda sets its name), invoked asynchronously.
+const nextLeg = {
+  launch: (runId: string) => {
+    const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
+    if (!functionName) throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: the next leg of a run needs this function’s name');
+    return lambdaRunLauncher(lambda, functionName).launch(runId);
+  },
+};
 
 let opened: Promise<AnalyticsService> | undefined;
 const openService = () =>

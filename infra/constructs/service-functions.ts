@@ -125,19 +125,20 @@ export class ServiceFunctions extends Construct {
   }
 
   /**
-   * Lets `fn` invoke `target` asynchronously (and tells it the name in `variable`, when given). An inline policy of its
-   * own, not the role's default one, so that a function may be its own target (the analytics function invokes its next
-   * leg, knowing its own name from AWS_LAMBDA_FUNCTION_NAME) without a dependency cycle.
+   * Lets `fn` invoke `target` asynchronously (and tells it the name in `variable`, when given). A function that is its
+   * own target (the analytics function invokes its next leg, knowing its name from AWS_LAMBDA_FUNCTION_NAME) gets the
+   * grant in an inline policy of its own: in the role's default policy, which the function depends on, it would be a cycle.
    */
   allowToInvoke(fn: NodejsFunction, target: NodejsFunction, sid: string, variable?: string): void {
     if (variable) fn.addEnvironment(variable, target.functionName);
-    fn.role!.attachInlinePolicy(
-      new Policy(this, `${sid}Policy${fn.node.id}`, {
-        statements: [
-          new PolicyStatement({ sid, effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
-        ],
-      }),
-    );
+    const statement = new PolicyStatement({
+      sid,
+      effect: Effect.ALLOW,
+      actions: ['lambda:InvokeFunction'],
+      resources: [target.functionArn],
+    });
+    if (fn !== target) fn.role!.addToPrincipalPolicy(statement);
+    else fn.role!.attachInlinePolicy(new Policy(this, `${fn.node.id}${sid}`, { statements: [statement] }));
   }
 
   /** A function with its own log group and role; `id` names both in the template. */
