@@ -17,6 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       customers_scored   integer NOT NULL DEFAULT 0,
       events_emitted     integer NOT NULL DEFAULT 0,
       invocations        integer NOT NULL DEFAULT 0,
+      skipped_currencies jsonb NOT NULL DEFAULT '[]'::jsonb,
       error              text,
       requested_at       timestamptz NOT NULL,
       started_at         timestamptz,

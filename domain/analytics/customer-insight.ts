@@ -51,16 +51,42 @@ export interface CurrencyModel extends ModelFits {
  * fit's cost stays bounded however large the population grows. `population` is the currency's customer count; the
  * summaries given are either all of them or already the sample (`fitSampleFraction` says which to keep).
  */
-export function fitCurrency(currency: string, population: number, summaries: readonly CustomerSummary[]): CurrencyModel {
-  const fits = fitModels(summaries);
+export function fitCurrency(currency: string, population: number, summaries: readonly CustomerSummary[]): CurrencyFit {
+  // Gamma-Gamma is fitted on repeat customers' average repeat spend: without one, there is nothing to fit.
+  if (!summaries.some((summary) => summary.x >= 1 && summary.meanRepeatSpendMinor > 0)) {
+    return { kind: 'skipped', currency, reason: `no ${currency} customer has repeat orders with a positive spend yet` };
+  }
+  let fits: ModelFits;
+  try {
+    fits = fitModels(summaries);
+  } catch (error) {
+    if (error instanceof RangeError) return { kind: 'skipped', currency, reason: error.message };
+    throw error;
+  }
+  // Too little or too uniform data drives the estimates to a boundary (e.g. a, b → ∞): such a fit predicts nothing.
+  if (!fits.bgNbd.converged || !fits.gammaGamma.converged) {
+    return {
+      kind: 'skipped',
+      currency,
+      reason: `the ${fits.bgNbd.converged ? 'Gamma-Gamma' : 'BG/NBD'} fit on ${summaries.length} ${currency} customers did not converge (too little or too uniform purchase history)`,
+    };
+  }
   return {
-    currency,
-    ...fits,
-    customers: population,
-    fittedCustomers: summaries.length,
-    cutPoints: rfmCutPoints(summaries.map(rfmInputOf)),
+    kind: 'fitted',
+    model: {
+      currency,
+      ...fits,
+      customers: population,
+      fittedCustomers: summaries.length,
+      cutPoints: rfmCutPoints(summaries.map(rfmInputOf)),
+    },
   };
 }
+
+/** A currency's models, or why none could be fitted (its customers then get no insight in that currency). */
+export type CurrencyFit =
+  | { readonly kind: 'fitted'; readonly model: CurrencyModel }
+  | { readonly kind: 'skipped'; readonly currency: string; readonly reason: string };
 
 /** The share of a population of `population` customers to fit on, keeping about `maxFitCustomers` (1 = everyone). */
 export function fitSampleFraction(population: number, maxFitCustomers: number): number {

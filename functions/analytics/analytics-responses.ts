@@ -28,6 +28,7 @@ export function runBody(run: AnalyticsRun, models: readonly Pick<StoredModel, 'i
     events_emitted: run.eventsEmitted,
     invocations: run.invocations,
     models: models.map((model) => ({ id: model.id, currency: model.currency })),
+    skipped_currencies: run.skippedCurrencies.map((skipped) => ({ currency: skipped.currency, reason: skipped.reason })),
     error: run.error,
     requested_at: run.requestedAt,
     started_at: run.startedAt,

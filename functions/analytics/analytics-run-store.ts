@@ -37,6 +37,8 @@ export interface AnalyticsRun {
   readonly eventsEmitted: number;
   /** Function invocations the run has taken so far (a large population takes several). */
   readonly invocations: number;
+  /** Currencies with purchases but no model (e.g. no repeat customer yet), and why. */
+  readonly skippedCurrencies: readonly { readonly currency: string; readonly reason: string }[];
   readonly error: string | null;
   readonly requestedAt: string;
   readonly startedAt: string | null;
@@ -60,6 +62,7 @@ function rowToRun(row: Selectable<AnalyticsRunsTable>): AnalyticsRun {
     customersScored: Number(row.customers_scored),
     eventsEmitted: Number(row.events_emitted),
     invocations: Number(row.invocations),
+    skippedCurrencies: fromJsonb(row.skipped_currencies) as AnalyticsRun['skippedCurrencies'],
     error: row.error,
     requestedAt: toIsoTimestamp(row.requested_at),
     startedAt: toNullableIsoTimestamp(row.started_at),
@@ -81,6 +84,7 @@ export interface RunProgress {
   readonly scoredThrough?: string | null;
   readonly addScored?: number;
   readonly addEvents?: number;
+  readonly skippedCurrencies?: AnalyticsRun['skippedCurrencies'];
 }
 
 /** The runs table: one queued or running run at a time (a unique index decides, so concurrent requests cannot both win). */
@@ -129,7 +133,8 @@ export function createAnalyticsRunStore(db: Kysely<Database>) {
         update ${table} set phase = ${progress.phase}, heartbeat_at = ${at(now)},
           scored_through = ${progress.scoredThrough === undefined ? sql.ref('scored_through') : param.nullableUuid(progress.scoredThrough)},
           customers_scored = customers_scored + ${progress.addScored ?? 0},
-          events_emitted = events_emitted + ${progress.addEvents ?? 0}
+          events_emitted = events_emitted + ${progress.addEvents ?? 0},
+          skipped_currencies = ${progress.skippedCurrencies ? param.jsonb(progress.skippedCurrencies) : sql.ref('skipped_currencies')}
         where id = ${param.uuid(id)} and state = 'running'`.execute(db);
     },
 

@@ -85,16 +85,29 @@ async function fit(deps: RunnerDeps, run: AnalyticsRun): Promise<void> {
       if (selectors.get(summary.currency)?.(summary)) samples.get(summary.currency)!.push(summary);
     }
   }
+  const skippedCurrencies: { currency: string; reason: string }[] = [];
   for (const population of populations) {
     const started = performance.now();
-    const model = fitCurrency(population.currency, population.customers, samples.get(population.currency)!);
+    const fitted = fitCurrency(population.currency, population.customers, samples.get(population.currency)!);
     const fitMs = performance.now() - started;
+    if (fitted.kind === 'skipped') {
+      skippedCurrencies.push({ currency: fitted.currency, reason: fitted.reason });
+      continue;
+    }
     await deps.models.save(
-      { id: deps.newId(), runId: run.id, asOf: run.asOf, dataFrom: population.firstOrderAt, model, settings: run.settings, fitMs },
+      {
+        id: deps.newId(),
+        runId: run.id,
+        asOf: run.asOf,
+        dataFrom: population.firstOrderAt,
+        model: fitted.model,
+        settings: run.settings,
+        fitMs,
+      },
       deps.now(),
     );
   }
-  await deps.runs.progress(run.id, { phase: 'scoring', scoredThrough: null }, deps.now());
+  await deps.runs.progress(run.id, { phase: 'scoring', scoredThrough: null, skippedCurrencies }, deps.now());
 }
 
 /** Scores partitions until everyone is scored (true) or the budget runs low (false). */

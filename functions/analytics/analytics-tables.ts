@@ -20,6 +20,7 @@ export interface AnalyticsRunsTable {
   customers_scored: ColumnType<number, number | undefined, number>;
   events_emitted: ColumnType<number, number | undefined, number>;
   invocations: ColumnType<number, number | undefined, number>;
+  skipped_currencies: ColumnType<unknown, string | undefined, string>;
   error: string | null;
   requested_at: Timestamp;
   started_at: NullableTimestamp;

@@ -107,6 +107,9 @@ export const RunRepresentation = z
     events_emitted: z.int().min(0).describe('CustomerChurnRiskChanged events appended'),
     invocations: z.int().min(0),
     models: z.array(z.strictObject({ id: z.uuid(), currency })).describe('the models fitted, one per currency'),
+    skipped_currencies: z
+      .array(z.strictObject({ currency, reason: z.string() }))
+      .describe('currencies with orders but no model yet (e.g. no repeat customer): their customers get no insight in them'),
     error: z.string().nullable(),
     requested_at: timestamp,
     started_at: timestamp.nullable(),
