@@ -75,7 +75,10 @@ export const CohortsQuery = z.strictObject({
   currency: single(currency),
   period: single(z.enum(['month'], { error: 'must be month' })).default('month'),
   after: single(
-    z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a cohort month YYYY-MM (next_cursor of the previous page)'),
+    z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a cohort month YYYY-MM (next_cursor of the previous page)')
+      .meta({ examples: ['2026-01'] }),
   ).optional(),
   limit: pageLimit,
 });

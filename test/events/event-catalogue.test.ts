@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as commands from '../../domain/customer/customer-commands.js';
+import { CUSTOMER_INSIGHT_EVENT_TYPES } from '../../domain/analytics/customer-insight.events.js';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../domain/customer/customer.events.js';
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { checkedDetail } from '../../functions/events/event-envelope.js';
@@ -13,8 +14,9 @@ import { tierChanged } from './event-test-kit.js';
 
 describe('the event catalogue', () => {
   it('has a contract for every event type', () => {
-    for (const type of CUSTOMER_EVENT_TYPES) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
-    expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(CUSTOMER_EVENT_TYPES.map((type) => `${type}.v1`).sort());
+    const types = [...CUSTOMER_EVENT_TYPES, ...CUSTOMER_INSIGHT_EVENT_TYPES];
+    for (const type of types) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
+    expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(types.map((type) => `${type}.v1`).sort());
   });
 
   it('matches the committed JSON Schema files (run `npm run events:schemas` after changing a contract)', () => {
