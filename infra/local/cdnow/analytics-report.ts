@@ -35,8 +35,8 @@ function holdoutChart(holdout: HoldoutEvaluation): string {
   const groups = holdout.byCalibrationFrequency;
   return svgChart({
     title: { text: 'Holdout repeat transactions by calibration repeat transactions', textStyle: { fontSize: 14 } },
-    legend: { top: 24 },
-    grid: { top: 64, left: 60, right: 20, bottom: 48 },
+    legend: { top: 30 },
+    grid: { top: 72, left: 60, right: 20, bottom: 48 },
     xAxis: { type: 'category', name: 'calibration x', nameLocation: 'middle', nameGap: 28, data: groups.map((group) => group.label) },
     yAxis: { type: 'value', name: 'transactions' },
     series: [
@@ -50,7 +50,7 @@ function segmentChart(segments: AnalyticsReportData['segments']): string {
   return svgChart(
     {
       title: { text: 'RFM segments: customers and share of revenue', textStyle: { fontSize: 14 } },
-      legend: { top: 24 },
+      legend: { top: 30 },
       grid: { top: 64, left: 60, right: 60, bottom: 96 },
       xAxis: { type: 'category', data: segments.map((row) => row.segment), axisLabel: { rotate: 35 } },
       yAxis: [
@@ -98,7 +98,7 @@ function cohortChart(cohorts: AnalyticsReportData['cohorts']): string {
   return svgChart(
     {
       title: { text: 'Cohort retention: % of each first-order month ordering again, by months since', textStyle: { fontSize: 14 } },
-      grid: { top: 48, left: 80, right: 20, bottom: 90 },
+      grid: { top: 48, left: 120, right: 20, bottom: 90 },
       xAxis: { type: 'category', data: Array.from({ length: months }, (_, index) => `+${index + 1}`), splitArea: { show: true } },
       yAxis: { type: 'category', data: cohorts.map((row) => `${row.cohort} (${row.customers})`), splitArea: { show: true } },
       visualMap: {
