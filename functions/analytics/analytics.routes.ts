@@ -3,6 +3,7 @@ import { modelNotFound, notComputed, runNotFound } from '../../domain/analytics/
 import { validationFailed } from '../../domain/errors.js';
 import type { AccessScope } from '../auth/access.js';
 import type { CustomerService } from '../customers/customer-service.js';
+import { CustomerIdParams } from '../customers/customer.schemas.js';
 import { success } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route } from '../http/route.js';
 import { ANALYTICS_PERMISSIONS, REPORT_PERMISSIONS } from './analytics-permissions.js';
@@ -159,7 +160,7 @@ export const analyticsRoutes: readonly Route<any, any, any, AnalyticsRouteServic
     operationId: 'getCustomerInsights',
     summary: "The customer's latest scores, one per currency: RFM, P(alive), expected orders, CLV, churn risk",
     permission: ANALYTICS_PERMISSIONS.insights,
-    params: RunIdParams,
+    params: CustomerIdParams,
     query: InsightsQuery,
     response: { status: 200, data: z.array(InsightRepresentation), paginated: true },
     errors: ['CUSTOMER.NOT_FOUND'],
