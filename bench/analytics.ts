@@ -20,6 +20,11 @@ import { simulateCustomers } from './analytics/simulate-customers.js';
 import { median } from './stats.js';
 
 const TARGET_MS = 1000;
+/**
+ * 1,000,000 customers: the maths of scoring them in partitions (fit on the 5 % sample included) within 10 s — a small
+ * share of one 15-minute Lambda, so a run's time goes to the database writes, which it splits across invocations.
+ */
+const MILLION_TARGET_MS = 10_000;
 const ms = (value: number) => `${Math.round(value)} ms`;
 
 function timed<T>(work: () => T): [T, number] {
@@ -107,6 +112,7 @@ console.log(
     `${synthetic.length / partitionSize} partitions ${ms(partitionsMs)} = ${ms(sampleFitMs + partitionsMs)}`,
 );
 console.log(
-  `1,000,000 customers: no target of their own (the 1 s target is the master file's); scoring takes ` +
-    `${((partitionsMs * 1000) / synthetic.length).toFixed(2)} µs a customer and grows linearly with the population`,
+  `1,000,000 customers: scoring takes ${((partitionsMs * 1000) / synthetic.length).toFixed(2)} µs a customer and grows linearly ` +
+    `with the population; target fit on the sample + partitioned scoring ≤ ${MILLION_TARGET_MS} ms: ` +
+    `${sampleFitMs + partitionsMs <= MILLION_TARGET_MS ? 'met' : 'missed'}`,
 );

@@ -27,6 +27,7 @@ const ConfigSchema = z.object({
   EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   RELAY_FUNCTION_NAME: optionalText,
   SERVICE_NAME: z.string().trim().min(1).default('customer-mgmt'),
+  ANALYTICS_FUNCTION_NAME: optionalText,
 });
 
 export type Config = Readonly<{
@@ -70,6 +71,8 @@ export type Config = Readonly<{
   }>;
   /** The `Service` dimension of the metrics this service emits. */
   serviceName: string;
+  /** The analytics function POST /analytics/runs invokes asynchronously; unset, runs go on in-process (locally). */
+  analyticsFunctionName: string | undefined;
 }>;
 
 /** Parses the environment once; a missing or malformed variable fails naming it. */
@@ -119,5 +122,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     }),
     serviceName: e.SERVICE_NAME,
+    analyticsFunctionName: e.ANALYTICS_FUNCTION_NAME,
   });
 }

@@ -1,4 +1,5 @@
 import { COMPANY_ERROR_STATUS } from './companies/company-errors.js';
+import { ANALYTICS_ERROR_STATUS } from './analytics/analytics-errors.js';
 import { CUSTOMER_ERROR_STATUS } from './customers/customer-errors.js';
 import { DEAL_ERROR_STATUS } from './deals/deal-errors.js';
 import { PIPELINE_ERROR_STATUS } from './pipelines/pipeline-errors.js';
@@ -13,4 +14,5 @@ export const ERROR_STATUS: ErrorStatusTable = {
   ...DEAL_ERROR_STATUS,
   ...PIPELINE_ERROR_STATUS,
   ...INTERACTION_ERROR_STATUS,
+  ...ANALYTICS_ERROR_STATUS,
 };

@@ -1,4 +1,5 @@
 import { companyEventContracts } from './companies/company-event-contracts.js';
+import { analyticsEventContracts } from './analytics/analytics-event-contracts.js';
 import { customerEventContracts } from './customers/customer-event-contracts.js';
 import { dealEventContracts } from './deals/deal-event-contracts.js';
 import { composeCatalogue } from './events/event-contracts.js';
@@ -12,4 +13,5 @@ export const EVENT_CATALOGUE = composeCatalogue([
   pipelineEventContracts,
   dealEventContracts,
   interactionEventContracts,
+  analyticsEventContracts,
 ]);

@@ -6,7 +6,9 @@ import { openDataApiDatabase } from './db/data-api-database.js';
 import { immediateDeliveryFor } from './events/delivery-runtime.js';
 import { createRouteGroupHandler } from './http/route-group-handler.js';
 import { ROUTE_GROUP_TABLE, type RouteGroup } from './http/route.js';
-import { observability, observed } from './observability.js';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaRunLauncher } from './analytics/run-launcher.js';
+import { observability, observed, traced } from './observability.js';
 import { routes, type Services } from './routes.js';
 import { createServices } from './services.js';
 
@@ -24,6 +26,10 @@ export function lambdaHandlerFor(group: RouteGroup) {
       createServices(handle.db, {
         afterCommit: ROUTE_GROUP_TABLE[group].publishesEvents
           ? immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE)
+          : undefined,
+        // POST /analytics/runs hands the run to the analytics function (asynchronous invoke); never in a request's process.
+        analyticsLauncher: config.analyticsFunctionName
+          ? lambdaRunLauncher(traced(new LambdaClient({ maxAttempts: 3 })), config.analyticsFunctionName)
           : undefined,
       }),
     ));

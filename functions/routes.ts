@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { resourcePermissions } from './auth/permissions.js';
 import * as z from 'zod';
 import { companyRoutes, type CompanyRouteServices } from './companies/companies.routes.js';
+import { analyticsRoutes, type AnalyticsRouteServices } from './analytics/analytics.routes.js';
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import { pipelineRoutes, type PipelineRouteServices } from './pipelines/pipelines.routes.js';
 import { dealRoutes, type DealRouteServices } from './deals/deals.routes.js';
@@ -28,6 +29,7 @@ export interface Services
     DealRouteServices,
     InteractionRouteServices,
     TimelineRouteServices,
+    AnalyticsRouteServices,
     HandlerServices {
   readonly db: Kysely<Database>;
 }
@@ -101,6 +103,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...interactionRoutes,
   ...timelineRoutes,
   ...eventRoutes(streamTypes),
+  ...analyticsRoutes,
   readyRoute,
 ];
 

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DomainEvent } from '../domain/shared/domain-event.js';
 import { uuidv7 } from 'uuidv7';
 import { createCompanyService } from './companies/company-service.js';
+import { createAnalyticsService } from './analytics/analytics-service.js';
+import type { RunLauncher } from './analytics/run-launcher.js';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
@@ -22,6 +24,10 @@ export interface ServiceOptions {
   readonly newId?: () => string;
   /** Delivers committed events right away (EventBridge on AWS, in-process locally); the relay catches up otherwise. */
   readonly afterCommit?: ((events: readonly DomainEvent[]) => Promise<void>) | ClaimingHook;
+  /** Where analytics runs are worked on (the analytics Lambda on AWS); in this process when absent. */
+  readonly analyticsLauncher?: RunLauncher;
+  /** Told of a failed in-process analytics run (the failure is already recorded on the run). */
+  readonly onAnalyticsRunError?: (runId: string, error: unknown) => void;
 }
 
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
@@ -56,5 +62,11 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),
+    analytics: createAnalyticsService(db, {
+      now,
+      newId: options.newId ?? uuidv7,
+      launcher: options.analyticsLauncher,
+      onRunError: options.onAnalyticsRunError,
+    }),
   };
 }

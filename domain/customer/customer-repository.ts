@@ -36,9 +36,17 @@ export interface CustomerListQuery {
   readonly text?: string | undefined;
   readonly createdFrom?: Timestamp | undefined;
   readonly createdTo?: Timestamp | undefined;
+  /** Has a stored analytics insight (in any currency, or the one given) matching these. */
+  readonly insight?: InsightFilter | undefined;
   readonly sort: SortOrder;
   readonly limit: number;
   readonly after?: PagePosition | undefined;
+}
+
+export interface InsightFilter {
+  readonly segment?: string | undefined;
+  readonly churnRisk?: string | undefined;
+  readonly currency?: string | undefined;
 }
 
 export interface CustomerPage {

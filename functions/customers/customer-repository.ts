@@ -4,6 +4,7 @@ import type { CustomerEvent, CustomerEventType } from '../../domain/customer/cus
 import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } from '../../domain/customer/customer-repository.js';
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
+import { insightMatches } from '../analytics/insight-filter.js';
 import { param } from '../db/sql-values.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import type { RowScope } from '../kit/aggregate-table.js';
@@ -123,6 +124,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       // The tag index holds the same key (creation time, id) under its own column names.
       const [keyRef, idRef] =
         tag === undefined ? [keyColumn, 'id'] : [`${CUSTOMER_TAGS}.customer_created_at`, `${CUSTOMER_TAGS}.customer_id`];
+      if (query.insight) select = select.where(insightMatches(query.insight));
       if (query.after) {
         const key = keyColumn === 'created_at' ? param.timestamptz(query.after.key) : sql`${query.after.key}`;
         const operator = sql.raw(descending ? '<' : '>');

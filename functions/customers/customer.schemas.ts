@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { CHURN_RISK_BANDS } from '../../domain/analytics/churn-risk.js';
+import { RFM_SEGMENTS } from '../../domain/analytics/rfm-segments.js';
 import { CUSTOMER_STATUSES, CUSTOMER_TIERS } from '../../domain/customer/customer.js';
 import { SORT_ORDERS } from '../../domain/customer/customer-repository.js';
 import { MAX_TAGS } from '../../domain/shared/tags.js';
@@ -62,6 +64,12 @@ export const ListCustomersQuery = z.strictObject({
   q: single(text(200).min(1, 'must not be empty')).optional(),
   created_from: single(isoDate).optional(),
   created_to: single(isoDate).optional(),
+  segment: single(z.enum(RFM_SEGMENTS, { error: `must be one of ${RFM_SEGMENTS.join(', ')}` }))
+    .optional()
+    .describe('has this RFM segment in its stored analytics insight (any currency)'),
+  churn_risk: single(z.enum(CHURN_RISK_BANDS, { error: `must be one of ${CHURN_RISK_BANDS.join(', ')}` }))
+    .optional()
+    .describe('has this churn-risk band in its stored analytics insight (any currency)'),
   sort: single(z.enum(SORT_ORDERS, { error: `must be one of ${SORT_ORDERS.join(', ')}` })).default('-created_at'),
   limit: pageLimit,
   cursor: single(CustomerCursor).optional(),

@@ -198,6 +198,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
         text: query.q,
         createdFrom: query.created_from,
         createdTo: query.created_to,
+        insight: query.segment || query.churn_risk ? { segment: query.segment, churnRisk: query.churn_risk } : undefined,
         sort: query.sort,
         limit: query.limit,
         after: query.cursor?.position,

@@ -70,6 +70,10 @@ export interface EnvironmentConfig {
     readonly relayInterval: Duration;
     readonly consumers: ConsumerConfig;
   };
+  readonly analytics: {
+    /** When the nightly analytics run starts (UTC); it fits the models and rescores every customer. */
+    readonly nightlyRunUtc: { readonly hour: number; readonly minute: number };
+  };
   readonly alarms: {
     /** Subscribed to the alarm topic when set (confirm the e-mail AWS sends). */
     readonly email?: string;
@@ -131,6 +135,8 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     eventBus: { mode: 'create', name: 'customer-mgmt-dev' },
     // Each sweep resumes a paused database for ~11 minutes: 4 a day cost ~USD 1.35 a month (docs/deploying.md).
     events: { relayInterval: Duration.hours(6), consumers: CONSUMERS },
+    // One resume of the paused database a night (~11 minutes of capacity, like one relay sweep).
+    analytics: { nightlyRunUtc: { hour: 3, minute: 0 } },
     alarms: { apiServerErrorRatePercent: 5, apiLatencyP99Millis: 3000, oldestUndeliveredEventSeconds: 900 },
   },
   staging: {
@@ -148,6 +154,7 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     logs: { retention: RetentionDays.ONE_MONTH, level: 'info', removalPolicy: RemovalPolicy.DESTROY },
     eventBus: { mode: 'import', name: 'platform-events-staging' },
     events: { relayInterval: Duration.minutes(5), consumers: CONSUMERS },
+    analytics: { nightlyRunUtc: { hour: 2, minute: 30 } },
     alarms: { apiServerErrorRatePercent: 2, apiLatencyP99Millis: 1500, oldestUndeliveredEventSeconds: 600 },
   },
   prod: {
@@ -165,6 +172,8 @@ const ENVIRONMENTS: Record<EnvironmentName, Defaults> = {
     logs: { retention: RetentionDays.THREE_MONTHS, level: 'info', removalPolicy: RemovalPolicy.RETAIN },
     eventBus: { mode: 'import', name: 'platform-events-prod' },
     events: { relayInterval: Duration.minutes(5), consumers: CONSUMERS },
+    // The quietest hour of the European business day the service serves.
+    analytics: { nightlyRunUtc: { hour: 2, minute: 0 } },
     alarms: { apiServerErrorRatePercent: 1, apiLatencyP99Millis: 1000, oldestUndeliveredEventSeconds: 300 },
   },
 };
@@ -245,6 +254,12 @@ export function resolveEnvironment(context: ContextReader, env: Record<string, s
   check(
     database.minCapacity > 0 || base.events.relayInterval.toSeconds() > (database.autoPauseAfter?.toSeconds() ?? 0),
     `events.relayInterval for ${name}: sweeping at least as often as autoPauseAfter keeps the database from ever pausing`,
+  );
+
+  const { hour, minute } = base.analytics.nightlyRunUtc;
+  check(
+    Number.isInteger(hour) && hour >= 0 && hour <= 23 && Number.isInteger(minute) && minute >= 0 && minute <= 59,
+    `analytics.nightlyRunUtc for ${name}: hour 0-23 and minute 0-59`,
   );
 
   const consumers = {

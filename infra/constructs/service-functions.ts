@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -122,6 +122,23 @@ export class ServiceFunctions extends Construct {
     fn.role!.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'WakeRelay', effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [relay.functionArn] }),
     );
+  }
+
+  /**
+   * Lets `fn` invoke `target` asynchronously (and tells it the name in `variable`, when given). A function that is its
+   * own target (the analytics function invokes its next leg, knowing its name from AWS_LAMBDA_FUNCTION_NAME) gets the
+   * grant in an inline policy of its own: in the role's default policy, which the function depends on, it would be a cycle.
+   */
+  allowToInvoke(fn: NodejsFunction, target: NodejsFunction, sid: string, variable?: string): void {
+    if (variable) fn.addEnvironment(variable, target.functionName);
+    const statement = new PolicyStatement({
+      sid,
+      effect: Effect.ALLOW,
+      actions: ['lambda:InvokeFunction'],
+      resources: [target.functionArn],
+    });
+    if (fn !== target) fn.role!.addToPrincipalPolicy(statement);
+    else fn.role!.attachInlinePolicy(new Policy(this, `${fn.node.id}${sid}`, { statements: [statement] }));
   }
 
   /** A function with its own log group and role; `id` names both in the template. */

@@ -44,7 +44,11 @@ async function main(): Promise<void> {
   const afterCommit = config.events.deliverAfterCommit
     ? createImmediateDelivery({ outbox, publisher: publisherFor(NO_RETRY), logger, budgetMs: config.events.publishBudgetMs })
     : undefined;
-  const services = createServices(database.db, { afterCommit });
+  const services = createServices(database.db, {
+    afterCommit,
+    // The failure is on the run (GET /analytics/runs/{id}); the log says so too.
+    onAnalyticsRunError: (runId, error) => logger.error('analytics run failed', { run_id: runId, error: String(error) }),
+  });
   const relayPublisher = publisherFor(RELAY_RETRY);
   const relay = startLocalEventRelay({
     intervalMs: config.events.relay.intervalMs,

@@ -81,6 +81,8 @@ export class CustomerMgmtStack extends Stack {
   readonly routeGroupFunctions: Readonly<Record<RouteGroup, NodejsFunction>>;
   readonly relayFunction: NodejsFunction;
   readonly relaySchedule: Rule;
+  readonly analyticsFunction: NodejsFunction;
+  readonly analyticsSchedule: Rule;
   readonly migrateFunction: NodejsFunction;
   readonly migrationTrigger: Trigger;
   /** The consumers of the sources this environment subscribes to (`events.consumers.sources`). */
@@ -166,6 +168,28 @@ export class CustomerMgmtStack extends Stack {
       targets: [new LambdaFunction(this.relayFunction, { retryAttempts: 0 })],
     });
 
+    // Analytics runs: nightly on a schedule, and on POST /analytics/runs (the write function invokes it asynchronously).
+    // A run longer than one invocation saves its progress and invokes this function again for the next leg.
+    this.analyticsFunction = functions.add('Analytics', {
+      entry: 'functions/analytics-run/handler.ts',
+      description: 'Customer Management: analytics runs (fit BG/NBD and Gamma-Gamma, score every customer, churn-risk events)',
+      dataApi: 'statements',
+      databaseUser: 'write',
+      // Its events go through the outbox; it wakes the relay rather than publishing itself.
+      publishesEvents: false,
+      timeout: Duration.minutes(15),
+      memorySize: 2048,
+      resumeBudget: 'background',
+    });
+    functions.allowToInvoke(this.analyticsFunction, this.analyticsFunction, 'ContinueAnalyticsRun');
+    functions.allowToInvoke(this.routeGroupFunctions['api-write'], this.analyticsFunction, 'StartAnalyticsRun', 'ANALYTICS_FUNCTION_NAME');
+    functions.allowToWakeRelay(this.analyticsFunction, this.relayFunction);
+    this.analyticsSchedule = new Rule(this, 'AnalyticsSchedule', {
+      description: 'Starts the nightly Customer Management analytics run',
+      schedule: Schedule.cron({ hour: String(config.analytics.nightlyRunUtc.hour), minute: String(config.analytics.nightlyRunUtc.minute) }),
+      targets: [new LambdaFunction(this.analyticsFunction, { retryAttempts: 2 })],
+    });
+
     this.migrateFunction = functions.add('Migrate', {
       entry: 'functions/migrate/handler.ts',
       description: 'Customer Management: applies database migrations during each deploy',
@@ -185,7 +209,7 @@ export class CustomerMgmtStack extends Stack {
       executeAfter: [this.database],
       timeout: Duration.minutes(6),
     });
-    this.migrationTrigger.executeBefore(...Object.values(this.routeGroupFunctions), this.relayFunction);
+    this.migrationTrigger.executeBefore(...Object.values(this.routeGroupFunctions), this.relayFunction, this.analyticsFunction);
 
     // Rules on the bus route other contexts' events to their consumers. A consumer waits for the
     // migrations like the API functions, and its rule is only created once the function exists.
@@ -231,6 +255,7 @@ export class CustomerMgmtStack extends Stack {
     });
     for (const group of ROUTE_GROUPS) this.alarms.watchFunction(functionId(group), this.routeGroupFunctions[group]);
     this.alarms.watchFunction('OutboxRelay', this.relayFunction);
+    this.alarms.watchFunction('Analytics', this.analyticsFunction);
     this.alarms.watchParkedEvents();
     this.alarms.watchUndeliveredEvents(config.alarms.oldestUndeliveredEventSeconds);
     this.alarms.watchDataApi();
@@ -251,6 +276,7 @@ export class CustomerMgmtStack extends Stack {
       functions: {
         ...Object.fromEntries(ROUTE_GROUPS.map((group) => [functionId(group), this.routeGroupFunctions[group]])),
         OutboxRelay: this.relayFunction,
+        Analytics: this.analyticsFunction,
         ...Object.fromEntries(consumerConfig.sources.map((source) => [EVENT_CONSUMERS[source].functionId, consumers[source]!.function])),
       },
       consumers: consumerConfig.sources.map((source) => ({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as commands from '../../domain/customer/customer-commands.js';
+import { CUSTOMER_INSIGHT_EVENT_TYPES } from '../../domain/analytics/customer-insight.events.js';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../domain/customer/customer.events.js';
 import { DEAL_EVENT_TYPES } from '../../domain/deal/deal.events.js';
 import { PIPELINE_EVENT_TYPES } from '../../domain/pipeline/pipeline.events.js';
@@ -25,6 +26,7 @@ describe('the event catalogue', () => {
       ...PIPELINE_EVENT_TYPES,
       ...DEAL_EVENT_TYPES,
       ...INTERACTION_EVENT_TYPES,
+      ...CUSTOMER_INSIGHT_EVENT_TYPES,
     ];
     for (const type of types) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
     expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(types.map((type) => `${type}.v1`).sort());

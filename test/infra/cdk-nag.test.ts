@@ -44,7 +44,7 @@ describe('cdk-nag AwsSolutions', () => {
         `CustomerMgmt-${environment}/IdentityEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         `CustomerMgmt-${environment}/OrderEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         // Active tracing's X-Ray statement: no resource-level permissions exist for it.
-        ...['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].map(
+        ...['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics'].map(
           (fn) => `CustomerMgmt-${environment}/Functions/${fn}Role Annotation::AwsSolutions-IAM5[Resource::*]`,
         ),
         ...extra,

@@ -38,8 +38,9 @@ function statementsOf({ stack, template }: SynthesizedService, fnId: string): un
   const attached = Object.values(resources(template, 'AWS::IAM::Policy')).filter((policy) =>
     (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })),
   );
-  expect(attached).toHaveLength(1);
-  const statements = attached[0]!.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[];
+  // The role's default policy, and (the analytics function) an inline one for invoking itself.
+  expect(attached.length).toBeGreaterThanOrEqual(1);
+  const statements = attached.flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
   // Active tracing's statement, the only one with "*" (X-Ray has no resource-level permissions).
   expect(statements.filter(isXRay)).toEqual([
     { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Effect: 'Allow', Resource: '*' },
@@ -128,7 +129,7 @@ describe('API routes come from the route table', () => {
 describe('functions', () => {
   const fnIds = { 'api-read': 'ApiRead', 'api-write': 'ApiWrite' } satisfies Record<RouteGroup, string>;
 
-  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'])(
+  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics'])(
     '%s runs Node.js 24 on arm64 with JSON logs',
     (fnId) => {
       const fn = dev.stack.node.findChild('Functions').node.findChild(fnId);
@@ -156,6 +157,7 @@ describe('functions', () => {
     ['IdentityEvents', 90, BACKGROUND_RESUME_RETRY],
     ['OrderEvents', 90, BACKGROUND_RESUME_RETRY],
     ['Migrate', 300, BACKGROUND_RESUME_RETRY],
+    ['Analytics', 900, BACKGROUND_RESUME_RETRY],
   ] as const)('%s: a %i s timeout leaves room for its Data API resume budget', (fnId, timeout, retry) => {
     const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
 
@@ -167,7 +169,7 @@ describe('functions', () => {
   });
 
   it('traces every function with X-Ray (Powertools Tracer records the AWS calls)', () => {
-    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics']) {
       const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
       expect(fn.Properties.TracingConfig, fnId).toEqual({ Mode: 'Active' });
     }
@@ -197,7 +199,10 @@ describe('functions', () => {
       ...relay,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
+      ANALYTICS_FUNCTION_NAME: { Ref: logicalId(stack.analyticsFunction) },
     });
+    // Its events go to the outbox (the relay publishes them); it knows its own name from Lambda.
+    expect(variables('Analytics')).toEqual({ ...background, ...secretOf('write'), ...relay });
     expect(variables('OutboxRelay')).toEqual({
       ...background,
       ...secretOf('write'),
@@ -263,8 +268,8 @@ describe('outbox relay', () => {
 
   it('lets the write function and the consumers, and nothing else, wake the relay (asynchronous invoke)', () => {
     const { stack, template } = dev;
-    const wakers = ['ApiWrite', 'IdentityEvents', 'OrderEvents'];
-    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+    const wakers = ['ApiWrite', 'IdentityEvents', 'OrderEvents', 'Analytics'];
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics']) {
       const fn = resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!;
       const wake = statementsOf(dev, fnId).find((statement) => (statement as { Sid?: string }).Sid === 'WakeRelay');
       if (wakers.includes(fnId)) {
@@ -337,8 +342,53 @@ describe('IAM grants are least privilege', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [logicalId(dev.stack.relayFunction), 'Arn'] },
       },
+      {
+        Sid: 'StartAnalyticsRun',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.analyticsFunction), 'Arn'] },
+      },
     ]);
   });
+
+  it('analytics: plain statements, the write role’s secret, waking the relay and invoking itself (the next leg); no events', () => {
+    expect(statementsOf(dev, 'Analytics')).toEqual([
+      logs(dev, 'Analytics'),
+      dataApi(dev, 'rds-data:ExecuteStatement'),
+      secret(dev, 'write'),
+      {
+        Sid: 'WakeRelay',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.relayFunction), 'Arn'] },
+      },
+      {
+        Sid: 'ContinueAnalyticsRun',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.analyticsFunction), 'Arn'] },
+      },
+    ]);
+  });
+
+  it.each([
+    ['dev', 'cron(0 3 * * ? *)'],
+    ['staging', 'cron(30 2 * * ? *)'],
+    ['prod', 'cron(0 2 * * ? *)'],
+  ] as const)(
+    '%s starts the nightly analytics run on its own schedule (%s), with retries, after the migrations',
+    (environment, expression) => {
+      const { stack, template } = { dev, staging, prod }[environment];
+      expect(resources(template, 'AWS::Events::Rule')[logicalId(stack.analyticsSchedule)]!.Properties).toMatchObject({
+        ScheduleExpression: expression,
+        State: 'ENABLED',
+        Targets: [{ Arn: { 'Fn::GetAtt': [logicalId(stack.analyticsFunction), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } }],
+      });
+      const fn = resources(template)[logicalId(stack.analyticsFunction)]!;
+      expect(fn.Properties).toMatchObject({ Timeout: 900, MemorySize: 2048 });
+      expect(fn.DependsOn).toContain(logicalId(stack.migrationTrigger.node.findChild('Default')));
+    },
+  );
 
   it('relay: plain statements, the secret, and PutEvents on the bus for its own source only', () => {
     expect(statementsOf(dev, 'OutboxRelay')).toEqual([
@@ -374,7 +424,7 @@ describe('IAM grants are least privilege', () => {
 
   it('only migrate may read the master user’s secret; the read role’s secret only the read function and migrate', () => {
     const readers = (arn: string) =>
-      ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents'].filter((fnId) =>
+      ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics'].filter((fnId) =>
         JSON.stringify(statementsOf(dev, fnId)).includes(JSON.stringify(resolved(dev.stack, arn))),
       );
 
@@ -386,6 +436,7 @@ describe('IAM grants are least privilege', () => {
       'Migrate',
       'IdentityEvents',
       'OrderEvents',
+      'Analytics',
     ]);
   });
 
@@ -427,7 +478,7 @@ describe('IAM grants are least privilege', () => {
   });
 
   it('uses no managed policies and no wildcard resources on the function roles', () => {
-    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents']) {
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics']) {
       const role = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(`${fnId}Role`))]!;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(JSON.stringify(statementsOf(dev, fnId))).not.toMatch(/"\*"|rds-data:\*|secretsmanager:\*/);
@@ -546,6 +597,8 @@ describe('alarms', () => {
         'ApiWriteThrottles',
         'OutboxRelayErrors',
         'OutboxRelayThrottles',
+        'AnalyticsErrors',
+        'AnalyticsThrottles',
         'ParkedEvents',
         'OldestUndeliveredEvent',
         'DataApiThrottles',
@@ -952,6 +1005,7 @@ describe('consumers of other contexts’ events', () => {
 
     expect(none.stack.consumers).toEqual({});
     none.template.resourceCountIs('AWS::SQS::Queue', 0);
-    none.template.resourceCountIs('AWS::Events::Rule', 1);
+    // The relay's sweep and the nightly analytics run.
+    none.template.resourceCountIs('AWS::Events::Rule', 2);
   });
 });

@@ -39,6 +39,7 @@ describe('Lambda bundles (built with the local esbuild)', () => {
       ...stack.routeGroupFunctions,
       relay: stack.relayFunction,
       migrate: stack.migrateFunction,
+      analytics: stack.analyticsFunction,
       ...Object.fromEntries(Object.entries(stack.consumers).map(([source, consumer]) => [`consumer of ${source}`, consumer.function])),
     };
     // Every function of the service is loaded below (CDK's own trigger provider is not ours).
