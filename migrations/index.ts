@@ -36,8 +36,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T05-00-00_database-roles': transactional(databaseRoles),
   '2026-11-28T06-00-00_companies': transactional(companies),
   '2026-11-28T06-10-00_customer-company-link': transactional(customerCompanyLink),
+  '2026-11-28T07-00-00_analytics': transactional(analytics),
   '2026-11-28T08-00-00_interactions': interactions,
   '2026-11-28T09-00-00_customer-tag-index': customerTagIndex,
   '2026-11-28T10-00-00_pipelines-and-deals': transactional(pipelinesAndDeals),
-  '2026-11-28T07-00-00_analytics': transactional(analytics),
 };
