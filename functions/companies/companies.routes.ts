@@ -20,7 +20,6 @@ import { customerBody } from '../customers/customer-responses.js';
 import { CustomerRepresentation } from '../customers/customer.schemas.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import { encodeCursor } from '../customers/page-cursor.js';
-import type { SalesRepDirectory } from '../sales-reps/sales-rep-directory.js';
 import { COMPANY_PERMISSIONS } from './company-permissions.js';
 import { companyBody, companyEtag, summaryBody } from './company-responses.js';
 import type { CompanyService } from './company-service.js';
@@ -44,7 +43,6 @@ import {
 export interface CompanyRouteServices {
   readonly companies: CompanyService;
   readonly customers: CustomerService;
-  readonly salesReps: SalesRepDirectory;
 }
 
 /** A sales rep reads the companies they own and those of the customers assigned to them. */
@@ -55,16 +53,6 @@ function readVisibility(scope: AccessScope): CompanyVisibility {
 /** A sales rep changes only the companies they own. */
 function writeVisibility(scope: AccessScope): CompanyVisibility {
   return scope.kind === 'owner' ? { ownerId: scope.ownerId } : {};
-}
-
-/** Companies are owned only by sales reps Identity has told us are active. */
-async function unknownSalesRep(services: CompanyRouteServices, ownerId: string | null | undefined): Promise<DomainError | null> {
-  if (ownerId === null || ownerId === undefined || (await services.salesReps.isActive(ownerId))) return null;
-  return {
-    code: 'COMPANY.UNKNOWN_SALES_REP',
-    message: `User ${ownerId} is not an active sales rep. Sales reps come from Identity's role events (UserRoleGranted with role sales_rep).`,
-    details: { field: 'owner_id', owner_id: ownerId },
-  };
 }
 
 /** A sales rep may only make companies theirs, never someone else's. */
@@ -150,8 +138,6 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
       const ownerId = scope.kind === 'owner' ? (body.owner_id ?? scope.ownerId) : body.owner_id;
       const refused = ownerRefused(scope, ownerId);
       if (refused) return refused;
-      const unknownRep = await unknownSalesRep(services, ownerId);
-      if (unknownRep) return unknownRep;
       const created = await services.companies.create(
         {
           name: body.name,
@@ -301,9 +287,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     errors: ['COMPANY.NOT_FOUND', 'COMPANY.UNKNOWN_SALES_REP', 'COMPANY.VERSION_MISMATCH'],
     conditional: 'if-match',
     handle: async (request, services: CompanyRouteServices) =>
-      ownerRefused(request.scope, request.body.owner_id) ??
-      (await unknownSalesRep(services, request.body.owner_id)) ??
-      applyCommand(request, services, ok(assignCompany(request.body.owner_id))),
+      ownerRefused(request.scope, request.body.owner_id) ?? applyCommand(request, services, ok(assignCompany(request.body.owner_id))),
   }),
   defineRoute({
     method: 'PUT',

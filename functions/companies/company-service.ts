@@ -68,7 +68,7 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
     visibility: CompanyVisibility | undefined,
     repository: CompanyStore = companies,
   ): Promise<DomainError> {
-    switch (rule as CompanyRule | 'domain_aliases') {
+    switch (rule as CompanyRule | 'domain_aliases' | 'sales_rep') {
       case 'domain':
       case 'domain_aliases': {
         const domains = domainsOf({ domain: attempted.domain ?? null, domainAliases: attempted.domainAliases ?? [] });
@@ -81,6 +81,12 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
           details: { field: attempted.domain && taken.includes(attempted.domain) ? 'domain' : 'domain_aliases', domains: taken, ...holder },
         };
       }
+      case 'sales_rep':
+        return {
+          code: 'COMPANY.UNKNOWN_SALES_REP',
+          message: `User ${attempted.ownerId ?? ''} is not an active sales rep. Sales reps come from Identity's role events (UserRoleGranted with role sales_rep).`,
+          details: { field: 'owner_id', owner_id: attempted.ownerId ?? null },
+        };
       case 'external_id':
         return {
           code: 'COMPANY.EXTERNAL_ID_TAKEN',

@@ -8,6 +8,7 @@ import type { Tag } from '../../domain/shared/tags.js';
 import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
 import { fromJsonb, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 import type { AggregateTable } from '../kit/aggregate-table.js';
+import { notAnActiveSalesRep } from '../sales-reps/sales-rep-directory.js';
 import { jsonbSetColumn, plainColumn, timestampColumn, uuidColumn } from '../kit/column-codecs.js';
 
 export interface CompaniesTable {
@@ -133,6 +134,8 @@ export const COMPANY_TABLE: AggregateTable<Company, CompanyField, CompanyRow> = 
     deletedAt: timestampColumn('deleted_at'),
   },
   rules: COMPANY_RULES,
+  // Companies are owned only by sales reps Identity has told us are active; checked inside the write.
+  referenceChecks: { sales_rep: { field: 'ownerId', missing: notAnActiveSalesRep } },
   uniqueChecks: {
     domain: { field: 'domain', taken: (value, exceptId) => domainsTaken(sql`jsonb_build_array(cast(${value} as text))`, exceptId) },
     domain_aliases: { field: 'domainAliases', taken: (value, exceptId) => domainsTaken(value, exceptId) },

@@ -32,7 +32,7 @@ export const EXPECTED_CALLS: Record<string, number> = {
   'GET /companies/domain/{domain}': 1,
   'GET /companies': 1,
   'PUT /companies/{id}': 1,
-  'PUT /companies/{id}/assign': 2,
+  'PUT /companies/{id}/assign': 1,
   'PUT /companies/{id}/tags': 1,
   'GET /companies/{id}/contacts': 2,
   'GET /companies/{id}/subsidiaries': 2,
