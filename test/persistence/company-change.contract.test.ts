@@ -1,3 +1,4 @@
+import { createSalesRepDirectory } from '../../functions/sales-reps/sales-rep-directory.js';
 import { randomUUID } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
 import { createCompany } from '../../domain/company/create-company.js';
@@ -15,11 +16,15 @@ function valid(change: Result<CompanyChange, unknown>): CompanyChange {
 /** A live company every test database holds, so that changes of the parent have one to name. */
 const PARENT_ID = uuidv7();
 const unique = () => randomUUID().slice(0, 8);
+/** Owners must be active sales reps (the write statement checks the directory). */
+const REPS = [randomUUID(), randomUUID(), randomUUID()];
 
 describeChangeContract({
   aggregate: 'Company',
   kind: COMPANY_KIND,
   repository: async (db) => {
+    const directory = createSalesRepDirectory(db);
+    for (const rep of REPS) await directory.upsert({ userId: rep, active: true, at: '2025-01-01T00:00:00.000Z' });
     const repository = createCompanyRepository(db);
     const parent = createCompany(
       { name: 'Group Holding' },
@@ -43,7 +48,7 @@ describeChangeContract({
     return created.ok ? { ok: true, value: { entity: created.value.company, event: created.value.event } } : created;
   },
   steps: [
-    { name: 'assign', build: () => commands.assignCompany(randomUUID()) },
+    { name: 'assign', build: (_now, current) => commands.assignCompany(REPS.find((rep) => rep !== current.ownerId)!) },
     { name: 'unassign', build: () => commands.assignCompany(null) },
     { name: 'tags', build: () => valid(commands.replaceCompanyTags(['b', 'a'])) },
     { name: 'same tags, other order', build: (_, current) => valid(commands.replaceCompanyTags([...current.tags].reverse())) },
