@@ -1,10 +1,10 @@
 import * as commands from '../../domain/deal/deal-commands.js';
-import { stageCommand, type StageCommand } from '../../domain/deal/deal-stages.js';
+import { stageCommand, type DealChange, type StageCommand } from '../../domain/deal/deal-stages.js';
 import type { DomainError } from '../../domain/errors.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import { DEFAULT_PIPELINE_ID as DEFAULT_PIPELINE } from '../../domain/pipeline/pipeline.js';
 import { validationFailed } from '../../domain/errors.js';
-import type { Result } from '../../domain/shared/result.js';
+import { ok, type Result } from '../../domain/shared/result.js';
 import type { AccessScope } from '../auth/access.js';
 import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
 import type { ApiError } from '../http/http-errors.js';
@@ -86,8 +86,11 @@ async function applyChange(request: IdRequest, services: DealRouteServices, buil
   return outcome.ok ? dealResponse(services, 200, outcome.value) : outcome.error;
 }
 
-const fixed = (change: Result<ReturnType<typeof commands.assign>, DomainError> | ReturnType<typeof commands.assign>): DealChangeBuilder =>
-  'ok' in change ? () => change : () => ({ ok: true, value: change });
+/** A change that does not depend on the deal's current state. */
+const fixed =
+  (change: Result<DealChange, DomainError>): DealChangeBuilder =>
+  () =>
+    change;
 
 function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject | undefined) {
   return defineRoute({
@@ -280,7 +283,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     handle: async (request, services: DealRouteServices) => {
       const refused = ownerRefused(request.scope, request.body.owner_id);
       if (refused) return refused;
-      return applyChange(request, services, fixed(commands.assign(request.body.owner_id)));
+      return applyChange(request, services, fixed(ok(commands.assign(request.body.owner_id))));
     },
   }),
   defineRoute({
@@ -328,7 +331,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     errors: CHANGE_ERRORS,
     conditional: 'if-match',
     handle: async (request, services: DealRouteServices) => {
-      const response = await applyChange(request, services, (_current, now) => ({ ok: true, value: commands.deleteDeal(now) }));
+      const response = await applyChange(request, services, (_current, now) => ok(commands.deleteDeal(now)));
       return 'statusCode' in response && response.statusCode === 200 ? noContent() : response;
     },
   }),
