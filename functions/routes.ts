@@ -17,6 +17,15 @@ import { failure, success } from './http/responses.js';
 import { defineRoute, type Route } from './http/route.js';
 import type { HandlerServices } from './http/route-group-handler.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { searchRoute } from './search/search-route.js';
+import { CUSTOMER_SEARCH } from './customers/customer-search.js';
+import { CUSTOMER_PERMISSIONS } from './customers/customer-permissions.js';
+import { COMPANY_SEARCH } from './companies/company-search.js';
+import { COMPANY_PERMISSIONS } from './companies/company-permissions.js';
+import { DEAL_SEARCH } from './deals/deal-search.js';
+import { DEAL_PERMISSIONS } from './deals/deal-permissions.js';
+import { INTERACTION_SEARCH } from './interactions/interaction-search.js';
+import { INTERACTION_PERMISSIONS } from './interactions/interaction-permissions.js';
 
 /** The API's version as published in the OpenAPI document. */
 const SERVICE_VERSION = '1.0.0';
@@ -89,6 +98,14 @@ const openApiRoute = defineRoute({
   },
 });
 
+/** POST /{object}/search: one mechanism (functions/search), each object's declaration, its read permission. */
+const searchRoutes = [
+  searchRoute(CUSTOMER_SEARCH, CUSTOMER_PERMISSIONS.read),
+  searchRoute(COMPANY_SEARCH, COMPANY_PERMISSIONS.read),
+  searchRoute(DEAL_SEARCH, DEAL_PERMISSIONS.read),
+  searchRoute(INTERACTION_SEARCH, INTERACTION_PERMISSIONS.read),
+];
+
 const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;
 const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStreams];
 
@@ -104,6 +121,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...timelineRoutes,
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
+  ...searchRoutes,
   readyRoute,
 ];
 

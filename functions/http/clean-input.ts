@@ -85,7 +85,7 @@ export function pageCursor<T>(position: z.ZodType<T>) {
 
 /**
  * The first string (value or object key) in parsed input that PostgreSQL could not store, with
- * its path (`tags.2`), or null. The edge runs it on every parsed request as a safety net for
+ * its path (`tags[2]`), or null. The edge runs it on every parsed request as a safety net for
  * schemas that use a bare z.string().
  */
 export function findUnstorableText(value: unknown): { readonly path: string; readonly problem: string } | null {
@@ -96,7 +96,7 @@ export function findUnstorableText(value: unknown): { readonly path: string; rea
       const problem = unstorableIn(current);
       if (problem) return { path, problem };
     } else if (Array.isArray(current)) {
-      current.forEach((item, index) => pending.push([item, path ? `${path}.${index}` : String(index)]));
+      current.forEach((item, index) => pending.push([item, `${path}[${index}]`]));
     } else if (current !== null && typeof current === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(current))) {
       for (const [key, item] of Object.entries(current)) {
         const itemPath = path ? `${path}.${key}` : key;

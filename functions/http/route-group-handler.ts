@@ -118,10 +118,13 @@ function isApiError(value: HttpResponse | ApiError): value is ApiError {
   return 'code' in value && !('statusCode' in value);
 }
 
-/** The Idempotency-Key of a POST or PUT, checked; undefined when the request has none (or cannot have one). */
+/**
+ * The Idempotency-Key of a POST or PUT, checked; undefined when the request has none (or cannot
+ * have one). A read group's POST (a search) changes nothing, so it neither needs nor stores a key.
+ */
 function idempotencyKeyOf(route: Route<any, any, any, any>, event: APIGatewayProxyEventV2): string | undefined {
   const key = event.headers['idempotency-key'];
-  if (key === undefined || (route.method !== 'POST' && route.method !== 'PUT')) return undefined;
+  if (key === undefined || (route.method !== 'POST' && route.method !== 'PUT') || route.group === 'api-read') return undefined;
   if (!isValidIdempotencyKey(key)) {
     throw new HttpError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 visible ASCII characters, e.g. a UUID.', {
       fields: [{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters, e.g. a UUID' }],

@@ -8,6 +8,14 @@ const COMMON_HINTS: Readonly<Record<string, string>> = {
   version: 'version is managed by the service; send it as If-Match to guard against lost updates',
 };
 
+/** A field's path as callers read it: keys joined by dots, array indexes in brackets (`filter_groups[1].filters[3].operator`). */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (joined, part) => (typeof part === 'number' ? `${joined}[${part}]` : joined ? `${joined}.${String(part)}` : String(part)),
+    '',
+  );
+}
+
 /**
  * Turns zod issues into field problems a caller can act on; `hints` say what to do instead for
  * top-level keys a route refuses (a route's body declares them, e.g. "tier has its own endpoint").
@@ -18,7 +26,7 @@ export function toFieldIssues(
   hints: Readonly<Record<string, string>> = {},
 ): FieldIssue[] {
   return issues.flatMap((issue): FieldIssue[] => {
-    const path = issue.path.map(String).join('.');
+    const path = fieldPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         field: `${prefix}${path ? `${path}.` : ''}${key}`,

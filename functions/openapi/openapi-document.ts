@@ -137,6 +137,7 @@ function successEnvelope(route: Route<any, any, any, any>, components: Component
           anyOf: [{ type: 'string' }, { type: 'null' }],
           description: 'Pass as `cursor` (or `after`) for the next page; null on the last page.',
         },
+        total: { type: 'integer', minimum: 0, description: 'Every match (searches with `count: true`).' },
       },
     };
   }
@@ -167,7 +168,7 @@ function parametersOf(route: Route<any, any, any, any>, components: Components):
   add('query', route.query);
   if (route.conditional === 'if-match') parameters.push(REQUEST_HEADERS.ifMatch);
   if (route.conditional === 'if-none-match') parameters.push(REQUEST_HEADERS.ifNoneMatch);
-  if (route.method === 'POST' || route.method === 'PUT') parameters.push(REQUEST_HEADERS.idempotencyKey);
+  if ((route.method === 'POST' || route.method === 'PUT') && route.group !== 'api-read') parameters.push(REQUEST_HEADERS.idempotencyKey);
   return parameters;
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
 import { inputKinds, type InputKind } from '../../functions/http/clean-input.js';
+import { fieldPath } from '../../functions/http/validation.js';
 
 /** One place in a schema where a caller's string lands: its path, and the building block that reads it. */
 export interface StringSite {
   readonly path: readonly (string | number)[];
-  /** `tags.0`, as validation errors name it. */
+  /** `tags[0]`, as validation errors name it. */
   readonly field: string;
   readonly kind: InputKind['kind'] | undefined;
 }
@@ -35,7 +36,7 @@ export function stringSites(schema: z.ZodType | undefined): StringSite[] {
     }
     if (d.type === 'array') return walk(d.element, [...path, 0], here);
     if (d.type === 'union') return walk(d.options[0], path, here);
-    if (LEAVES.has(d.type)) sites.push({ path, field: path.join('.'), kind: here });
+    if (LEAVES.has(d.type)) sites.push({ path, field: fieldPath(path), kind: here });
   };
   walk(schema, [], undefined);
   return sites;
