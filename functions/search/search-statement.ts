@@ -148,18 +148,19 @@ function keyText(key: SortKey): RawBuilder<string> {
   return sql`cast(${key.column} as text)`;
 }
 
-/** Records without a value sort last in either direction. */
+/**
+ * Records without a value sort as PostgreSQL sorts nulls: after every value ascending, before
+ * every value descending. So a descending sort is the backward walk of the column's index.
+ */
 function orderBy(keys: readonly SortKey[], id: RawBuilder<unknown>, idDescending: boolean, ref = (key: SortKey) => key.column) {
-  const terms = keys.map(
-    (key) => sql`${ref(key)} ${sql.raw(key.descending ? 'desc' : 'asc')}${sql.raw(key.property.nullable ? ' nulls last' : '')}`,
-  );
+  const terms = keys.map((key) => sql`${ref(key)} ${sql.raw(key.descending ? 'desc' : 'asc')}`);
   return sql.join([...terms, sql`${id} ${sql.raw(idDescending ? 'desc' : 'asc')}`]);
 }
 
 /**
  * After the cursor's row in that order. With one direction and no nullable key it is a row
  * comparison the (key…, id) index answers as a range; otherwise the expansion
- * k1 after v1, or k1 = v1 and k2 after v2, …, with nulls last.
+ * k1 after v1, or k1 = v1 and k2 after v2, …, nulls being the largest value.
  */
 function afterCondition(
   keys: readonly SortKey[],
@@ -173,10 +174,11 @@ function afterCondition(
     const values = keys.map((key, index) => bindKey(key, after.keys[index]!));
     return sql<boolean>`(${sql.join([...keys.map((key) => key.column), id])}) ${sql.raw(idDescending ? '<' : '>')} (${sql.join([...values, idValue])})`;
   }
+  // Nulls are the largest value: after a null ascending come only nulls, after one descending every value.
   const beyond = (key: SortKey, value: string | null): RawBuilder<boolean> => {
-    if (value === null) return sql`false`;
+    if (value === null) return key.descending ? sql`${key.column} is not null` : sql`false`;
     const strictly = sql<boolean>`${key.column} ${sql.raw(key.descending ? '<' : '>')} ${bindKey(key, value)}`;
-    return key.property.nullable ? sql`(${strictly} or ${key.column} is null)` : strictly;
+    return key.property.nullable && !key.descending ? sql`(${strictly} or ${key.column} is null)` : strictly;
   };
   const same = (key: SortKey, value: string | null): RawBuilder<boolean> =>
     value === null ? sql`${key.column} is null` : sql`${key.column} = ${bindKey(key, value)}`;

@@ -15,7 +15,7 @@ export interface SearchProperty {
   readonly currencyColumn?: string;
   /** Enum only: the values the property can hold. */
   readonly values?: readonly string[];
-  /** Whether a record can lack a value (null); sorts put those last. */
+  /** Whether a record can lack a value (null); sorts treat it as larger than any value. */
   readonly nullable?: boolean;
   /** String only: compared lower-cased on both sides (the column is stored as typed, e.g. email). */
   readonly caseInsensitive?: boolean;

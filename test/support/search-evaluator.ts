@@ -75,7 +75,7 @@ function matches(definition: Definition, filter: SearchFilter, record: Evaluated
 
 const sortValue = (property: SearchProperty, record: EvaluatedRecord) => record[property.column] as SearchValue | null;
 
-/** The ids of the matching records, in the search's order (nulls last either way, id the final tiebreak). */
+/** The ids of the matching records, in the search's order (a missing value larger than any, id the final tiebreak). */
 export function evaluateSearch(definition: Definition, search: ParsedSearch, records: readonly EvaluatedRecord[]): string[] {
   const groups = search.groups.filter((group) => group.length > 0);
   const matched = records.filter(
@@ -94,11 +94,9 @@ export function evaluateSearch(definition: Definition, search: ParsedSearch, rec
       for (const sort of search.sorts) {
         const property = definition.properties[sort.property]!;
         const [x, y] = [sortValue(property, a), sortValue(property, b)];
-        if (x === null || y === null) {
-          if (x !== y) return x === null ? 1 : -1;
-          continue;
-        }
-        const order = compare(x, y) * (sort.direction === 'desc' ? -1 : 1);
+        // A missing value is larger than any value: last ascending, first descending.
+        const natural = x === null || y === null ? (x === y ? 0 : x === null ? 1 : -1) : compare(x, y);
+        const order = natural * (sort.direction === 'desc' ? -1 : 1);
         if (order !== 0) return order;
       }
       return compare(a.id, b.id) * (idDescending ? -1 : 1);
