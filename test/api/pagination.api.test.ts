@@ -51,7 +51,7 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
   });
   afterAll(() => database.close());
 
-  it('audit, generated from the route table: a GET that answers a list takes limit (1-100) and answers pagination', async () => {
+  it('audit, generated from the route table: a GET that answers a list, or a read POST (search), takes limit (1-100) and answers pagination', async () => {
     const lists = [];
     const records = await createSampleRecords(api);
     // Routes whose `{id}` is not a record of the path's first segment, and the query parameters some routes require.
@@ -82,8 +82,32 @@ describe.each(availableDialects())('every list is a keyset page on %s', (dialect
       const one = await api.call({ method: 'GET', path: `${path}${join}limit=1` });
       expect(one.body.data.length, route.path).toBeLessThanOrEqual(1);
     }
+    // A read that takes its query in a POST body (a search) is a list too: limit and after travel in the body.
+    for (const route of routes.filter((candidate) => candidate.method === 'POST' && candidate.group === 'api-read')) {
+      const path = samplePath(route, records);
+      const response = await api.call({ method: 'POST', path, body: {} });
+      expect(response.status, path).toBe(200);
+      lists.push(route.path);
+      expect(Object.keys(objectShape(route.body?.schema)), `${route.path} takes limit and after`).toEqual(
+        expect.arrayContaining(['limit', 'after']),
+      );
+      expect(response.body.pagination, route.path).toEqual({
+        limit: 20,
+        next_cursor: expect.toSatisfy((value) => value === null || typeof value === 'string'),
+      });
+      expect((await api.call({ method: 'POST', path, body: { limit: MAX_PAGE_SIZE + 1 } })).status, route.path).toBe(400);
+      const one = await api.call({ method: 'POST', path, body: { limit: 1 } });
+      expect(one.body.data.length, route.path).toBeLessThanOrEqual(1);
+      // …and the cursor of a full page leads to the next record, never the same one again.
+      if (one.body.pagination.next_cursor) {
+        const next = await api.call({ method: 'POST', path, body: { limit: 1, after: one.body.pagination.next_cursor } });
+        expect(next.body.data[0]?.id, route.path).not.toBe(one.body.data[0].id);
+      }
+    }
     expect(lists).toEqual(
       expect.arrayContaining([
+        '/customers/search',
+        '/deals/search',
         '/customers',
         '/customers/{id}/history',
         '/customers/{id}/purchases',
