@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { HttpRequest } from './load.js';
-import { seedCustomers, TAG_VOCABULARY } from './seed.js';
+import { SALES_REP_COUNT, seedCustomers, TAG_VOCABULARY } from './seed.js';
 
 export const BASE = '/api/v1/customer-mgmt';
 
@@ -265,6 +265,33 @@ export const SCENARIOS: readonly Scenario[] = [
     requests: (fixtures) => {
       let n = 0;
       return () => ({ method: 'GET', path: `${BASE}/companies/${at(fixtures.summaryCompanies, n++)}/summary` });
+    },
+  },
+  {
+    // The common search shapes in turn: a rep's customers in one status, any of two tags, a week of
+    // creation dates with a free-text word; each one statement (see docs/search.md).
+    name: 'search (status+owner, tags, dates)',
+    kind: 'read',
+    leadsPerRequest: 0,
+    requests: (fixtures) => {
+      let n = 0;
+      return () => {
+        const i = n++;
+        const rep = `019b6ec4-0000-7000-8000-${String(1 + (i % SALES_REP_COUNT)).padStart(12, '0')}`;
+        const shapes = [
+          [
+            { property: 'status', operator: 'eq', value: ['lead', 'prospect', 'customer'][i % 3] },
+            { property: 'assigned_to', operator: 'eq', value: rep },
+          ],
+          [{ property: 'tags', operator: 'in', values: [at(fixtures.listTags, i), at(fixtures.listTags, i + 1)] }],
+          [{ property: 'created_at', operator: 'between', value: `2025-0${1 + (i % 9)}-01`, high_value: `2025-0${1 + (i % 9)}-08` }],
+        ];
+        return {
+          method: 'POST',
+          path: `${BASE}/customers/search`,
+          body: { filter_groups: [{ filters: at(shapes, i) }], limit: 20, ...(i % 3 === 2 && { query: 'a' }) },
+        };
+      };
     },
   },
   {
