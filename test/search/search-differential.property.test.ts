@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PIPELINE_ID } from '../../domain/pipeline/pipeline.js';
 import { ARITY, OPERATORS_BY_TYPE, TOKEN_PATTERN, type Operator } from '../../domain/shared/search.js';
+import { COMPANY_SEARCH } from '../../functions/companies/company-search.js';
 import { CUSTOMER_SEARCH } from '../../functions/customers/customer-search.js';
+import { INTERACTION_SEARCH } from '../../functions/interactions/interaction-search.js';
 import { DEAL_SEARCH } from '../../functions/deals/deal-search.js';
 import { searchRequestSchema } from '../../functions/search/search-request.js';
 import { sortableProperties, type SearchableObject, type SearchProperty } from '../../functions/search/searchable-object.js';
@@ -83,6 +85,64 @@ const dealRecord = (customerIds: readonly string[]) =>
       stage_entered_at: deal.created_at,
       updated_at: deal.created_at,
     }));
+
+const companyRecord = fc
+  .record({
+    id: fc.uuid({ version: 4 }),
+    name: fc.tuple(pick(FIRST), pick(['Ltd', 'GmbH', 'Labs', 'de la Cruz'])).map(([a, b]) => `${a} ${b}`),
+    domain: maybe(pick(['acme', 'navy', 'a-b'])),
+    industry: maybe(pick(['software', 'financial-services', 'retail'])),
+    size_band: maybe(pick(['1-10', '11-50', '5001+'])),
+    country: maybe(pick(['GB', 'DE', 'UA'])),
+    owner_id: maybe(pick([REP, OTHER_REP])),
+    tags: tagSet,
+    external: fc.boolean(),
+    version: fc.integer({ min: 1, max: 3 }),
+    created_at: pick(TIMES),
+  })
+  .map(({ external, ...company }) => ({
+    ...company,
+    // Domains and external ids are unique among live companies.
+    domain: company.domain && `${company.domain}-${company.id}.example`,
+    external_id: external ? `crm-${company.id}` : null,
+    updated_at: company.created_at,
+  }));
+
+const SUBJECTS = ['Renewal call', 'renewal', 'Call about 100% discount', 'Kick-off: ACME', 'x_1 follow up'];
+const interactionRecord = fc
+  .record({
+    id: fc.uuid({ version: 4 }),
+    type: pick(['call', 'email', 'meeting', 'note']),
+    inbound: fc.boolean(),
+    duration: maybe(fc.integer({ min: 0, max: 3600 })),
+    subject: maybe(pick(SUBJECTS)),
+    body: maybe(pick(['Talked about the renewal', 'ACME wants a pilot', 'nothing'])),
+    owner_id: pick([REP, OTHER_REP]),
+    source: pick(['manual', 'email_sync', 'import']),
+    external: fc.boolean(),
+    occurred_at: pick(TIMES),
+    version: fc.integer({ min: 1, max: 3 }),
+  })
+  .map(({ inbound, duration, external, ...interaction }) => ({
+    ...interaction,
+    // What each type allows (the table's type_fields check).
+    direction: interaction.type === 'call' || interaction.type === 'email' ? (inbound ? 'inbound' : 'outbound') : null,
+    duration_s: interaction.type === 'call' || interaction.type === 'meeting' ? duration : null,
+    outcome:
+      interaction.type === 'call'
+        ? inbound
+          ? 'connected'
+          : null
+        : interaction.type === 'meeting'
+          ? inbound
+            ? 'completed'
+            : 'no_show'
+          : null,
+    external_id: external ? `ext-${interaction.id}` : null,
+    links: {},
+    created_at: interaction.occurred_at,
+    updated_at: interaction.occurred_at,
+  }));
 
 /** The records as one insert (jsonb_to_recordset: one parameter on every dialect, the Data API's too). */
 async function insertAll(database: TestDatabase, table: string, columns: Record<string, string>, records: readonly object[]) {
@@ -166,10 +226,36 @@ describe.each(availableDialects())('search answers what the grammar says, on %s 
   let api: ApiHarness;
   const customers: EvaluatedRecord[] = [];
   const deals: EvaluatedRecord[] = [];
+  const companies: EvaluatedRecord[] = [];
+  const interactions: EvaluatedRecord[] = [];
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     api = createApiHarness(database.db);
-    const people = fc.sample(customerRecord, { numRuns: 60, seed: 18 });
+    const firms = fc.sample(companyRecord, { numRuns: 40, seed: 20 });
+    await insertAll(
+      database,
+      'customer_mgmt_companies',
+      {
+        id: 'uuid',
+        name: 'text',
+        domain: 'text',
+        industry: 'text',
+        size_band: 'text',
+        country: 'text',
+        owner_id: 'uuid',
+        tags: 'jsonb',
+        external_id: 'text',
+        version: 'integer',
+        created_at: 'timestamptz',
+        updated_at: 'timestamptz',
+      },
+      firms,
+    );
+    companies.push(...(firms as unknown as EvaluatedRecord[]));
+    // A third of the customers are contacts of a company (a rep then also sees that company).
+    const people = fc
+      .sample(customerRecord, { numRuns: 60, seed: 18 })
+      .map((person, index) => ({ ...person, company_id: index % 3 === 0 ? firms[index % firms.length]!.id : null }));
     await insertAll(
       database,
       'customer_mgmt_customers',
@@ -182,6 +268,7 @@ describe.each(availableDialects())('search answers what the grammar says, on %s 
         tier: 'text',
         source: 'text',
         assigned_to: 'uuid',
+        company_id: 'uuid',
         tags: 'jsonb',
         orders_count: 'integer',
         created_at: 'timestamptz',
@@ -218,23 +305,56 @@ describe.each(availableDialects())('search answers what the grammar says, on %s 
       sales,
     );
     deals.push(...(sales as unknown as EvaluatedRecord[]));
+    const logged = fc.sample(interactionRecord, { numRuns: 50, seed: 21 });
+    await insertAll(
+      database,
+      'customer_mgmt_interactions',
+      {
+        id: 'uuid',
+        type: 'text',
+        occurred_at: 'timestamptz',
+        direction: 'text',
+        subject: 'text',
+        body: 'text',
+        duration_s: 'integer',
+        outcome: 'text',
+        links: 'jsonb',
+        owner_id: 'uuid',
+        source: 'text',
+        external_id: 'text',
+        version: 'integer',
+        created_at: 'timestamptz',
+        updated_at: 'timestamptz',
+      },
+      logged,
+    );
+    interactions.push(...(logged as unknown as EvaluatedRecord[]));
   }, 60_000);
   afterAll(() => database.close());
 
-  const cases: [string, SearchableObject<any>, () => EvaluatedRecord[], string][] = [
-    ['customers', CUSTOMER_SEARCH, () => customers, 'assigned_to'],
-    ['deals', DEAL_SEARCH, () => deals, 'owner_id'],
+  // What a sales rep sees of each object (the list routes' scopes, written from access-control.md).
+  const ownedBy = (column: string) => (record: EvaluatedRecord) => record[column] === REP;
+  const companySeen = (company: EvaluatedRecord) =>
+    company.owner_id === REP || customers.some((customer) => customer.company_id === company.id && customer.assigned_to === REP);
+  const cases: [string, SearchableObject<any>, () => EvaluatedRecord[], (record: EvaluatedRecord) => boolean][] = [
+    ['customers', CUSTOMER_SEARCH, () => customers, ownedBy('assigned_to')],
+    ['companies', COMPANY_SEARCH, () => companies, companySeen],
+    ['deals', DEAL_SEARCH, () => deals, ownedBy('owner_id')],
+    // These interactions link nothing, so a rep sees the ones they own (linked ones: interactions.api.test.ts).
+    ['interactions', INTERACTION_SEARCH, () => interactions, ownedBy('owner_id')],
   ];
 
   it.each(cases)(
     '%s: every page, in order, and the count',
-    async (_name, object, records, ownerColumn) => {
+    async (_name, object, records, seenByRep) => {
       const schema = searchRequestSchema(object);
+      // Guards that the property tests something: most searches valid, many with matches, some over several pages.
+      const counts = { valid: 0, matched: 0, paged: 0 };
       await fc.assert(
         fc.asyncProperty(searchFor(object, records()), async ({ asRep, ...body }) => {
           const parsed = schema.safeParse(body);
           // A generated value the grammar refuses (e.g. a forbidden combination) is a 400 the API must agree on.
-          const visible = asRep ? records().filter((record) => record[ownerColumn] === REP) : records();
+          const visible = asRep ? records().filter(seenByRep) : records();
           const expected = parsed.success ? evaluateSearch(object, parsed.data.search, visible) : null;
           const claims = asRep ? claimsFor(['sales_rep'], REP) : undefined;
           const seen: string[] = [];
@@ -259,9 +379,16 @@ describe.each(availableDialects())('search answers what the grammar says, on %s 
           }
           expect(seen).toEqual(expected);
           expect(total).toBe(expected!.length);
+          counts.valid++;
+          if (seen.length > 0) counts.matched++;
+          if (seen.length > body.limit) counts.paged++;
         }),
         { numRuns: RUNS, seed: dialect.length * 1000 + 18 },
       );
+      if (process.env.SEARCH_STATS) console.log(object.name, counts);
+      expect(counts.valid).toBeGreaterThan(RUNS * 0.6);
+      expect(counts.matched).toBeGreaterThan(RUNS * 0.3);
+      expect(counts.paged).toBeGreaterThan(RUNS * 0.1);
     },
     300_000,
   );
