@@ -178,6 +178,28 @@ describe.each(availableDialects())('search on %s', (dialect) => {
     expect(second.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('a sales rep finds the interactions they own and those that link a customer of theirs, as the list does', async () => {
+    const rep = claimsFor(['sales_rep'], REP);
+    const log = async (subject: string, customer: string, claims?: Record<string, string>) =>
+      (
+        await api.call({
+          method: 'POST',
+          path: `${BASE}/interactions`,
+          body: { type: 'note', subject, occurred_at: '2026-02-02T10:00:00Z', links: { customer_ids: [customer] } },
+          ...(claims && { claims }),
+        })
+      ).body.data.id as string;
+    const linked = await log('Scope: about Grace', ids['Grace Hopper']!);
+    const hidden = await log('Scope: about Ada', ids['Ada Lovelace']!);
+    const own = await log('Scope: mine', ids['Zed Shaw']!, rep);
+    const body = { query: 'scope:', sorts: [{ property: 'subject', direction: 'asc' }] };
+    const asRep = await search('interactions', body, { claims: rep });
+    expect(asRep.body.data.map((item: { id: string }) => item.id)).toEqual([linked, own]);
+    const listed = await api.call({ method: 'GET', path: `${BASE}/interactions?q=scope&limit=100`, claims: rep });
+    expect(listed.body.data.map((item: { id: string }) => item.id).sort()).toEqual([linked, own].sort());
+    expect((await search('interactions', body)).body.data.map((item: { id: string }) => item.id)).toEqual([hidden, linked, own]);
+  });
+
   it.runIf(dialect === 'data-api')('is one Data API call, with or without the count', async () => {
     for (const body of [{}, { count: true, query: 'a', sorts: [{ property: 'last_order_at', direction: 'desc' }] }]) {
       database.endpoint!.resetCallCount();
