@@ -55,6 +55,8 @@ export function searchRoute<S>(
   object: SearchableObject<S>,
   permission: Permission,
 ): Route<undefined, undefined, SearchRequest, S & SearchServices> {
+  const schema = searchRequestSchema(object);
+  const everything = schema.parse({});
   return defineRoute({
     method: 'POST',
     path: `/${object.name}/search`,
@@ -62,10 +64,10 @@ export function searchRoute<S>(
     operationId: `search${object.name[0]!.toUpperCase()}${object.name.slice(1)}`,
     summary: `Search ${object.name}: filter groups (OR of ANDs), free text, sorts, chosen fields, keyset cursor, optional total`,
     permission,
-    body: { schema: searchRequestSchema(object), required: false },
+    body: { schema, required: false },
     response: { status: 200, data: z.array(object.representation.partial()), paginated: true },
     handle: async ({ body, scope }, services: S & SearchServices) => {
-      const request = body ?? searchRequestSchema(object).parse({});
+      const request = body ?? everything;
       const page = await runSearch(services.db, object, request, scope);
       const items = object.represent(page.rows, services).map((item) => pick(item, request.properties));
       return success(200, items, {
