@@ -474,4 +474,47 @@ describe.each(availableDialects())('deal reports on %s', (dialect) => {
     // from = to is an empty window, not an error.
     expect((await get('/reports/win-rate?from=2026-01-01&to=2026-01-01')).groups).toEqual([]);
   });
+  it('each report is one statement: one Data API call', async () => {
+    if (!database.endpoint) return;
+    for (const path of [
+      `/reports/pipeline?pipeline_id=${pipelineId}`,
+      '/reports/forecast?group_by=owner',
+      '/reports/win-rate?group_by=source',
+      '/reports/sales-velocity',
+      `/reports/stage-conversion?pipeline_id=${pipelineId}`,
+    ]) {
+      database.endpoint.resetCallCount();
+      await get(path);
+      expect(database.endpoint.callCount(), path).toBe(1);
+    }
+  });
+
+  it('reads one snapshot while deals move concurrently: every answer counts each open deal exactly once', async () => {
+    const race = (await api.call({ method: 'POST', path: `${BASE}/pipelines`, body: { name: 'Race', currency: 'USD', stages: STAGES } }))
+      .body.data.id;
+    const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data.id;
+    const ids: string[] = [];
+    for (let n = 0; n < 6; n++) {
+      const created = await api.call({
+        method: 'POST',
+        path: `${BASE}/deals`,
+        body: { name: `Race ${n}`, pipeline_id: race, primary_customer_id: customer, amount: { amount_minor: 1_000 } },
+      });
+      ids.push(created.body.data.id);
+    }
+    const route = ['demo', 'contract', 'lead', 'contract', 'demo', 'lead'];
+    const moves = ids.map(async (id, n) => {
+      for (let step = 0; step < route.length; step++) await post(id, 'stage', { stage: route[(step + n) % route.length] });
+    });
+    const reads = Array.from({ length: 3 }, async () => {
+      const seen = [];
+      for (let read = 0; read < 6; read++) seen.push(await get(`/reports/pipeline?pipeline_id=${race}`));
+      return seen;
+    });
+    const [, ...answers] = await Promise.all([Promise.all(moves), ...reads]);
+    for (const report of answers.flat()) {
+      expect(report.stages.reduce((sum: number, stage: { deals: number }) => sum + stage.deals, 0)).toBe(6);
+      expect(report.totals).toEqual([expect.objectContaining({ currency: 'USD', deals: 6, amount_minor: 6_000 })]);
+    }
+  });
 });
