@@ -4,7 +4,7 @@ import { param } from '../db/sql-values.js';
 import { DEALS } from '../deals/deal-table.js';
 import { PIPELINES } from '../pipelines/pipeline-table.js';
 import type { ForecastPeriod, Period } from './report-window.js';
-import { currentStage, ownerConditions, whole, type ReportScope } from './report-sql.js';
+import { ownerConditions, whole, type ReportScope } from './report-sql.js';
 
 export interface ForecastQuery {
   readonly pipelineId?: string | undefined;
@@ -52,29 +52,39 @@ export async function forecastReport(db: Kysely<Database>, query: ForecastQuery,
   // Won deals count by the instant they closed: from the first period's start to the day after the last one's end (UTC).
   const afterLast = new Date(Date.parse(last) + 86_400_000).toISOString();
   const unit = sql.lit(query.period);
+  const pipelineFilter = query.pipelineId === undefined ? sql`` : sql`and d.pipeline_id = ${param.uuid(query.pipelineId)}`;
   const { rows } = await sql<ForecastRow>`
-    with counted as (
+    with stage as (
+      select p.id as pipeline_id, s.value ->> 'key' as key, s.value ->> 'forecast_category' as category,
+        cast(s.value ->> 'probability' as numeric) as probability
+      from ${sql.table(PIPELINES)} p, jsonb_array_elements(p.stages) as s(value)
+      ${query.pipelineId === undefined ? sql`` : sql`where p.id = ${param.uuid(query.pipelineId)}`}
+    ), counted as (
+      -- Two index-only scans: won deals by closed_at, open deals by expected_close_date (with their stage's category).
       select d.owner_id, d.currency, d.status, d.amount_minor,
-        case when d.status = 'won' then cast(d.closed_at at time zone 'UTC' as date) else d.expected_close_date end as day,
-        coalesce(d.forecast_category_override, st.stage ->> 'forecast_category') as category,
-        cast(st.stage ->> 'probability' as numeric) as probability
-      from ${sql.table(DEALS)} d join ${sql.table(PIPELINES)} p on p.id = d.pipeline_id ${currentStage}
-      where d.deleted_at is null
-        and ((d.status = 'open' and d.expected_close_date between cast(${first} as date) and cast(${last} as date))
-          or (d.status = 'won' and d.closed_at >= ${param.timestamptz(`${first}T00:00:00.000Z`)} and d.closed_at < ${param.timestamptz(afterLast)}))
-        ${query.pipelineId === undefined ? sql`` : sql`and d.pipeline_id = ${param.uuid(query.pipelineId)}`}
-        and ${ownerConditions(scope)}
+        date_trunc(${unit}, cast(cast(d.closed_at at time zone 'UTC' as date) as timestamp)) as period,
+        cast(null as text) as category, cast(null as numeric) as probability
+      from ${sql.table(DEALS)} d
+      where d.deleted_at is null and d.status = 'won'
+        and d.closed_at >= ${param.timestamptz(`${first}T00:00:00.000Z`)} and d.closed_at < ${param.timestamptz(afterLast)}
+        ${pipelineFilter} and ${ownerConditions(scope)}
+      union all
+      select d.owner_id, d.currency, d.status, d.amount_minor, date_trunc(${unit}, cast(d.expected_close_date as timestamp)),
+        coalesce(d.forecast_category_override, stage.category), stage.probability
+      from ${sql.table(DEALS)} d left join stage on stage.pipeline_id = d.pipeline_id and stage.key = d.stage
+      where d.deleted_at is null and d.status = 'open'
+        and d.expected_close_date between cast(${first} as date) and cast(${last} as date)
+        ${pipelineFilter} and ${ownerConditions(scope)}
     )
-    select to_char(date_trunc(${unit}, cast(day as timestamp)), 'YYYY-MM-DD') as period_start,
-      ${query.groupByOwner ? sql`cast(owner_id as text)` : sql`cast(null as text)`} as owner_id, currency,
-      count(*) as deals,
+    select to_char(period, 'YYYY-MM-DD') as period_start, ${query.groupByOwner ? sql`cast(owner_id as text)` : sql`cast(null as text)`} as owner_id,
+      currency, count(*) as deals,
       sum(amount_minor) filter (where status = 'won') as closed_won,
       sum(amount_minor) filter (where status = 'open' and category in ('commit', 'closed')) as commit,
       sum(amount_minor) filter (where status = 'open' and category = 'best_case') as best_case,
       sum(amount_minor) filter (where status = 'open' and category = 'pipeline') as pipeline,
       sum(round(amount_minor * probability)) filter (where status = 'open' and category <> 'omitted') as weighted_open
     from counted
-    group by 1, 2, 3
+    group by ${query.groupByOwner ? sql`period, counted.owner_id, currency` : sql`period, currency`}
     order by 1, 2, 3`.execute(db);
   return query.periods.map((period) => ({
     ...period,

@@ -17,14 +17,6 @@ export function ownerConditions(scope: ReportScope, filter?: string | undefined)
   )}`;
 }
 
-/**
- * The deal's stage record (`{key, label, kind, probability, forecast_category}`) in its pipeline as
- * it is now, for deals `d` joined to pipelines `p`: a lateral subquery, named `st(stage)`.
- */
-export const currentStage = sql`left join lateral (
-    select s.value from jsonb_array_elements(p.stages) as s(value) where s.value ->> 'key' = d.stage limit 1
-  ) as st(stage) on true`;
-
 /** A count or sum as pg (number, bigint text) or the Data API (long, numeric text) returns it; null is 0. */
 export const whole = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 /** An average or ratio that may be absent (no rows): null stays null. */

@@ -29,8 +29,11 @@ interface ConversionRow {
   won: unknown;
 }
 
-/** The events that put a deal in a stage: its creation (`data.deal.stage`) and every stage event (`data.stage.to`). */
-const ENTERING_EVENTS = ['DealCreated', 'DealStageChanged', 'DealWon', 'DealLost', 'DealReopened'] as const;
+/**
+ * The events that put a deal in a stage: its creation (`data.deal.stage`) and every stage event (`data.stage.to`).
+ * Written as literals: a constant list the planner sees.
+ */
+export const ENTERING_EVENTS = ['DealCreated', 'DealStageChanged', 'DealWon', 'DealLost', 'DealReopened'] as const;
 
 /**
  * The deals of a pipeline created in the window (the cohort): for every stage, how many were ever
@@ -51,9 +54,14 @@ export async function stageConversionReport(
         and d.created_at >= ${param.timestamptz(query.from)} and d.created_at < ${param.timestamptz(query.to)}
         and ${ownerConditions(scope)}
     ), reached as (
-      select distinct c.id, c.status, coalesce(e.data -> 'stage' ->> 'to', e.data -> 'deal' ->> 'stage') as stage
-      from cohort c join ${sql.table(EVENTS)} e on e.aggregate_type = 'deal' and e.aggregate_id = c.id
-      where e.event_type in (${sql.join(ENTERING_EVENTS.map((type) => sql`${type}`))})
+      -- Per cohort deal, through its stream's index: the stages its own events put it in.
+      select distinct c.id, c.status, entered.stage from cohort c cross join lateral (
+        select coalesce(e.data -> 'stage' ->> 'to', e.data -> 'deal' ->> 'stage') as stage
+        from ${sql.table(EVENTS)} e
+        where e.aggregate_type = 'deal' and e.aggregate_id = c.id
+          and e.event_type in (${sql.join(ENTERING_EVENTS.map((type) => sql.lit(type)))})
+        offset 0 -- keeps the lookup per deal: the planner would otherwise hash-join the whole event log
+      ) as entered
     ), figures as (
       select stage, count(*) as reached, count(*) filter (where status = 'won') as won from reached group by stage
       union all
