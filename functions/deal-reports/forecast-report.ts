@@ -39,21 +39,15 @@ interface ForecastRow {
   weighted_open: unknown;
 }
 
-/**
- * Per period, the won deals by `closed_at` and the open deals by `expected_close_date`, with their
- * amounts summed by forecast category (the deal's override wins over its stage's category; an open
- * deal an override calls `closed` counts as commit: it is not won until it is) and the weighted
- * total = closed won + Σ round(amount × stage probability) of the open deals not `omitted`. Per
- * currency, optionally per owner. One statement.
- */
-export async function forecastReport(db: Kysely<Database>, query: ForecastQuery, scope: ReportScope): Promise<ForecastPeriodFigures[]> {
+/** The report's one statement (its plan is checked by test/persistence/deal-report-indexes.test.ts). */
+export function forecastStatement(query: ForecastQuery, scope: ReportScope) {
   const first = query.periods[0]!.start;
   const last = query.periods[query.periods.length - 1]!.end;
   // Won deals count by the instant they closed: from the first period's start to the day after the last one's end (UTC).
   const afterLast = new Date(Date.parse(last) + 86_400_000).toISOString();
   const unit = sql.lit(query.period);
   const pipelineFilter = query.pipelineId === undefined ? sql`` : sql`and d.pipeline_id = ${param.uuid(query.pipelineId)}`;
-  const { rows } = await sql<ForecastRow>`
+  return sql<ForecastRow>`
     with stage as (
       select p.id as pipeline_id, s.value ->> 'key' as key, s.value ->> 'forecast_category' as category,
         cast(s.value ->> 'probability' as numeric) as probability
@@ -85,7 +79,18 @@ export async function forecastReport(db: Kysely<Database>, query: ForecastQuery,
       sum(round(amount_minor * probability)) filter (where status = 'open' and category <> 'omitted') as weighted_open
     from counted
     group by ${query.groupByOwner ? sql`period, counted.owner_id, currency` : sql`period, currency`}
-    order by 1, 2, 3`.execute(db);
+    order by 1, 2, 3`;
+}
+
+/**
+ * Per period, the won deals by `closed_at` and the open deals by `expected_close_date`, with their
+ * amounts summed by forecast category (the deal's override wins over its stage's category; an open
+ * deal an override calls `closed` counts as commit: it is not won until it is) and the weighted
+ * total = closed won + Σ round(amount × stage probability) of the open deals not `omitted`. Per
+ * currency, optionally per owner. One statement.
+ */
+export async function forecastReport(db: Kysely<Database>, query: ForecastQuery, scope: ReportScope): Promise<ForecastPeriodFigures[]> {
+  const { rows } = await forecastStatement(query, scope).execute(db);
   return query.periods.map((period) => ({
     ...period,
     figures: rows

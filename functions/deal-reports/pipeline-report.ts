@@ -45,13 +45,9 @@ interface FigureRow {
   days_total: unknown;
 }
 
-/**
- * The open deals of one pipeline per stage, in pipeline order: count, amount and weighted amount
- * per currency, and the average days in stage. One statement: the pipeline row joined to its
- * figures (a left join, so a pipeline without deals still answers, and an unknown one answers no row).
- */
-export async function pipelineReport(db: Kysely<Database>, query: PipelineReportQuery, scope: ReportScope): Promise<PipelineReport | null> {
-  const { rows } = await sql<FigureRow>`
+/** The report's one statement (its plan is checked by test/persistence/deal-report-indexes.test.ts). */
+export function pipelineStatement(query: PipelineReportQuery, scope: ReportScope) {
+  return sql<FigureRow>`
     with p as (
       select * from ${sql.table(PIPELINES)} where id = ${param.uuid(query.pipelineId)} and deleted_at is null
     ), stage as (
@@ -69,7 +65,16 @@ export async function pipelineReport(db: Kysely<Database>, query: PipelineReport
     )
     select to_jsonb(p.*) as pipeline, f.stage, f.currency, f.deals, f.amount, f.weighted, f.days_total
     from p left join figures f on true
-    order by f.stage, f.currency`.execute(db);
+    order by f.stage, f.currency`;
+}
+
+/**
+ * The open deals of one pipeline per stage, in pipeline order: count, amount and weighted amount
+ * per currency, and the average days in stage. One statement: the pipeline row joined to its
+ * figures (a left join, so a pipeline without deals still answers, and an unknown one answers no row).
+ */
+export async function pipelineReport(db: Kysely<Database>, query: PipelineReportQuery, scope: ReportScope): Promise<PipelineReport | null> {
+  const { rows } = await pipelineStatement(query, scope).execute(db);
   if (rows.length === 0) return null;
   const pipeline = rowToPipeline(typeof rows[0]!.pipeline === 'string' ? JSON.parse(rows[0]!.pipeline) : rows[0]!.pipeline);
   const figures = rows.filter((row) => row.stage !== null);

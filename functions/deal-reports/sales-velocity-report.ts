@@ -30,12 +30,9 @@ interface VelocityRow {
   average_cycle_days: unknown;
 }
 
-/**
- * Sales velocity per currency: the deals open now, and the deals closed in the window for the win
- * rate, the average won amount and the average sales cycle. One statement.
- */
-export async function salesVelocityReport(db: Kysely<Database>, window: ReportWindow, scope: ReportScope): Promise<SalesVelocity[]> {
-  const { rows } = await sql<VelocityRow>`
+/** The report's one statement (its plan is checked by test/persistence/deal-report-indexes.test.ts). */
+export function salesVelocityStatement(window: ReportWindow, scope: ReportScope) {
+  return sql<VelocityRow>`
     with open_deals as (
       select d.currency, count(*) as open_deals from ${sql.table(DEALS)} d
       where d.deleted_at is null and d.status = 'open' and ${ownerConditions(scope)}
@@ -54,7 +51,15 @@ export async function salesVelocityReport(db: Kysely<Database>, window: ReportWi
     )
     select coalesce(o.currency, c.currency) as currency, o.open_deals, c.won, c.lost, c.average_won, c.average_cycle_days
     from open_deals o full join closed c on c.currency = o.currency
-    order by 1`.execute(db);
+    order by 1`;
+}
+
+/**
+ * Sales velocity per currency: the deals open now, and the deals closed in the window for the win
+ * rate, the average won amount and the average sales cycle. One statement.
+ */
+export async function salesVelocityReport(db: Kysely<Database>, window: ReportWindow, scope: ReportScope): Promise<SalesVelocity[]> {
+  const { rows } = await salesVelocityStatement(window, scope).execute(db);
   return rows.map((row) => {
     const openDeals = whole(row.open_deals);
     const won = whole(row.won);

@@ -35,17 +35,9 @@ interface ConversionRow {
  */
 export const ENTERING_EVENTS = ['DealCreated', 'DealStageChanged', 'DealWon', 'DealLost', 'DealReopened'] as const;
 
-/**
- * The deals of a pipeline created in the window (the cohort): for every stage, how many were ever
- * in it and how many of those are won now. Which stages a deal was in is read from its own events,
- * so the answer is true to history after stages are relabelled, reordered or removed. One statement.
- */
-export async function stageConversionReport(
-  db: Kysely<Database>,
-  query: ReportWindow & { readonly pipelineId: string },
-  scope: ReportScope,
-): Promise<{ pipeline: Pipeline; deals: number; stages: StageConversion[] } | null> {
-  const { rows } = await sql<ConversionRow>`
+/** The report's one statement (its plan is checked by test/persistence/deal-report-indexes.test.ts). */
+export function stageConversionStatement(query: ReportWindow & { readonly pipelineId: string }, scope: ReportScope) {
+  return sql<ConversionRow>`
     with p as (
       select * from ${sql.table(PIPELINES)} where id = ${param.uuid(query.pipelineId)} and deleted_at is null
     ), cohort as (
@@ -68,7 +60,20 @@ export async function stageConversionReport(
       select null, count(*), count(*) filter (where status = 'won') from cohort
     )
     select to_jsonb(p.*) as pipeline, f.stage, f.reached, f.won
-    from p left join figures f on true`.execute(db);
+    from p left join figures f on true`;
+}
+
+/**
+ * The deals of a pipeline created in the window (the cohort): for every stage, how many were ever
+ * in it and how many of those are won now. Which stages a deal was in is read from its own events,
+ * so the answer is true to history after stages are relabelled, reordered or removed. One statement.
+ */
+export async function stageConversionReport(
+  db: Kysely<Database>,
+  query: ReportWindow & { readonly pipelineId: string },
+  scope: ReportScope,
+): Promise<{ pipeline: Pipeline; deals: number; stages: StageConversion[] } | null> {
+  const { rows } = await stageConversionStatement(query, scope).execute(db);
   if (rows.length === 0) return null;
   const pipeline = rowToPipeline(typeof rows[0]!.pipeline === 'string' ? JSON.parse(rows[0]!.pipeline) : rows[0]!.pipeline);
   const byStage = new Map(rows.filter((row) => row.stage !== null).map((row) => [row.stage!, row]));

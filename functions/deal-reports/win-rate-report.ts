@@ -45,6 +45,19 @@ const GROUP_COLUMN = {
   source: sql`d.source`,
 } as const;
 
+/** The report's one statement (its plan is checked by test/persistence/deal-report-indexes.test.ts). */
+export function winRateStatement(query: ReportWindow & { readonly groupBy?: WinRateGroup | undefined }, scope: ReportScope) {
+  return sql<WinRateRow>`
+    select ${query.groupBy === undefined ? sql`cast(null as text)` : GROUP_COLUMN[query.groupBy]} as group_key,
+      d.currency, d.status, d.lost_reason, count(*) as deals, sum(d.amount_minor) as amount
+    from ${sql.table(DEALS)} d
+    where d.deleted_at is null and d.status in ('won', 'lost')
+      and d.closed_at >= ${param.timestamptz(query.from)} and d.closed_at < ${param.timestamptz(query.to)}
+      and ${ownerConditions(scope)}
+    group by 1, 2, 3, 4
+    order by 1, 2, 3, 4`;
+}
+
 /**
  * Deals closed (won or lost) with `closed_at` in the window: win rate = won / (won + lost) by
  * count, and per currency by amount; the lost reasons with their share of the lost deals. By
@@ -55,15 +68,7 @@ export async function winRateReport(
   query: ReportWindow & { readonly groupBy?: WinRateGroup | undefined },
   scope: ReportScope,
 ): Promise<{ groups: WinRateGroupFigures[]; other_groups: number }> {
-  const { rows } = await sql<WinRateRow>`
-    select ${query.groupBy === undefined ? sql`cast(null as text)` : GROUP_COLUMN[query.groupBy]} as group_key,
-      d.currency, d.status, d.lost_reason, count(*) as deals, sum(d.amount_minor) as amount
-    from ${sql.table(DEALS)} d
-    where d.deleted_at is null and d.status in ('won', 'lost')
-      and d.closed_at >= ${param.timestamptz(query.from)} and d.closed_at < ${param.timestamptz(query.to)}
-      and ${ownerConditions(scope)}
-    group by 1, 2, 3, 4
-    order by 1, 2, 3, 4`.execute(db);
+  const { rows } = await winRateStatement(query, scope).execute(db);
   const byGroup = new Map<string | null, WinRateRow[]>();
   for (const row of rows) byGroup.set(row.group_key, [...(byGroup.get(row.group_key) ?? []), row]);
   const groups = [...byGroup.entries()].map(([key, own]) => groupFigures(key, own));
