@@ -30,7 +30,7 @@ export type WinRateGroupFigures = {
   readonly lost_reasons: readonly { readonly reason: string; readonly deals: number; readonly share: number | null }[];
 };
 
-interface WinRateRow {
+export interface WinRateRow {
   group_key: string | null;
   currency: string;
   status: 'won' | 'lost';
@@ -69,8 +69,17 @@ export async function winRateReport(
   scope: ReportScope,
 ): Promise<{ groups: WinRateGroupFigures[]; other_groups: number }> {
   const { rows } = await winRateStatement(query, scope).execute(db);
+  return winRateGroups(rows);
+}
+
+/** The groups of the statement's rows, most closed deals first (then by key), at most MAX_WIN_RATE_GROUPS of them. */
+export function winRateGroups(rows: readonly WinRateRow[]): { groups: WinRateGroupFigures[]; other_groups: number } {
   const byGroup = new Map<string | null, WinRateRow[]>();
-  for (const row of rows) byGroup.set(row.group_key, [...(byGroup.get(row.group_key) ?? []), row]);
+  for (const row of rows) {
+    const own = byGroup.get(row.group_key);
+    if (own) own.push(row);
+    else byGroup.set(row.group_key, [row]);
+  }
   const groups = [...byGroup.entries()].map(([key, own]) => groupFigures(key, own));
   groups.sort((a, b) => b.won + b.lost - (a.won + a.lost) || String(a.key).localeCompare(String(b.key)));
   return { groups: groups.slice(0, MAX_WIN_RATE_GROUPS), other_groups: Math.max(0, groups.length - MAX_WIN_RATE_GROUPS) };

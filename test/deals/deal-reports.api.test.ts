@@ -109,7 +109,7 @@ describe.each(availableDialects())('deal reports on %s', (dialect) => {
     await post(d4, 'win');
     day(12);
     fixtureDeals.d2 = d2;
-  });
+  }, 120_000);
   const fixtureDeals: { d2?: string } = {};
   afterAll(() => database.close());
 
