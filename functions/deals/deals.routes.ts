@@ -76,6 +76,9 @@ const DEAL_FIELD_HINTS: Readonly<Record<string, string>> = {
 /** What any change of an existing deal may answer besides its own rules. */
 const CHANGE_ERRORS = ['DEAL.NOT_FOUND', 'DEAL.VERSION_MISMATCH', 'DEAL.BUSY'] as const;
 
+/** What a write of the deal's company or primary customer may answer (docs/deals.md, "Links"). */
+const LINK_ERRORS = ['DEAL.UNKNOWN_CUSTOMER', 'DEAL.UNKNOWN_COMPANY', 'DEAL.CUSTOMER_NOT_IN_COMPANY'] as const;
+
 type IdRequest = RouteRequest<{ id: string }, any, unknown>;
 
 /** Runs a change on the deal named in the path and answers with the deal as it now is. */
@@ -103,7 +106,15 @@ function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject 
     params: DealIdParams,
     ...(schema && { body: { schema, required: command === 'move' || command === 'lose' } }),
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
-    errors: [...CHANGE_ERRORS, 'DEAL.INVALID_TRANSITION', 'DEAL.USE_CLOSE_COMMAND', 'DEAL.UNKNOWN_STAGE', 'DEAL.UNKNOWN_LOST_REASON'],
+    errors: [
+      ...CHANGE_ERRORS,
+      'DEAL.INVALID_TRANSITION',
+      'DEAL.USE_CLOSE_COMMAND',
+      'DEAL.UNKNOWN_STAGE',
+      'DEAL.UNKNOWN_LOST_REASON',
+      // A reopened deal is open again, so its company must still be live.
+      ...(command === 'reopen' ? (['DEAL.UNKNOWN_COMPANY'] as const) : []),
+    ],
     conditional: 'if-match',
     handle: (request: IdRequest, services: DealRouteServices) => {
       const body: {
@@ -143,7 +154,14 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     },
     body: { schema: CreateDealBody, required: true, hints: { status: DEAL_FIELD_HINTS.status! } },
     response: { status: 201, data: DealRepresentation, headers: ['etag', 'location'] },
-    errors: ['DEAL.UNKNOWN_PIPELINE', 'DEAL.UNKNOWN_STAGE', 'DEAL.USE_CLOSE_COMMAND', 'DEAL.UNKNOWN_CUSTOMER', 'DEAL.EXTERNAL_ID_TAKEN'],
+    errors: [
+      'DEAL.UNKNOWN_PIPELINE',
+      'DEAL.UNKNOWN_STAGE',
+      'DEAL.USE_CLOSE_COMMAND',
+      ...LINK_ERRORS,
+      'DEAL.UNKNOWN_CONTACT',
+      'DEAL.EXTERNAL_ID_TAKEN',
+    ],
     handle: async (request, services: DealRouteServices) => {
       const { body, scope } = request;
       // A sales rep's new deal is theirs, so that they can see it afterwards.
@@ -251,7 +269,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     params: DealIdParams,
     body: { schema: UpdateDealBody, required: true, hints: DEAL_FIELD_HINTS },
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
-    errors: [...CHANGE_ERRORS, 'DEAL.UNKNOWN_CUSTOMER', 'DEAL.EXTERNAL_ID_TAKEN'],
+    errors: [...CHANGE_ERRORS, ...LINK_ERRORS, 'DEAL.EXTERNAL_ID_TAKEN'],
     conditional: 'if-match',
     handle: (request, services: DealRouteServices) => {
       const { body } = request;
@@ -310,7 +328,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     params: DealIdParams,
     body: { schema: DealContactsBody, required: true },
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
-    errors: CHANGE_ERRORS,
+    errors: [...CHANGE_ERRORS, 'DEAL.UNKNOWN_CONTACT'],
     conditional: 'if-match',
     handle: (request, services: DealRouteServices) =>
       applyChange(request, services, fixed(commands.replaceContacts(request.body.contacts))),
