@@ -20,7 +20,9 @@ import { lifecyclePath } from '../../domain/customer/lifecycle-path.js';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import { createCustomerRepository } from '../customers/customer-repository.js';
 import { createCustomerService } from '../customers/customer-service.js';
-import { companyLive, DEALS } from './deal-table.js';
+import type { RowValue, WriteRule } from '../kit/aggregate-store.js';
+import { PIPELINES, rowToPipeline, type PipelineRow } from '../pipelines/pipeline-table.js';
+import { companyLive } from './deal-table.js';
 
 export interface DealServiceDependencies {
   readonly db: Kysely<Database>;
@@ -41,28 +43,30 @@ export interface DealCaller {
 /** Builds a change from the deal as it now is (stage commands snapshot it); an error says why not. */
 export type DealChangeBuilder = (current: DealWithPipeline, now: string) => Result<DealChange, DomainError>;
 
+/** A change that does not depend on the deal's state (details, owner, tags, contacts, delete): built for the request's clock. */
+export type PlainDealChange = (now: string) => Result<DealChange, DomainError>;
+
+type Changed = { deal: Deal; pipeline: Pipeline; event: DealEvent | null };
+
 // A change whose deal moved under it is rebuilt from the fresh state; each lost race means another
 // writer won, so this bounds how many writers one request waits behind before answering BUSY.
 const MAX_ATTEMPTS = 8;
 
 const CUSTOMERS = 'customer_mgmt_customers';
 
+/** Refusals of a new deal that depend on the pipeline's stages, so a cached copy may be why. */
+const STAGE_ERRORS: readonly string[] = ['DEAL.UNKNOWN_STAGE', 'DEAL.USE_CLOSE_COMMAND'];
+
 /** Customer statuses a won deal moves on to `customer` (lead, prospect, churned), read off the lifecycle table. */
 const BEFORE_CUSTOMER = CUSTOMER_STATUSES.filter((status) => (lifecyclePath(status, 'customer') ?? []).length > 0);
 
 /**
- * The rules a deal's links keep beyond what the table's reference checks say, each checked inside
- * the write statement and, when it refused, asked again (in that order) to say which one it was.
- * `customer_lifecycle` is not an error: a win whose primary customer must move on is done again
- * in a transaction that moves the customer too.
+ * Rules a deal write keeps beyond the table's reference checks, each checked inside the write
+ * statement (the kit answers the first that fails by name). `customer_lifecycle` is not an error:
+ * a win whose primary customer must move on is done again in a transaction that moves it too;
+ * `pipeline_changed` means the cached pipeline a new deal was decided on is out of date.
  */
-type LinkRule = 'customer' | 'company' | 'customer_company' | 'customer_lifecycle';
-
-/** The deal's links after the write, as SQL: bound values for what it sets, its row's columns for the rest. */
-interface LinksAfter {
-  readonly companyId: RawBuilder<unknown>;
-  readonly primaryCustomerId: RawBuilder<unknown>;
-}
+type DealRule = 'customer' | 'company' | 'customer_company' | 'customer_lifecycle' | 'pipeline_changed';
 
 /** A transaction undone on purpose, with what to answer (an error) or whether to rebuild (null). */
 class Undo extends Error {
@@ -74,88 +78,56 @@ class Undo extends Error {
 export function createDealService(deps: DealServiceDependencies) {
   const deals = createDealRepository(deps.db);
   const context = (actor: string): ChangeContext => ({ eventId: deps.newId(), now: deps.now().toISOString(), actor });
+  const rule = (name: DealRule, holds: (row: RowValue) => RawBuilder<boolean>): WriteRule => ({ rule: name, holds });
+
+  /**
+   * Pipelines are configuration that rarely changes: a new deal is decided on the pipeline as this
+   * process last read it, and its insert holds only while the pipeline is still at that version
+   * (else it is read again and the deal decided again), so no read precedes the write.
+   */
+  const pipelineCache = new Map<string, Pipeline>();
 
   /** The customer a deal links must be live (and, for a sales rep, theirs): a condition inside the write. */
   const customerLinkable = (customerId: RawBuilder<unknown>, caller: DealCaller): RawBuilder<boolean> =>
     sql<boolean>`exists (select 1 from ${sql.table(CUSTOMERS)} c where c.id = ${customerId} and c.deleted_at is null
       ${caller.customersOf === undefined ? sql`` : sql`and c.assigned_to = ${param.uuid(caller.customersOf)}`})`;
 
-  /** The link rules a write of `set` must keep, each as a condition over the deal after the write. */
-  function linkRules(
-    set: Partial<Deal>,
-    after: LinksAfter,
-    caller: DealCaller,
-    event?: string,
-  ): { rule: LinkRule; holds: RawBuilder<boolean> }[] {
-    const rules: { rule: LinkRule; holds: RawBuilder<boolean> }[] = [];
-    if (set.primaryCustomerId) rules.push({ rule: 'customer', holds: customerLinkable(after.primaryCustomerId, caller) });
+  /** The link rules a write of `set` must keep, over the deal's row as the write leaves it. */
+  function linkRules(set: Partial<Deal>, caller: DealCaller, event?: string): WriteRule[] {
+    const rules: WriteRule[] = [];
+    if (set.primaryCustomerId) rules.push(rule('customer', (row) => customerLinkable(row('primary_customer_id'), caller)));
     // A reopened deal is open again: its company must still be live (a new company_id is a reference check of the table).
     if (set.status === 'open' && set.companyId === undefined) {
-      rules.push({ rule: 'company', holds: sql<boolean>`(${after.companyId} is null or ${companyLive(after.companyId)})` });
+      rules.push(rule('company', (row) => sql<boolean>`(${row('company_id')} is null or ${companyLive(row('company_id'))})`));
     }
     if (set.companyId !== undefined || set.primaryCustomerId !== undefined) {
-      rules.push({
-        rule: 'customer_company',
-        holds: sql<boolean>`(${after.companyId} is null or ${after.primaryCustomerId} is null or exists (
-          select 1 from ${sql.table(CUSTOMERS)} member where member.id = ${after.primaryCustomerId} and member.company_id = ${after.companyId}))`,
-      });
+      rules.push(
+        rule(
+          'customer_company',
+          (row) => sql<boolean>`(${row('company_id')} is null or ${row('primary_customer_id')} is null or exists (
+            select 1 from ${sql.table(CUSTOMERS)} member
+            where member.id = ${row('primary_customer_id')} and member.company_id = ${row('company_id')}))`,
+        ),
+      );
     }
     if (event === 'DealWon') {
-      rules.push({
-        rule: 'customer_lifecycle',
-        holds: sql<boolean>`not exists (select 1 from ${sql.table(CUSTOMERS)} moving
-          where moving.id = ${after.primaryCustomerId} and moving.deleted_at is null
-            and moving.status in (${sql.join(BEFORE_CUSTOMER.map((status) => sql`${status}`))}))`,
-      });
+      rules.push(
+        rule(
+          'customer_lifecycle',
+          (row) => sql<boolean>`not exists (select 1 from ${sql.table(CUSTOMERS)} moving
+            where moving.id = ${row('primary_customer_id')} and moving.deleted_at is null
+              and moving.status in (${sql.join(BEFORE_CUSTOMER.map((status) => sql`${status}`))}))`,
+        ),
+      );
     }
     return rules;
   }
 
-  /** The links of a new deal: its own values. */
-  const newLinks = (deal: Deal): LinksAfter => ({
-    companyId: param.nullableUuid(deal.companyId),
-    primaryCustomerId: param.nullableUuid(deal.primaryCustomerId),
-  });
-  /** The links of a changed deal: what the change sets, else the stored row's columns. */
-  const changedLinks = (set: Partial<Deal>): LinksAfter => ({
-    companyId: set.companyId === undefined ? sql.ref(`${DEALS}.company_id`) : param.nullableUuid(set.companyId),
-    primaryCustomerId:
-      set.primaryCustomerId === undefined ? sql.ref(`${DEALS}.primary_customer_id`) : param.nullableUuid(set.primaryCustomerId),
-  });
-
-  /** Which link rule refused a write, asked in a statement of its own (over the deal's row when it exists). */
-  async function brokenLinkRule(rules: readonly { rule: LinkRule; holds: RawBuilder<boolean> }[], id?: string): Promise<LinkRule | null> {
-    if (rules.length === 0) return null;
-    const which = sql<LinkRule | null>`case ${sql.join(
-      rules.map(({ rule, holds }) => sql`when not ${holds} then ${rule}`),
-      sql` `,
-    )} end`;
-    const { rows } = await (
-      id === undefined
-        ? sql<{ rule: LinkRule | null }>`select ${which} as rule`
-        : sql<{ rule: LinkRule | null }>`select ${which} as rule from ${sql.table(DEALS)} where id = ${param.uuid(id)}`
-    ).execute(deps.db);
-    return rows[0]?.rule ?? null;
-  }
-
-  function linkError(rule: Exclude<LinkRule, 'customer_lifecycle'>, deal: Partial<Deal>): DomainError {
-    switch (rule) {
-      case 'customer':
-        return unknownCustomer(deal.primaryCustomerId ?? '');
-      case 'company':
-        return unknownCompany(deal.companyId ?? null);
-      case 'customer_company':
-        return {
-          code: 'DEAL.CUSTOMER_NOT_IN_COMPANY',
-          message: `Customer ${deal.primaryCustomerId ?? ''} is not a contact of company ${deal.companyId ?? ''}: a deal's primary customer must belong to its company. Link the customer to the company first, or leave one of them out.`,
-          details: {
-            field: 'primary_customer_id',
-            primary_customer_id: deal.primaryCustomerId ?? null,
-            company_id: deal.companyId ?? null,
-          },
-        };
-    }
-  }
+  /** The pipeline a change's answer shows, read by the write statement itself. */
+  const pipelineRead = {
+    pipeline: (row: RowValue) => sql`(select to_jsonb(p.*) from ${sql.table(PIPELINES)} p where p.id = ${row('pipeline_id')})`,
+  };
+  const toPipeline = (value: unknown) => rowToPipeline((typeof value === 'string' ? JSON.parse(value) : value) as PipelineRow);
 
   const unknownCustomer = (customerId: string): DomainError => ({
     code: 'DEAL.UNKNOWN_CUSTOMER',
@@ -168,35 +140,52 @@ export function createDealService(deps: DealServiceDependencies) {
     details: { field: 'company_id', company_id: companyId },
   });
 
-  async function conflict(rule: string, attempted: Partial<Deal>, caller: DealCaller): Promise<DomainError> {
-    if (rule === 'sales_rep') {
-      return {
-        code: 'VALIDATION_FAILED',
-        message: `User ${attempted.ownerId} is not an active sales rep.`,
-        details: { fields: [{ field: 'owner_id', message: 'must be an active sales rep (from Identity role events)' }] },
-      };
-    }
-    if (rule === 'external_id') {
-      const existing = await deals.findIdByExternalId(attempted.externalId ?? '', caller.visibility);
-      return {
-        code: 'DEAL.EXTERNAL_ID_TAKEN',
-        message: `Another deal already has external_id ${attempted.externalId}.`,
-        details: { field: 'external_id', ...(existing && { existing_deal_id: existing }) },
-      };
-    }
-    if (rule === 'company') return unknownCompany(attempted.companyId ?? null);
-    if (rule === 'contacts') {
-      const ids = (attempted.contacts ?? []).map((contact) => contact.customerId);
-      const { rows } = await sql<{ id: string }>`
-        select listed.id from jsonb_array_elements_text(${param.jsonb(ids)}) as listed(id)
-        where not exists (select 1 from ${sql.table(CUSTOMERS)} c where c.id = cast(listed.id as uuid) and c.deleted_at is null)`.execute(
-        deps.db,
-      );
-      return {
-        code: 'DEAL.UNKNOWN_CONTACT',
-        message: `Every contact must be a live customer; these are not: ${rows.map((row) => row.id).join(', ')}.`,
-        details: { field: 'contacts', customer_ids: rows.map((row) => row.id) },
-      };
+  /** The error for a rule a write broke, with the deal as it would have been (`attempted`). */
+  async function conflict(broken: string, attempted: Partial<Deal>, caller: DealCaller): Promise<DomainError> {
+    switch (broken) {
+      case 'sales_rep':
+        return {
+          code: 'VALIDATION_FAILED',
+          message: `User ${attempted.ownerId} is not an active sales rep.`,
+          details: { fields: [{ field: 'owner_id', message: 'must be an active sales rep (from Identity role events)' }] },
+        };
+      case 'external_id': {
+        const existing = await deals.findIdByExternalId(attempted.externalId ?? '', caller.visibility);
+        return {
+          code: 'DEAL.EXTERNAL_ID_TAKEN',
+          message: `Another deal already has external_id ${attempted.externalId}.`,
+          details: { field: 'external_id', ...(existing && { existing_deal_id: existing }) },
+        };
+      }
+      case 'customer':
+        return unknownCustomer(attempted.primaryCustomerId ?? '');
+      case 'company':
+        return unknownCompany(attempted.companyId ?? null);
+      case 'customer_company':
+        return {
+          code: 'DEAL.CUSTOMER_NOT_IN_COMPANY',
+          message:
+            "A deal's primary customer must be a contact of its company (the customer's company_id is the deal's). " +
+            'Link the customer to the company first, or leave one of them out.',
+          details: {
+            field: 'primary_customer_id',
+            ...(attempted.primaryCustomerId !== undefined && { primary_customer_id: attempted.primaryCustomerId }),
+            ...(attempted.companyId !== undefined && { company_id: attempted.companyId }),
+          },
+        };
+      case 'contacts': {
+        const ids = (attempted.contacts ?? []).map((contact) => contact.customerId);
+        const { rows } = await sql<{ id: string }>`
+          select listed.id from jsonb_array_elements_text(${param.jsonb(ids)}) as listed(id)
+          where not exists (select 1 from ${sql.table(CUSTOMERS)} c where c.id = cast(listed.id as uuid) and c.deleted_at is null)`.execute(
+          deps.db,
+        );
+        return {
+          code: 'DEAL.UNKNOWN_CONTACT',
+          message: `Every contact must be a live customer; these are not: ${rows.map((row) => row.id).join(', ')}.`,
+          details: { field: 'contacts', customer_ids: rows.map((row) => row.id) },
+        };
+      }
     }
     return {
       code: 'DEAL.UNKNOWN_STAGE',
@@ -205,11 +194,20 @@ export function createDealService(deps: DealServiceDependencies) {
     };
   }
 
-  async function pipelineFor(id: string): Promise<Result<Pipeline, DomainError>> {
+  async function pipelineFor(id: string, fresh: boolean): Promise<Result<Pipeline, DomainError>> {
+    const cached = pipelineCache.get(id);
+    if (cached && !fresh) return ok(cached);
     const found = await deps.pipelines.get(id);
-    return found.ok
-      ? found
-      : err({ code: 'DEAL.UNKNOWN_PIPELINE', message: `No pipeline ${id} exists.`, details: { field: 'pipeline_id', pipeline_id: id } });
+    if (!found.ok) {
+      pipelineCache.delete(id);
+      return err({
+        code: 'DEAL.UNKNOWN_PIPELINE',
+        message: `No pipeline ${id} exists.`,
+        details: { field: 'pipeline_id', pipeline_id: id },
+      });
+    }
+    pipelineCache.set(id, found.value);
+    return found;
   }
 
   /**
@@ -254,32 +252,43 @@ export function createDealService(deps: DealServiceDependencies) {
     }
   }
 
+  const busy = (): DomainError => ({
+    code: 'DEAL.BUSY',
+    message: `The deal changed ${MAX_ATTEMPTS} times while this request tried to apply; read it again and retry.`,
+    details: { attempts: MAX_ATTEMPTS },
+  });
+
   return {
     /** The service clock, for what reads derive from time (days in stage). */
     now: () => deps.now().toISOString(),
 
+    /** Decides the deal on its pipeline (as cached, see pipelineCache) and inserts it in one statement with its event. */
     async create(
       input: NewDealInput & { readonly pipelineId: string },
       caller: DealCaller,
     ): Promise<Result<DealWithPipeline, DomainError>> {
-      const pipeline = await pipelineFor(input.pipelineId);
-      if (!pipeline.ok) return pipeline;
-      const created = createDeal(input, pipeline.value, { ...context(caller.actor), id: deps.newId() });
-      if (!created.ok) return created;
-      const { entity, event } = created.value;
-      const rules = linkRules(entity, newLinks(entity), caller);
-      const inserted = await deals.insert(
-        entity,
-        event,
-        rules.map(({ holds }) => holds),
-      );
-      if (inserted.kind === 'conflict') return err(await conflict(inserted.field, entity, caller));
-      if (inserted.kind === 'not_applied') {
-        const rule = await brokenLinkRule(rules);
-        return err(linkError(rule === null || rule === 'customer_lifecycle' ? 'customer' : rule, entity));
+      for (const fresh of [false, true]) {
+        const pipeline = await pipelineFor(input.pipelineId, fresh);
+        if (!pipeline.ok) return pipeline;
+        const created = createDeal(input, pipeline.value, { ...context(caller.actor), id: deps.newId() });
+        // A stage the cached copy does not know (or knows as closed) may be new: decide again on the stored pipeline.
+        if (!created.ok && !fresh && STAGE_ERRORS.includes(created.error.code)) continue;
+        if (!created.ok) return created;
+        const { entity, event } = created.value;
+        const current = rule(
+          'pipeline_changed',
+          () => sql<boolean>`exists (select 1 from ${sql.table(PIPELINES)} p
+            where p.id = ${param.uuid(pipeline.value.id)} and p.version = ${pipeline.value.version} and p.deleted_at is null)`,
+        );
+        const inserted = await deals.store.insert(entity, event, { rules: [current, ...linkRules(entity, caller)] });
+        if (inserted.kind === 'conflict' && inserted.field === 'pipeline_changed') continue;
+        if (inserted.kind === 'conflict') return err(await conflict(inserted.field, entity, caller));
+        // Every rule of the insert is named; only a unique value committed after its snapshot gets here: try again.
+        if (inserted.kind === 'not_applied') continue;
+        await deps.afterCommit?.([event]);
+        return ok({ deal: entity, pipeline: pipeline.value });
       }
-      await deps.afterCommit?.([event]);
-      return ok({ deal: entity, pipeline: pipeline.value });
+      return err(busy());
     },
 
     async get(id: string, visibility: DealVisibility): Promise<Result<DealWithPipeline, DomainError>> {
@@ -290,17 +299,49 @@ export function createDealService(deps: DealServiceDependencies) {
     list: (query: DealListQuery) => deals.list(query),
 
     /**
-     * Loads the deal, builds the change from it, and saves it in one statement with its event; if
-     * the deal moved in between (the statement's preconditions no longer hold), builds it again
-     * from the fresh state. With If-Match the change applies only at that version. A win whose
-     * primary customer must become a `customer` is saved in a transaction that moves it too.
+     * A change that does not depend on the deal's state, saved without reading the deal first: one
+     * statement applies it with its event and reads the deal's pipeline for the answer. When it
+     * does not apply, the deal is loaded so the domain says why (or that nothing changed); if the
+     * domain would allow it, another writer got in between and it is tried again.
+     */
+    async apply(id: string, build: PlainDealChange, caller: DealCaller, expectedVersion?: number): Promise<Result<Changed, DomainError>> {
+      const ctx = context(caller.actor);
+      const built = build(ctx.now);
+      if (!built.ok) return built;
+      const change = expectedVersion === undefined ? built.value : { ...built.value, expectedVersion };
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const saved = await deals.store.saveChange(id, change, ctx, {
+          scope: dealScope(caller.visibility),
+          rules: linkRules(change.set, caller, change.event),
+          reads: pipelineRead,
+        });
+        if (saved.kind === 'saved') {
+          await deps.afterCommit?.([saved.event]);
+          return ok({ deal: saved.entity, pipeline: toPipeline(saved.reads?.pipeline), event: saved.event });
+        }
+        if (saved.kind === 'conflict') return err(await conflict(saved.field, change.set, caller));
+        const current = await deals.findWithPipeline(id, caller.visibility);
+        if (!current) return err(dealNotFound(id));
+        const decided = decideChange(DEAL_KIND, current.deal, change, ctx);
+        if (!decided.ok) return decided;
+        if (decided.value.kind === 'unchanged') return ok({ deal: current.deal, pipeline: current.pipeline, event: null });
+      }
+      return err(busy());
+    },
+
+    /**
+     * Loads the deal, builds the change from it (stage commands snapshot the stage they leave),
+     * and saves it in one statement with its event; if the deal moved in between (the statement's
+     * preconditions no longer hold), builds it again from the fresh state. With If-Match the
+     * change applies only at that version. A win whose primary customer must become a `customer`
+     * is saved in a transaction that moves it too.
      */
     async change(
       id: string,
       build: DealChangeBuilder,
       caller: DealCaller,
       expectedVersion?: number,
-    ): Promise<Result<{ deal: Deal; pipeline: Pipeline; event: DealEvent | null }, DomainError>> {
+    ): Promise<Result<Changed, DomainError>> {
       const ctx = context(caller.actor);
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const current = await deals.findWithPipeline(id, caller.visibility);
@@ -315,29 +356,22 @@ export function createDealService(deps: DealServiceDependencies) {
         const decided = decideChange(DEAL_KIND, current.deal, change, ctx);
         if (!decided.ok) return decided;
         if (decided.value.kind === 'unchanged') return ok({ deal: current.deal, pipeline: current.pipeline, event: null });
-        const rules = linkRules(change.set, changedLinks(change.set), caller, change.event);
         const saved = await deals.store.saveChange(id, change, ctx, {
           scope: dealScope(caller.visibility),
-          guards: rules.map(({ holds }) => holds),
+          rules: linkRules(change.set, caller, change.event),
         });
         if (saved.kind === 'saved') {
           await deps.afterCommit?.([saved.event]);
           return ok({ deal: saved.entity, pipeline: current.pipeline, event: saved.event });
         }
-        if (saved.kind === 'conflict') return err(await conflict(saved.field, change.set, caller));
-        const broken = await brokenLinkRule(rules, id);
-        if (broken === 'customer_lifecycle') {
+        if (saved.kind === 'conflict' && saved.field === 'customer_lifecycle') {
           const won = await winMovingCustomer(id, change, ctx, caller);
           if (won === null) continue;
           return won.ok ? ok({ deal: won.value.deal, pipeline: current.pipeline, event: won.value.event }) : won;
         }
-        if (broken) return err(linkError(broken, { ...current.deal, ...change.set }));
+        if (saved.kind === 'conflict') return err(await conflict(saved.field, { ...current.deal, ...change.set }, caller));
       }
-      return err({
-        code: 'DEAL.BUSY',
-        message: `The deal changed ${MAX_ATTEMPTS} times while this request tried to apply; read it again and retry.`,
-        details: { attempts: MAX_ATTEMPTS },
-      });
+      return err(busy());
     },
   };
 }

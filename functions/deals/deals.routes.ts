@@ -1,10 +1,9 @@
 import * as commands from '../../domain/deal/deal-commands.js';
-import { stageCommand, type DealChange, type StageCommand } from '../../domain/deal/deal-stages.js';
-import type { DomainError } from '../../domain/errors.js';
+import { stageCommand, type StageCommand } from '../../domain/deal/deal-stages.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import { DEFAULT_PIPELINE_ID as DEFAULT_PIPELINE } from '../../domain/pipeline/pipeline.js';
 import { validationFailed } from '../../domain/errors.js';
-import { ok, type Result } from '../../domain/shared/result.js';
+import { ok } from '../../domain/shared/result.js';
 import type { AccessScope } from '../auth/access.js';
 import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
 import type { ApiError } from '../http/http-errors.js';
@@ -13,7 +12,7 @@ import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/r
 import * as z from 'zod';
 import { DEAL_PERMISSIONS } from './deal-permissions.js';
 import { dealBody, dealEtag } from './deal-responses.js';
-import type { DealCaller, DealChangeBuilder, DealService } from './deal-service.js';
+import type { DealCaller, DealChangeBuilder, DealService, PlainDealChange } from './deal-service.js';
 import type { DealWithPipeline } from './deal-repository.js';
 import {
   AssignDealBody,
@@ -89,11 +88,16 @@ async function applyChange(request: IdRequest, services: DealRouteServices, buil
   return outcome.ok ? dealResponse(services, 200, outcome.value) : outcome.error;
 }
 
-/** A change that does not depend on the deal's current state. */
-const fixed =
-  (change: Result<DealChange, DomainError>): DealChangeBuilder =>
-  () =>
-    change;
+/**
+ * Runs a change that does not depend on the deal's current state on the deal named in the path:
+ * the write statement goes first, without reading the deal (see DealService.apply).
+ */
+async function applyPlain(request: IdRequest, services: DealRouteServices, build: PlainDealChange): Promise<HttpResponse | ApiError> {
+  const expected = expectedTagFrom(request.headers, VERSION_MISMATCH);
+  if (!expected.ok) return expected.error;
+  const outcome = await services.deals.apply(request.params.id, build, callerOf(request), expected.value?.version);
+  return outcome.ok ? dealResponse(services, 200, outcome.value) : outcome.error;
+}
 
 function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject | undefined) {
   return defineRoute({
@@ -283,7 +287,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
         externalId: body.external_id,
         forecastCategoryOverride: body.forecast_category_override,
       });
-      return change.ok ? applyChange(request, services, () => change) : Promise.resolve(change.error);
+      return change.ok ? applyPlain(request, services, () => change) : Promise.resolve(change.error);
     },
   }),
   defineRoute({
@@ -301,7 +305,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     handle: async (request, services: DealRouteServices) => {
       const refused = ownerRefused(request.scope, request.body.owner_id);
       if (refused) return refused;
-      return applyChange(request, services, fixed(ok(commands.assign(request.body.owner_id))));
+      return applyPlain(request, services, () => ok(commands.assign(request.body.owner_id)));
     },
   }),
   defineRoute({
@@ -316,7 +320,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
     errors: CHANGE_ERRORS,
     conditional: 'if-match',
-    handle: (request, services: DealRouteServices) => applyChange(request, services, fixed(commands.replaceTags(request.body.tags))),
+    handle: (request, services: DealRouteServices) => applyPlain(request, services, () => commands.replaceTags(request.body.tags)),
   }),
   defineRoute({
     method: 'PUT',
@@ -330,8 +334,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
     errors: [...CHANGE_ERRORS, 'DEAL.UNKNOWN_CONTACT'],
     conditional: 'if-match',
-    handle: (request, services: DealRouteServices) =>
-      applyChange(request, services, fixed(commands.replaceContacts(request.body.contacts))),
+    handle: (request, services: DealRouteServices) => applyPlain(request, services, () => commands.replaceContacts(request.body.contacts)),
   }),
   stageRoute('move', 'Move an open deal to another open stage (forward or backward)', StageBody),
   stageRoute('win', 'Win an open deal (closed_at defaults to now, may be in the past)', WinBody),
@@ -349,7 +352,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     errors: CHANGE_ERRORS,
     conditional: 'if-match',
     handle: async (request, services: DealRouteServices) => {
-      const response = await applyChange(request, services, (_current, now) => ok(commands.deleteDeal(now)));
+      const response = await applyPlain(request, services, (now) => ok(commands.deleteDeal(now)));
       return 'statusCode' in response && response.statusCode === 200 ? noContent() : response;
     },
   }),
