@@ -131,7 +131,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
           data: typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data,
         };
         if (row.event_claimed === true || row.event_claimed === 't') markClaimedOnWrite(event);
-        const reads = Object.fromEntries(Object.keys(options.reads ?? {}).map((name) => [name, row[`read_${name}`]]));
+        if (!options.reads) return { kind: 'saved', entity, event };
+        const reads = Object.fromEntries(Object.keys(options.reads).map((name) => [name, row[`read_${name}`]]));
         return { kind: 'saved', entity, event, reads };
       } catch (error) {
         // Only a race gets here (a conflicting row committed after the statement's snapshot), or a
