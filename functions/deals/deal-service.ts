@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createDeal, type NewDealInput } from '../../domain/deal/create-deal.js';
 import type { Deal } from '../../domain/deal/deal.js';
 import { DEAL_KIND } from '../../domain/deal/deal-commands.js';
@@ -8,21 +8,18 @@ import type { DealEvent } from '../../domain/deal/deal.events.js';
 import type { DomainError } from '../../domain/errors.js';
 import type { Pipeline } from '../../domain/pipeline/pipeline.js';
 import { decideChange } from '../../domain/shared/aggregate-change.js';
-import type { ChangeContext } from '../../domain/shared/domain-event.js';
+import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-event.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 import type { AfterCommit } from '../kit/aggregate-service.js';
 import type { PipelineService } from '../pipelines/pipeline-service.js';
 import { createDealRepository, dealScope, type DealListQuery, type DealVisibility, type DealWithPipeline } from './deal-repository.js';
-import { CUSTOMER_STATUSES } from '../../domain/customer/customer.js';
-import { lifecyclePath } from '../../domain/customer/lifecycle-path.js';
-import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import { createCustomerRepository } from '../customers/customer-repository.js';
 import { createCustomerService } from '../customers/customer-service.js';
 import type { RowValue, WriteRule } from '../kit/aggregate-store.js';
 import { PIPELINES, rowToPipeline, type PipelineRow } from '../pipelines/pipeline-table.js';
-import { companyLive } from './deal-table.js';
+import { dealLinkError, dealLinkRules } from './deal-link-rules.js';
 
 export interface DealServiceDependencies {
   readonly db: Kysely<Database>;
@@ -57,17 +54,6 @@ const CUSTOMERS = 'customer_mgmt_customers';
 /** Refusals of a new deal that depend on the pipeline's stages, so a cached copy may be why. */
 const STAGE_ERRORS: readonly string[] = ['DEAL.UNKNOWN_STAGE', 'DEAL.USE_CLOSE_COMMAND'];
 
-/** Customer statuses a won deal moves on to `customer` (lead, prospect, churned), read off the lifecycle table. */
-const BEFORE_CUSTOMER = CUSTOMER_STATUSES.filter((status) => (lifecyclePath(status, 'customer') ?? []).length > 0);
-
-/**
- * Rules a deal write keeps beyond the table's reference checks, each checked inside the write
- * statement (the kit answers the first that fails by name). `customer_lifecycle` is not an error:
- * a win whose primary customer must move on is done again in a transaction that moves it too;
- * `pipeline_changed` means the cached pipeline a new deal was decided on is out of date.
- */
-type DealRule = 'customer' | 'company' | 'customer_company' | 'customer_lifecycle' | 'pipeline_changed';
-
 /** A transaction undone on purpose, with what to answer (an error) or whether to rebuild (null). */
 class Undo extends Error {
   constructor(readonly outcome: { readonly error: DomainError } | { readonly rule: string } | null) {
@@ -78,7 +64,6 @@ class Undo extends Error {
 export function createDealService(deps: DealServiceDependencies) {
   const deals = createDealRepository(deps.db);
   const context = (actor: string): ChangeContext => ({ eventId: deps.newId(), now: deps.now().toISOString(), actor });
-  const rule = (name: DealRule, holds: (row: RowValue) => RawBuilder<boolean>): WriteRule => ({ rule: name, holds });
 
   /**
    * Pipelines are configuration that rarely changes: a new deal is decided on the pipeline as this
@@ -87,58 +72,11 @@ export function createDealService(deps: DealServiceDependencies) {
    */
   const pipelineCache = new Map<string, Pipeline>();
 
-  /** The customer a deal links must be live (and, for a sales rep, theirs): a condition inside the write. */
-  const customerLinkable = (customerId: RawBuilder<unknown>, caller: DealCaller): RawBuilder<boolean> =>
-    sql<boolean>`exists (select 1 from ${sql.table(CUSTOMERS)} c where c.id = ${customerId} and c.deleted_at is null
-      ${caller.customersOf === undefined ? sql`` : sql`and c.assigned_to = ${param.uuid(caller.customersOf)}`})`;
-
-  /** The link rules a write of `set` must keep, over the deal's row as the write leaves it. */
-  function linkRules(set: Partial<Deal>, caller: DealCaller, event?: string): WriteRule[] {
-    const rules: WriteRule[] = [];
-    if (set.primaryCustomerId) rules.push(rule('customer', (row) => customerLinkable(row('primary_customer_id'), caller)));
-    // A reopened deal is open again: its company must still be live (a new company_id is a reference check of the table).
-    if (set.status === 'open' && set.companyId === undefined) {
-      rules.push(rule('company', (row) => sql<boolean>`(${row('company_id')} is null or ${companyLive(row('company_id'))})`));
-    }
-    if (set.companyId !== undefined || set.primaryCustomerId !== undefined) {
-      rules.push(
-        rule(
-          'customer_company',
-          (row) => sql<boolean>`(${row('company_id')} is null or ${row('primary_customer_id')} is null or exists (
-            select 1 from ${sql.table(CUSTOMERS)} member
-            where member.id = ${row('primary_customer_id')} and member.company_id = ${row('company_id')}))`,
-        ),
-      );
-    }
-    if (event === 'DealWon') {
-      rules.push(
-        rule(
-          'customer_lifecycle',
-          (row) => sql<boolean>`not exists (select 1 from ${sql.table(CUSTOMERS)} moving
-            where moving.id = ${row('primary_customer_id')} and moving.deleted_at is null
-              and moving.status in (${sql.join(BEFORE_CUSTOMER.map((status) => sql`${status}`))}))`,
-        ),
-      );
-    }
-    return rules;
-  }
-
   /** The pipeline a change's answer shows, read by the write statement itself. */
   const pipelineRead = {
     pipeline: (row: RowValue) => sql`(select to_jsonb(p.*) from ${sql.table(PIPELINES)} p where p.id = ${row('pipeline_id')})`,
   };
   const toPipeline = (value: unknown) => rowToPipeline((typeof value === 'string' ? JSON.parse(value) : value) as PipelineRow);
-
-  const unknownCustomer = (customerId: string): DomainError => ({
-    code: 'DEAL.UNKNOWN_CUSTOMER',
-    message: `No live customer ${customerId} exists that you may link; create it first or pick another.`,
-    details: { field: 'primary_customer_id', primary_customer_id: customerId },
-  });
-  const unknownCompany = (companyId: string | null): DomainError => ({
-    code: 'DEAL.UNKNOWN_COMPANY',
-    message: `company_id ${companyId ?? ''} names no live company; create the company first (POST /companies) or give the id of an existing one.`,
-    details: { field: 'company_id', company_id: companyId },
-  });
 
   /** The error for a rule a write broke, with the deal as it would have been (`attempted`). */
   async function conflict(broken: string, attempted: Partial<Deal>, caller: DealCaller): Promise<DomainError> {
@@ -158,21 +96,9 @@ export function createDealService(deps: DealServiceDependencies) {
         };
       }
       case 'customer':
-        return unknownCustomer(attempted.primaryCustomerId ?? '');
       case 'company':
-        return unknownCompany(attempted.companyId ?? null);
       case 'customer_company':
-        return {
-          code: 'DEAL.CUSTOMER_NOT_IN_COMPANY',
-          message:
-            "A deal's primary customer must be a contact of its company (the customer's company_id is the deal's). " +
-            'Link the customer to the company first, or leave one of them out.',
-          details: {
-            field: 'primary_customer_id',
-            ...(attempted.primaryCustomerId !== undefined && { primary_customer_id: attempted.primaryCustomerId }),
-            ...(attempted.companyId !== undefined && { company_id: attempted.companyId }),
-          },
-        };
+        return dealLinkError(broken, attempted);
       case 'contacts': {
         const ids = (attempted.contacts ?? []).map((contact) => contact.customerId);
         const { rows } = await sql<{ id: string }>`
@@ -275,12 +201,13 @@ export function createDealService(deps: DealServiceDependencies) {
         if (!created.ok && !fresh && STAGE_ERRORS.includes(created.error.code)) continue;
         if (!created.ok) return created;
         const { entity, event } = created.value;
-        const current = rule(
-          'pipeline_changed',
-          () => sql<boolean>`exists (select 1 from ${sql.table(PIPELINES)} p
+        // The pipeline copy the deal was decided on must still be the stored one.
+        const current: WriteRule = {
+          rule: 'pipeline_changed',
+          holds: () => sql<boolean>`exists (select 1 from ${sql.table(PIPELINES)} p
             where p.id = ${param.uuid(pipeline.value.id)} and p.version = ${pipeline.value.version} and p.deleted_at is null)`,
-        );
-        const inserted = await deals.store.insert(entity, event, { rules: [current, ...linkRules(entity, caller)] });
+        };
+        const inserted = await deals.store.insert(entity, event, { rules: [current, ...dealLinkRules(entity, caller.customersOf)] });
         if (inserted.kind === 'conflict' && inserted.field === 'pipeline_changed') continue;
         if (inserted.kind === 'conflict') return err(await conflict(inserted.field, entity, caller));
         // Every rule of the insert is named; only a unique value committed after its snapshot gets here: try again.
@@ -312,7 +239,7 @@ export function createDealService(deps: DealServiceDependencies) {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const saved = await deals.store.saveChange(id, change, ctx, {
           scope: dealScope(caller.visibility),
-          rules: linkRules(change.set, caller, change.event),
+          rules: dealLinkRules(change.set, caller.customersOf, change.event),
           reads: pipelineRead,
         });
         if (saved.kind === 'saved') {
@@ -358,7 +285,7 @@ export function createDealService(deps: DealServiceDependencies) {
         if (decided.value.kind === 'unchanged') return ok({ deal: current.deal, pipeline: current.pipeline, event: null });
         const saved = await deals.store.saveChange(id, change, ctx, {
           scope: dealScope(caller.visibility),
-          rules: linkRules(change.set, caller, change.event),
+          rules: dealLinkRules(change.set, caller.customersOf, change.event),
         });
         if (saved.kind === 'saved') {
           await deps.afterCommit?.([saved.event]);
