@@ -64,6 +64,19 @@ export interface CompanySummary {
     readonly firstOrderAt: Timestamp;
     readonly lastOrderAt: Timestamp;
   }[];
+  /** Deals linked to the company (or the tree), per currency: open now, and closed in the last 365 days. */
+  readonly deals: readonly {
+    readonly currency: string;
+    readonly open: DealTally;
+    readonly weightedAmountMinor: number;
+    readonly wonLast365Days: DealTally;
+    readonly lostLast365Days: DealTally;
+  }[];
+}
+
+export interface DealTally {
+  readonly count: number;
+  readonly amountMinor: number;
 }
 
 /** Persistence of companies and their event stream; every write one statement with its event. */
@@ -80,7 +93,7 @@ export interface CompanyRepository {
     visibility?: CompanyVisibility,
   ): Promise<SaveOutcome<Company, CompanyEvent>>;
   list(query: CompanyListQuery): Promise<CompanyPage>;
-  /** Live contacts and live subsidiaries of a company, to explain a refused delete. */
-  dependents(id: string): Promise<{ readonly contacts: number; readonly subsidiaries: number }>;
+  /** Live contacts, live subsidiaries and open deals of a company, to explain a refused delete. */
+  dependents(id: string): Promise<{ readonly contacts: number; readonly subsidiaries: number; readonly openDeals: number }>;
   history(id: string, page: PageRequest, visibility?: CompanyVisibility): Promise<ChildPage<CompanyEvent> | null>;
 }

@@ -35,7 +35,8 @@ export class DealFieldValidator {
   date(field: string, value: string | null): string | null {
     if (value === null) return null;
     const parsed = DATE.test(value) ? new Date(`${value}T00:00:00Z`) : null;
-    if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+    // Year 0000 parses in JavaScript (1 BC) but is no date in PostgreSQL.
+    if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value || value.startsWith('0000')) {
       this.fail(field, `${field} must be a date that exists, as YYYY-MM-DD`);
     }
     return value;

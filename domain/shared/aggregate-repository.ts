@@ -8,7 +8,13 @@ export type InsertOutcome =
  * (`field` names the unique rule).
  */
 export type SaveOutcome<State, Event> =
-  | { readonly kind: 'saved'; readonly entity: State; readonly event: Event }
+  | {
+      readonly kind: 'saved';
+      readonly entity: State;
+      readonly event: Event;
+      /** Values the write statement read besides the row (named by the caller), when asked for. */
+      readonly reads?: Readonly<Record<string, unknown>>;
+    }
   | { readonly kind: 'not_applied' }
   | { readonly kind: 'conflict'; readonly field: string };
 

@@ -313,7 +313,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     query: DeleteCompanyQuery,
     response: { status: 204 },
-    errors: ['COMPANY.NOT_FOUND', 'COMPANY.HAS_CONTACTS', 'COMPANY.HAS_SUBSIDIARIES', 'COMPANY.VERSION_MISMATCH'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.HAS_CONTACTS', 'COMPANY.HAS_SUBSIDIARIES', 'COMPANY.HAS_OPEN_DEALS', 'COMPANY.VERSION_MISMATCH'],
     conditional: 'if-match',
     handle: async (request, services: CompanyRouteServices) => {
       const version = expectedVersion(request);

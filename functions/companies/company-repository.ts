@@ -18,6 +18,8 @@ import { COMPANIES, COMPANY_DOMAINS, COMPANY_TABLE, rowToCompany, type CompanyRo
 
 const CUSTOMERS = 'customer_mgmt_customers';
 const PURCHASES = 'customer_mgmt_purchases';
+const DEALS = 'customer_mgmt_deals';
+const PIPELINES = 'customer_mgmt_pipelines';
 
 /**
  * The sales rep scope as a condition on the companies table (columns qualified with its name):
@@ -32,7 +34,11 @@ export function companyScope(visibility: CompanyVisibility = {}): RowScope {
     where contact.company_id = ${sql.ref(`${COMPANIES}.id`)} and contact.assigned_to = ${owner} and contact.deleted_at is null))`;
 }
 
-type SummaryRow = { found: boolean; companies: number | string; by_status: unknown; purchases: unknown };
+type SummaryRow = { found: boolean; companies: number | string; by_status: unknown; purchases: unknown; deals: unknown };
+type DealTotalsRow = Record<
+  'open_count' | 'open_minor' | 'weighted_minor' | 'won_count' | 'won_minor' | 'lost_count' | 'lost_minor',
+  number | string
+> & { currency: string };
 type PurchaseTotalsRow = {
   currency: string;
   orders: number | string;
@@ -43,7 +49,7 @@ type PurchaseTotalsRow = {
 
 /** Companies in PostgreSQL through Kysely; every write is one statement carrying its event (the write kit). */
 export function createCompanyRepository(db: Kysely<Database>): CompanyRepository & {
-  summary(id: string, includeSubsidiaries: boolean, visibility?: CompanyVisibility): Promise<CompanySummary | null>;
+  summary(id: string, includeSubsidiaries: boolean, now: string, visibility?: CompanyVisibility): Promise<CompanySummary | null>;
 } {
   const store = createAggregateStore<Company, CompanyField, CompanyEventType>(db, COMPANY_TABLE);
   const visible = (visibility: CompanyVisibility = {}) => {
@@ -136,12 +142,16 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
     },
 
     async dependents(id) {
-      const { rows } = await sql<{ contacts: number | string; subsidiaries: number | string }>`
+      const { rows } = await sql<{ contacts: number | string; subsidiaries: number | string; open_deals: number | string }>`
         select (select count(*) from ${sql.table(CUSTOMERS)} where company_id = ${param.uuid(id)} and deleted_at is null) as contacts,
-               (select count(*) from ${sql.table(COMPANIES)} where parent_company_id = ${param.uuid(id)} and deleted_at is null) as subsidiaries`.execute(
-        db,
-      );
-      return { contacts: Number(rows[0]?.contacts ?? 0), subsidiaries: Number(rows[0]?.subsidiaries ?? 0) };
+               (select count(*) from ${sql.table(COMPANIES)} where parent_company_id = ${param.uuid(id)} and deleted_at is null) as subsidiaries,
+               (select count(*) from ${sql.table(DEALS)}
+                where company_id = ${param.uuid(id)} and status = 'open' and deleted_at is null) as open_deals`.execute(db);
+      return {
+        contacts: Number(rows[0]?.contacts ?? 0),
+        subsidiaries: Number(rows[0]?.subsidiaries ?? 0),
+        openDeals: Number(rows[0]?.open_deals ?? 0),
+      };
     },
 
     history: (id, page, visibility) =>
@@ -150,9 +160,12 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
     /**
      * One statement: the company (within the visibility), with its live subsidiaries all the way
      * down when asked (a recursive walk bounded by the hierarchy's depth), their live contacts by
-     * status, and those contacts' orders per currency (refunded orders count neither way).
+     * status, and those contacts' orders per currency (refunded orders count neither way); and the
+     * live deals of those companies per currency: open ones (count, amount, and weighted by the
+     * probability their stage has now, each deal rounded to the minor unit as its own read shows
+     * it), and those won or lost in the 365 days before `now`.
      */
-    async summary(id, includeSubsidiaries, visibility) {
+    async summary(id, includeSubsidiaries, now, visibility) {
       const scope = companyScope(visibility);
       const { rows } = await sql<SummaryRow>`
         with recursive tree (id, level) as (
@@ -172,11 +185,32 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
           from ${sql.table(PURCHASES)} p
           where p.customer_id in (select id from contacts) and p.state <> 'refunded'
           group by p.currency
+        ), deal_rows as (
+          select d.currency, d.status, d.amount_minor,
+                 d.status <> 'open' and d.closed_at > ${param.timestamptz(now)} - interval '365 days' as closed_lately,
+                 (select cast(s.value ->> 'probability' as numeric)
+                  from ${sql.table(PIPELINES)} pipeline, jsonb_array_elements(pipeline.stages) as s(value)
+                  where pipeline.id = d.pipeline_id and s.value ->> 'key' = d.stage) as probability
+          from ${sql.table(DEALS)} d
+          where d.company_id in (select id from tree) and d.deleted_at is null
+        ), deal_totals as (
+          select currency,
+                 count(*) filter (where status = 'open') as open_count,
+                 coalesce(sum(amount_minor) filter (where status = 'open'), 0) as open_minor,
+                 coalesce(sum(round(amount_minor * coalesce(probability, 0))) filter (where status = 'open'), 0) as weighted_minor,
+                 count(*) filter (where status = 'won' and closed_lately) as won_count,
+                 coalesce(sum(amount_minor) filter (where status = 'won' and closed_lately), 0) as won_minor,
+                 count(*) filter (where status = 'lost' and closed_lately) as lost_count,
+                 coalesce(sum(amount_minor) filter (where status = 'lost' and closed_lately), 0) as lost_minor
+          from deal_rows
+          where status = 'open' or closed_lately
+          group by currency
         )
         select exists (select 1 from tree) as found,
                (select count(*) from tree) as companies,
                (select coalesce(jsonb_object_agg(status, n), '{}'::jsonb) from by_status) as by_status,
-               (select coalesce(jsonb_agg(to_jsonb(totals) order by currency), '[]'::jsonb) from totals) as purchases`.execute(db);
+               (select coalesce(jsonb_agg(to_jsonb(totals) order by currency), '[]'::jsonb) from totals) as purchases,
+               (select coalesce(jsonb_agg(to_jsonb(deal_totals) order by currency), '[]'::jsonb) from deal_totals) as deals`.execute(db);
       const row = rows[0];
       if (!row?.found) return null;
       const byStatus = fromJsonb(row.by_status as Record<string, number | string>);
@@ -191,6 +225,13 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
           totalMinor: Number(totals.total_minor),
           firstOrderAt: toIsoTimestamp(totals.first_order_at),
           lastOrderAt: toIsoTimestamp(totals.last_order_at),
+        })),
+        deals: (fromJsonb(row.deals as DealTotalsRow[]) as DealTotalsRow[]).map((totals) => ({
+          currency: totals.currency,
+          open: { count: Number(totals.open_count), amountMinor: Number(totals.open_minor) },
+          weightedAmountMinor: Number(totals.weighted_minor),
+          wonLast365Days: { count: Number(totals.won_count), amountMinor: Number(totals.won_minor) },
+          lostLast365Days: { count: Number(totals.lost_count), amountMinor: Number(totals.lost_minor) },
         })),
       };
     },

@@ -27,5 +27,15 @@ export function summaryBody(companyId: string, includeSubsidiaries: boolean, sum
       first_order_at: totals.firstOrderAt,
       last_order_at: totals.lastOrderAt,
     })),
+    deals: summary.deals.map((totals) => ({
+      currency: totals.currency,
+      open_count: totals.open.count,
+      open_amount_minor: totals.open.amountMinor,
+      weighted_amount_minor: totals.weightedAmountMinor,
+      won_count: totals.wonLast365Days.count,
+      won_amount_minor: totals.wonLast365Days.amountMinor,
+      lost_count: totals.lostLast365Days.count,
+      lost_amount_minor: totals.lostLast365Days.amountMinor,
+    })),
   };
 }

@@ -116,6 +116,14 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
           details: { contact_count: contacts },
         };
       }
+      case 'open_deals': {
+        const { openDeals } = await repository.dependents(attempted.id ?? '');
+        return {
+          code: 'COMPANY.HAS_OPEN_DEALS',
+          message: `The company has ${openDeals} open deal(s). Win, lose, move to another company or delete them first.`,
+          details: { deal_count: openDeals },
+        };
+      }
       case 'subsidiaries': {
         const { subsidiaries } = await repository.dependents(attempted.id ?? '');
         return {
@@ -239,7 +247,7 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
     },
 
     async summary(id: string, includeSubsidiaries: boolean, visibility?: CompanyVisibility): Promise<Result<CompanySummary, DomainError>> {
-      const summary = await companies.summary(id, includeSubsidiaries, visibility);
+      const summary = await companies.summary(id, includeSubsidiaries, deps.now().toISOString(), visibility);
       return summary ? ok(summary) : err(companyNotFound(id));
     },
   };

@@ -111,6 +111,7 @@ export const COMPANY_RULES = {
   customer_mgmt_companies_depth: 'hierarchy_depth',
   customer_mgmt_companies_no_contacts: 'contacts',
   customer_mgmt_companies_no_subsidiaries: 'subsidiaries',
+  customer_mgmt_companies_no_open_deals: 'open_deals',
 } as const;
 export type CompanyRule = (typeof COMPANY_RULES)[keyof typeof COMPANY_RULES];
 

@@ -148,6 +148,26 @@ const counts = z.strictObject({
       last_order_at: timestamp,
     }),
   ),
+  deals: z
+    .array(
+      z.strictObject({
+        currency: z
+          .string()
+          .length(3)
+          .meta({ examples: ['EUR'] }),
+        open_count: z.int().min(0),
+        open_amount_minor: z.int().min(0).meta({ description: 'open deals without an amount count as 0' }),
+        weighted_amount_minor: z
+          .int()
+          .min(0)
+          .meta({ description: "each open deal's amount × its current stage's probability, rounded to the minor unit" }),
+        won_count: z.int().min(0).meta({ description: 'won in the last 365 days' }),
+        won_amount_minor: z.int().min(0),
+        lost_count: z.int().min(0).meta({ description: 'lost in the last 365 days' }),
+        lost_amount_minor: z.int().min(0),
+      }),
+    )
+    .meta({ description: 'live deals of the company (or the tree), per currency; never summed across currencies' }),
 });
 
 export const CompanySummaryRepresentation = z

@@ -1,5 +1,8 @@
 import { createCustomer, type NewCustomerInput } from '../../domain/customer/create-customer.js';
-import type { Customer } from '../../domain/customer/customer.js';
+import type { Customer, CustomerStatus } from '../../domain/customer/customer.js';
+import { transition } from '../../domain/customer/customer-commands.js';
+import type { LifecycleCommand } from '../../domain/customer/customer-lifecycle.js';
+import { lifecyclePath } from '../../domain/customer/lifecycle-path.js';
 import { atSummaryRevision, CUSTOMER_KIND, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
 import type {
@@ -89,7 +92,7 @@ export function createCustomerService(deps: ServiceDependencies) {
     conflict: conflictError,
   });
 
-  return {
+  const service = {
     async create(
       input: NewCustomerInput,
       actor: string,
@@ -144,11 +147,27 @@ export function createCustomerService(deps: ServiceDependencies) {
       return kit.change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version });
     },
 
+    /**
+     * Moves a customer to `target` along the shortest path of the lifecycle table (a lead to
+     * `customer`: qualify, convert; churned: reactivate, convert), each step one change with its
+     * own event. What other aggregates' rules use (a completed order, a won deal); run it inside
+     * their transaction, on a customer they locked, so the steps commit with their cause.
+     */
+    async advanceTo(customer: Customer, target: CustomerStatus, actor: string): Promise<Result<LifecycleCommand[], DomainError>> {
+      const steps = lifecyclePath(customer.status, target) ?? [];
+      for (const command of steps) {
+        const moved = await service.change(customer.id, (now) => transition(command, now), actor);
+        if (!moved.ok) return err({ ...moved.error, message: `${command} towards ${target}: ${moved.error.message}` });
+      }
+      return ok(steps);
+    },
+
     async history(id: string, page: PageRequest, visibility?: Visibility): Promise<Result<ChildPage<CustomerEvent>, DomainError>> {
       const events = await deps.customers.history(id, page, visibility);
       return events ? ok(events) : err(customerNotFound(id));
     },
   };
+  return service;
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

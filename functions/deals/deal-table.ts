@@ -54,6 +54,18 @@ declare module '../db/database.js' {
 }
 
 export const DEALS = 'customer_mgmt_deals' as const;
+const COMPANIES = 'customer_mgmt_companies';
+const CUSTOMERS = 'customer_mgmt_customers';
+
+/**
+ * Whether `companyId` names a live company, share-locking its row: a delete of that company
+ * (which locks the row for update) waits for this transaction, or this check waits for the
+ * delete and then finds the company deleted.
+ */
+export function companyLive(companyId: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from ${sql.table(COMPANIES)} company
+    where company.id = ${companyId} and company.deleted_at is null for share)`;
+}
 export type DealRow = Selectable<DealsTable>;
 
 /** Contacts are stored as the API shows them, so events show the same shape. */
@@ -127,8 +139,20 @@ export const DEAL_TABLE: AggregateTable<Deal, DealPatchableField, DealRow> = {
     deletedAt: timestampColumn('deleted_at'),
   },
   rules: { idx_deals_external_id: 'external_id', customer_mgmt_deals_stage_exists: 'stage' },
-  // Deals are owned only by sales reps Identity has told us are active; checked inside the write.
-  referenceChecks: { sales_rep: { field: 'ownerId', missing: notAnActiveSalesRep } },
+  // Checked inside the write: deals are owned only by sales reps Identity has told us are active;
+  // a linked company must be live, and the check share-locks its row so that a concurrent delete
+  // either waits and counts this deal (see the company-open-deals migration) or commits first and
+  // this check finds it deleted; every contact must be a live customer.
+  referenceChecks: {
+    sales_rep: { field: 'ownerId', missing: notAnActiveSalesRep },
+    company: { field: 'companyId', missing: (value) => sql<boolean>`not ${companyLive(value)}` },
+    contacts: {
+      field: 'contacts',
+      missing: (value) => sql<boolean>`exists (select 1 from jsonb_array_elements(${value}) as contact(value)
+        where not exists (select 1 from ${sql.table(CUSTOMERS)} c
+          where c.id = cast(contact.value ->> 'customer_id' as uuid) and c.deleted_at is null))`,
+    },
+  },
   uniqueChecks: {
     external_id: {
       field: 'externalId',

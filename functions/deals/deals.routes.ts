@@ -1,10 +1,9 @@
 import * as commands from '../../domain/deal/deal-commands.js';
-import { stageCommand, type DealChange, type StageCommand } from '../../domain/deal/deal-stages.js';
-import type { DomainError } from '../../domain/errors.js';
+import { stageCommand, type StageCommand } from '../../domain/deal/deal-stages.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import { DEFAULT_PIPELINE_ID as DEFAULT_PIPELINE } from '../../domain/pipeline/pipeline.js';
-import { validationFailed } from '../../domain/errors.js';
-import { ok, type Result } from '../../domain/shared/result.js';
+import { validationFailed, type DomainError } from '../../domain/errors.js';
+import { ok } from '../../domain/shared/result.js';
 import type { AccessScope } from '../auth/access.js';
 import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
 import type { ApiError } from '../http/http-errors.js';
@@ -20,7 +19,7 @@ import { CustomerIdParams } from '../customers/customer.schemas.js';
 import { toEventDetail } from '../events/event-envelope.js';
 import { DEAL_PERMISSIONS } from './deal-permissions.js';
 import { dealBody, dealEtag } from './deal-responses.js';
-import type { DealCaller, DealChangeBuilder, DealService } from './deal-service.js';
+import type { DealCaller, DealChangeBuilder, DealService, PlainDealChange } from './deal-service.js';
 import type { DealWithPipeline } from './deal-repository.js';
 import {
   AssignDealBody,
@@ -89,6 +88,9 @@ const DEAL_FIELD_HINTS: Readonly<Record<string, string>> = {
 /** What any change of an existing deal may answer besides its own rules. */
 const CHANGE_ERRORS = ['DEAL.NOT_FOUND', 'DEAL.VERSION_MISMATCH', 'DEAL.BUSY'] as const;
 
+/** What a write of the deal's company or primary customer may answer (docs/deals.md, "Links"). */
+const LINK_ERRORS = ['DEAL.UNKNOWN_CUSTOMER', 'DEAL.UNKNOWN_COMPANY', 'DEAL.CUSTOMER_NOT_IN_COMPANY'] as const;
+
 type IdRequest = RouteRequest<{ id: string }, any, unknown>;
 
 /** Runs a change on the deal named in the path and answers with the deal as it now is. */
@@ -99,11 +101,16 @@ async function applyChange(request: IdRequest, services: DealRouteServices, buil
   return outcome.ok ? dealResponse(services, 200, outcome.value) : outcome.error;
 }
 
-/** A change that does not depend on the deal's current state. */
-const fixed =
-  (change: Result<DealChange, DomainError>): DealChangeBuilder =>
-  () =>
-    change;
+/**
+ * Runs a change that does not depend on the deal's current state on the deal named in the path:
+ * the write statement goes first, without reading the deal (see DealService.apply).
+ */
+async function applyPlain(request: IdRequest, services: DealRouteServices, build: PlainDealChange): Promise<HttpResponse | ApiError> {
+  const expected = expectedTagFrom(request.headers, VERSION_MISMATCH);
+  if (!expected.ok) return expected.error;
+  const outcome = await services.deals.apply(request.params.id, build, callerOf(request), expected.value?.version);
+  return outcome.ok ? dealResponse(services, 200, outcome.value) : outcome.error;
+}
 
 function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject | undefined) {
   return defineRoute({
@@ -116,7 +123,15 @@ function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject 
     params: DealIdParams,
     ...(schema && { body: { schema, required: command === 'move' || command === 'lose' } }),
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
-    errors: [...CHANGE_ERRORS, 'DEAL.INVALID_TRANSITION', 'DEAL.USE_CLOSE_COMMAND', 'DEAL.UNKNOWN_STAGE', 'DEAL.UNKNOWN_LOST_REASON'],
+    errors: [
+      ...CHANGE_ERRORS,
+      'DEAL.INVALID_TRANSITION',
+      'DEAL.USE_CLOSE_COMMAND',
+      'DEAL.UNKNOWN_STAGE',
+      'DEAL.UNKNOWN_LOST_REASON',
+      // A reopened deal is open again, so its company must still be live.
+      ...(command === 'reopen' ? (['DEAL.UNKNOWN_COMPANY'] as const) : []),
+    ],
     conditional: 'if-match',
     handle: (request: IdRequest, services: DealRouteServices) => {
       const body: {
@@ -203,7 +218,14 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     },
     body: { schema: CreateDealBody, required: true, hints: { status: DEAL_FIELD_HINTS.status! } },
     response: { status: 201, data: DealRepresentation, headers: ['etag', 'location'] },
-    errors: ['DEAL.UNKNOWN_PIPELINE', 'DEAL.UNKNOWN_STAGE', 'DEAL.USE_CLOSE_COMMAND', 'DEAL.UNKNOWN_CUSTOMER', 'DEAL.EXTERNAL_ID_TAKEN'],
+    errors: [
+      'DEAL.UNKNOWN_PIPELINE',
+      'DEAL.UNKNOWN_STAGE',
+      'DEAL.USE_CLOSE_COMMAND',
+      ...LINK_ERRORS,
+      'DEAL.UNKNOWN_CONTACT',
+      'DEAL.EXTERNAL_ID_TAKEN',
+    ],
     handle: async (request, services: DealRouteServices) => {
       const { body, scope } = request;
       // A sales rep's new deal is theirs, so that they can see it afterwards.
@@ -332,7 +354,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     params: DealIdParams,
     body: { schema: UpdateDealBody, required: true, hints: DEAL_FIELD_HINTS },
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
-    errors: [...CHANGE_ERRORS, 'DEAL.UNKNOWN_CUSTOMER', 'DEAL.EXTERNAL_ID_TAKEN'],
+    errors: [...CHANGE_ERRORS, ...LINK_ERRORS, 'DEAL.EXTERNAL_ID_TAKEN'],
     conditional: 'if-match',
     handle: (request, services: DealRouteServices) => {
       const { body } = request;
@@ -346,7 +368,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
         externalId: body.external_id,
         forecastCategoryOverride: body.forecast_category_override,
       });
-      return change.ok ? applyChange(request, services, () => change) : Promise.resolve(change.error);
+      return change.ok ? applyPlain(request, services, () => change) : Promise.resolve(change.error);
     },
   }),
   defineRoute({
@@ -364,7 +386,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     handle: async (request, services: DealRouteServices) => {
       const refused = ownerRefused(request.scope, request.body.owner_id);
       if (refused) return refused;
-      return applyChange(request, services, fixed(ok(commands.assign(request.body.owner_id))));
+      return applyPlain(request, services, () => ok(commands.assign(request.body.owner_id)));
     },
   }),
   defineRoute({
@@ -379,7 +401,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
     errors: CHANGE_ERRORS,
     conditional: 'if-match',
-    handle: (request, services: DealRouteServices) => applyChange(request, services, fixed(commands.replaceTags(request.body.tags))),
+    handle: (request, services: DealRouteServices) => applyPlain(request, services, () => commands.replaceTags(request.body.tags)),
   }),
   defineRoute({
     method: 'PUT',
@@ -391,10 +413,9 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     params: DealIdParams,
     body: { schema: DealContactsBody, required: true },
     response: { status: 200, data: DealRepresentation, headers: ['etag'] },
-    errors: CHANGE_ERRORS,
+    errors: [...CHANGE_ERRORS, 'DEAL.UNKNOWN_CONTACT'],
     conditional: 'if-match',
-    handle: (request, services: DealRouteServices) =>
-      applyChange(request, services, fixed(commands.replaceContacts(request.body.contacts))),
+    handle: (request, services: DealRouteServices) => applyPlain(request, services, () => commands.replaceContacts(request.body.contacts)),
   }),
   stageRoute('move', 'Move an open deal to another open stage (forward or backward)', StageBody),
   stageRoute('win', 'Win an open deal (closed_at defaults to now, may be in the past)', WinBody),
@@ -412,7 +433,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     errors: CHANGE_ERRORS,
     conditional: 'if-match',
     handle: async (request, services: DealRouteServices) => {
-      const response = await applyChange(request, services, (_current, now) => ok(commands.deleteDeal(now)));
+      const response = await applyPlain(request, services, (now) => ok(commands.deleteDeal(now)));
       return 'statusCode' in response && response.statusCode === 200 ? noContent() : response;
     },
   }),

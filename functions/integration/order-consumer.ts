@@ -1,6 +1,4 @@
 import type { z } from 'zod';
-import { transition } from '../../domain/customer/customer-commands.js';
-import { lifecyclePath } from '../../domain/customer/lifecycle-path.js';
 import { adjustSummary, mergePurchase, type Purchase, type PurchaseState } from '../../domain/purchase/purchase.js';
 import { parseCurrency } from '../../domain/shared/money.js';
 import type { ConsumerContext } from './consumer-context.js';
@@ -46,13 +44,7 @@ export function orderHandler(type: OrderEventType) {
     await context.customerRepository.saveSummary(customer.id, summary.value);
 
     if (merged.state !== 'completed') return `order ${merged.state}`;
-    const steps = lifecyclePath(customer.status, 'customer') ?? [];
-    for (const command of steps) {
-      unwrap(
-        `${command} after a completed order`,
-        await context.customers.change(customer.id, (now) => transition(command, now), context.actor),
-      );
-    }
+    const steps = unwrap('after a completed order', await context.customers.advanceTo(customer, 'customer', context.actor));
     return steps.length > 0 ? `order completed; customer moved by ${steps.join(', ')}` : 'order completed';
   };
 }

@@ -19,6 +19,22 @@ export interface WriteOptions {
    * select from `inserted` (the new row, all columns), e.g. the rows of a link table.
    */
   readonly alongside?: readonly RawBuilder<unknown>[];
+  /**
+   * Rules across aggregates the caller names (e.g. a linked customer belongs to the linked
+   * company), over the row as the write would leave it: a write that breaks one is not applied
+   * and comes back as a `conflict` on the first that fails, answered by the write statement itself.
+   */
+  readonly rules?: readonly WriteRule[];
+  /** Further values read in the same statement as a change, over the saved row (e.g. a row it refers to). */
+  readonly reads?: Readonly<Record<string, (row: RowValue) => RawBuilder<unknown>>>;
+}
+
+/** A column's value in the row as the write leaves it, as SQL. */
+export type RowValue = (column: string) => RawBuilder<unknown>;
+
+export interface WriteRule {
+  readonly rule: string;
+  holds(row: RowValue): RawBuilder<boolean>;
 }
 
 /**
@@ -51,7 +67,10 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       const lease = claimUntil(event.occurredAt);
       // A new stream has no earlier event to wait for: its first event is always claimable.
       const eventColumns = Object.entries({ ...eventToInsert(event), ...(lease && { claimed_until: lease }) });
-      const guards = [...(options.guards ?? []), ...referencesHold(entity)];
+      const values = definition.entityToInsert(entity);
+      const row: RowValue = (column) => sql`${values[column]}`;
+      const rules = (options.rules ?? []).map(({ rule, holds }) => ({ rule, holds: holds(row) }));
+      const guards = [...(options.guards ?? []), ...referencesHold(entity), ...rules.map(({ holds }) => holds)];
       const alongside = (options.alongside ?? []).map((statement, index) => sql`, ${sql.id(`alongside_${index}`)} as (${statement})`);
       try {
         const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`
@@ -66,13 +85,13 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
             select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
             returning 1
           )${sql.join(alongside, sql``)}
-          select (select count(*) from event) as inserted, ${takenRule(entity, null)} as conflict`.execute(db);
+          select (select count(*) from event) as inserted, ${takenRule(entity, null, rules)} as conflict`.execute(db);
         if (Number(rows[0]?.inserted ?? 0) === 1) {
           if (lease) markClaimedOnWrite(event);
           return { kind: 'inserted' };
         }
         // Without unique checks there is nothing to ask again: a guard (or the caller's own rule) stopped it.
-        const rule = rows[0]?.conflict ?? (definition.uniqueChecks ? await takenNow(entity, null) : null);
+        const rule = rows[0]?.conflict ?? (definition.uniqueChecks ? await takenNow(entity, null, rules) : null);
         return rule ? { kind: 'conflict', field: rule } : { kind: 'not_applied' };
       } catch (error) {
         const field = brokenRule(error);
@@ -112,7 +131,9 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
           data: typeof row.event_data === 'string' ? JSON.parse(row.event_data) : row.event_data,
         };
         if (row.event_claimed === true || row.event_claimed === 't') markClaimedOnWrite(event);
-        return { kind: 'saved', entity, event };
+        if (!options.reads) return { kind: 'saved', entity, event };
+        const reads = Object.fromEntries(Object.keys(options.reads).map((name) => [name, row[`read_${name}`]]));
+        return { kind: 'saved', entity, event, reads };
       } catch (error) {
         // Only a race gets here (a conflicting row committed after the statement's snapshot), or a
         // rule a trigger enforces; inside a transaction the error fails it, and it is retried whole.
@@ -169,7 +190,13 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         .filter(([, check]) => check.field === field)
         .map(([rule, check]) => sql`when ${check.taken(sql`${value}`, param.uuid(id))} then ${rule}`),
     );
-    const rulesBroken = [...missing, ...taken];
+    // The caller's rules over the row as the change leaves it: set columns take their new value.
+    const afterColumn: RowValue = (column) => {
+      const entry = bound.find(({ codec }) => codec.column === column);
+      return entry ? sql`${entry.value}` : sql.ref(`old.${column}`);
+    };
+    const named = (options.rules ?? []).map(({ rule, holds }) => sql`when not ${holds(afterColumn)} then ${rule}`);
+    const rulesBroken = [...missing, ...named, ...taken];
     const conflict = rulesBroken.length > 0 ? sql`case ${sql.join(rulesBroken, sql` `)} end` : sql`cast(null as text)`;
 
     const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
@@ -223,7 +250,12 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         from updated join old on old.id = updated.id
         returning data, claimed_until is not null as claimed
       )
-      select saved.*, (select field from conflict) as conflict_field
+      select saved.*, (select field from conflict) as conflict_field${sql.join(
+        Object.entries(options.reads ?? {}).map(
+          ([name, read]) => sql`, ${read((column) => sql.ref(`saved.${column}`))} as ${sql.ref(`read_${name}`)}`,
+        ),
+        sql``,
+      )}
       from (select 1) as one
       left join lateral (select updated.*, event.data as event_data, event.claimed as event_claimed from updated, event) as saved on true`;
   }
@@ -250,22 +282,32 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
 
   /**
    * The first rule a value of `entity` breaks, as SQL (null when none): a reference that does not
-   * exist, else a unique value another live row (not `exceptId`) already holds.
+   * exist, a rule of the caller's that does not hold, else a unique value another live row (not
+   * `exceptId`) already holds.
    */
-  function takenRule(entity: State, exceptId: RawBuilder<unknown> | null): RawBuilder<string | null> {
+  function takenRule(
+    entity: State,
+    exceptId: RawBuilder<unknown> | null,
+    rules: readonly { rule: string; holds: RawBuilder<boolean> }[] = [],
+  ): RawBuilder<string | null> {
     const missing = referencesOf(entity).map(({ rule, missing }) => sql`when ${missing} then ${rule}`);
+    const named = rules.map(({ rule, holds }) => sql`when not ${holds} then ${rule}`);
     const taken = Object.entries(definition.uniqueChecks ?? {}).flatMap(([rule, check]) => {
       const value = entity[check.field];
       if (value === null || value === undefined) return [];
       return [sql`when ${check.taken(sql`${definition.columns[check.field].bind(value)}`, exceptId)} then ${rule}`];
     });
-    const whens = [...missing, ...taken];
+    const whens = [...missing, ...named, ...taken];
     return whens.length > 0 ? sql<string | null>`case ${sql.join(whens, sql` `)} end` : sql<null>`cast(null as text)`;
   }
 
   /** The same question in a statement of its own: it sees rows committed after an earlier statement's snapshot. */
-  async function takenNow(entity: State, exceptId: RawBuilder<unknown> | null): Promise<string | null> {
-    const { rows } = await sql<{ rule: string | null }>`select ${takenRule(entity, exceptId)} as rule`.execute(db);
+  async function takenNow(
+    entity: State,
+    exceptId: RawBuilder<unknown> | null,
+    rules: readonly { rule: string; holds: RawBuilder<boolean> }[],
+  ): Promise<string | null> {
+    const { rows } = await sql<{ rule: string | null }>`select ${takenRule(entity, exceptId, rules)} as rule`.execute(db);
     return rows[0]?.rule ?? null;
   }
 }

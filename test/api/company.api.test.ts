@@ -242,6 +242,7 @@ describe.each(availableDialects())('companies through the API on %s', (dialect) 
       contacts: 2,
       contacts_by_status: { lead: 1, prospect: 1 },
       purchases: [],
+      deals: [],
     });
     const whole = await api.call({ method: 'GET', path: `${BASE}/companies/${group.id}/summary?include_subsidiaries=true` });
     expect(whole.body.data).toMatchObject({ companies: 3, contacts: 3, contacts_by_status: { lead: 2, prospect: 1 } });
