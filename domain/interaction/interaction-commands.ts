@@ -3,6 +3,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { InteractionPatch, LinkRef, Timestamp } from './interaction.js';
 import type { InteractionChange } from './interaction-change.js';
 import { readDuration, readText } from './interaction-fields.js';
+import { linkIssues } from './log-interaction.js';
 import type { Direction, InteractionOutcome, InteractionType } from './interaction-type-rules.js';
 
 /** What PUT /interactions/{id} may change; participants, customer links, source and external id are fixed at creation. */
@@ -31,7 +32,10 @@ export function updateInteraction(input: InteractionUpdateInput): Result<Interac
   if (input.durationS !== undefined) set.durationS = readDuration(input.durationS, issues);
   if (input.outcome !== undefined) set.outcome = input.outcome;
   if (input.ownerId !== undefined) set.ownerId = input.ownerId;
-  if (input.links !== undefined) set.links = input.links;
+  if (input.links !== undefined) {
+    set.links = input.links;
+    issues.push(...linkIssues(input.links));
+  }
   if (Object.keys(set).length === 0) {
     issues.push({
       field: 'request',

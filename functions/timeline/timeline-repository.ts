@@ -136,7 +136,8 @@ export function timelinePageQuery(subject: TimelineSubject, record: string, quer
     selects.length === 0
       ? sql`select cast(null as text) as kind, cast(null as integer) as rank, cast(null as uuid) as id,
           cast(null as timestamptz) as occurred_at, cast(null as text) as actor, cast(null as jsonb) as detail where false`
-      : sql`${sql.join(selects, sql` union all `)} order by occurred_at desc, rank desc, id desc limit ${take}`;
+      : // Wrapped, so that one branch alone (one kind) is not a select with two ORDER BY clauses.
+        sql`select * from (${sql.join(selects, sql` union all `)}) as branches order by occurred_at desc, rank desc, id desc limit ${take}`;
   return sql<PageRow>`
     with target as (${subject.exists})
     select exists (select 1 from target) as found, page.*
