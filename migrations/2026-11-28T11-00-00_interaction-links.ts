@@ -10,9 +10,10 @@ import { sql, type Kysely } from 'kysely';
  *    recomputes it, exactly as for customers.
  * 3. A change of an interaction's `links` (the jsonb the API answers) brings its link rows along in
  *    the same statement: rows for new targets are inserted (their trigger advances the target),
- *    rows for dropped targets are deleted and each dropped target is recomputed after locking its
- *    row, in target order, so that a concurrent log on the same target cannot be missed (the
- *    recomputation is a later statement, hence a fresh snapshot, taken after the lock).
+ *    rows for dropped targets are deleted and each dropped target is recomputed. Every target
+ *    involved is locked first, in (type, id) order like every other writer, so that a concurrent
+ *    log on the same target cannot be missed (the recomputation is a later statement, hence a
+ *    fresh snapshot, taken after the lock) and opposite relinks cannot deadlock.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of ['customer_mgmt_companies', 'customer_mgmt_deals']) {
@@ -32,6 +33,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       link record;
       latest timestamptz;
     BEGIN
+      -- Every target it linked or links is locked first, in one global order (type, id), as every
+      -- other writer locks them: two relinks moving interactions in opposite directions between the
+      -- same records then wait for each other instead of deadlocking.
+      FOR link IN
+        SELECT t.table_name, linked.target_type, linked.target_id
+          FROM (SELECT kv.key AS target_type, cast(ids.value #>> '{}' AS uuid) AS target_id
+                  FROM jsonb_each(NEW.links) AS kv, jsonb_array_elements(kv.value) AS ids
+                UNION
+                SELECT kv.key, cast(ids.value #>> '{}' AS uuid)
+                  FROM jsonb_each(OLD.links) AS kv, jsonb_array_elements(kv.value) AS ids) AS linked
+          JOIN customer_mgmt_interaction_targets t USING (target_type)
+         ORDER BY linked.target_type, linked.target_id
+      LOOP
+        EXECUTE format('SELECT 1 FROM %I WHERE id = $1 FOR UPDATE', link.table_name) USING link.target_id;
+      END LOOP;
+
       -- Rows for targets the interaction links now and did not before.
       INSERT INTO customer_mgmt_interaction_links (interaction_id, target_type, target_id, occurred_at, counts_as_contact, deleted_at)
       SELECT NEW.id, wanted.key, cast(ids.value #>> '{}' AS uuid), NEW.occurred_at, NEW.counts_as_contact, NEW.deleted_at

@@ -252,4 +252,28 @@ describe.each(availableDialects())('interactions linked to companies and deals o
     expect(await last(`deals/${dealA}`)).toBe('2025-02-03T00:00:00.000Z');
     expect(await last(`deals/${dealB}`)).toBe('2025-02-12T00:00:00.000Z');
   });
+
+  it('relinks moving interactions in opposite directions between the same records at once all succeed', async () => {
+    const [companyA, companyB, dealA, dealB] = [await company(), await company(), await deal(), await deal()];
+    const onA = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        note({ company_id: companyA, deal_ids: [dealA] }, new Date(Date.UTC(2025, 2, 1 + n)).toISOString()),
+      ),
+    );
+    const onB = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        note({ company_id: companyB, deal_ids: [dealB] }, new Date(Date.UTC(2025, 3, 1 + n)).toISOString()),
+      ),
+    );
+    const moves = [
+      ...onA.map((response) => put(response.body.data.id, { links: { company_id: companyB, deal_ids: [dealB] } })),
+      ...onB.map((response) => put(response.body.data.id, { links: { company_id: companyA, deal_ids: [dealA] } })),
+    ];
+    const statuses = (await Promise.all(moves)).map((response) => response.status);
+    expect(statuses).toEqual(moves.map(() => 200));
+    expect(await last(`deals/${dealA}`)).toBe('2025-04-06T00:00:00.000Z');
+    expect(await last(`companies/${companyA}`)).toBe('2025-04-06T00:00:00.000Z');
+    expect(await last(`deals/${dealB}`)).toBe('2025-03-06T00:00:00.000Z');
+    expect(await last(`companies/${companyB}`)).toBe('2025-03-06T00:00:00.000Z');
+  });
 });
