@@ -77,6 +77,8 @@ describe.each(availableDialects())('company and deal timelines on %s', (dialect)
     await note({ company_id: companyId, customer_ids: [ada] }, '2025-06-01T09:00:00Z', 'On both');
     await order(ada, '2025-06-01T08:00:00.000Z');
     await note({ deal_ids: [dealId] }, '2025-06-01T07:00:00Z', 'On the deal');
+    const cy = await create('customers', newCustomerBody({ company_id: companyId }));
+    await note({ customer_ids: [ada, cy] }, '2025-06-01T06:00:00Z', 'Two contacts');
 
     const company = await api.call({ method: 'GET', path: `${BASE}/companies/${companyId}/timeline` });
     expect(company.status).toBe(200);
@@ -88,6 +90,7 @@ describe.each(availableDialects())('company and deal timelines on %s', (dialect)
       ['interaction', 'Outbound call · connected · 12 min'],
       ['interaction', 'Note · On both'],
       ['order', 'Order placed · 49.99 EUR'],
+      ['interaction', 'Note · Two contacts'],
     ]);
     expect(company.body.data[0]).toMatchObject({
       deal_id: dealId,
