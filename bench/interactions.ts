@@ -7,21 +7,8 @@
  * DATABASE_URL (a fresh database, dropped afterwards), else PGlite. Prints p50/p95/p99 and whether
  * each p99 met its target. See docs/benchmarks.md.
  */
-import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import type { Database } from '../functions/db/database.js';
-import { migrateToLatest } from '../functions/db/migrate.js';
-import { openPostgresPool } from '../functions/db/postgres-pool.js';
-import { createGroupHandlers } from '../functions/group-handlers.js';
-import { routeKey, type HttpMethod } from '../functions/http/route.js';
-import { createRouteMatcher } from '../functions/http/route-matcher.js';
-import { createLogger } from '../functions/logger.js';
-import { routes } from '../functions/routes.js';
-import { createServices } from '../functions/services.js';
-import { buildHttpApiEvent } from '../infra/local/http-api-event.js';
-import { createBenchDatabase } from './database.js';
-import { round2, Samples } from './stats.js';
+import { sql } from 'kysely';
+import { BASE, measure as measureRequests, withInProcessApi } from './in-process.js';
 
 const INTERACTIONS = 100_000;
 const CUSTOMERS = 1_000;
@@ -33,42 +20,12 @@ const TARGET_P99_MS = { log: 50, 'log-linked': 50, timeline: 50, 'company-tl': 5
 /** Companies and deals the linked logs spread over (each log locks the rows it advances). */
 const LINKED_RECORDS = 16;
 const DEAL_STAGES = ['needs_analysis', 'proposal', 'negotiation', 'proposal', 'needs_analysis'];
-const ADMIN = { sub: '019b6ec4-0000-7000-8000-00000000ad31', roles: '[admin]' };
-const BASE = '/api/v1/customer-mgmt';
 
 const log = (message: string) => process.stderr.write(`[interactions bench] ${message}\n`);
 
 async function main(): Promise<void> {
-  const server = process.env.DATABASE_URL ? await createBenchDatabase(process.env.DATABASE_URL) : undefined;
-  const opened = await openPostgresPool({ databaseUrl: server?.url, dataDir: 'memory://', maxConnections: CONCURRENCY });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: opened.pool }) });
-  try {
-    await migrateToLatest(db);
-    const services = createServices(db);
-    const handlers = createGroupHandlers(
-      async () => services,
-      createLogger('warn', () => {}),
-    );
-    const match = createRouteMatcher(routes);
-    const call = async (method: HttpMethod, path: string, body?: unknown) => {
-      const url = new URL(path, 'http://localhost');
-      const matched = match(method, url.pathname);
-      if (matched.kind !== 'matched') throw new Error(`no route ${method} ${path}`);
-      const event = buildHttpApiEvent({
-        method,
-        path: url.pathname,
-        rawQueryString: url.search.slice(1),
-        headers: { host: 'localhost', ...(body !== undefined && { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        routeKey: routeKey(matched.route),
-        pathParameters: matched.pathParameters,
-        requestId: randomUUID(),
-        claims: ADMIN,
-      });
-      return handlers[matched.route.group](event, { awsRequestId: randomUUID() } as Context);
-    };
-
-    log(`seeding ${CUSTOMERS} customers and ${INTERACTIONS.toLocaleString('en')} interactions on ${server ? 'PostgreSQL' : 'PGlite'}`);
+  await withInProcessApi(CONCURRENCY, async ({ db, call, onServer }) => {
+    log(`seeding ${CUSTOMERS} customers and ${INTERACTIONS.toLocaleString('en')} interactions on ${onServer ? 'PostgreSQL' : 'PGlite'}`);
     const customerIds: string[] = [];
     for (let n = 0; n < CUSTOMERS; n++) {
       const created = await call('POST', `${BASE}/customers`, { name: `Bench ${n}`, email: `bench.${n}@example.com` });
@@ -117,30 +74,8 @@ async function main(): Promise<void> {
     const { rows } = await sql<{ n: string }>`select count(*) as n from customer_mgmt_interactions`.execute(db);
     log(`${Number(rows[0]!.n).toLocaleString('en')} interactions stored`);
 
-    async function measure(name: keyof typeof TARGET_P99_MS, request: (n: number) => Promise<{ statusCode: number }>) {
-      const samples = new Samples();
-      let next = 0;
-      let errors = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < REQUESTS) {
-            const n = next++;
-            const t0 = performance.now();
-            const response = await request(n);
-            samples.add(performance.now() - t0);
-            if (response.statusCode >= 300) errors++;
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      const { p50_ms, p95_ms, p99_ms } = samples.percentiles();
-      const met = p99_ms <= TARGET_P99_MS[name] && errors === 0;
-      process.stdout.write(
-        `${name.padEnd(10)} ${String(REQUESTS).padStart(5)} requests at concurrency ${CONCURRENCY}: ${round2(REQUESTS / seconds)} req/s, ` +
-          `p50 ${p50_ms} ms, p95 ${p95_ms} ms, p99 ${p99_ms} ms, errors ${errors} — target p99 ≤ ${TARGET_P99_MS[name]} ms: ${met ? 'met' : 'MISSED'}\n`,
-      );
-    }
+    const measure = (name: keyof typeof TARGET_P99_MS, request: (n: number) => Promise<{ statusCode: number }>) =>
+      measureRequests(name, { requests: REQUESTS, concurrency: CONCURRENCY, targetP99Ms: TARGET_P99_MS[name] }, request);
 
     await measure('log', (n) =>
       call('POST', `${BASE}/interactions`, {
@@ -179,11 +114,7 @@ async function main(): Promise<void> {
     await measure('timeline', () => call('GET', `${BASE}/customers/${busy}/timeline?limit=20`));
     await measure('company-tl', () => call('GET', `${BASE}/companies/${companyIds[0]}/timeline?limit=20`));
     await measure('deal-tl', () => call('GET', `${BASE}/deals/${dealIds[0]}/timeline?limit=20`));
-  } finally {
-    await db.destroy();
-    await opened.close();
-    await server?.drop();
-  }
+  });
 }
 
 main().catch((error) => {

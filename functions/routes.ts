@@ -6,6 +6,7 @@ import { analyticsRoutes, type AnalyticsRouteServices } from './analytics/analyt
 import { customerRoutes, type CustomerRouteServices } from './customers/customers.routes.js';
 import { pipelineRoutes, type PipelineRouteServices } from './pipelines/pipelines.routes.js';
 import { dealRoutes, type DealRouteServices } from './deals/deals.routes.js';
+import { dealReportRoutes, type DealReportRouteServices } from './deal-reports/deal-reports.routes.js';
 import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
 import type { Database } from './db/database.js';
@@ -27,6 +28,7 @@ export interface Services
     CompanyRouteServices,
     PipelineRouteServices,
     DealRouteServices,
+    DealReportRouteServices,
     InteractionRouteServices,
     TimelineRouteServices,
     AnalyticsRouteServices,
@@ -100,6 +102,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...companyRoutes,
   ...pipelineRoutes,
   ...dealRoutes,
+  ...dealReportRoutes,
   ...interactionRoutes,
   ...timelineRoutes,
   ...eventRoutes(streamTypes),

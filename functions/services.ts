@@ -8,6 +8,7 @@ import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
 import { createDealService } from './deals/deal-service.js';
+import { createDealReports } from './deal-reports/deal-reports.js';
 import { createInteractionRepository } from './interactions/interaction-repository.js';
 import { createInteractionService } from './interactions/interaction-service.js';
 import { createTimelineService } from './timeline/timeline-service.js';
@@ -51,6 +52,7 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
     companies: createCompanyService({ db, now, newId, afterCommit: options.afterCommit }),
     pipelines,
     deals: createDealService({ db, pipelines, now, newId, afterCommit: options.afterCommit }),
+    dealReports: createDealReports(db, now),
     interactions: createInteractionService({
       interactions: createInteractionRepository(db),
       customers,

@@ -105,6 +105,32 @@ describe('fitGammaGamma', () => {
     expect(relativeError(inCents.parameters.gamma, inDollars.parameters.gamma * 100)).toBeLessThan(1e-5);
   });
 
+  it('converges on a population the size of the CDNOW master file, in cents, where f is flat to its rounding noise', () => {
+    // 9,450 repeat customers (as in the master file's calibration period), x up to 124, spends in cents: the search
+    // reaches the minimum while the gradient is still above the tolerance, and steps stop changing f. Before the
+    // minimiser recognised that, this population used all 500 iterations and the fit was reported as not converged.
+    const uniform = seededUniform(2);
+    const exponential = () => -Math.log(1 - uniform());
+    const gammaInteger = (shape: number, rate: number) => {
+      let sum = 0;
+      for (let index = 0; index < shape; index += 1) sum += exponential();
+      return sum / rate;
+    };
+    const spends = Array.from({ length: 9_450 }, () => {
+      const x = 1 + Math.floor(exponential() * exponential() * 3);
+      const nu = gammaInteger(4, 1500);
+      let total = 0;
+      for (let transaction = 0; transaction < x; transaction += 1) total += gammaInteger(6, nu);
+      return { x, meanSpend: Math.round(total / x) || 1 };
+    });
+    const fit = fitGammaGamma(spends);
+    expect(fit.converged).toBe(true);
+    expect(fit.iterations).toBeLessThan(100);
+    expect(relativeError(fit.parameters.p, 6)).toBeLessThan(0.05);
+    expect(relativeError(fit.parameters.q, 4)).toBeLessThan(0.05);
+    expect(relativeError(fit.parameters.gamma, 1500)).toBeLessThan(0.05);
+  });
+
   it('refuses a population without a repeat customer who spent something', () => {
     expect(() =>
       fitGammaGamma([

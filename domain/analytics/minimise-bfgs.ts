@@ -18,6 +18,16 @@ export interface Minimum {
 
 const ARMIJO = 1e-4;
 const MAX_BACKTRACKS = 60;
+/**
+ * Steps that lower f by no more than this, relative to |f|, are rounding noise. A likelihood summed over
+ * tens of thousands of customers carries about that much noise, and on an ill-conditioned ridge (Gamma-Gamma's
+ * q and γ) a gradient still above the tolerance can mean an f already within its noise of the minimum: the
+ * line search then keeps accepting steps that change nothing. This many such steps in a row end the search.
+ */
+const NOISE_RELATIVE = 1e-13;
+const NOISE_STEPS = 10;
+/** When rounding noise ends the search, a gradient within this multiple of the tolerance counts as converged. */
+const NOISE_GRADIENT_FACTOR = 1e3;
 
 const dot = (u: Float64Array, v: Float64Array) => {
   let sum = 0;
@@ -49,6 +59,7 @@ export function minimiseBfgs(objective: Objective, start: readonly number[], opt
   const inverseHessian = new Float64Array(size * size);
   for (let index = 0; index < size; index += 1) inverseHessian[index * size + index] = 1;
   let scaled = false;
+  let noiseSteps = 0;
 
   const direction = new Float64Array(size);
   const candidate = new Float64Array(size);
@@ -91,9 +102,16 @@ export function minimiseBfgs(objective: Objective, start: readonly number[], opt
       length *= 0.5;
     }
     if (!accepted) {
-      // No step lowers f: rounding noise dominates, so accept a gradient within 1000× the tolerance as converged.
-      return { point: [...point], value, iterations: iteration, evaluations, converged: largest(gradient) <= gradientTolerance * 1e3 };
+      // No step lowers f: rounding noise dominates.
+      return {
+        point: [...point],
+        value,
+        iterations: iteration,
+        evaluations,
+        converged: largest(gradient) <= gradientTolerance * NOISE_GRADIENT_FACTOR,
+      };
     }
+    noiseSteps = value - candidateValue <= NOISE_RELATIVE * Math.max(1, Math.abs(value)) ? noiseSteps + 1 : 0;
 
     for (let index = 0; index < size; index += 1) {
       step[index] = candidate[index]! - point[index]!;
@@ -129,6 +147,15 @@ export function minimiseBfgs(objective: Objective, start: readonly number[], opt
     gradient = candidateGradient;
     candidateGradient = previousGradient;
     value = candidateValue;
+    if (noiseSteps >= NOISE_STEPS) {
+      return {
+        point: [...point],
+        value,
+        iterations: iteration + 1,
+        evaluations,
+        converged: largest(gradient) <= gradientTolerance * NOISE_GRADIENT_FACTOR,
+      };
+    }
   }
   return { point: [...point], value, iterations: maxIterations, evaluations, converged: largest(gradient) <= gradientTolerance };
 }

@@ -84,7 +84,8 @@ export function stageCommand(
     probability: { from: current?.probability ?? null, to: to.probability },
     forecast_category: { from: current?.forecastCategory ?? null, to: to.forecastCategory },
     direction: order(to.key) >= order(deal.stage) ? 'forward' : 'backward',
-    seconds_in_previous_stage: Math.max(0, Math.round((Date.parse(now) - Date.parse(deal.stageEnteredAt)) / SECOND_MS)),
+    // A close recorded at an earlier closed_at left the previous stage then, not now.
+    seconds_in_previous_stage: Math.max(0, Math.round((Date.parse(set.stageEnteredAt!) - Date.parse(deal.stageEnteredAt)) / SECOND_MS)),
   };
   return ok({ event: step.event, set, requires: [stillIn(deal)], note });
 }

@@ -46,7 +46,7 @@ export interface CompanyRouteServices {
 }
 
 /** A sales rep reads the companies they own and those of the customers assigned to them. */
-function readVisibility(scope: AccessScope): CompanyVisibility {
+export function readVisibility(scope: AccessScope): CompanyVisibility {
   return scope.kind === 'owner' ? { ownerId: scope.ownerId, throughContacts: true } : {};
 }
 

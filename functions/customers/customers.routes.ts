@@ -55,7 +55,7 @@ function renderRead(result: Result<Customer, DomainError>, request: RouteRequest
 }
 
 /** Sales reps see only the customers assigned to them; everyone else sees all. */
-function visibilityOf(scope: AccessScope): Visibility {
+export function visibilityOf(scope: AccessScope): Visibility {
   return scope.kind === 'owner' ? { assignedTo: scope.ownerId } : {};
 }
 

@@ -36,3 +36,17 @@ export function fromJsonb<T>(value: T | string): T {
 export function isoText(column: RawBuilder<unknown>): RawBuilder<string> {
   return sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
+
+/**
+ * A UUID v7 made by the database, for rows a statement creates in numbers only it knows (one
+ * event per matched row): the 48-bit Unix time in ms of `at` (an ISO timestamp), random bits
+ * from gen_random_uuid(), whose variant bits are already right, and the version nibble set to
+ * 0111 (set_bit counts from the least significant bit of each byte; the version is the high
+ * nibble of byte 6, bits 52–55).
+ */
+export function uuidV7At(at: string): RawBuilder<string> {
+  const ms = String(Date.parse(at));
+  return sql<string>`cast(encode(set_bit(set_bit(set_bit(set_bit(
+    overlay(uuid_send(gen_random_uuid()) placing substring(int8send(cast(${ms} as bigint)) from 3) from 1 for 6),
+    52, 1), 53, 1), 54, 1), 55, 0), 'hex') as uuid)`;
+}

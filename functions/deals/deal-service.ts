@@ -9,11 +9,13 @@ import type { DomainError } from '../../domain/errors.js';
 import type { Pipeline } from '../../domain/pipeline/pipeline.js';
 import { decideChange } from '../../domain/shared/aggregate-change.js';
 import type { ChangeContext } from '../../domain/shared/domain-event.js';
+import type { ChildPage, PageRequest } from '../../domain/shared/paging.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 import type { AfterCommit } from '../kit/aggregate-service.js';
 import type { PipelineService } from '../pipelines/pipeline-service.js';
+import { readDealHistory, type DealHistoryItem } from './deal-history.js';
 import { createDealRepository, dealScope, type DealListQuery, type DealVisibility, type DealWithPipeline } from './deal-repository.js';
 
 export interface DealServiceDependencies {
@@ -111,6 +113,12 @@ export function createDealService(deps: DealServiceDependencies) {
     },
 
     list: (query: DealListQuery) => deals.list(query),
+
+    /** A page of the deal's events, oldest first, with the time spent in each stage it entered. */
+    async history(id: string, page: PageRequest, visibility: DealVisibility): Promise<Result<ChildPage<DealHistoryItem>, DomainError>> {
+      const read = await readDealHistory(deps.db, id, page, visibility, deps.now().toISOString());
+      return read ? ok(read) : err(dealNotFound(id));
+    },
 
     /**
      * Loads the deal, builds the change from it, and saves it in one statement with its event; if

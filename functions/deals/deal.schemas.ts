@@ -3,7 +3,8 @@ import { CONTACT_ROLES, DEAL_STATUSES } from '../../domain/deal/deal.js';
 import { FORECAST_CATEGORIES } from '../../domain/pipeline/pipeline.js';
 import { MAX_TAGS } from '../../domain/shared/tags.js';
 import { cleanText, encodePageCursor, isoTimestamp, pageCursor } from '../http/clean-input.js';
-import { pageLimit, single } from '../http/query-parameters.js';
+import { afterId, pageLimit, single } from '../http/query-parameters.js';
+import { EventDetailRepresentation } from '../events/event-representation.js';
 import { DEAL_SORTS, type DealSort } from './deal-repository.js';
 
 // Shape and size here; meaning (stage of the pipeline, reasons, dates that exist) is the domain's.
@@ -138,3 +139,24 @@ export const DealRepresentation = z
       .meta({ description: 'when the latest interaction linked to the deal took place (meetings that did not take place do not count)' }),
   })
   .meta({ title: 'Deal' });
+
+/** The deals of one customer (primary customer or contact) or one company: the deal list's filters, minus the parent. */
+export const CustomerDealsQuery = ListDealsQuery.omit({ customer_id: true });
+export const CompanyDealsQuery = ListDealsQuery.omit({ company_id: true });
+
+export const DealHistoryQuery = z.strictObject({
+  after: afterId("event_id of one of this deal's events").optional(),
+  limit: pageLimit,
+});
+
+export const DealHistoryItemRepresentation = EventDetailRepresentation.extend({
+  time_in_stage: z
+    .strictObject({
+      stage: z.string().meta({ examples: ['proposal'] }),
+      entered_at: timestamp,
+      left_at: timestamp.nullable().describe('null while the deal is still in the stage'),
+      seconds: z.int().min(0).describe('left_at (or now) − entered_at'),
+    })
+    .nullable()
+    .describe('For events that put the deal in a stage (created, stage changed, won, lost, reopened): how long it stayed there'),
+}).meta({ title: 'DealHistoryItem' });

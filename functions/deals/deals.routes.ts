@@ -11,13 +11,24 @@ import type { ApiError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
 import * as z from 'zod';
+import { readVisibility as companyReadVisibility } from '../companies/companies.routes.js';
+import type { CompanyService } from '../companies/company-service.js';
+import { CompanyIdParams } from '../companies/company.schemas.js';
+import { visibilityOf as customerVisibility } from '../customers/customers.routes.js';
+import type { CustomerService } from '../customers/customer-service.js';
+import { CustomerIdParams } from '../customers/customer.schemas.js';
+import { toEventDetail } from '../events/event-envelope.js';
 import { DEAL_PERMISSIONS } from './deal-permissions.js';
 import { dealBody, dealEtag } from './deal-responses.js';
 import type { DealCaller, DealChangeBuilder, DealService } from './deal-service.js';
 import type { DealWithPipeline } from './deal-repository.js';
 import {
   AssignDealBody,
+  CompanyDealsQuery,
   CreateDealBody,
+  CustomerDealsQuery,
+  DealHistoryItemRepresentation,
+  DealHistoryQuery,
   DealContactsBody,
   DealIdParams,
   DealRepresentation,
@@ -32,6 +43,8 @@ import {
 
 export interface DealRouteServices {
   readonly deals: DealService;
+  readonly customers: CustomerService;
+  readonly companies: CompanyService;
 }
 
 /** Sales reps act on the deals they own, and link only the customers assigned to them. */
@@ -127,6 +140,53 @@ function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject 
   });
 }
 
+type DealListParameters = z.infer<typeof ListDealsQuery>;
+
+/** One page of deals for the list routes; `parent` pins the customer or company whose deals these are. */
+async function listDeals(
+  query: Omit<DealListParameters, 'customer_id' | 'company_id'> & Partial<Pick<DealListParameters, 'customer_id' | 'company_id'>>,
+  scope: AccessScope,
+  services: DealRouteServices,
+  parent: { readonly customerId?: string; readonly companyId?: string },
+): Promise<HttpResponse | ApiError | DomainError> {
+  const empty = () => success(200, [], { pagination: { limit: query.limit, next_cursor: null } });
+  if (scope.kind === 'owner' && query.owner_id !== undefined && query.owner_id !== scope.ownerId) return empty();
+  if (query.cursor && query.cursor.s !== query.sort) {
+    return validationFailed([{ field: 'cursor', message: `it was issued for sort=${query.cursor.s}; repeat the same sort to continue` }]);
+  }
+  if ((query.amount_min !== undefined || query.amount_max !== undefined) && query.currency === undefined) {
+    return validationFailed([
+      { field: 'currency', message: 'amount_min and amount_max compare amounts in one currency: give currency too' },
+    ]);
+  }
+  const tag = query.tag === undefined ? undefined : parseTags([query.tag]);
+  if (tag && !tag.ok) return validationFailed([{ field: 'tag', message: tag.error }]);
+  const page = await services.deals.list({
+    pipelineId: query.pipeline_id,
+    stage: query.stage,
+    status: query.status,
+    ownerId: scope.kind === 'owner' ? scope.ownerId : query.owner_id,
+    companyId: parent.companyId ?? query.company_id,
+    customerId: parent.customerId ?? query.customer_id,
+    closeFrom: query.close_from?.slice(0, 10),
+    closeTo: query.close_to?.slice(0, 10),
+    currency: query.currency,
+    amountMin: query.amount_min,
+    amountMax: query.amount_max,
+    forecastCategory: query.forecast_category,
+    tag: tag?.ok ? tag.value[0] : undefined,
+    sort: query.sort,
+    limit: query.limit,
+    after: query.cursor && { key: query.cursor.k, id: query.cursor.i },
+  });
+  const now = services.deals.now();
+  return success(
+    200,
+    page.items.map(({ deal, pipeline }) => dealBody(deal, pipeline, now)),
+    { pagination: { limit: query.limit, next_cursor: page.next ? encodeDealCursor(query.sort, page.next) : null } },
+  );
+}
+
 export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
   defineRoute({
     method: 'POST',
@@ -182,46 +242,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     permission: DEAL_PERMISSIONS.read,
     query: ListDealsQuery,
     response: { status: 200, data: z.array(DealRepresentation), paginated: true },
-    handle: async ({ query, scope }, services: DealRouteServices) => {
-      const empty = () => success(200, [], { pagination: { limit: query.limit, next_cursor: null } });
-      if (scope.kind === 'owner' && query.owner_id !== undefined && query.owner_id !== scope.ownerId) return empty();
-      if (query.cursor && query.cursor.s !== query.sort) {
-        return validationFailed([
-          { field: 'cursor', message: `it was issued for sort=${query.cursor.s}; repeat the same sort to continue` },
-        ]);
-      }
-      if ((query.amount_min !== undefined || query.amount_max !== undefined) && query.currency === undefined) {
-        return validationFailed([
-          { field: 'currency', message: 'amount_min and amount_max compare amounts in one currency: give currency too' },
-        ]);
-      }
-      const tag = query.tag === undefined ? undefined : parseTags([query.tag]);
-      if (tag && !tag.ok) return validationFailed([{ field: 'tag', message: tag.error }]);
-      const page = await services.deals.list({
-        pipelineId: query.pipeline_id,
-        stage: query.stage,
-        status: query.status,
-        ownerId: scope.kind === 'owner' ? scope.ownerId : query.owner_id,
-        companyId: query.company_id,
-        customerId: query.customer_id,
-        closeFrom: query.close_from?.slice(0, 10),
-        closeTo: query.close_to?.slice(0, 10),
-        currency: query.currency,
-        amountMin: query.amount_min,
-        amountMax: query.amount_max,
-        forecastCategory: query.forecast_category,
-        tag: tag?.ok ? tag.value[0] : undefined,
-        sort: query.sort,
-        limit: query.limit,
-        after: query.cursor && { key: query.cursor.k, id: query.cursor.i },
-      });
-      const now = services.deals.now();
-      return success(
-        200,
-        page.items.map(({ deal, pipeline }) => dealBody(deal, pipeline, now)),
-        { pagination: { limit: query.limit, next_cursor: page.next ? encodeDealCursor(query.sort, page.next) : null } },
-      );
-    },
+    handle: ({ query, scope }, services: DealRouteServices) => listDeals(query, scope, services, {}),
   }),
   defineRoute({
     method: 'GET',
@@ -239,6 +260,66 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
       if (!found.ok) return found.error;
       const etag = dealEtag(found.value.deal, found.value.pipeline, services.deals.now());
       return clientHasCurrent(request.headers, etag) ? { statusCode: 304, headers: { etag } } : dealResponse(services, 200, found.value);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/deals/{id}/history',
+    group: 'api-read',
+    operationId: 'getDealHistory',
+    summary: "The deal's events, oldest first, each stage it entered with the time it spent there",
+    permission: DEAL_PERMISSIONS.read,
+    params: DealIdParams,
+    query: DealHistoryQuery,
+    response: { status: 200, data: z.array(DealHistoryItemRepresentation), paginated: true },
+    errors: ['DEAL.NOT_FOUND'],
+    handle: async (request, services: DealRouteServices) => {
+      const { params, query } = request;
+      const history = await services.deals.history(params.id, query, callerOf(request).visibility);
+      if (!history.ok) return history.error;
+      const page = history.value;
+      if (page.kind === 'unknown_after')
+        return validationFailed([{ field: 'after', message: `no event ${query.after} belongs to this deal` }]);
+      const last = page.items[page.items.length - 1];
+      return success(
+        200,
+        page.items.map(({ event, timeInStage }) => ({ ...toEventDetail(event), time_in_stage: timeInStage })),
+        { pagination: { limit: query.limit, next_cursor: page.hasMore && last !== undefined ? last.event.eventId : null } },
+      );
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/customers/{id}/deals',
+    group: 'api-read',
+    operationId: 'listCustomerDeals',
+    summary: "The deals a customer is on (as primary customer or contact), with the deal list's filters, sorts and cursor",
+    permission: DEAL_PERMISSIONS.read,
+    params: CustomerIdParams,
+    query: CustomerDealsQuery,
+    response: { status: 200, data: z.array(DealRepresentation), paginated: true },
+    errors: ['CUSTOMER.NOT_FOUND'],
+    handle: async ({ params, query, scope }, services: DealRouteServices) => {
+      const customer = await services.customers.get(params.id, customerVisibility(scope));
+      if (!customer.ok) return customer.error;
+      return listDeals(query, scope, services, { customerId: params.id });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/companies/{id}/deals',
+    group: 'api-read',
+    operationId: 'listCompanyDeals',
+    summary: "The company's deals, with the deal list's filters, sorts and cursor",
+    permission: DEAL_PERMISSIONS.read,
+    params: CompanyIdParams,
+    query: CompanyDealsQuery,
+    response: { status: 200, data: z.array(DealRepresentation), paginated: true },
+    errors: ['COMPANY.NOT_FOUND'],
+    handle: async ({ params, query, scope }, services: DealRouteServices) => {
+      const company = await services.companies.get(params.id, companyReadVisibility(scope));
+      if (!company.ok) return company.error;
+      return listDeals(query, scope, services, { companyId: params.id });
     },
   }),
   defineRoute({

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { ChildPage, PageRequest } from '../../domain/shared/paging.js';
 import type { Database } from '../db/database.js';
@@ -8,6 +8,9 @@ import type { RowScope } from './aggregate-table.js';
 
 type HistoryRow = { [K in keyof EventRow]: EventRow[K] | null } & { anchor_version: number | null };
 
+/** What an aggregate's history adds to each event: columns computed from the event row `e`. */
+export type StreamAnnotation = RawBuilder<unknown>;
+
 /**
  * A page of one aggregate's event stream, oldest first, in one statement: the aggregate (live and
  * within `scope`, whose columns may be qualified with the table name), the anchor event named by
@@ -16,9 +19,31 @@ type HistoryRow = { [K in keyof EventRow]: EventRow[K] | null } & { anchor_versi
  */
 export async function readStreamPage<Event extends DomainEvent>(
   db: Kysely<Database>,
-  stream: { readonly table: string; readonly aggregateType: string; readonly id: string; readonly scope?: RowScope },
+  stream: StreamToRead,
   page: PageRequest,
 ): Promise<ChildPage<Event> | null> {
+  const read = await readAnnotatedStreamPage<Event, never>(db, stream, page);
+  return read?.kind === 'page' ? { ...read, items: read.items.map((item) => item.event) } : read;
+}
+
+interface StreamToRead {
+  readonly table: string;
+  readonly aggregateType: string;
+  readonly id: string;
+  readonly scope?: RowScope;
+}
+
+/**
+ * The same page, each event with the columns `annotation` selects next to it (a select list over
+ * the event row `e`, e.g. the stage a deal event entered and when the deal left it) — computed in
+ * the same statement, so an annotation may look at events outside the page.
+ */
+export async function readAnnotatedStreamPage<Event extends DomainEvent, Annotation extends object>(
+  db: Kysely<Database>,
+  stream: StreamToRead,
+  page: PageRequest,
+  annotation?: StreamAnnotation,
+): Promise<ChildPage<{ readonly event: Event; readonly annotation: Annotation }> | null> {
   const table = sql.table(stream.table);
   const self = sql.ref(`${stream.table}.id`);
   const anchor =
@@ -31,7 +56,7 @@ export async function readStreamPage<Event extends DomainEvent>(
     from ${table}
     ${page.after === undefined ? sql`cross join` : sql`left join`} ${anchor}
     left join lateral (
-      select e.* from ${sql.table(EVENTS)} e
+      select e.* ${annotation ? sql`, ${annotation}` : sql``} from ${sql.table(EVENTS)} e
       where e.aggregate_type = ${stream.aggregateType} and e.aggregate_id = ${self} and e.aggregate_version > anchor.anchor_version
       order by e.aggregate_version
       limit ${page.limit + 1}
@@ -40,6 +65,8 @@ export async function readStreamPage<Event extends DomainEvent>(
     order by page.aggregate_version`.execute(db);
   if (rows.length === 0) return null;
   if (rows[0]!.anchor_version === null) return { kind: 'unknown_after' };
-  const events = rows.filter((row): row is HistoryRow & EventRow => row.event_id !== null).map((row) => rowToEvent(row) as Event);
+  const events = rows
+    .filter((row): row is HistoryRow & EventRow => row.event_id !== null)
+    .map((row) => ({ event: rowToEvent(row) as Event, annotation: row as unknown as Annotation }));
   return { kind: 'page', items: events.slice(0, page.limit), hasMore: events.length > page.limit };
 }

@@ -270,6 +270,10 @@ describe.each(availableDialects())('companies through the API on %s', (dialect) 
         event_type: 'CustomerUpdated',
         data: { changes: { company_id: { from: doomed.id, to: null } } },
       });
+      // Made by the database, yet a UUID v7 like every other event id, its time the event's.
+      const { event_id: eventId, occurred_at: occurredAt } = history.at(-1);
+      expect(eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(parseInt(eventId.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.parse(occurredAt));
     }
     expect((await api.call({ method: 'GET', path: `${BASE}/companies/${doomed.id}` })).status).toBe(404);
     expect((await api.call({ method: 'GET', path: `${BASE}/companies/domain/doomed.example` })).status).toBe(404);

@@ -40,6 +40,14 @@ describe('the event catalogue', () => {
     for (const [name, content] of Object.entries(generated)) expect(committed[name], name).toBe(content);
   });
 
+  it('is documented: docs/events.md has a row for every contract, linking its schema file', () => {
+    const doc = readFileSync('docs/events.md', 'utf8');
+    for (const [key, aggregate] of Object.entries(EVENT_CATALOGUE.aggregateOf)) {
+      const [type, version] = key.split('.v');
+      expect(doc, key).toContain(`| \`${type}\` | ${version} | [\`${key}.json\`](../functions/events/schemas/${aggregate}/${key}.json) |`);
+    }
+  });
+
   it.each([
     ['an unknown tier', { data: { changes: { tier: { from: 'free', to: 'platinum' } } } }, 'data.changes.tier.to'],
     [
