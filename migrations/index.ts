@@ -12,6 +12,7 @@ import * as customerTagIndex from './2026-11-28T09-00-00_customer-tag-index.js';
 import * as pipelinesAndDeals from './2026-11-28T10-00-00_pipelines-and-deals.js';
 import * as interactions from './2026-11-28T08-00-00_interactions.js';
 import * as analytics from './2026-11-28T07-00-00_analytics.js';
+import * as interactionLinks from './2026-11-28T11-00-00_interaction-links.js';
 import * as companyOpenDeals from './2026-11-28T12-00-00_company-open-deals.js';
 import * as dealReportIndexes from './2026-11-28T13-00-00_deal-report-indexes.js';
 import * as searchIndexes from './2026-11-28T14-00-00_search-indexes.js';
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_interactions': interactions,
   '2026-11-28T09-00-00_customer-tag-index': customerTagIndex,
   '2026-11-28T10-00-00_pipelines-and-deals': transactional(pipelinesAndDeals),
+  '2026-11-28T11-00-00_interaction-links': transactional(interactionLinks),
   '2026-11-28T12-00-00_company-open-deals': transactional(companyOpenDeals),
   '2026-11-28T13-00-00_deal-report-indexes': dealReportIndexes,
   '2026-11-28T14-00-00_search-indexes': searchIndexes,

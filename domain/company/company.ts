@@ -3,6 +3,7 @@ import type { DomainName } from '../shared/domain-name.js';
 import type { JsonObject } from '../shared/json.js';
 import type { Phone } from '../shared/phone.js';
 import type { Tag } from '../shared/tags.js';
+import type { LastInteraction } from '../shared/last-interaction.js';
 import type { Timestamp } from '../shared/timestamp.js';
 
 export const SIZE_BANDS = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001+'] as const;
@@ -33,10 +34,12 @@ export interface Company {
   readonly createdAt: Timestamp;
   readonly updatedAt: Timestamp;
   readonly deletedAt: Timestamp | null;
+  /** Kept by the database when interactions link the company; no change sets it. */
+  readonly lastInteraction: LastInteraction;
 }
 
 /** The fields a change may set; id, version and the stamps are managed by the write kit. */
-export type CompanyPatch = Partial<Omit<Company, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
+export type CompanyPatch = Partial<Omit<Company, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'lastInteraction'>>;
 export type CompanyField = keyof CompanyPatch;
 
 /** The public (API and event) name of every field, in the order records are shown. */
@@ -58,13 +61,13 @@ export const COMPANY_PUBLIC_NAMES = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   deletedAt: 'deleted_at',
-} as const satisfies Record<keyof Company, string>;
+} as const satisfies Record<Exclude<keyof Company, 'lastInteraction'>, string>;
 
 /** The company as other contexts see it in event payloads. */
 export function toCompanyRecord(company: Company): JsonObject {
   const record: Record<string, JsonObject[string]> = {};
   for (const [field, publicName] of Object.entries(COMPANY_PUBLIC_NAMES)) {
-    record[publicName] = company[field as keyof Company];
+    record[publicName] = company[field as keyof typeof COMPANY_PUBLIC_NAMES];
   }
   return record;
 }

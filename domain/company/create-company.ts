@@ -5,6 +5,7 @@ import { toCompanyRecord, type Company, type SizeBand } from './company.js';
 import type { CompanyEvent } from './company.events.js';
 import { COMPANY_KIND } from './company-change.js';
 import { CompanyFieldValidator } from './company-fields.js';
+import { NO_INTERACTION } from '../shared/last-interaction.js';
 
 /** What a caller may say about a new company; only the name is required. */
 export interface NewCompanyInput {
@@ -54,6 +55,7 @@ export function createCompany(
     createdAt: context.now,
     updatedAt: context.now,
     deletedAt: null,
+    lastInteraction: NO_INTERACTION,
   };
   const broken = COMPANY_KIND.invariant?.(company, company);
   if (broken) return err(broken);

@@ -8,6 +8,7 @@ import { firstOpenStage, stageOf, type Pipeline } from '../pipeline/pipeline.js'
 import { DEAL_PUBLIC_NAMES, type Deal } from './deal.js';
 import type { DealEvent } from './deal.events.js';
 import { DealFieldValidator } from './deal-fields.js';
+import { NO_INTERACTION } from '../shared/last-interaction.js';
 
 /** What a caller may say about a new deal; status follows from the stage (always an open one). */
 export interface NewDealInput {
@@ -95,6 +96,7 @@ export function createDeal(
     createdAt: context.now,
     updatedAt: context.now,
     deletedAt: null,
+    lastInteraction: NO_INTERACTION,
   };
   const event: DealEvent = {
     eventId: context.eventId,

@@ -16,6 +16,7 @@ const NOW = '2026-01-03T12:00:00.000Z';
 const deal = (overrides: Partial<Deal> = {}): Deal => ({
   id: '0190a000-0000-7000-8000-000000000001',
   version: 1,
+  lastInteraction: { at: null, revision: 0 },
   name: 'Fleet renewal',
   pipelineId: 'p',
   stage: 'needs_analysis',

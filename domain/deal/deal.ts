@@ -2,6 +2,7 @@ import type { AggregateRoot } from '../shared/aggregate-change.js';
 import type { CurrencyCode } from '../shared/money.js';
 import type { Source } from '../shared/source.js';
 import type { Tag } from '../shared/tags.js';
+import type { LastInteraction } from '../shared/last-interaction.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import { stageOf, type ForecastCategory, type Pipeline } from '../pipeline/pipeline.js';
 
@@ -49,6 +50,8 @@ export interface Deal extends AggregateRoot {
   /** The open stage a closed deal was in when it closed: where reopen takes it back. */
   readonly lastOpenStage: string | null;
   readonly createdAt: Timestamp;
+  /** Kept by the database when interactions link the deal; no change sets it. */
+  readonly lastInteraction: LastInteraction;
 }
 
 /** What every read shows beside the stored fields, from the current stage of the deal's pipeline. */

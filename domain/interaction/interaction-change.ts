@@ -2,7 +2,15 @@ import { validationFailed, type DomainError } from '../errors.js';
 import { decideChange, type AggregateChange, type AggregateKind, type ChangeOutcome as Outcome } from '../shared/aggregate-change.js';
 import type { ChangeContext } from '../shared/domain-event.js';
 import type { Result } from '../shared/result.js';
-import { INTERACTION_PUBLIC_NAMES, interactionFacts, PERSONAL_FIELDS, type Interaction, type InteractionField } from './interaction.js';
+import {
+  INTERACTION_PUBLIC_NAMES,
+  interactionFacts,
+  PERSONAL_FIELDS,
+  sameLinks,
+  type Interaction,
+  type InteractionField,
+} from './interaction.js';
+import { linkIssues } from './log-interaction.js';
 import type { InteractionEvent, InteractionEventType } from './interaction.events.js';
 import { typeRuleIssues } from './interaction-type-rules.js';
 
@@ -21,9 +29,11 @@ export const INTERACTION_KIND: AggregateKind<Interaction, InteractionField> = {
     message: `The interaction was changed since version ${expected}; it is now at version ${interaction.version}. Read it again and retry.`,
     details: { current_version: interaction.version },
   }),
-  // The type's field rules hold for the interaction as the change leaves it (a call turned into a note loses its direction).
+  sameValue: { links: sameLinks },
+  // The type's field rules hold for the interaction as the change leaves it (a call turned into a
+  // note loses its direction), and it still links at least one record.
   invariant: (next) => {
-    const issues = typeRuleIssues(next, next.updatedAt);
+    const issues = [...typeRuleIssues(next, next.updatedAt), ...linkIssues(next.links)];
     return issues.length === 0 ? null : validationFailed(issues);
   },
 };

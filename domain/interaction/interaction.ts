@@ -42,7 +42,7 @@ export interface Interaction extends AggregateRoot {
   readonly outcome: InteractionOutcome | null;
   /** Fixed at creation. */
   readonly participants: readonly Participant[];
-  /** Fixed at creation, ordered by target type and id. */
+  /** Ordered by target type and id; customer links are fixed at creation, company and deal links may change. */
   readonly links: readonly LinkRef[];
   readonly ownerId: string;
   readonly source: InteractionSource;
@@ -50,9 +50,12 @@ export interface Interaction extends AggregateRoot {
   readonly createdAt: Timestamp;
 }
 
-/** The fields a change may set; participants, links, source and external id are fixed at creation. */
+/**
+ * The fields a change may set; participants, source and external id are fixed at creation, and so
+ * are the customer links (participants name them). A change of links carries the whole new set.
+ */
 export type InteractionPatch = Partial<
-  Pick<Interaction, 'type' | 'occurredAt' | 'direction' | 'subject' | 'body' | 'durationS' | 'outcome' | 'ownerId' | 'deletedAt'>
+  Pick<Interaction, 'type' | 'occurredAt' | 'direction' | 'subject' | 'body' | 'durationS' | 'outcome' | 'ownerId' | 'links' | 'deletedAt'>
 >;
 export type InteractionField = keyof InteractionPatch;
 
@@ -66,11 +69,19 @@ export const INTERACTION_PUBLIC_NAMES = {
   durationS: 'duration_s',
   outcome: 'outcome',
   ownerId: 'owner_id',
+  links: 'links',
   deletedAt: 'deleted_at',
 } as const satisfies Record<InteractionField, string>;
 
 /** Personal content: it never leaves in an event, a change to it is recorded without its values. */
 export const PERSONAL_FIELDS: readonly InteractionField[] = ['subject', 'body'];
+
+/** Whether two link sets (each normalised: once each, in target order) name the same records. */
+export function sameLinks(a: readonly LinkRef[], b: readonly LinkRef[]): boolean {
+  return (
+    a.length === b.length && a.every((link, index) => link.targetType === b[index]!.targetType && link.targetId === b[index]!.targetId)
+  );
+}
 
 /** The links grouped by target type, as events and the API show them (`customer` → [ids]). */
 export function linksByType(links: readonly LinkRef[]): Record<string, string[]> {

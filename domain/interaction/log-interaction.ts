@@ -44,6 +44,27 @@ export function participantEmails(input: Pick<NewInteractionInput, 'participants
   });
 }
 
+/** An interaction links at least one record and at most MAX_LINKS. */
+export function linkIssues(links: readonly LinkRef[]): FieldIssue[] {
+  if (links.length === 0) {
+    return [
+      {
+        field: 'links',
+        message: 'link at least one record (links.customer_ids, company_id or deal_ids), or name a participant who is a customer',
+      },
+    ];
+  }
+  return links.length > MAX_LINKS ? [{ field: 'links', message: `link at most ${MAX_LINKS} records` }] : [];
+}
+
+/**
+ * The links after replacing those of some target types (`company` → the new company, `deal` → the
+ * new deals); links of other types stay.
+ */
+export function replaceLinks(current: readonly LinkRef[], types: readonly string[], replacement: readonly LinkRef[]): LinkRef[] {
+  return normaliseLinks([...current.filter((link) => !types.includes(link.targetType)), ...replacement]);
+}
+
 const byTarget = (a: LinkRef, b: LinkRef) =>
   a.targetType === b.targetType ? (a.targetId < b.targetId ? -1 : a.targetId > b.targetId ? 1 : 0) : a.targetType < b.targetType ? -1 : 1;
 
@@ -83,10 +104,7 @@ export function logInteraction(
     participant.customerId === null ? [] : [{ targetType: CUSTOMER_TARGET, targetId: participant.customerId }],
   );
   const links = normaliseLinks([...input.links, ...participantLinks]);
-  if (links.length === 0) {
-    issues.push({ field: 'links', message: 'link at least one record (links.customer_ids), or name a participant who is a customer' });
-  }
-  if (links.length > MAX_LINKS) issues.push({ field: 'links', message: `link at most ${MAX_LINKS} records` });
+  issues.push(...linkIssues(links));
   const typed = {
     type: input.type,
     occurredAt: input.occurredAt,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatMoney, interactionSummary, lifecycleSummary, orderSummary } from './timeline-summary.js';
+import { dealSummary, formatDuration, formatMoney, interactionSummary, lifecycleSummary, orderSummary } from './timeline-summary.js';
 
 describe('one human line per timeline item', () => {
   it.each([
@@ -41,5 +41,36 @@ describe('one human line per timeline item', () => {
     ['CustomerAssigned', { changes: { assigned_to: { from: 'a', to: null } } }, 'Unassigned'],
     ['CustomerUpdated', { changes: { name: {}, user_id: {} } }, 'Updated name, user id'],
     ['SomethingElseHappened', {}, 'Something Else Happened'],
+    ['CompanyCreated', { company: {} }, 'Company created'],
+    ['CompanyAssigned', { changes: { owner_id: { from: null, to: 'rep-1' } } }, 'Assigned to rep-1'],
+    ['CompanyUpdated', { changes: { size_band: {} } }, 'Updated size band'],
+    ['CompanyDeleted', { changes: {} }, 'Deleted'],
   ])('%s → %s', (type, data, line) => expect(lifecycleSummary(type, data as never)).toBe(line));
+
+  const stage = (from: string, to: string, was: number | null, is: number) => ({
+    changes: { stage: { from, to } },
+    probability: { from: was, to: is },
+  });
+  it.each([
+    [
+      'DealCreated',
+      { deal: { name: 'Fleet renewal', stage: 'qualification' }, probability: 0.1 },
+      'Deal created · Fleet renewal · Qualification (10%)',
+    ],
+    ['DealStageChanged', stage('discovery', 'proposal', 0.2, 0.5), 'Discovery → Proposal (20% → 50%)'],
+    ['DealStageChanged', stage('needs_analysis', 'proposal', null, 0.5), 'Needs analysis → Proposal (– → 50%)'],
+    ['DealWon', stage('negotiation', 'won', 0.8, 1), 'Won · Negotiation → Won (80% → 100%)'],
+    [
+      'DealLost',
+      {
+        ...stage('proposal', 'lost', 0.5, 0),
+        changes: { stage: { from: 'proposal', to: 'lost' }, lost: { from: null, to: { reason: 'no_budget' } } },
+      },
+      'Lost · no budget · Proposal → Lost (50% → 0%)',
+    ],
+    ['DealReopened', stage('lost', 'proposal', 0, 0.5), 'Reopened · Lost → Proposal (0% → 50%)'],
+    ['DealAssigned', { changes: { owner_id: { from: 'a', to: null } } }, 'Unassigned'],
+    ['DealContactsChanged', { changes: { contacts: { from: [], to: [{}, {}] } } }, 'Contacts: 2'],
+    ['DealUpdated', { changes: { amount_minor: {}, name: {} } }, 'Updated amount minor, name'],
+  ])('%s → %s', (type, data, line) => expect(dealSummary(type, data as never)).toBe(line));
 });

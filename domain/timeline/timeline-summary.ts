@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../shared/json.js';
 
 /** The kinds of item a record's timeline merges, as the API names them. */
-export const TIMELINE_KINDS = ['lifecycle', 'interaction', 'order'] as const;
+export const TIMELINE_KINDS = ['lifecycle', 'interaction', 'order', 'deal'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /** Currencies whose minor unit is not a hundredth (ISO 4217 exponents 0 and 3). */
@@ -51,12 +51,34 @@ const fromTo = (change: JsonValue | undefined): [string, string] => {
   return [text(from), text(to)];
 };
 
+/** The change lines every stream shares: owner, tags, details, deletion; null for another event. */
+function sharedSummary(action: string, changes: JsonObject): string | null {
+  switch (action) {
+    case 'Assigned': {
+      const [, to] = fromTo(changes.assigned_to ?? changes.owner_id);
+      return to === 'none' ? 'Unassigned' : `Assigned to ${to}`;
+    }
+    case 'TagsChanged': {
+      const { to } = (changes.tags ?? {}) as { to?: JsonValue };
+      return Array.isArray(to) && to.length > 0 ? `Tags: ${to.join(', ')}` : 'Tags cleared';
+    }
+    case 'Updated':
+      return `Updated ${Object.keys(changes).map(words).join(', ')}`;
+    case 'Deleted':
+      return 'Deleted';
+    default:
+      return null;
+  }
+}
+
 /** One line for an event of a record's own stream: "Lead → Prospect", "Tier free → pro", "Updated name, email". */
 export function lifecycleSummary(eventType: string, data: JsonObject): string {
   const changes = (data.changes ?? {}) as JsonObject;
   switch (eventType) {
     case 'CustomerCreated':
       return 'Created as lead';
+    case 'CompanyCreated':
+      return 'Company created';
     case 'CustomerQualified':
     case 'CustomerConverted':
     case 'CustomerChurned':
@@ -65,23 +87,52 @@ export function lifecycleSummary(eventType: string, data: JsonObject): string {
       const reason = typeof data.reason === 'string' ? ` · ${data.reason}` : '';
       return `${capitalised(from)} → ${capitalised(to)}${reason}`;
     }
-    case 'CustomerAssigned': {
-      const [, to] = fromTo(changes.assigned_to);
-      return to === 'none' ? 'Unassigned' : `Assigned to ${to}`;
-    }
     case 'CustomerTierChanged': {
       const [from, to] = fromTo(changes.tier);
       return `Tier ${from} → ${to}`;
     }
-    case 'CustomerTagsChanged': {
-      const { to } = (changes.tags ?? {}) as { to?: JsonValue };
-      return Array.isArray(to) && to.length > 0 ? `Tags: ${to.join(', ')}` : 'Tags cleared';
+    default: {
+      const action = /^(Customer|Company)(.+)$/.exec(eventType)?.[2];
+      return (action && sharedSummary(action, changes)) ?? eventType.replace(/([a-z])([A-Z])/g, '$1 $2');
     }
-    case 'CustomerUpdated':
-      return `Updated ${Object.keys(changes).map(words).join(', ')}`;
-    case 'CustomerDeleted':
-      return 'Deleted';
+  }
+}
+
+/** A stage key as a label: `needs_analysis` → `Needs analysis`. */
+const stageLabel = (key: string) => capitalised(words(key));
+const percent = (value: JsonValue | undefined) => (typeof value === 'number' ? `${Math.round(value * 100)}%` : '–');
+
+/** "Discovery → Proposal (20% → 50%)", from the stages and probabilities the event snapshotted. */
+function stageLine(data: JsonObject): string {
+  const changes = (data.changes ?? {}) as JsonObject;
+  const [from, to] = fromTo(changes.stage);
+  const { from: was, to: is } = (data.probability ?? {}) as { from?: JsonValue; to?: JsonValue };
+  return `${stageLabel(from)} → ${stageLabel(to)} (${percent(was)} → ${percent(is)})`;
+}
+
+/** One line for an event of a deal: "Discovery → Proposal (20% → 50%)", "Won · Negotiation → Won (80% → 100%)". */
+export function dealSummary(eventType: string, data: JsonObject): string {
+  const changes = (data.changes ?? {}) as JsonObject;
+  switch (eventType) {
+    case 'DealCreated': {
+      const deal = (data.deal ?? {}) as JsonObject;
+      return `Deal created · ${text(deal.name)} · ${stageLabel(text(deal.stage))} (${percent(data.probability)})`;
+    }
+    case 'DealStageChanged':
+      return stageLine(data);
+    case 'DealWon':
+      return `Won · ${stageLine(data)}`;
+    case 'DealLost': {
+      const { to } = (changes.lost ?? {}) as { to?: { reason?: JsonValue } };
+      return `Lost · ${words(text(to?.reason))} · ${stageLine(data)}`;
+    }
+    case 'DealReopened':
+      return `Reopened · ${stageLine(data)}`;
+    case 'DealContactsChanged': {
+      const { to } = (changes.contacts ?? {}) as { to?: JsonValue };
+      return `Contacts: ${Array.isArray(to) ? to.length : 0}`;
+    }
     default:
-      return eventType.replace(/([a-z])([A-Z])/g, '$1 $2');
+      return sharedSummary(eventType.replace(/^Deal/, ''), changes) ?? eventType.replace(/([a-z])([A-Z])/g, '$1 $2');
   }
 }

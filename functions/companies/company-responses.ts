@@ -2,15 +2,19 @@ import { toCompanyRecord, type Company } from '../../domain/company/company.js';
 import type { CompanySummary } from '../../domain/company/company-repository.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 
-/** A company as the API shows it: the public record without the soft-delete stamp. */
+/** A company as the API shows it: the public record without the soft-delete stamp, and when it was last interacted with. */
 export function companyBody(company: Company): JsonObject {
   const { deleted_at: _deleted, ...record } = toCompanyRecord(company);
-  return record;
+  return { ...record, last_interaction_at: company.lastInteraction.at };
 }
 
-/** The entity tag names the representation: its version. */
+/**
+ * The entity tag names the representation: its version, and the revision of last_interaction_at
+ * once interactions have moved it (`"3"`, `"3.2"`), which changes without a new version.
+ */
 export function companyEtag(company: Company): string {
-  return `"${company.version}"`;
+  const { revision } = company.lastInteraction;
+  return revision === 0 ? `"${company.version}"` : `"${company.version}.${revision}"`;
 }
 
 export function summaryBody(companyId: string, includeSubsidiaries: boolean, summary: CompanySummary): JsonObject {

@@ -6,12 +6,13 @@ import type { DomainName } from '../../domain/shared/domain-name.js';
 import type { Phone } from '../../domain/shared/phone.js';
 import type { Tag } from '../../domain/shared/tags.js';
 import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
+import { lastInteractionOf, type LastInteractionColumns } from '../db/last-interaction-columns.js';
 import { fromJsonb, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 import type { AggregateTable } from '../kit/aggregate-table.js';
 import { notAnActiveSalesRep } from '../sales-reps/sales-rep-directory.js';
 import { jsonbSetColumn, plainColumn, timestampColumn, uuidColumn } from '../kit/column-codecs.js';
 
-export interface CompaniesTable {
+export interface CompaniesTable extends LastInteractionColumns {
   id: string;
   name: string;
   domain: string | null;
@@ -69,6 +70,7 @@ export function rowToCompany(row: CompanyRow): Company {
     createdAt: toIsoTimestamp(row.created_at),
     updatedAt: toIsoTimestamp(row.updated_at),
     deletedAt: toNullableIsoTimestamp(row.deleted_at),
+    lastInteraction: lastInteractionOf(row),
   };
 }
 

@@ -129,6 +129,9 @@ export const CompanyRepresentation = z
     version: z.int().min(1),
     created_at: timestamp,
     updated_at: timestamp,
+    last_interaction_at: timestamp.nullable().meta({
+      description: 'when the latest interaction linked to the company took place (meetings that did not take place do not count)',
+    }),
   })
   .meta({ title: 'Company' });
 

@@ -33,15 +33,18 @@ export function dealBody(deal: Deal, pipeline: Pipeline, now: string): JsonObjec
     version: deal.version,
     created_at: deal.createdAt,
     updated_at: deal.updatedAt,
+    last_interaction_at: deal.lastInteraction.at,
   };
 }
 
 /**
  * The entity tag names the representation: the deal's version, and a revision of what is derived
- * from elsewhere — its pipeline's version (probabilities, categories) and the days in stage, which
- * grow without a change — so a cached copy is never answered 304 once either moved.
+ * from elsewhere — its pipeline's version (probabilities, categories), the days in stage, which
+ * grow without a change, and the revision of last_interaction_at, which interactions move — so a
+ * cached copy is never answered 304 once any of them moved.
  */
 export function dealEtag(deal: Deal, pipeline: Pipeline, now: string): string {
-  const revision = (pipeline.version * 100_000 + forecastOf(deal, pipeline, now).daysInStage) % 1_000_000_000;
+  const derived = pipeline.version * 100_000 + forecastOf(deal, pipeline, now).daysInStage;
+  const revision = (derived * 1_000 + deal.lastInteraction.revision) % 1_000_000_000;
   return `"${deal.version}.${revision}"`;
 }

@@ -6,6 +6,7 @@ import type { CurrencyCode } from '../../domain/shared/money.js';
 import type { Source } from '../../domain/shared/source.js';
 import type { Tag } from '../../domain/shared/tags.js';
 import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
+import { lastInteractionOf, type LastInteractionColumns } from '../db/last-interaction-columns.js';
 import { fromJsonb, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 import type { AggregateTable } from '../kit/aggregate-table.js';
 import { notAnActiveSalesRep } from '../sales-reps/sales-rep-directory.js';
@@ -19,7 +20,7 @@ import {
   type ColumnCodec,
 } from '../kit/column-codecs.js';
 
-export interface DealsTable {
+export interface DealsTable extends LastInteractionColumns {
   id: string;
   name: string;
   pipeline_id: string;
@@ -102,6 +103,7 @@ export function rowToDeal(row: DealRow): Deal {
     createdAt: toIsoTimestamp(row.created_at),
     updatedAt: toIsoTimestamp(row.updated_at),
     deletedAt: toNullableIsoTimestamp(row.deleted_at),
+    lastInteraction: lastInteractionOf(row),
   };
 }
 

@@ -134,6 +134,9 @@ export const DealRepresentation = z
     version: z.int().min(1),
     created_at: timestamp,
     updated_at: timestamp,
+    last_interaction_at: timestamp
+      .nullable()
+      .meta({ description: 'when the latest interaction linked to the deal took place (meetings that did not take place do not count)' }),
   })
   .meta({ title: 'Deal' });
 

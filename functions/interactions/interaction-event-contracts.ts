@@ -15,7 +15,7 @@ const type = z.enum(INTERACTION_TYPES);
 const outcome = z.enum(INTERACTION_OUTCOMES).nullable();
 const links = z
   .record(z.string().regex(/^[a-z_]+$/), z.array(uuid).min(1))
-  .describe('the linked records by target type, e.g. {"customer": [ids]}; companies and deals join as further keys');
+  .describe('the linked records by target type: {"customer": [ids], "company": [id], "deal": [ids]}, types without links left out');
 const changedOnly = z.strictObject({ changed: z.literal(true) }).describe('personal content changed; its values are not published');
 
 /** What every change event carries beside its changes: the interaction as it now is. */
@@ -52,6 +52,7 @@ const updateChanges = z
     duration_s: change(z.int().min(0).nullable()).optional(),
     outcome: change(outcome).optional(),
     owner_id: change(uuid).optional(),
+    links: change(links).describe('company or deal links replaced').optional(),
   })
   .refine((changes) => Object.keys(changes).length > 0, 'at least one field changes');
 

@@ -49,6 +49,41 @@ export function createInteractionRepository(db: Kysely<Database>): InteractionRe
     });
   }
 
+  /** Whether a link may stay or be made: the interaction links it already, or it is live and visible to the caller. */
+  function linkable(link: LinkRef, visibility: InteractionVisibility, interactionId: string | undefined): RawBuilder<boolean> {
+    const visible = liveAndVisible(linkTarget(link.targetType), param.uuid(link.targetId), visibility.repId);
+    if (interactionId === undefined) return visible;
+    return sql<boolean>`(exists (select 1 from ${sql.table(INTERACTION_LINKS)} kept
+      where kept.interaction_id = ${param.uuid(interactionId)} and kept.target_type = ${link.targetType}
+        and kept.target_id = ${param.uuid(link.targetId)}) or ${visible})`;
+  }
+
+  /** A change's new link set holds only records the interaction links already or the caller may link. */
+  const relinkGuard = (id: string, links: readonly LinkRef[], visibility: InteractionVisibility): RawBuilder<boolean> =>
+    links.length === 0
+      ? sql<boolean>`true`
+      : sql<boolean>`(${sql.join(
+          links.map((link) => linkable(link, visibility, id)),
+          sql` and `,
+        )})`;
+
+  /** The links that name no live record the caller may see (and, for a change, that the interaction does not link already). */
+  async function missingLinks(links: readonly LinkRef[], visibility: InteractionVisibility, interactionId?: string): Promise<LinkRef[]> {
+    if (links.length === 0) return [];
+    const checks = links.map(
+      (link) =>
+        sql`select ${link.targetType} as target_type, ${link.targetId} as target_id, ${linkable(link, visibility, interactionId)} as present`,
+    );
+    const { rows } = await sql<{
+      target_type: string;
+      target_id: string;
+      present: boolean | string;
+    }>`${sql.join(checks, sql` union all `)}`.execute(db);
+    return rows
+      .filter((row) => !(row.present === true || row.present === 't' || row.present === 'true'))
+      .map((row) => ({ targetType: row.target_type, targetId: row.target_id }));
+  }
+
   /** The link rows of the new interaction, written in the insert's statement (their trigger advances last_interaction_at). */
   function linkRows(links: readonly LinkRef[]): RawBuilder<unknown> {
     const values = links.map((link) => sql`(${link.targetType}, ${param.uuid(link.targetId)})`);
@@ -65,8 +100,19 @@ export function createInteractionRepository(db: Kysely<Database>): InteractionRe
 
     findById: (id, visibility = { access: 'read' }) => store.findById(id, { scope: interactionScope(visibility) }),
 
-    saveChange: (id, change, context, visibility = { access: 'write' }) =>
-      store.saveChange(id, change, context, { scope: interactionScope(visibility) }),
+    /**
+     * A change of links is applied only if every record it links is already linked or live and
+     * visible to the caller (in the statement); when it is refused, the record that is not is
+     * named as the rule it broke (`link:<type>:<id>`), which the service answers as that record's 404.
+     */
+    async saveChange(id, change, context, visibility = { access: 'write' }) {
+      const links = change.set.links;
+      const guards = links ? [relinkGuard(id, links, visibility)] : [];
+      const saved = await store.saveChange(id, change, context, { scope: interactionScope(visibility), guards });
+      if (saved.kind !== 'not_applied' || !links) return saved;
+      const [missing] = await missingLinks(links, visibility, id);
+      return missing ? { kind: 'conflict', field: `link:${missing.targetType}:${missing.targetId}` } : saved;
+    },
 
     async findByExternalId(source, externalId, visibility) {
       const scope = interactionScope({ ...visibility, access: 'read' }) ?? sql<boolean>`true`;
@@ -79,19 +125,7 @@ export function createInteractionRepository(db: Kysely<Database>): InteractionRe
       return row.visible ? { kind: 'visible', interaction: rowToInteraction(row) } : { kind: 'hidden' };
     },
 
-    async missingLinks(links, visibility) {
-      if (links.length === 0) return [];
-      const checks = links.map(
-        (link) =>
-          sql`select ${link.targetType} as target_type, ${link.targetId} as target_id, ${liveAndVisible(linkTarget(link.targetType), param.uuid(link.targetId), visibility.repId)} as present`,
-      );
-      const { rows } = await sql<{
-        target_type: string;
-        target_id: string;
-        present: boolean;
-      }>`${sql.join(checks, sql` union all `)}`.execute(db);
-      return rows.filter((row) => !row.present).map((row) => ({ targetType: row.target_type, targetId: row.target_id }));
-    },
+    missingLinks: (links, visibility) => missingLinks(links, visibility),
 
     async list(query) {
       const conditions: RawBuilder<boolean>[] = [sql`i.deleted_at is null`];

@@ -1,6 +1,8 @@
 import type { CustomerRepository } from '../../domain/customer/customer-repository.js';
 import type { DomainError } from '../../domain/errors.js';
-import type { Interaction } from '../../domain/interaction/interaction.js';
+import type { Interaction, LinkRef } from '../../domain/interaction/interaction.js';
+import * as commands from '../../domain/interaction/interaction-commands.js';
+import type { InteractionUpdateInput } from '../../domain/interaction/interaction-commands.js';
 import { INTERACTION_KIND, type ChangeOutcome, type InteractionChange } from '../../domain/interaction/interaction-change.js';
 import { interactionNotFound } from '../../domain/interaction/interaction-errors.js';
 import type {
@@ -9,7 +11,7 @@ import type {
   InteractionRepository,
   InteractionVisibility,
 } from '../../domain/interaction/interaction-repository.js';
-import { logInteraction, participantEmails, type NewInteractionInput } from '../../domain/interaction/log-interaction.js';
+import { logInteraction, participantEmails, replaceLinks, type NewInteractionInput } from '../../domain/interaction/log-interaction.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import { createAggregateService, type AfterCommit, type ChangeBuilder } from '../kit/aggregate-service.js';
 import { linkTarget } from './link-targets.js';
@@ -29,6 +31,20 @@ export interface Logged {
   readonly created: boolean;
 }
 
+/** Replace the links of these target types (e.g. `company`, `deal`) with these. */
+export interface Relink {
+  readonly types: readonly string[];
+  readonly links: readonly LinkRef[];
+}
+
+interface ChangeOptions {
+  readonly repId?: string | undefined;
+  readonly expectedVersion?: number | undefined;
+}
+
+// A replacement of links lost to a concurrent writer is built again; each loss means another writer won.
+const MAX_RELINK_ATTEMPTS = 5;
+
 // An insert refused by its guard is explained by reading again; if nothing explains it (a linked
 // record came back between the two statements), the insert is simply tried again.
 const MAX_LOG_ATTEMPTS = 3;
@@ -42,10 +58,49 @@ export function createInteractionService(deps: InteractionServiceDependencies) {
     newId: deps.newId,
     afterCommit: deps.afterCommit,
     notFound: interactionNotFound,
+    // The only rule a change can break is a link to a record that is missing or not the caller's to see.
     conflict: async (field) => {
-      throw new Error(`interactions have no unique rule a change can break (${field})`);
+      const [, type, id] = field.split(':');
+      if (!type || !id) throw new Error(`interactions have no unique rule a change can break (${field})`);
+      return linkNotFound({ targetType: type, targetId: id });
     },
   });
+
+  /** The 404 of a linked record that is missing or not visible, naming the link field. */
+  function linkNotFound(link: LinkRef): DomainError {
+    const target = linkTarget(link.targetType);
+    const error = target.notFound(link.targetId);
+    return { ...error, details: { ...error.details, field: `links.${target.field}`, id: link.targetId } };
+  }
+
+  /** The 403 for a sales rep who sees the interaction but does not own it; null when they do not see it. */
+  async function notOwner(id: string, repId: string): Promise<DomainError | null> {
+    const readable = await deps.interactions.findById(id, { repId, access: 'read' });
+    if (!readable) return null;
+    return {
+      code: 'INTERACTION.NOT_OWNER',
+      message: 'Only the interaction’s owner, managers and admins may change or delete it.',
+      details: { owner_id: readable.ownerId },
+    };
+  }
+
+  /**
+   * Applies a change for the owner, managers and admins (with If-Match, only at the version they
+   * saw). A sales rep who can see the interaction but does not own it is told so (403), not 404.
+   */
+  async function change(
+    id: string,
+    build: ChangeBuilder<Interaction, InteractionChange['event'], keyof InteractionChange['set']>,
+    actor: string,
+    options: ChangeOptions,
+  ): Promise<Result<ChangeOutcome, DomainError>> {
+    const changed = await kit.change(id, build, actor, {
+      scope: { repId: options.repId, access: 'write' },
+      expectedVersion: options.expectedVersion,
+    });
+    if (changed.ok || changed.error.code !== 'INTERACTION.NOT_FOUND' || options.repId === undefined) return changed;
+    return err((await notOwner(id, options.repId)) ?? changed.error);
+  }
 
   /** Why an insert was not applied: its external id is known, or a link names nothing the caller sees. */
   async function refusal(interaction: Interaction, visibility: InteractionVisibility): Promise<Result<Logged, DomainError> | null> {
@@ -64,10 +119,7 @@ export function createInteractionService(deps: InteractionServiceDependencies) {
       }
     }
     const [missing] = await deps.interactions.missingLinks(interaction.links, visibility);
-    if (!missing) return null;
-    const target = linkTarget(missing.targetType);
-    const error = target.notFound(missing.targetId);
-    return err({ ...error, details: { ...error.details, field: `links.${target.field}`, id: missing.targetId } });
+    return missing ? err(linkNotFound(missing)) : null;
   }
 
   return {
@@ -103,28 +155,39 @@ export function createInteractionService(deps: InteractionServiceDependencies) {
 
     list: (query: InteractionListQuery): Promise<InteractionPage> => deps.interactions.list(query),
 
+    change,
+
     /**
-     * Applies a change for the owner, managers and admins (with If-Match, only at the version they
-     * saw). A sales rep who can see the interaction but does not own it is told so (403), not 404.
+     * Changes fields and, when `relink` is given, replaces the links of those target types (company,
+     * deals) with the ones given, keeping the others. The new link set is built from the stored one
+     * and written only at the version it was built from; if another writer got in between (and the
+     * caller did not pin a version with If-Match), it is built again from the fresh state.
      */
-    async change(
+    async update(
       id: string,
-      build: ChangeBuilder<Interaction, InteractionChange['event'], keyof InteractionChange['set']>,
+      input: InteractionUpdateInput,
+      relink: Relink | undefined,
       actor: string,
-      options: { readonly repId?: string | undefined; readonly expectedVersion?: number | undefined },
+      options: ChangeOptions,
     ): Promise<Result<ChangeOutcome, DomainError>> {
-      const changed = await kit.change(id, build, actor, {
-        scope: { repId: options.repId, access: 'write' },
-        expectedVersion: options.expectedVersion,
-      });
-      if (changed.ok || changed.error.code !== 'INTERACTION.NOT_FOUND' || options.repId === undefined) return changed;
-      const readable = await deps.interactions.findById(id, { repId: options.repId, access: 'read' });
-      if (!readable) return changed;
-      return err({
-        code: 'INTERACTION.NOT_OWNER',
-        message: 'Only the interaction’s owner, managers and admins may change or delete it.',
-        details: { owner_id: readable.ownerId },
-      });
+      if (!relink) {
+        const built = commands.updateInteraction(input);
+        return built.ok ? change(id, () => built.value, actor, options) : built;
+      }
+      for (let attempt = 1; attempt <= MAX_RELINK_ATTEMPTS; attempt++) {
+        const current = await deps.interactions.findById(id, { repId: options.repId, access: 'write' });
+        if (!current) return err((options.repId && (await notOwner(id, options.repId))) || interactionNotFound(id));
+        if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+          return err(INTERACTION_KIND.versionMismatch(options.expectedVersion, current));
+        }
+        const links = replaceLinks(current.links, relink.types, relink.links);
+        const built = commands.updateInteraction({ ...input, links });
+        if (!built.ok) return built;
+        const changed = await change(id, () => built.value, actor, { ...options, expectedVersion: current.version });
+        const raced = !changed.ok && changed.error.code === 'INTERACTION.VERSION_MISMATCH' && options.expectedVersion === undefined;
+        if (!raced) return changed;
+      }
+      throw new Error(`interaction ${id} kept changing while its links were replaced; gave up after ${MAX_RELINK_ATTEMPTS} attempts`);
     },
   };
 }

@@ -13,7 +13,7 @@ import type { Email } from '../../domain/shared/email.js';
 import type { Jsonb, NullableTimestamp, Timestamp } from '../db/column-types.js';
 import { fromJsonb, isoText, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 import type { AggregateTable } from '../kit/aggregate-table.js';
-import { plainColumn, timestampColumn, uuidColumn } from '../kit/column-codecs.js';
+import { jsonbColumn, plainColumn, timestampColumn, uuidColumn, type ColumnCodec } from '../kit/column-codecs.js';
 
 export const INTERACTIONS = 'customer_mgmt_interactions' as const;
 export const INTERACTION_LINKS = 'customer_mgmt_interaction_links' as const;
@@ -158,6 +158,15 @@ function typeRulesSql(after: (field: InteractionField) => RawBuilder<unknown>, n
   return sql<boolean>`(case ${type} ${sql.join(perType, sql` `)} else false end)`;
 }
 
+/**
+ * The links, stored grouped by target type (normalised, so equal sets are equal jsonb); a trigger
+ * brings the link table along when they change.
+ */
+const linksColumn: ColumnCodec = {
+  ...jsonbColumn('links'),
+  bind: (value) => param.jsonb(linksByType(value as LinkRef[])),
+};
+
 const TYPED_FIELDS: readonly InteractionField[] = ['type', 'occurredAt', 'direction', 'durationS', 'outcome'];
 
 /** Everything the write kit needs to store interactions with their event stream. */
@@ -173,6 +182,7 @@ export const INTERACTION_TABLE: AggregateTable<Interaction, InteractionField, In
     durationS: plainColumn('duration_s'),
     outcome: plainColumn('outcome'),
     ownerId: uuidColumn('owner_id'),
+    links: linksColumn,
     deletedAt: timestampColumn('deleted_at'),
   },
   rules: { idx_interactions_external: 'external_id' },

@@ -4,7 +4,7 @@ import { DIRECTIONS, INTERACTION_OUTCOMES, INTERACTION_TYPES, MAX_DURATION_S } f
 import { MAX_LINKS, MAX_PARTICIPANTS } from '../../domain/interaction/log-interaction.js';
 import { cleanText, isoTimestamp, pageCursor } from '../http/clean-input.js';
 import { pageLimit, single } from '../http/query-parameters.js';
-import { LINK_TARGETS } from './link-targets.js';
+import { LINK_TARGETS, type LinkTarget } from './link-targets.js';
 
 // Shape, size and clean text are checked here; the type rules and trimming are the domain's.
 const uuid = z.uuid({ error: 'must be a UUID such as 019b6ec4-774c-70e0-9c2c-7ba19630289d' });
@@ -29,14 +29,25 @@ const Participant = z.union(
   { error: 'a participant is {"customer_id"} or {"email", "name"?}' },
 );
 
-/** `links`: one key per link target (customer_ids, and company_id / deal_ids once those exist). */
-const Links = z.strictObject(
+const linkIds = (target: LinkTarget) =>
+  target.many
+    ? z.array(uuid, { error: 'must be an array of ids' }).max(MAX_LINKS, `must list at most ${MAX_LINKS} ids`).optional()
+    : uuid.nullable().optional();
+
+/** `links`: one key per link target (customer_ids, company_id, deal_ids). */
+const Links = z.strictObject(Object.fromEntries(LINK_TARGETS.map((target) => [target.field, linkIds(target)])));
+
+/** `links` of a change: each key given replaces those links (`company_id: null`, `deal_ids: []` unlink); customer links are fixed. */
+const ChangedLinks = z.strictObject(
   Object.fromEntries(
     LINK_TARGETS.map((target) => [
       target.field,
-      target.many
-        ? z.array(uuid, { error: 'must be an array of ids' }).max(MAX_LINKS, `must list at most ${MAX_LINKS} ids`).optional()
-        : uuid.nullable().optional(),
+      target.relinkable
+        ? linkIds(target)
+        : z
+            .unknown()
+            .refine((value) => value === undefined, `${target.field} are fixed when the interaction is logged (participants name them)`)
+            .optional(),
     ]),
   ),
 );
@@ -69,11 +80,12 @@ export const UpdateInteractionBody = z.strictObject({
   duration_s: duration.nullable().optional(),
   outcome: outcome.nullable().optional(),
   owner_id: uuid.optional(),
+  links: ChangedLinks.optional(),
 });
 
 /** Keys of the create body that PUT refuses: they are fixed when the interaction is logged. */
 export const FIXED_FIELD_HINTS: Readonly<Record<string, string>> = Object.fromEntries(
-  ['participants', 'links', 'source', 'external_id'].map((field) => [
+  ['participants', 'source', 'external_id'].map((field) => [
     field,
     `${field} is fixed when the interaction is logged; delete it and log it again to change it`,
   ]),

@@ -81,7 +81,7 @@ export const interactionRoutes: readonly Route<any, any, any, InteractionRouteSe
         description: 'An interaction with this source and external_id exists already: it is answered unchanged.',
       },
     },
-    errors: ['CUSTOMER.NOT_FOUND', 'INTERACTION.EXTERNAL_ID_TAKEN'],
+    errors: ['CUSTOMER.NOT_FOUND', 'COMPANY.NOT_FOUND', 'DEAL.NOT_FOUND', 'INTERACTION.EXTERNAL_ID_TAKEN'],
     handle: async ({ body, actor, scope }, services: InteractionRouteServices) => {
       const owner = ownerFor(scope, actor.id, body.owner_id);
       if (!owner.ok) return owner.error;
@@ -169,12 +169,12 @@ export const interactionRoutes: readonly Route<any, any, any, InteractionRouteSe
     path: '/interactions/{id}',
     group: 'api-write',
     operationId: 'updateInteraction',
-    summary: 'Change type, time, direction, subject, body, duration, outcome or owner (owner, managers, admins)',
+    summary: 'Change type, time, direction, subject, body, duration, outcome, owner, company or deal links (owner, managers, admins)',
     permission: INTERACTION_PERMISSIONS.update,
     params: InteractionIdParams,
     body: { schema: UpdateInteractionBody, required: true, hints: FIXED_FIELD_HINTS },
     response: { status: 200, data: InteractionRepresentation, headers: ['etag'] },
-    errors: ['INTERACTION.NOT_FOUND', 'INTERACTION.NOT_OWNER', 'INTERACTION.VERSION_MISMATCH'],
+    errors: ['INTERACTION.NOT_FOUND', 'INTERACTION.NOT_OWNER', 'INTERACTION.VERSION_MISMATCH', 'COMPANY.NOT_FOUND', 'DEAL.NOT_FOUND'],
     conditional: 'if-match',
     handle: async (request, services: InteractionRouteServices) => {
       const { body, scope, actor } = request;
@@ -182,21 +182,24 @@ export const interactionRoutes: readonly Route<any, any, any, InteractionRouteSe
       if (!expected.ok) return expected.error;
       const owner = ownerFor(scope, actor.id, body.owner_id);
       if (!owner.ok) return owner.error;
-      const change = commands.updateInteraction({
-        type: body.type,
-        occurredAt: body.occurred_at,
-        direction: body.direction,
-        subject: body.subject,
-        body: body.body,
-        durationS: body.duration_s,
-        outcome: body.outcome,
-        ownerId: body.owner_id === undefined ? undefined : owner.value,
-      });
-      if (!change.ok) return change.error;
-      const outcome = await services.interactions.change(request.params.id, () => change.value, actor.id, {
-        repId: repOf(scope),
-        expectedVersion: expected.value?.version,
-      });
+      const given = body.links as Record<string, string | string[] | null | undefined> | undefined;
+      const relinked = LINK_TARGETS.filter((target) => given?.[target.field] !== undefined);
+      const outcome = await services.interactions.update(
+        request.params.id,
+        {
+          type: body.type,
+          occurredAt: body.occurred_at,
+          direction: body.direction,
+          subject: body.subject,
+          body: body.body,
+          durationS: body.duration_s,
+          outcome: body.outcome,
+          ownerId: body.owner_id === undefined ? undefined : owner.value,
+        },
+        relinked.length === 0 ? undefined : { types: relinked.map((target) => target.type), links: linksOf(given) },
+        actor.id,
+        { repId: repOf(scope), expectedVersion: expected.value?.version },
+      );
       return outcome.ok ? interactionResponse(200, outcome.value.entity) : outcome.error;
     },
   }),

@@ -1,15 +1,21 @@
 import { sql, type RawBuilder } from 'kysely';
+import { companyNotFound } from '../../domain/company/company-errors.js';
 import { customerNotFound } from '../../domain/customer/customer-errors.js';
+import { dealNotFound } from '../../domain/deal/deal-errors.js';
 import type { DomainError } from '../../domain/errors.js';
 import { CUSTOMER_TARGET } from '../../domain/interaction/log-interaction.js';
 import { customerScope } from '../customers/customer-repository.js';
+import { companyScope } from '../companies/company-repository.js';
+import { COMPANIES } from '../companies/company-table.js';
 import { CUSTOMERS } from '../customers/customer-table.js';
+import { dealScope } from '../deals/deal-repository.js';
+import { DEALS } from '../deals/deal-table.js';
 
 /**
  * A kind of record an interaction can link: where it lives, how the API names its links, when a
- * caller may see one, and what a missing one is. Adding companies or deals is one entry here and
- * one row in customer_mgmt_interaction_targets (the table the triggers that keep
- * `last_interaction_at` read; a test checks both say the same).
+ * caller may see one, and what a missing one is. A new kind is one entry here and one row in
+ * customer_mgmt_interaction_targets (the table the triggers that keep `last_interaction_at` read;
+ * a test checks both say the same).
  */
 export interface LinkTarget {
   /** The target type in the link table and in events (`customer`). */
@@ -18,6 +24,8 @@ export interface LinkTarget {
   readonly field: string;
   /** Several ids (`customer_ids`) or at most one (`company_id`). */
   readonly many: boolean;
+  /** Whether PUT may replace these links (customer links are fixed: participants name them). */
+  readonly relinkable: boolean;
   /** The table holding the records; it has `id`, `deleted_at` and `last_interaction_at`. */
   readonly table: string;
   /** The condition (over the target table, unaliased columns) under which a sales rep sees a record; undefined: everyone sees it. */
@@ -31,9 +39,30 @@ export const LINK_TARGETS: readonly LinkTarget[] = [
     type: CUSTOMER_TARGET,
     field: 'customer_ids',
     many: true,
+    relinkable: false,
     table: CUSTOMERS,
     visibleToRep: (repId) => customerScope({ assignedTo: repId }),
     notFound: customerNotFound,
+  },
+  {
+    // A sales rep sees the companies they own and those of the customers assigned to them.
+    type: 'company',
+    field: 'company_id',
+    many: false,
+    relinkable: true,
+    table: COMPANIES,
+    visibleToRep: (repId) => companyScope({ ownerId: repId, throughContacts: true }),
+    notFound: companyNotFound,
+  },
+  {
+    // A sales rep sees the deals they own.
+    type: 'deal',
+    field: 'deal_ids',
+    many: true,
+    relinkable: true,
+    table: DEALS,
+    visibleToRep: (repId) => dealScope({ ownerId: repId }),
+    notFound: dealNotFound,
   },
 ];
 

@@ -51,6 +51,12 @@ export interface TimelineBranch {
   readonly actor: RawBuilder<unknown>;
   readonly detail: RawBuilder<unknown>;
   readonly where: RawBuilder<boolean>;
+  /**
+   * When the rows are about a set of related records (a customer's deals, a company's contacts):
+   * a FROM item aliased `owner` listing them, which `where` refers to. The branch then reads at most
+   * a page per related record, through its index, and merges those.
+   */
+  readonly within?: RawBuilder<unknown>;
 }
 
 /** What a timeline is of: the record's table, the condition that it is live and visible, and its branches. */
@@ -116,18 +122,22 @@ export function timelinePageQuery(subject: TimelineSubject, record: string, quer
     if (query.after) conditions.push(afterPosition(branch, query.after));
     if (query.from) conditions.push(sql<boolean>`${branch.at} >= ${param.timestamptz(query.from)}`);
     if (query.to) conditions.push(sql<boolean>`${branch.at} < ${param.timestamptz(query.to)}`);
-    return sql`(select cast(${sql.lit(branch.kind)} as text) as kind, ${sql.lit(branch.rank)} as rank, ${branch.id} as id,
+    const page = sql`select cast(${sql.lit(branch.kind)} as text) as kind, ${sql.lit(branch.rank)} as rank, ${branch.id} as id,
         ${branch.at} as occurred_at, cast(${branch.actor} as text) as actor, ${branch.detail} as detail
       from ${branch.from}
       where ${sql.join(conditions, sql` and `)}
       order by ${branch.at} desc, ${branch.id} desc
-      limit ${take})`;
+      limit ${take}`;
+    if (!branch.within) return sql`(${page})`;
+    return sql`(select related.* from ${branch.within} cross join lateral (${page}) as related
+      order by related.occurred_at desc, related.id desc limit ${take})`;
   });
   const merged =
     selects.length === 0
       ? sql`select cast(null as text) as kind, cast(null as integer) as rank, cast(null as uuid) as id,
           cast(null as timestamptz) as occurred_at, cast(null as text) as actor, cast(null as jsonb) as detail where false`
-      : sql`${sql.join(selects, sql` union all `)} order by occurred_at desc, rank desc, id desc limit ${take}`;
+      : // Wrapped, so that one branch alone (one kind) is not a select with two ORDER BY clauses.
+        sql`select * from (${sql.join(selects, sql` union all `)}) as branches order by occurred_at desc, rank desc, id desc limit ${take}`;
   return sql<PageRow>`
     with target as (${subject.exists})
     select exists (select 1 from target) as found, page.*

@@ -1,21 +1,28 @@
 import * as z from 'zod';
+import { companyNotFound } from '../../domain/company/company-errors.js';
 import { customerNotFound } from '../../domain/customer/customer-errors.js';
+import { dealNotFound } from '../../domain/deal/deal-errors.js';
+import type { DomainError } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/shared/json.js';
-import { interactionSummary, lifecycleSummary, orderSummary, TIMELINE_KINDS } from '../../domain/timeline/timeline-summary.js';
+import { dealSummary, interactionSummary, lifecycleSummary, orderSummary, TIMELINE_KINDS } from '../../domain/timeline/timeline-summary.js';
+import type { AccessScope } from '../auth/access.js';
 import { resourcePermissions } from '../auth/permissions.js';
+import { CompanyIdParams } from '../companies/company.schemas.js';
+import { CustomerIdParams } from '../customers/customer.schemas.js';
+import { DealIdParams } from '../deals/deal.schemas.js';
+import type { ErrorCode } from '../http/http-errors.js';
 import { encodePageCursor } from '../http/clean-input.js';
 import { success } from '../http/responses.js';
 import { defineRoute, type Route } from '../http/route.js';
-import { CustomerIdParams } from '../customers/customer.schemas.js';
-import type { TimelineRow } from './timeline-repository.js';
+import type { TimelinePage, TimelineQuery, TimelineRow } from './timeline-repository.js';
 import type { TimelineService } from './timeline-service.js';
-import { TimelineItemRepresentation, TimelineQuerySchema } from './timeline.schemas.js';
+import { CompanyTimelineQuerySchema, TimelineItemRepresentation, TimelineQuerySchema } from './timeline.schemas.js';
 
 export interface TimelineRouteServices {
   readonly timelines: TimelineService;
 }
 
-/** Everyone who may read a record reads its timeline; a sales rep, of their own records. */
+/** Everyone who may read a record reads its timeline; a sales rep, of the records they see. */
 export const TIMELINE_PERMISSIONS = resourcePermissions('timelines', { read: ['admin', 'manager', 'sales_rep', 'service', 'viewer'] });
 
 /** `{kind, id, occurred_at, actor, summary, …kind-specific fields}`. */
@@ -28,7 +35,7 @@ export function timelineItemBody(row: TimelineRow): JsonObject {
         ...common,
         summary: lifecycleSummary(detail.event_type, detail.data ?? {}),
         event_type: detail.event_type,
-        customer_version: Number(detail.customer_version),
+        [`${detail.stream}_version`]: Number(detail.version),
         data: detail.data,
       };
     case 'interaction': {
@@ -59,28 +66,62 @@ export function timelineItemBody(row: TimelineRow): JsonObject {
         currency: detail.currency,
       };
     }
+    case 'deal':
+      return {
+        ...common,
+        summary: dealSummary(detail.event_type, detail.data ?? {}),
+        deal_id: detail.deal_id,
+        event_type: detail.event_type,
+        deal_version: Number(detail.deal_version),
+        data: detail.data,
+      };
   }
 }
 
-export const timelineRoutes: readonly Route<any, any, any, TimelineRouteServices>[] = [
-  defineRoute({
+const repOf = (scope: AccessScope): string | undefined => (scope.kind === 'owner' ? scope.ownerId : undefined);
+
+type TimelineQueryInput = z.infer<typeof TimelineQuerySchema>;
+
+/**
+ * The timeline route of one kind of record: the same query contract, item shape and cursor for
+ * every record; `read` picks the record's timeline, `notFound` is its 404.
+ */
+function timelineRoute<Query extends TimelineQueryInput>(options: {
+  readonly record: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly params: typeof CustomerIdParams;
+  readonly query: z.ZodType<Query>;
+  readonly notFound: (id: string) => DomainError;
+  readonly errors: readonly ErrorCode[];
+  readonly read: (
+    services: TimelineRouteServices,
+    id: string,
+    page: TimelineQuery,
+    repId: string | undefined,
+    query: Query,
+  ) => Promise<TimelinePage | null>;
+}) {
+  return defineRoute({
     method: 'GET',
-    path: '/customers/{id}/timeline',
+    path: `/${options.record}/{id}/timeline`,
     group: 'api-read',
-    operationId: 'getCustomerTimeline',
-    summary: 'Everything about a customer, newest first: its events, the interactions linked to it and its orders, a page at a time',
+    operationId: options.operationId,
+    summary: options.summary,
     permission: TIMELINE_PERMISSIONS.read,
-    params: CustomerIdParams,
-    query: TimelineQuerySchema,
+    params: options.params,
+    query: options.query,
     response: { status: 200, data: z.array(TimelineItemRepresentation), paginated: true },
-    errors: ['CUSTOMER.NOT_FOUND'],
+    errors: options.errors,
     handle: async ({ params, query, scope }, services: TimelineRouteServices) => {
-      const page = await services.timelines.customer(
+      const page = await options.read(
+        services,
         params.id,
         { kinds: query.kinds ?? [...TIMELINE_KINDS], from: query.from, to: query.to, limit: query.limit, after: query.cursor },
-        scope.kind === 'owner' ? { assignedTo: scope.ownerId } : {},
+        repOf(scope),
+        query,
       );
-      if (!page) return customerNotFound(params.id);
+      if (!page) return options.notFound(params.id);
       return success(200, page.items.map(timelineItemBody), {
         pagination: {
           limit: query.limit,
@@ -88,5 +129,40 @@ export const timelineRoutes: readonly Route<any, any, any, TimelineRouteServices
         },
       });
     },
+  });
+}
+
+export const timelineRoutes: readonly Route<any, any, any, TimelineRouteServices>[] = [
+  timelineRoute({
+    record: 'customers',
+    operationId: 'getCustomerTimeline',
+    summary:
+      'Everything about a customer, newest first: its events, the interactions linked to it, its orders and its deals’ events, a page at a time',
+    params: CustomerIdParams,
+    query: TimelineQuerySchema,
+    notFound: customerNotFound,
+    errors: ['CUSTOMER.NOT_FOUND'],
+    read: (services, id, page, repId) => services.timelines.customer(id, page, repId),
+  }),
+  timelineRoute({
+    record: 'companies',
+    operationId: 'getCompanyTimeline',
+    summary:
+      'Everything about a company, newest first: its events, the interactions linked to it, its deals’ events and (unless include_contacts=false) its contacts’ interactions and orders',
+    params: CompanyIdParams,
+    query: CompanyTimelineQuerySchema,
+    notFound: companyNotFound,
+    errors: ['COMPANY.NOT_FOUND'],
+    read: (services, id, page, repId, query) => services.timelines.company(id, page, repId, query.include_contacts ?? true),
+  }),
+  timelineRoute({
+    record: 'deals',
+    operationId: 'getDealTimeline',
+    summary: 'Everything about a deal, newest first: its events and the interactions linked to it',
+    params: DealIdParams,
+    query: TimelineQuerySchema,
+    notFound: dealNotFound,
+    errors: ['DEAL.NOT_FOUND'],
+    read: (services, id, page, repId) => services.timelines.deal(id, page, repId),
   }),
 ];

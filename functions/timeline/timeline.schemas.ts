@@ -13,7 +13,7 @@ export const TimelineCursor = pageCursor(
 
 const isoDate = isoTimestamp({ allowDate: true });
 
-export const TimelineQuerySchema = z.strictObject({
+const timelineQueryShape = {
   kinds: single(cleanText(200))
     .transform((value, context) => {
       const kinds = value.split(',').map((kind) => kind.trim());
@@ -27,10 +27,20 @@ export const TimelineQuerySchema = z.strictObject({
   to: single(isoDate).optional(),
   limit: pageLimit,
   cursor: single(TimelineCursor).optional(),
+};
+
+export const TimelineQuerySchema = z.strictObject(timelineQueryShape);
+
+/** A company's timeline also takes `include_contacts` (default true): its contacts' interactions and orders. */
+export const CompanyTimelineQuerySchema = z.strictObject({
+  ...timelineQueryShape,
+  include_contacts: single(z.enum(['true', 'false'], { error: 'must be true or false' }))
+    .transform((value) => value === 'true')
+    .optional(),
 });
 
 const common = {
-  id: z.uuid().meta({ description: 'the event id, interaction id or order id' }),
+  id: z.uuid().meta({ description: 'the event id (lifecycle, deal), interaction id or order id' }),
   occurred_at: z.iso.datetime(),
   actor: z.string().nullable().meta({ description: 'who acted: the event’s actor, the interaction’s owner; null for orders' }),
   summary: z.string().meta({ examples: ['Outbound call · connected · 12 min'] }),
@@ -42,8 +52,17 @@ export const TimelineItemRepresentation = z
       kind: z.literal('lifecycle'),
       ...common,
       event_type: z.string().meta({ examples: ['CustomerQualified'] }),
-      customer_version: z.int().min(1),
+      customer_version: z.int().min(1).optional().meta({ description: 'on a customer’s timeline: the version the event made' }),
+      company_version: z.int().min(1).optional().meta({ description: 'on a company’s timeline: the version the event made' }),
       data: z.record(z.string(), z.unknown()).meta({ description: 'the event’s data, as in GET /customers/{id}/history' }),
+    }),
+    z.strictObject({
+      kind: z.literal('deal'),
+      ...common,
+      deal_id: z.uuid(),
+      event_type: z.string().meta({ examples: ['DealStageChanged'] }),
+      deal_version: z.int().min(1),
+      data: z.record(z.string(), z.unknown()).meta({ description: 'the event’s data, as the deal’s event stream holds it' }),
     }),
     z.strictObject({
       kind: z.literal('interaction'),

@@ -60,6 +60,7 @@ describe.each(availableDialects())('companies through the API on %s', (dialect) 
       version: 1,
       created_at: '2025-03-01T00:00:00.000Z',
       updated_at: '2025-03-01T00:00:00.000Z',
+      last_interaction_at: null,
     });
     expect(created.headers.location).toBe(`${BASE}/companies/${data.id}`);
     expect(created.headers.etag).toBe('"1"');

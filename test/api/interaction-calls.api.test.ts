@@ -13,8 +13,11 @@ const EXPECTED_CALLS: Record<string, number> = {
   'GET /interactions/{id}': 1,
   'GET /interactions': 1,
   'PUT /interactions/{id}': 1,
+  'PUT /interactions/{id} (links: read, then write at that version)': 2,
   'DELETE /interactions/{id}': 1,
   'GET /customers/{id}/timeline': 1,
+  'GET /companies/{id}/timeline': 1,
+  'GET /deals/{id}/timeline': 1,
 };
 
 describe('interactions through the RDS Data API', () => {
@@ -34,6 +37,9 @@ describe('interactions through the RDS Data API', () => {
 
   it('makes one Data API call per log, read, change and timeline page', async () => {
     const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data;
+    const company = (await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: 'Calls Ltd' } })).body.data;
+    const deal = (await api.call({ method: 'POST', path: `${BASE}/deals`, body: { name: 'Calls deal', company_id: company.id } })).body
+      .data;
     const measured: Record<string, number> = {};
     const body = { type: 'call', occurred_at: '2025-12-01T10:00:00Z', direction: 'inbound', links: { customer_ids: [customer.id] } };
     const logged = await callsOf({ method: 'POST', path: `${BASE}/interactions`, body });
@@ -51,7 +57,13 @@ describe('interactions through the RDS Data API', () => {
       ['GET /interactions/{id}', { method: 'GET', path: `${BASE}/interactions/${id}` }],
       ['GET /interactions', { method: 'GET', path: `${BASE}/interactions?customer_id=${customer.id}&type=call` }],
       ['PUT /interactions/{id}', { method: 'PUT', path: `${BASE}/interactions/${id}`, body: { outcome: 'busy' } }],
+      [
+        'PUT /interactions/{id} (links: read, then write at that version)',
+        { method: 'PUT', path: `${BASE}/interactions/${id}`, body: { links: { company_id: company.id, deal_ids: [deal.id] } } },
+      ],
       ['GET /customers/{id}/timeline', { method: 'GET', path: `${BASE}/customers/${customer.id}/timeline` }],
+      ['GET /companies/{id}/timeline', { method: 'GET', path: `${BASE}/companies/${company.id}/timeline` }],
+      ['GET /deals/{id}/timeline', { method: 'GET', path: `${BASE}/deals/${deal.id}/timeline` }],
       ['DELETE /interactions/{id}', { method: 'DELETE', path: `${BASE}/interactions/${id}` }],
     ];
     // The external id must exist before its repeat is measured.

@@ -64,7 +64,7 @@ describe.each(availableDialects())('interactions on %s', (dialect) => {
       duration_s: 720,
       outcome: 'connected',
       participants: [],
-      links: { customer_ids: [id] },
+      links: { customer_ids: [id], company_id: null, deal_ids: [] },
       owner_id: ADMIN_ID,
       source: 'manual',
       external_id: null,
