@@ -28,6 +28,7 @@ const ConfigSchema = z.object({
   RELAY_FUNCTION_NAME: optionalText,
   SERVICE_NAME: z.string().trim().min(1).default('customer-mgmt'),
   ANALYTICS_FUNCTION_NAME: optionalText,
+  PRIVACY_EMAIL_PEPPER: optionalText,
 });
 
 export type Config = Readonly<{
@@ -73,6 +74,8 @@ export type Config = Readonly<{
   serviceName: string;
   /** The analytics function POST /analytics/runs invokes asynchronously; unset, runs go on in-process (locally). */
   analyticsFunctionName: string | undefined;
+  /** The pepper of the email suppression hashes (docs/privacy.md); unset, one generated under DATA_DIR is used. */
+  privacyEmailPepper: string | undefined;
 }>;
 
 /** Parses the environment once; a missing or malformed variable fails naming it. */
@@ -123,5 +126,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     serviceName: e.SERVICE_NAME,
     analyticsFunctionName: e.ANALYTICS_FUNCTION_NAME,
+    privacyEmailPepper: e.PRIVACY_EMAIL_PEPPER,
   });
 }

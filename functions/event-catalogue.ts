@@ -5,6 +5,7 @@ import { dealEventContracts } from './deals/deal-event-contracts.js';
 import { composeCatalogue } from './events/event-contracts.js';
 import { interactionEventContracts } from './interactions/interaction-event-contracts.js';
 import { pipelineEventContracts } from './pipelines/pipeline-event-contracts.js';
+import { privacyEventContracts } from './privacy/privacy-event-contracts.js';
 
 /** Every published event contract of the service: one module per aggregate. */
 export const EVENT_CATALOGUE = composeCatalogue([
@@ -14,4 +15,5 @@ export const EVENT_CATALOGUE = composeCatalogue([
   dealEventContracts,
   interactionEventContracts,
   analyticsEventContracts,
+  privacyEventContracts,
 ]);

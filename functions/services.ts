@@ -61,6 +61,7 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
       afterCommit: options.afterCommit,
     }),
     timelines: createTimelineService(db),
+    privacy: { now, newId, afterCommit: options.afterCommit },
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

@@ -44,6 +44,7 @@ describe('createCustomer: defaults', () => {
       deletedAt: null,
       purchases: NO_PURCHASES,
       lastInteractionAt: null,
+      erasedAt: null,
     });
   });
 
@@ -86,6 +87,7 @@ describe('createCustomer: normalisation', () => {
       deletedAt: null,
       purchases: NO_PURCHASES,
       lastInteractionAt: null,
+      erasedAt: null,
     });
   });
 

@@ -51,6 +51,7 @@ export function createCustomer(
     deletedAt: null,
     purchases: NO_PURCHASES,
     lastInteractionAt: null,
+    erasedAt: null,
   };
   const event: CustomerEvent = {
     eventId: context.eventId,

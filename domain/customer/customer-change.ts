@@ -11,6 +11,7 @@ import { sameTagSet, type Tag } from '../shared/tags.js';
 import { isAccountTypeConsistent, PUBLIC_FIELD_NAMES, type Customer, type CustomerStatus, type PatchableField } from './customer.js';
 import type { ChangeContext, CustomerEvent, CustomerEventType } from './customer.events.js';
 import { commandsAllowedFrom, type LifecycleCommand } from './customer-lifecycle.js';
+import { customerErased } from './customer-errors.js';
 
 /** A change to an existing customer: the fields it sets, its precondition and its event. */
 export type CustomerChange = AggregateChange<Customer, CustomerEventType, PatchableField>;
@@ -77,3 +78,15 @@ function invalidTransition(current: CustomerStatus, required: { status: Customer
     details: { current_status: current, required_status: required.status, allowed_commands: allowed },
   };
 }
+
+/**
+ * Every change of a customer requires that it is not erased (checked first, after the version):
+ * the write kit tests the `erased` column in the change statement itself, so a change racing with
+ * an erasure either commits before it (and is then scrubbed by it) or is refused.
+ */
+export const notErased: Precondition<Customer> = {
+  field: 'erased',
+  oneOf: [false],
+  read: (customer) => customer.erasedAt !== null,
+  refusal: (customer) => customerErased(customer.id, customer.erasedAt),
+};

@@ -10,6 +10,8 @@ export const CUSTOMER_ERROR_CODES = [
   'CUSTOMER.VERSION_MISMATCH',
   'CUSTOMER.UNKNOWN_SALES_REP',
   'CUSTOMER.UNKNOWN_COMPANY',
+  'CUSTOMER.ERASED',
+  'CUSTOMER.SUPPRESSED',
 ] as const;
 export type CustomerErrorCode = (typeof CUSTOMER_ERROR_CODES)[number];
 
@@ -20,4 +22,13 @@ declare module '../errors.js' {
 
 export function customerNotFound(id: string): DomainError {
   return { code: 'CUSTOMER.NOT_FOUND', message: `No customer with id ${id} exists (it may have been deleted).` };
+}
+
+/** Every write to an erased customer is refused: the record is frozen (docs/privacy.md). */
+export function customerErased(id: string, erasedAt: string | null): DomainError {
+  return {
+    code: 'CUSTOMER.ERASED',
+    message: `Customer ${id} was erased on request of the person; the record is frozen and cannot be changed.`,
+    details: { erased_at: erasedAt },
+  };
 }

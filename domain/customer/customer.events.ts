@@ -11,6 +11,7 @@ export const CUSTOMER_EVENT_TYPES = [
   'CustomerTierChanged',
   'CustomerTagsChanged',
   'CustomerDeleted',
+  'CustomerErased',
 ] as const;
 export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
 

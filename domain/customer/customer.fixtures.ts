@@ -50,6 +50,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
     deletedAt: null,
     purchases: NO_PURCHASES,
     lastInteractionAt: null,
+    erasedAt: null,
     ...overrides,
   };
 }

@@ -36,10 +36,14 @@ export interface Customer {
   readonly purchases: PurchaseSummary;
   /** When the latest interaction linked to the customer took place; kept by the database as interactions are logged. */
   readonly lastInteractionAt: Timestamp | null;
+  /** When the person's data was erased (GDPR Art. 17); an erased customer is frozen: every change is refused. */
+  readonly erasedAt: Timestamp | null;
 }
 
 /** The fields a change may set; id, version, the stamps and the purchase summary are managed elsewhere. */
-export type CustomerPatch = Partial<Omit<Customer, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'purchases' | 'lastInteractionAt'>>;
+export type CustomerPatch = Partial<
+  Omit<Customer, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'purchases' | 'lastInteractionAt' | 'erasedAt'>
+>;
 export type PatchableField = keyof CustomerPatch;
 
 /** The public (API and event) name of every field, in the order records are shown. */
@@ -60,7 +64,7 @@ export const PUBLIC_FIELD_NAMES = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   deletedAt: 'deleted_at',
-} as const satisfies Record<Exclude<keyof Customer, 'purchases' | 'lastInteractionAt'>, string>;
+} as const satisfies Record<Exclude<keyof Customer, 'purchases' | 'lastInteractionAt' | 'erasedAt'>, string>;
 
 /** The customer as other contexts see it in event payloads: its own fields, not the order summary nor the last interaction. */
 export function toCustomerRecord(customer: Customer): JsonObject {

@@ -10,16 +10,21 @@ import { aggregateEventContracts } from '../events/event-contracts.js';
 const tier = z.enum(CUSTOMER_TIERS);
 type PublicFieldName = (typeof PUBLIC_FIELD_NAMES)[keyof typeof PUBLIC_FIELD_NAMES];
 
+/** A personal value in a stored event of an erased customer is replaced by "[erased]" (docs/privacy.md). */
+const ERASED = z.literal('[erased]');
+const erasable = <T extends z.ZodType>(value: T) => z.union([value, ERASED]);
+
 /** Every public customer field, as events carry it (see toCustomerRecord). */
 const FIELDS = {
   id: uuid,
-  name: z.string().min(1).describe('trimmed, 1-200 characters'),
-  email: z.string().min(3).max(254).describe('lower-case'),
-  phone: z
-    .string()
-    .regex(/^\+[1-9][0-9]{6,14}$/)
-    .nullable()
-    .describe('E.164'),
+  name: z.string().min(1).describe('trimmed, 1-200 characters; "[erased]" once the person is erased'),
+  email: z.string().min(3).max(254).describe('lower-case; "[erased]" once the person is erased'),
+  phone: erasable(
+    z
+      .string()
+      .regex(/^\+[1-9][0-9]{6,14}$/)
+      .describe('E.164'),
+  ).nullable(),
   status: z.enum(CUSTOMER_STATUSES),
   tier,
   source: z
@@ -27,8 +32,8 @@ const FIELDS = {
     .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/)
     .max(50),
   assigned_to: uuid.nullable().describe('the sales rep (a user id)'),
-  tags,
-  user_id: uuid.nullable().describe('the linked user account (B2C); excludes company_id'),
+  tags: erasable(tags),
+  user_id: erasable(uuid).nullable().describe('the linked user account (B2C); excludes company_id'),
   company_id: uuid.nullable().describe('the company (B2B); excludes user_id'),
   version: z.int().min(1),
   churned_at: timestamp.nullable(),
@@ -103,11 +108,22 @@ export const customerEventContracts = aggregateEventContracts<CustomerEventType>
   CustomerTagsChanged: {
     version: 1,
     description: 'The tag set was replaced.',
-    data: z.strictObject({ changes: z.strictObject({ tags: change(tags) }) }),
+    data: z.strictObject({ changes: z.strictObject({ tags: change(FIELDS.tags) }) }),
   },
   CustomerDeleted: {
     version: 1,
     description: 'The customer was soft-deleted: it disappears from every read and its email is free again.',
     data: z.strictObject({ changes: z.strictObject({ deleted_at: becomes(z.null(), timestamp) }) }),
+  },
+  CustomerErased: {
+    version: 1,
+    description:
+      "The person's data was erased on request (GDPR Art. 17): erase your copies of their personal data. Carries no personal data; " +
+      'orders and other facts stay. The record is frozen from now on.',
+    data: z.strictObject({
+      request_ref: z.string().min(1).max(200).describe('the reference of the erasure request'),
+      email_suppressed: z.boolean().describe('whether the email may not be used for a new customer again'),
+      erased_at: timestamp,
+    }),
   },
 });

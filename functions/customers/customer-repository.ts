@@ -7,6 +7,7 @@ import type { Database } from '../db/database.js';
 import { insightMatches } from '../analytics/insight-filter.js';
 import { param } from '../db/sql-values.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
+import { emailSuppressed } from '../privacy/email-suppression.js';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { readStreamPage } from '../kit/stream-history.js';
 import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
@@ -25,7 +26,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
   };
 
   return {
-    insert: (customer, event) => store.insert(customer, event),
+    // An erased person's suppressed email cannot come back (by the API, an import or a signup): the insert's own rule.
+    insert: (customer, event) =>
+      store.insert(customer, event, { rules: [{ rule: 'suppressed', holds: () => sql<boolean>`not ${emailSuppressed(customer.email)}` }] }),
     findById: (id, visibility) => store.findById(id, { scope: customerScope(visibility) }),
     saveChange: (customerId, change, context, visibility) =>
       store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),

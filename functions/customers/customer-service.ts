@@ -3,7 +3,13 @@ import type { Customer, CustomerStatus } from '../../domain/customer/customer.js
 import { transition } from '../../domain/customer/customer-commands.js';
 import type { LifecycleCommand } from '../../domain/customer/customer-lifecycle.js';
 import { lifecyclePath } from '../../domain/customer/lifecycle-path.js';
-import { atSummaryRevision, CUSTOMER_KIND, type ChangeOutcome, type CustomerChange } from '../../domain/customer/customer-change.js';
+import {
+  atSummaryRevision,
+  notErased,
+  CUSTOMER_KIND,
+  type ChangeOutcome,
+  type CustomerChange,
+} from '../../domain/customer/customer-change.js';
 import type { CustomerEvent } from '../../domain/customer/customer.events.js';
 import type {
   ChildPage,
@@ -64,6 +70,13 @@ export function createCustomerService(deps: ServiceDependencies) {
         code: 'CUSTOMER.UNKNOWN_COMPANY',
         message: `company_id ${attempted.companyId ?? ''} names no live company; create the company first (POST /companies) or give the id of an existing one.`,
         details: { field: 'company_id', company_id: attempted.companyId ?? null },
+      };
+    }
+    if (field === 'suppressed') {
+      return {
+        code: 'CUSTOMER.SUPPRESSED',
+        message: 'This email belongs to a person who was erased and asked not to be added again; it cannot be used for a new customer.',
+        details: { field: 'email' },
       };
     }
     if (field === 'email') {
@@ -133,17 +146,16 @@ export function createCustomerService(deps: ServiceDependencies) {
       options: ChangeOptions = {},
     ): Promise<Result<ChangeOutcome, DomainError>> {
       const { expected } = options;
+      // An erased customer is frozen: every change requires it is not (checked first, in the write statement).
+      const withGuards = (change: CustomerChange): CustomerChange => ({
+        ...change,
+        requires: [...(expected ? [atSummaryRevision(expected.summaryRevision)] : []), notErased, ...(change.requires ?? [])],
+      });
       // The summary revision is part of what If-Match names (see etagOf); it is checked before the command's own preconditions.
-      const guarded: typeof build = expected
-        ? (now) => {
-            const built = build(now);
-            const withRevision = (change: CustomerChange): CustomerChange => ({
-              ...change,
-              requires: [atSummaryRevision(expected.summaryRevision), ...(change.requires ?? [])],
-            });
-            return 'ok' in built ? (built.ok ? ok(withRevision(built.value)) : built) : withRevision(built);
-          }
-        : build;
+      const guarded: typeof build = (now) => {
+        const built = build(now);
+        return 'ok' in built ? (built.ok ? ok(withGuards(built.value)) : built) : withGuards(built);
+      };
       return kit.change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version });
     },
 

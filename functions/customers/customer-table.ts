@@ -36,6 +36,9 @@ export interface CustomersTable {
   summary_revision: ColumnType<number, number | undefined, number | RawBuilder<number>>;
   /** Kept by the interaction triggers (see the interactions migration), which also count it in summary_revision. */
   last_interaction_at: ColumnType<Date | string | null, never, never>;
+  /** Set by the erasure only (functions/privacy); `erased` says whether it is set (a check keeps them equal). */
+  erased_at: ColumnType<Date | string | null, never, Date | string | null>;
+  erased: ColumnType<boolean, never, boolean>;
 }
 
 /** Live customers by tag in creation order, kept by a trigger (migration customer-tag-index): a list by tag walks it. */
@@ -85,6 +88,7 @@ export function rowToCustomer(row: CustomerRow): Customer {
       revision: Number(row.summary_revision),
     },
     lastInteractionAt: toNullableIsoTimestamp(row.last_interaction_at),
+    erasedAt: toNullableIsoTimestamp(row.erased_at),
   };
 }
 
@@ -146,7 +150,7 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
     changed.includes('userId') || changed.includes('companyId')
       ? [sql<boolean>`(${after('userId')} is null or ${after('companyId')} is null)`]
       : [],
-  guardColumns: { summaryRevision: plainColumn('summary_revision') },
+  guardColumns: { summaryRevision: plainColumn('summary_revision'), erased: plainColumn('erased') },
   rowToEntity: rowToCustomer,
   entityToInsert: customerToInsert,
 };

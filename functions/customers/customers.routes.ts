@@ -116,7 +116,7 @@ function lifecycleRoute(command: LifecycleCommand, summary: string) {
     params: CustomerIdParams,
     body: { schema: ChurnBody, required: false, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.INVALID_TRANSITION', 'CUSTOMER.VERSION_MISMATCH'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.INVALID_TRANSITION', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => {
       if (command !== 'churn' && request.body?.reason !== undefined) {
@@ -138,7 +138,13 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     fieldPermissions: { tier: CUSTOMER_PERMISSIONS.tier, assigned_to: CUSTOMER_PERMISSIONS.assign, tags: CUSTOMER_PERMISSIONS.tags },
     body: { schema: CreateCustomerBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'] },
-    errors: ['CUSTOMER.EMAIL_TAKEN', 'CUSTOMER.USER_ALREADY_LINKED', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.UNKNOWN_COMPANY'],
+    errors: [
+      'CUSTOMER.EMAIL_TAKEN',
+      'CUSTOMER.USER_ALREADY_LINKED',
+      'CUSTOMER.UNKNOWN_SALES_REP',
+      'CUSTOMER.UNKNOWN_COMPANY',
+      'CUSTOMER.SUPPRESSED',
+    ],
     handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
       // A sales rep's new customer is theirs, so that they can see it afterwards.
       const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
@@ -255,6 +261,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
       'CUSTOMER.USER_ALREADY_LINKED',
       'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
       'CUSTOMER.VERSION_MISMATCH',
+      'CUSTOMER.ERASED',
       'CUSTOMER.UNKNOWN_COMPANY',
     ],
     conditional: 'if-match',
@@ -283,7 +290,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: CUSTOMER_PERMISSIONS.delete,
     params: CustomerIdParams,
     response: { status: 204 },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
       const options = changeOptions(request);
@@ -311,7 +318,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     body: { schema: AssignBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.VERSION_MISMATCH'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
       return (
@@ -331,7 +338,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     body: { schema: TierBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, () => commands.changeTier(request.body.tier)),
   }),
@@ -345,7 +352,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     body: { schema: TagsBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, commands.replaceTags(request.body.tags)),
   }),

@@ -29,10 +29,10 @@ export const identityHandlers: Handlers = {
       unwrap('linking the user', await customers.change(existing.id, () => link, actor));
       return `linked to existing customer ${existing.id}`;
     }
-    const created = unwrap(
-      'creating the lead',
-      await customers.create({ name: detail.name, email: email.value, source: 'signup', userId: detail.user_id }, actor),
-    );
+    const result = await customers.create({ name: detail.name, email: email.value, source: 'signup', userId: detail.user_id }, actor);
+    // An erased person who asked not to be added again: applied as "not created", never parked with their email.
+    if (!result.ok && result.error.code === 'CUSTOMER.SUPPRESSED') return 'email suppressed after an erasure: no lead created';
+    const created = unwrap('creating the lead', result);
     return `created lead ${created.customer.id}`;
   },
 
