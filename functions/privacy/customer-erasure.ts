@@ -7,6 +7,7 @@ import { CUSTOMERS } from '../customers/customer-table.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 import { EVENTS } from '../events/event-table.js';
+import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import { INTERACTION_LINKS, INTERACTIONS } from '../interactions/interaction-table.js';
 import { emailHash, EMAIL_SUPPRESSIONS } from './email-suppression.js';
 
@@ -14,7 +15,8 @@ import { emailHash, EMAIL_SUPPRESSIONS } from './email-suppression.js';
 export const PERSONAL_KEYS = ['name', 'email', 'phone', 'tags', 'user_id'] as const;
 
 export interface ErasureRequest {
-  readonly customerId: string;
+  /** The customer, by id or by email (case-insensitive). */
+  readonly customer: { readonly id: string } | { readonly email: string };
   readonly requestRef: string;
   readonly suppressEmail: boolean;
   readonly actor: string;
@@ -34,99 +36,118 @@ export interface ErasureOutcome {
 /** The unique, non-deliverable address an erased customer keeps (`.invalid` is reserved, RFC 2606). */
 export const erasedEmail = (customerId: string) => `erased+${customerId}@erased.invalid`;
 
+/** A writer committed between the read and the erasure statement this many times in a row: give up (a 500 the caller retries). */
+const MAX_ATTEMPTS = 3;
+
 /**
- * Erases a customer in one transaction of two statements (docs/privacy.md):
- * 1. lock the live, not yet erased row, replace its personal fields, mark it erased, append
- *    CustomerErased and (when asked) put the email's hash on the suppression list;
- * 2. then, in a fresh snapshot (so it sees every change that committed before the lock was taken;
- *    every later change is refused because the row is erased), scrub the personal fields of the
- *    customer's stored events (published or not), the interactions that concern only them, their
- *    entries among other interactions' participants, and dead letters and cached idempotent
- *    responses that carry their email or user id (dropped).
+ * Erases a customer (docs/privacy.md) in one statement, after one read:
+ * 1. read the live customer's row identity (its `xmin`), email and user id; missing → 404, erased → 409;
+ * 2. one statement (so one transaction): lock the row only while it is still exactly the row that
+ *    was read (`xmin` unchanged), replace its personal fields, mark it erased, append
+ *    CustomerErased, put the email's hash on the suppression list when asked, and scrub every other
+ *    stored copy: the personal fields of the customer's stored events (published or not), the
+ *    interactions that concern only them, their entries among other interactions' participants,
+ *    dead letters and cached idempotent responses that carry their email or user id.
+ * Why `xmin`: the statement's snapshot is taken before it locks the row. A writer that committed
+ * in between (a change, an interaction whose trigger touched the row) may have written data this
+ * snapshot cannot see and so would not scrub; its commit made a new row version, the lock's
+ * recheck then finds another `xmin`, nothing is written, and the erasure starts again from a fresh
+ * read. Every writer after the commit finds the row erased and is refused.
  */
 export async function eraseCustomer(db: Kysely<Database>, request: ErasureRequest): Promise<Result<ErasureOutcome, DomainError>> {
-  return db.transaction().execute(async (trx) => {
-    const id = param.uuid(request.customerId);
-    const now = param.timestamptz(request.now);
-    const data = { request_ref: request.requestRef, email_suppressed: request.suppressEmail, erased_at: request.now };
-    const { rows } = await sql<{ version: number; old_email: string; old_user_id: string | null }>`
-      with target as (
-        select id, email, user_id from ${sql.table(CUSTOMERS)}
-        where id = ${id} and deleted_at is null and not erased
-        for no key update
-      ), erased as (
-        update ${sql.table(CUSTOMERS)} as c
-        set name = '[erased]', email = ${erasedEmail(request.customerId)}, phone = null, tags = '[]'::jsonb, user_id = null,
-            erased = true, erased_at = ${now}, version = c.version + 1, updated_at = ${now}
-        from target where c.id = target.id
-        returning c.id, c.version
-      ), event as (
-        insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data)
-        select ${param.uuid(request.eventId)}, 'customer', erased.id, erased.version, 'CustomerErased', 1, ${now}, ${request.actor}, ${param.jsonb(data)}
-        from erased
-        returning 1
-      )
-      select erased.version, target.email as old_email, target.user_id as old_user_id
-      from erased join target on target.id = erased.id`.execute(trx);
-    const row = rows[0];
-    if (!row) {
-      const { rows: found } = await sql<{ erased_at: Date | string | null }>`
-        select erased_at from ${sql.table(CUSTOMERS)} where id = ${id} and deleted_at is null`.execute(trx);
-      const current = found[0];
-      if (!current) return err(customerNotFound(request.customerId));
-      return err(customerErased(request.customerId, current.erased_at === null ? null : new Date(current.erased_at).toISOString()));
-    }
-    if (request.suppressEmail) {
-      // The hash is of the email the customer had; the email itself is never stored.
-      await sql`
-        insert into ${sql.table(EMAIL_SUPPRESSIONS)} (email_hash, created_at) values (${emailHash(row.old_email)}, ${now})
-        on conflict do nothing`.execute(trx);
-    }
-    const scrubbed = await scrubPersonalData(trx, request.customerId, row.old_email, row.old_user_id, request.eventId);
-    const event: CustomerEvent = {
-      eventId: request.eventId,
-      type: 'CustomerErased',
-      eventVersion: 1,
-      aggregateType: 'customer',
-      aggregateId: request.customerId,
-      aggregateVersion: Number(row.version),
-      occurredAt: request.now,
-      actor: request.actor,
-      data,
-    };
-    return ok({
-      customerId: request.customerId,
-      erasedAt: request.now,
-      emailSuppressed: request.suppressEmail,
-      eventsScrubbed: scrubbed.events,
-      interactionsScrubbed: scrubbed.interactions,
-      event,
+  const which =
+    'id' in request.customer ? sql`id = ${param.uuid(request.customer.id)}` : sql`lower(email) = lower(${request.customer.email})`;
+  const named = 'id' in request.customer ? request.customer.id : request.customer.email;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const { rows: found } = await sql<{
+      id: string;
+      email: string;
+      user_id: string | null;
+      erased_at: Date | string | null;
+      row_xmin: string;
+    }>`
+      select id, email, user_id, erased_at, xmin::text as row_xmin from ${sql.table(CUSTOMERS)}
+      where ${which} and deleted_at is null`.execute(db);
+    const current = found[0];
+    if (!current) return err(notFound(request));
+    if (current.erased_at !== null) return err(customerErased(current.id, new Date(current.erased_at).toISOString()));
+    const erased = await eraseStatement(db, request, {
+      id: current.id,
+      xmin: current.row_xmin,
+      email: current.email,
+      userId: current.user_id,
     });
-  });
+    if (erased) return ok(erased);
+  }
+  throw new Error(`customer ${named} kept changing under its erasure; gave up after ${MAX_ATTEMPTS} attempts`);
 }
 
-/** The second statement of the erasure: every stored copy of the person's data besides the customer row. */
-async function scrubPersonalData(
-  trx: Kysely<Database>,
-  customerId: string,
-  email: string,
-  userId: string | null,
-  erasureEventId: string,
-): Promise<{ events: number; interactions: number }> {
+function notFound(request: ErasureRequest): DomainError {
+  return 'id' in request.customer
+    ? customerNotFound(request.customer.id)
+    : { code: 'CUSTOMER.NOT_FOUND', message: 'No live customer has this email (it may have been erased or deleted already).' };
+}
+
+/** The erasure statement; null when the row is no longer the one read (see eraseCustomer). */
+async function eraseStatement(
+  db: Kysely<Database>,
+  request: ErasureRequest,
+  read: { readonly id: string; readonly xmin: string; readonly email: string; readonly userId: string | null },
+): Promise<ErasureOutcome | null> {
+  const { email, userId } = read;
+  const customerId = read.id;
   const id = param.uuid(customerId);
+  const lease = writeClaimLease(db);
+  // Claimed in the statement (for delivery right after it) unless an earlier event of the stream is still undelivered.
+  const claimedUntil = lease
+    ? sql`case when not exists (
+        select 1 from ${sql.table(EVENTS)} earlier
+        where earlier.aggregate_type = 'customer' and earlier.aggregate_id = ${id} and earlier.published_at is null and earlier.parked_at is null
+      ) then ${param.timestamptz(new Date(Date.parse(request.now) + lease).toISOString())} end`
+    : sql`cast(null as timestamptz)`;
+  const now = param.timestamptz(request.now);
+  const data = { request_ref: request.requestRef, email_suppressed: request.suppressEmail, erased_at: request.now };
   const keys = sql`array[${sql.join(PERSONAL_KEYS.map((key) => sql.lit(key)))}]::text[]`;
   const mentions = (column: string) =>
     sql`(position(lower(${email}) in lower(${sql.ref(column)}::text)) > 0 or position(${customerId} in ${sql.ref(column)}::text) > 0${
       userId ? sql` or position(${userId} in ${sql.ref(column)}::text) > 0` : sql``
     })`;
-  const { rows } = await sql<{ events: number | string; interactions: number | string }>`
-    with scrubbed_events as (
+  const locked = sql`exists (select 1 from target)`;
+  const { rows } = await sql<{
+    version: number | string | null;
+    claimed: boolean | string | null;
+    events: number | string;
+    interactions: number | string;
+  }>`
+    with target as (
+      select id from ${sql.table(CUSTOMERS)}
+      where id = ${id} and deleted_at is null and not erased and xmin::text = ${read.xmin}
+      for no key update
+    ), erased as (
+      update ${sql.table(CUSTOMERS)} as c
+      set name = '[erased]', email = ${erasedEmail(customerId)}, phone = null, tags = '[]'::jsonb, user_id = null,
+          erased = true, erased_at = ${now}, version = c.version + 1, updated_at = ${now}
+      from target where c.id = target.id
+      returning c.id, c.version
+    ), event as (
+      insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
+      select ${param.uuid(request.eventId)}, 'customer', erased.id, erased.version, 'CustomerErased', 1, ${now}, ${request.actor}, ${param.jsonb(data)},
+             ${claimedUntil}
+      from erased
+      returning claimed_until is not null as claimed
+    ), suppressed as (
+      -- The hash of the email the customer had; the email itself is never stored.
+      insert into ${sql.table(EMAIL_SUPPRESSIONS)} (email_hash, created_at)
+      select ${emailHash(email)}, ${now} from target where ${sql.lit(request.suppressEmail)}
+      on conflict do nothing
+      returning 1
+    ), scrubbed_events as (
       update ${sql.table(EVENTS)} set data = customer_mgmt_erase_fields(data, ${keys})
-      where aggregate_type = 'customer' and aggregate_id = ${id} and event_id <> ${param.uuid(erasureEventId)}
+      where ${locked} and aggregate_type = 'customer' and aggregate_id = ${id}
         and data is distinct from customer_mgmt_erase_fields(data, ${keys})
       returning 1
     ), linked as (
-      select distinct interaction_id from ${sql.table(INTERACTION_LINKS)} where target_type = 'customer' and target_id = ${id}
+      select interaction_id from ${sql.table(INTERACTION_LINKS)} where target_type = 'customer' and target_id = ${id}
       union
       select id from ${sql.table(INTERACTIONS)}
       where participants @> ${param.jsonb([{ customer_id: customerId }])}
@@ -135,7 +156,8 @@ async function scrubPersonalData(
       select l.interaction_id from linked l
       where not exists (
         select 1 from ${sql.table(INTERACTION_LINKS)} other
-        where other.interaction_id = l.interaction_id and other.deleted_at is null and not (other.target_type = 'customer' and other.target_id = ${id})
+        where other.interaction_id = l.interaction_id and other.deleted_at is null
+          and not (other.target_type = 'customer' and other.target_id = ${id})
       )
     ), scrubbed_interactions as (
       update ${sql.table(INTERACTIONS)} as i
@@ -145,18 +167,41 @@ async function scrubPersonalData(
             select jsonb_agg(p order by n) from jsonb_array_elements(i.participants) with ordinality as items(p, n)
             where p ->> 'customer_id' is distinct from ${customerId} and lower(p ->> 'email') is distinct from lower(${email})
           ), '[]'::jsonb) end
-      where i.id in (select interaction_id from linked)
+      where ${locked} and i.id in (select interaction_id from linked)
       returning 1
     ), dead_letters as (
       update customer_mgmt_dead_letters set payload = customer_mgmt_erase_fields(payload, ${keys})
-      where ${mentions('payload')}
+      where ${locked} and ${mentions('payload')}
       returning 1
     ), cached_responses as (
       -- A cached response holds its body as text: it is dropped whole (a retry with that key runs again).
-      delete from customer_mgmt_idempotency_keys where response is not null and ${mentions('response')}
+      delete from customer_mgmt_idempotency_keys where ${locked} and response is not null and ${mentions('response')}
       returning 1
     )
-    select (select count(*) from scrubbed_events) as events, (select count(*) from scrubbed_interactions) as interactions,
-           (select count(*) from dead_letters) + (select count(*) from cached_responses) as others`.execute(trx);
-  return { events: Number(rows[0]?.events ?? 0), interactions: Number(rows[0]?.interactions ?? 0) };
+    select (select version from erased) as version, (select claimed from event) as claimed,
+           (select count(*) from scrubbed_events) as events, (select count(*) from scrubbed_interactions) as interactions,
+           (select count(*) from suppressed) + (select count(*) from dead_letters)
+             + (select count(*) from cached_responses) as others`.execute(db);
+  const row = rows[0];
+  if (!row || row.version === null) return null;
+  const event: CustomerEvent = {
+    eventId: request.eventId,
+    type: 'CustomerErased',
+    eventVersion: 1,
+    aggregateType: 'customer',
+    aggregateId: customerId,
+    aggregateVersion: Number(row.version),
+    occurredAt: request.now,
+    actor: request.actor,
+    data,
+  };
+  if (row.claimed === true || row.claimed === 't') markClaimedOnWrite(event);
+  return {
+    customerId: customerId,
+    erasedAt: request.now,
+    emailSuppressed: request.suppressEmail,
+    eventsScrubbed: Number(row.events),
+    interactionsScrubbed: Number(row.interactions),
+    event,
+  };
 }

@@ -10,6 +10,7 @@ import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 import { DEALS } from '../deals/deal-table.js';
 import { EVENTS } from '../events/event-table.js';
+import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import { INTERACTION_LINKS, INTERACTIONS } from '../interactions/interaction-table.js';
 import { PURCHASES } from '../purchases/purchase-repository.js';
 
@@ -39,14 +40,17 @@ export async function exportCustomer(
   const id = param.uuid(request.customerId);
   const now = param.timestamptz(request.now);
   const eventData = { customer_id: request.customerId };
+  const lease = writeClaimLease(db);
+  // A new stream has no earlier event to wait for: the audit event is claimed in the statement for delivery right after it.
+  const claimedUntil = lease ? param.timestamptz(new Date(Date.parse(request.now) + lease).toISOString()) : sql`cast(null as timestamptz)`;
   const list = (query: ReturnType<typeof sql>) => sql`coalesce((select jsonb_agg(item) from (${query}) as items(item)), '[]'::jsonb)`;
   const { rows } = await sql<{ document: string }>`
     with customer as (
       select * from ${sql.table(CUSTOMERS)} where id = ${id} and deleted_at is null
     ), audit as (
-      insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data)
+      insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
       select ${param.uuid(request.eventId)}, ${CUSTOMER_EXPORT_AGGREGATE}, ${param.uuid(request.exportId)}, 1, 'CustomerDataExported', 1, ${now},
-             ${request.actor}, ${param.jsonb(eventData)}
+             ${request.actor}, ${param.jsonb(eventData)}, ${claimedUntil}
       from customer
       returning 1
     )
@@ -86,5 +90,6 @@ export async function exportCustomer(
     actor: request.actor,
     data: eventData,
   };
+  if (lease !== undefined) markClaimedOnWrite(event);
   return ok({ document: JSON.parse(row.document) as JsonObject, event });
 }

@@ -4,7 +4,10 @@ import { aggregateEventContracts } from '../events/event-contracts.js';
 import { CUSTOMER_EXPORT_AGGREGATE } from './customer-export.js';
 
 /** The audit record of a personal-data export: one stream per export (`customer_export_id`). */
-export const privacyEventContracts = aggregateEventContracts<'CustomerDataExported'>(CUSTOMER_EXPORT_AGGREGATE, {
+/** The event types of the export audit stream. */
+export const CUSTOMER_EXPORT_EVENT_TYPES = ['CustomerDataExported'] as const;
+
+export const privacyEventContracts = aggregateEventContracts<(typeof CUSTOMER_EXPORT_EVENT_TYPES)[number]>(CUSTOMER_EXPORT_AGGREGATE, {
   CustomerDataExported: {
     version: 1,
     description:

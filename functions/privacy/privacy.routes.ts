@@ -10,12 +10,10 @@ import { eraseCustomer, type ErasureOutcome } from './customer-erasure.js';
 import { exportCustomer } from './customer-export.js';
 import { PRIVACY_PERMISSIONS } from './privacy-permissions.js';
 import { CustomerExportRepresentation, EraseByEmailBody, EraseCustomerBody, ErasureRepresentation } from './privacy.schemas.js';
-import type { CustomerService } from '../customers/customer-service.js';
 
 /** What the privacy routes use: the database (they write across tables), ids, the clock and delivery. */
 export interface PrivacyServices {
   readonly db: Kysely<Database>;
-  readonly customers: CustomerService;
   readonly privacy: {
     readonly now: () => Date;
     readonly newId: () => string;
@@ -31,10 +29,16 @@ const erasureBody = (outcome: ErasureOutcome) => ({
   interactions_scrubbed: outcome.interactionsScrubbed,
 });
 
-async function erase(services: PrivacyServices, customerId: string, requestRef: string, suppressEmail: boolean, actor: string) {
+async function erase(
+  services: PrivacyServices,
+  customer: { id: string } | { email: string },
+  requestRef: string,
+  suppressEmail: boolean,
+  actor: string,
+) {
   const { privacy } = services;
   const erased = await eraseCustomer(services.db, {
-    customerId,
+    customer,
     requestRef,
     suppressEmail,
     actor,
@@ -61,7 +65,7 @@ export const privacyRoutes: readonly Route<any, any, any, PrivacyServices>[] = [
     response: { status: 200, data: ErasureRepresentation },
     errors: [...ERASE_ERRORS],
     handle: ({ params, body, actor }, services: PrivacyServices) =>
-      erase(services, params.id, body.request_ref, body.suppress_email ?? false, actor.id),
+      erase(services, { id: params.id }, body.request_ref, body.suppress_email ?? false, actor.id),
   }),
   defineRoute({
     method: 'POST',
@@ -76,9 +80,7 @@ export const privacyRoutes: readonly Route<any, any, any, PrivacyServices>[] = [
     handle: async ({ body, actor }, services: PrivacyServices) => {
       const email = parseEmail(body.email);
       if (!email.ok) return validationFailed([{ field: 'email', message: email.error }]);
-      const customer = await services.customers.getByEmail(email.value);
-      if (!customer.ok) return customer.error;
-      return erase(services, customer.value.id, body.request_ref ?? 'privacy-erasure', body.suppress_email ?? false, actor.id);
+      return erase(services, { email: email.value }, body.request_ref ?? 'privacy-erasure', body.suppress_email ?? false, actor.id);
     },
   }),
   defineRoute({

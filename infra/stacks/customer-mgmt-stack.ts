@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
 import { ROUTE_GROUP_TABLE, ROUTE_GROUPS, type RouteGroup } from '../../functions/http/route.js';
@@ -80,6 +81,7 @@ export class CustomerMgmtStack extends Stack {
   readonly eventBus: IEventBus;
   readonly routeGroupFunctions: Readonly<Record<RouteGroup, NodejsFunction>>;
   readonly relayFunction: NodejsFunction;
+  readonly privacyPepper: Secret;
   readonly relaySchedule: Rule;
   readonly analyticsFunction: NodejsFunction;
   readonly analyticsSchedule: Rule;
@@ -162,6 +164,23 @@ export class CustomerMgmtStack extends Stack {
       asyncRetryAttempts: 0,
     });
     functions.allowToWakeRelay(this.routeGroupFunctions['api-write'], this.relayFunction);
+
+    // The pepper of the email suppression hashes (docs/privacy.md): generated once, kept with the
+    // data it protects (never destroyed with a retained database), handed to the functions that
+    // create customers as PRIVACY_EMAIL_PEPPER through a CloudFormation dynamic reference (the
+    // template holds the reference, not the value).
+    this.privacyPepper = new Secret(this, 'PrivacyEmailPepper', {
+      description: 'Customer Management: pepper of the HMAC-SHA-256 hashes of suppressed (erased) emails',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      // Kept as long as a retained database keeps the hashes it made (a secret has no snapshot policy).
+      removalPolicy: config.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.privacyPepper).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The pepper must stay the same for as long as the hashes it made are kept: rotating it would silently unblock every suppressed email, so it is never rotated.',
+    });
+    this.routeGroupFunctions['api-write'].addEnvironment('PRIVACY_EMAIL_PEPPER', this.privacyPepper.secretValue.unsafeUnwrap());
     this.relaySchedule = new Rule(this, 'OutboxRelaySchedule', {
       description: 'Runs the Customer Management outbox relay (the safety net: the write path wakes it when needed)',
       schedule: Schedule.rate(config.events.relayInterval),
@@ -231,6 +250,8 @@ export class CustomerMgmtStack extends Stack {
       });
       this.migrationTrigger.executeBefore(consumer.function);
       functions.allowToWakeRelay(consumer.function, this.relayFunction);
+      // Identity sign-ups create customers: they check the suppression list too.
+      consumer.function.addEnvironment('PRIVACY_EMAIL_PEPPER', this.privacyPepper.secretValue.unsafeUnwrap());
       consumers[source] = consumer;
     }
     this.consumers = consumers;

@@ -10,6 +10,7 @@ import { COMPANY_EVENT_TYPES } from '../../domain/company/company.events.js';
 import * as companyCommands from '../../domain/company/company-commands.js';
 import { INTERACTION_EVENT_TYPES } from '../../domain/interaction/interaction.events.js';
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
+import { CUSTOMER_EXPORT_EVENT_TYPES } from '../../functions/privacy/privacy-event-contracts.js';
 import { checkedDetail } from '../../functions/events/event-envelope.js';
 import { readEventLog } from '../../functions/events/event-log.js';
 import { committedSchemaFiles, schemaFiles, SCHEMAS_DIR } from '../../functions/events/export-schemas.js';
@@ -27,6 +28,7 @@ describe('the event catalogue', () => {
       ...DEAL_EVENT_TYPES,
       ...INTERACTION_EVENT_TYPES,
       ...CUSTOMER_INSIGHT_EVENT_TYPES,
+      ...CUSTOMER_EXPORT_EVENT_TYPES,
     ];
     for (const type of types) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
     expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(types.map((type) => `${type}.v1`).sort());

@@ -39,6 +39,7 @@ describe('cdk-nag AwsSolutions', () => {
         `CustomerMgmt-${environment}/Api/HttpApi/GET--openapi.json Annotation::AwsSolutions-APIG4`,
         `CustomerMgmt-${environment}/Database/ReadRoleSecret Annotation::AwsSolutions-SMG4`,
         `CustomerMgmt-${environment}/Database/WriteRoleSecret Annotation::AwsSolutions-SMG4`,
+        `CustomerMgmt-${environment}/PrivacyEmailPepper Annotation::AwsSolutions-SMG4`,
         `CustomerMgmt-${environment}/Database/Cluster Annotation::AwsSolutions-RDS6`,
         // A rule target's DLQ is not recognised as a DLQ by SQS3 (the function's DLQ is).
         `CustomerMgmt-${environment}/IdentityEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,

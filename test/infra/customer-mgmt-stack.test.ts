@@ -193,10 +193,17 @@ describe('functions', () => {
 
     expect(variables('ApiRead')).toEqual({ ...api, ...secretOf('read') });
     const relay = { RELAY_FUNCTION_NAME: { Ref: logicalId(stack.relayFunction) } };
+    // A dynamic reference: the template names the secret, CloudFormation resolves the value at deploy.
+    const pepper = {
+      PRIVACY_EMAIL_PEPPER: {
+        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: logicalId(stack.privacyPepper) }, ':SecretString:::}}']],
+      },
+    };
     expect(variables('ApiWrite')).toEqual({
       ...api,
       ...secretOf('write'),
       ...relay,
+      ...pepper,
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
       ANALYTICS_FUNCTION_NAME: { Ref: logicalId(stack.analyticsFunction) },
@@ -225,6 +232,7 @@ describe('functions', () => {
         ...background,
         ...secretOf('write'),
         ...relay,
+        ...pepper,
         EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
         EVENTS_SOURCE: 'customer-mgmt',
       });
@@ -502,12 +510,18 @@ describe('database', () => {
       resources(dev.template, 'AWS::RDS::DBCluster')[logicalId(dev.stack.database.cluster)]!.Properties.MasterUserPassword,
     ).toBeUndefined();
     dev.template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PubliclyAccessible: false });
-    // The application roles' secrets (the master secret is RDS's own resource).
+    // The application roles' secrets (the master secret is RDS's own resource), and the privacy pepper (no user).
     expect(
-      Object.values(resources(dev.template, 'AWS::SecretsManager::Secret')).map(
-        (secret) => JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate).username,
+      Object.values(resources(dev.template, 'AWS::SecretsManager::Secret')).map((secret) =>
+        secret.Properties.GenerateSecretString.SecretStringTemplate
+          ? JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate).username
+          : secret.Properties.Description,
       ),
-    ).toEqual(['customer_mgmt_app_read', 'customer_mgmt_app_write']);
+    ).toEqual([
+      'customer_mgmt_app_read',
+      'customer_mgmt_app_write',
+      'Customer Management: pepper of the HMAC-SHA-256 hashes of suppressed (erased) emails',
+    ]);
     dev.template.resourceCountIs('AWS::EC2::NatGateway', 0);
     dev.template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     for (const subnet of Object.values(resources(dev.template, 'AWS::EC2::Subnet'))) {
