@@ -36,6 +36,9 @@ export interface ErasureOutcome {
 /** The unique, non-deliverable address an erased customer keeps (`.invalid` is reserved, RFC 2606). */
 export const erasedEmail = (customerId: string) => `erased+${customerId}@erased.invalid`;
 
+/** The email as a literal POSIX regular expression (for a case-insensitive replace). */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** A writer committed between the read and the erasure statement this many times in a row: give up (a 500 the caller retries). */
 const MAX_ATTEMPTS = 3;
 
@@ -170,8 +173,10 @@ async function eraseStatement(
       where ${locked} and i.id in (select interaction_id from linked)
       returning 1
     ), dead_letters as (
-      update customer_mgmt_dead_letters set payload = customer_mgmt_erase_fields(payload, ${keys})
-      where ${locked} and ${mentions('payload')}
+      -- The reason may quote the email and user id too ("customer … with email … is linked to another user (…)").
+      update customer_mgmt_dead_letters
+      set payload = customer_mgmt_erase_fields(payload, ${keys}), reason = regexp_replace(reason, ${[email, ...(userId ? [userId] : [])].map(escapeRegExp).join('|')}, '[erased]', 'gi')
+      where ${locked} and (${mentions('payload')} or ${mentions('reason')})
       returning 1
     ), cached_responses as (
       -- A cached response holds its body as text: it is dropped whole (a retry with that key runs again).

@@ -38,9 +38,10 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
       email: `zq.${tag}@example.com`,
       phone: `+4477009${tag.replace(/\D/g, '').padEnd(5, '1').slice(0, 5)}`,
     };
+    const userId = randomUUID();
     const created = await post(
       '/customers',
-      { name: `Zeb Q ${tag}`, email: person.email, phone: person.phone },
+      { name: `Zeb Q ${tag}`, email: person.email, phone: person.phone, user_id: userId },
       { 'idempotency-key': randomUUID() },
     );
     expect(created.status).toBe(201);
@@ -73,10 +74,19 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
     const deal = await post('/deals', { name: `Deal ${tag}`, primary_customer_id: id });
     expect(deal.status).toBe(201);
     const consume = createEventConsumer(database.db);
+    // Identity signs up another user with their email: parked as a dead letter that quotes it.
+    const parked = await consume({
+      id: randomUUID(),
+      source: 'identity',
+      'detail-type': 'UserRegistered',
+      detail: { user_id: randomUUID(), email: person.email, name: person.name, registered_at: '2026-01-01T00:00:00Z' },
+    });
+    expect(parked.outcome).toBe('dead_lettered');
     await consume(order('OrderCompleted', id, 2500, '2026-01-10T10:00:00Z'));
     await consume(order('OrderCompleted', id, 4000, '2026-02-10T10:00:00Z'));
     return {
       id,
+      userId,
       person,
       other,
       solo: solo.body.data.id as string,
@@ -104,8 +114,8 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
   }
 
   it('erases the person everywhere in one go, keeps orders, history gapless, and finds nothing afterwards', async () => {
-    const { id, person, solo, shared, other } = await aPerson();
-    const needles = [person.name, person.email, person.phone];
+    const { id, person, userId, solo, shared, other } = await aPerson();
+    const needles = [person.name, person.email, person.phone, userId];
     expect((await whereFound(needles)).length).toBeGreaterThan(0);
     const versionsBefore = (await api.call({ method: 'GET', path: `${BASE}/customers/${id}/history?limit=100` })).body.data.map(
       (event: { customer_version: number }) => event.customer_version,
