@@ -6,6 +6,7 @@ import { rfmInputOf, scoreRfm } from '../../domain/analytics/rfm.js';
 import { createPurchaseHistoryReader } from '../../functions/analytics/purchase-history-reader.js';
 import { createEventConsumer } from '../../functions/integration/event-consumer.js';
 import { routes } from '../../functions/routes.js';
+import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
 
@@ -137,6 +138,11 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
       versionsBefore.length + 1,
     ]);
     expect(history[0].data.customer).toMatchObject({ name: '[erased]', email: '[erased]', phone: '[erased]', status: 'lead' });
+    // Scrubbed events still honour their published contracts (an undelivered one can still be sent).
+    for (const detail of history) {
+      const parsed = EVENT_CATALOGUE.contractFor(detail.event_type, detail.event_version)!.safeParse(detail);
+      expect([detail.event_type, parsed.success]).toEqual([detail.event_type, true]);
+    }
     expect(history.at(-1)).toMatchObject({ event_type: 'CustomerErased', data: { request_ref: 'ticket-19', email_suppressed: true } });
 
     const soloRead = (await api.call({ method: 'GET', path: `${BASE}/interactions/${solo}` })).body.data;
