@@ -112,7 +112,10 @@ describe.each(availableDialects())('GET /events on %s', (dialect) => {
     expect(ofOther.body.data.map((event: { event_type: string }) => event.event_type)).toEqual(['CustomerCreated']);
     expect(unknownType.status).toBe(400);
     expect(unknownType.body.error.details.fields).toEqual([
-      { field: 'aggregate_type', message: 'must be one of customer, company, pipeline, deal, interaction, customer_insight, customer_export' },
+      {
+        field: 'aggregate_type',
+        message: 'must be one of customer, company, pipeline, deal, interaction, customer_insight, customer_export',
+      },
     ]);
   });
 
