@@ -23,6 +23,7 @@ import type { BatchServices } from './batch/batch-runner.js';
 import { batchRoutes } from './batch/batch-routes.js';
 import { CUSTOMER_BATCH } from './customers/customer-batch.js';
 import { COMPANY_BATCH } from './companies/company-batch.js';
+import { DEAL_BATCH } from './deals/deal-batch.js';
 import { CUSTOMER_SEARCH } from './customers/customer-search.js';
 import { CUSTOMER_PERMISSIONS } from './customers/customer-permissions.js';
 import { COMPANY_SEARCH } from './companies/company-search.js';
@@ -114,7 +115,7 @@ const searchRoutes = [
 ];
 
 /** POST /{object}/batch/create|update|upsert|read|archive: one mechanism (functions/batch), each object's adapter. */
-const batchRouteTable = [...batchRoutes(CUSTOMER_BATCH), ...batchRoutes(COMPANY_BATCH)];
+const batchRouteTable = [...batchRoutes(CUSTOMER_BATCH), ...batchRoutes(COMPANY_BATCH), ...batchRoutes(DEAL_BATCH)];
 
 const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;
 const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStreams];

@@ -1,5 +1,4 @@
 import type * as z from 'zod';
-import type { AggregateRoot } from '../../domain/shared/aggregate-change.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { Result } from '../../domain/shared/result.js';
 import type { AccessScope } from '../auth/access.js';
@@ -27,7 +26,7 @@ export interface ItemWrite<Entity> {
  * service and schemas, so a batch item obeys exactly the rules (validation, domain rules, unique
  * checks, scope, events) of the route it stands for. Nothing here re-states a rule.
  */
-export interface BatchObject<S, Entity extends AggregateRoot, Create, Update> {
+export interface BatchObject<S, Entity, Create, Update> {
   /** The path segment (`customers`) and the search declaration `batch/read` runs through (one statement). */
   readonly search: SearchableObject<S>;
   readonly permissions: {
@@ -69,7 +68,9 @@ export interface BatchObject<S, Entity extends AggregateRoot, Create, Update> {
   ): Promise<Result<ItemWrite<Entity>, ApiError>>;
   /** Its DELETE route: a soft delete. */
   archive(services: S, id: string, expectedVersion: number | undefined, caller: BatchCaller): Promise<Result<ItemWrite<Entity>, ApiError>>;
-  /** The representation of a record. */
-  body(entity: Entity): JsonObject;
+  /** The record's id and version (a deal comes with its pipeline). */
+  identity(entity: Entity): { readonly id: string; readonly version: number };
+  /** The representation of a record, as its single routes answer it. */
+  body(entity: Entity, services: S): JsonObject;
   notFound(id: string): ApiError;
 }

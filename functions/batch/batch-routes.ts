@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { AggregateRoot } from '../../domain/shared/aggregate-change.js';
 import { err, ok } from '../../domain/shared/result.js';
 import { decideAccess } from '../auth/access.js';
 import type { ApiError } from '../http/http-errors.js';
@@ -62,7 +61,7 @@ type Services<S> = S & BatchServices<any> & SearchServices;
  * Each input runs through the object's single-record use case (same validation, rules, unique
  * checks, scope and event), so a batch is exactly the single routes applied in a row.
  */
-export function batchRoutes<S, Entity extends AggregateRoot, Create, Update>(
+export function batchRoutes<S, Entity, Create, Update>(
   object: BatchObject<Services<S>, Entity, Create, Update>,
 ): Route<undefined, any, any, Services<S>>[] {
   const name = object.search.name;
@@ -77,7 +76,10 @@ export function batchRoutes<S, Entity extends AggregateRoot, Create, Update>(
     },
   } as const;
   const errors = [...object.errors, 'BATCH.FAILED'] as const;
-  const render = (entity: Entity) => object.body(entity);
+  const run = {
+    identity: (entity: Entity) => object.identity(entity),
+    render: (entity: Entity, on: Services<S>) => object.body(entity, on),
+  };
   const callerOf = (request: BatchCaller): BatchCaller => ({ actor: request.actor, scope: request.scope });
   const [defaultKey] = object.upsertKeys.filter((key) => key !== 'id');
 
@@ -136,7 +138,7 @@ export function batchRoutes<S, Entity extends AggregateRoot, Create, Update>(
         targets: keysOf(input),
         run: forbiddenField(input, caller) ?? ((on) => created(on, input as Create, caller)),
       }));
-      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, render });
+      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
   });
 
@@ -162,7 +164,7 @@ export function batchRoutes<S, Entity extends AggregateRoot, Create, Update>(
           run: (on) => object.update(on, id, fields as Update, if_match, caller),
         }),
       );
-      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, render });
+      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
   });
 
@@ -218,7 +220,7 @@ export function batchRoutes<S, Entity extends AggregateRoot, Create, Update>(
           return { index, targets: [`${key}:${value.value}`], run: upsert };
         },
       );
-      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, render });
+      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
   });
 
@@ -283,7 +285,7 @@ export function batchRoutes<S, Entity extends AggregateRoot, Create, Update>(
           run: (on) => object.archive(on, id, if_match, caller),
         }),
       );
-      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, render });
+      return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
   });
 

@@ -97,10 +97,14 @@ class RolledBack extends Error {
  * input refused before running and the first that failed (a failed statement ends the
  * transaction, so the inputs after it are listed as not run).
  */
-export async function runBatch<S extends BatchServices<any>, Entity extends { readonly id: string; readonly version: number }>(
+export async function runBatch<S extends BatchServices<any>, Entity>(
   services: S,
   planned: readonly PlannedItem<S, Entity>[],
-  options: { readonly allOrNone: boolean; readonly render: (entity: Entity) => JsonObject },
+  options: {
+    readonly allOrNone: boolean;
+    readonly identity: (entity: Entity) => { readonly id: string; readonly version: number };
+    readonly render: (entity: Entity, services: S) => JsonObject;
+  },
 ): Promise<HttpResponse | ApiError> {
   const items = refuseDuplicateTargets(planned);
   const order = [...items].sort((a, b) => {
@@ -124,9 +128,8 @@ export async function runBatch<S extends BatchServices<any>, Entity extends { re
             ? {
                 index: item.index,
                 status: outcome.value.status,
-                id: outcome.value.entity.id,
-                version: outcome.value.entity.version,
-                record: options.render(outcome.value.entity),
+                ...options.identity(outcome.value.entity),
+                record: options.render(outcome.value.entity, on),
               }
             : errorOf(item.index, outcome.error),
         );

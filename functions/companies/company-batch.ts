@@ -81,6 +81,7 @@ export const COMPANY_BATCH: BatchObject<
     const deleted = await services.companies.delete(id, actor.id, { visibility: writeVisibility(scope), expectedVersion });
     return deleted.ok ? ok({ status: 'archived', entity: deleted.value.company }) : deleted;
   },
-  body: companyBody,
+  identity: ({ id, version }) => ({ id, version }),
+  body: (entity) => companyBody(entity),
   notFound: companyNotFound,
 };

@@ -76,6 +76,7 @@ export const CUSTOMER_BATCH: BatchObject<
     if (!outcome.ok) return outcome;
     return ok({ status: 'archived', entity: outcome.value.entity });
   },
-  body: customerBody,
+  identity: ({ id, version }) => ({ id, version }),
+  body: (entity) => customerBody(entity),
   notFound: customerNotFound,
 };

@@ -249,6 +249,63 @@ describe.each(availableDialects())('batch writes on %s', (dialect) => {
     ]);
   });
 
+  it('deals: upsert by external_id (trimmed) and id, update with if_match, read and archive, each with its single route’s event', async () => {
+    const t = tag();
+    const customer = await createCustomer(`deal.${t}@example.com`);
+    const created = await batch('deals', 'create', {
+      inputs: [
+        { name: 'Fleet', primary_customer_id: customer.id, amount: { amount_minor: 120_000 }, external_id: `erp-${t}` },
+        { name: 'Orphan', primary_customer_id: randomUUID() },
+      ],
+    });
+    expect(created.status).toBe(207);
+    const [fleet, orphan] = created.body.data.results;
+    expect(fleet).toMatchObject({
+      index: 0,
+      status: 'created',
+      version: 1,
+      record: { stage: 'qualification', amount: { amount_minor: 120_000, currency: 'EUR' } },
+    });
+    expect(orphan).toMatchObject({ index: 1, status: 'error', error: { code: 'DEAL.UNKNOWN_CUSTOMER' } });
+    const upserted = await batch('deals', 'upsert', {
+      match_on: 'external_id',
+      inputs: [
+        { name: 'Fleet renewal', external_id: ` erp-${t}  ` },
+        { name: 'New', external_id: `erp-new-${t}`, primary_customer_id: customer.id },
+      ],
+    });
+    expect(withoutRecords(upserted.body)).toEqual([
+      { index: 0, status: 'updated', id: fleet.id, version: 2 },
+      { index: 1, status: 'created', id: expect.any(String), version: 1 },
+    ]);
+    const byId = await batch('deals', 'upsert', { match_on: 'id', inputs: [{ id: fleet.id, name: 'Fleet renewal' }] });
+    expect(withoutRecords(byId.body)).toEqual([{ index: 0, status: 'unchanged', id: fleet.id, version: 2 }]);
+    const updated = await batch('deals', 'update', {
+      inputs: [
+        { id: fleet.id, amount: { amount_minor: 150_000 }, if_match: 2 },
+        { id: upserted.body.data.results[1].id, name: 'Stale', if_match: 5 },
+      ],
+    });
+    expect(updated.body.data.results.map((result: any) => result.error?.code ?? result.status)).toEqual([
+      'updated',
+      'DEAL.VERSION_MISMATCH',
+    ]);
+    const read = await batch('deals', 'read', { inputs: [{ id: fleet.id }] });
+    expect(read.body.data.results[0]).toMatchObject({
+      status: 'found',
+      version: 3,
+      record: { name: 'Fleet renewal', amount: { amount_minor: 150_000 } },
+    });
+    const archived = await batch('deals', 'archive', { inputs: [{ id: fleet.id }] });
+    expect(archived.body.data.results[0]).toMatchObject({ status: 'archived', version: 4 });
+    expect((await eventsOf('deal', fleet.id)).map((event) => event.type)).toEqual([
+      'DealCreated',
+      'DealUpdated',
+      'DealUpdated',
+      'DealDeleted',
+    ]);
+  });
+
   it('if_match per input: a stale version fails only that input (VERSION_MISMATCH); each changed input has its event', async () => {
     const t = tag();
     const [a, b, c] = [
