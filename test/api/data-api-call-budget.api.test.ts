@@ -266,5 +266,20 @@ describe('Data API calls with immediate delivery (the default configuration)', (
     });
     // 10 creates, 10 updates, 10 upserts, 10 upserts by id, 10 atomic updates, 10 deletes: every event delivered right away.
     expect(published() - before).toBe(60);
+    // A deal input first reads its pipeline (create) or the deal with its pipeline (update), as the single deal routes do.
+    const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data.id;
+    const deals = await callsOf({
+      method: 'POST',
+      path: `${BASE}/deals/batch/create`,
+      body: { inputs: Array.from({ length: 10 }, () => ({ name: 'Batch deal', primary_customer_id: customer })) },
+    });
+    const dealIds = deals.body.data.results.map((result: { id: string }) => result.id);
+    const renamed = await callsOf({
+      method: 'POST',
+      path: `${BASE}/deals/batch/update`,
+      body: { inputs: dealIds.map((id: string) => ({ id, name: 'Renamed deal' })) },
+    });
+    expect([deals.status, renamed.status]).toEqual([200, 200]);
+    expect({ create: deals.calls, update: renamed.calls }).toEqual({ create: 21, update: 21 });
   });
 });
