@@ -21,7 +21,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { searchRoute } from './search/search-route.js';
 import type { BatchServices } from './batch/batch-runner.js';
 import { batchRoutes } from './batch/batch-routes.js';
-import { CUSTOMER_BATCH } from './customers/customer-batch.js';
+import { CUSTOMER_BATCH, customerTransitionBatchRoute } from './customers/customer-batch.js';
 import { COMPANY_BATCH } from './companies/company-batch.js';
 import { DEAL_BATCH } from './deals/deal-batch.js';
 import { CUSTOMER_SEARCH } from './customers/customer-search.js';
@@ -115,7 +115,12 @@ const searchRoutes = [
 ];
 
 /** POST /{object}/batch/create|update|upsert|read|archive: one mechanism (functions/batch), each object's adapter. */
-const batchRouteTable = [...batchRoutes(CUSTOMER_BATCH), ...batchRoutes(COMPANY_BATCH), ...batchRoutes(DEAL_BATCH)];
+const batchRouteTable = [
+  ...batchRoutes(CUSTOMER_BATCH),
+  customerTransitionBatchRoute,
+  ...batchRoutes(COMPANY_BATCH),
+  ...batchRoutes(DEAL_BATCH),
+];
 
 const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;
 const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStreams];

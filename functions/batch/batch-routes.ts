@@ -14,18 +14,18 @@ import { batchResponse, runBatch, type BatchServices, type ItemResult, type Plan
 export const BATCH_LIMITS = { inputs: 100, bodyBytes: 1024 * 1024 } as const;
 
 const uuid = z.uuid({ error: 'must be a UUID such as 019b6ec4-774c-70e0-9c2c-7ba19630289d' });
-const ifMatch = z
+export const ifMatch = z
   .int({ error: 'must be the version the caller last saw, a whole number' })
   .min(1, 'must be at least 1')
   .max(2_147_483_647, 'is not a version')
   .optional()
   .describe('the version the caller last saw: the input fails with the VERSION_MISMATCH of its object otherwise');
-const inputs = <T extends z.ZodType>(item: T) =>
+export const inputs = <T extends z.ZodType>(item: T) =>
   z
     .array(item, { error: 'must be an array of inputs' })
     .min(1, 'give at least one input')
     .max(BATCH_LIMITS.inputs, `give at most ${BATCH_LIMITS.inputs} inputs per batch`);
-const BatchQuery = z.strictObject({
+export const BatchQuery = z.strictObject({
   all_or_none: single(z.enum(['true', 'false'], { error: 'must be true or false' }))
     .transform((value) => value === 'true')
     .optional()
@@ -35,7 +35,7 @@ const BatchQuery = z.strictObject({
 const ITEM_STATUSES = ['created', 'updated', 'unchanged', 'archived', 'found', 'error'] as const;
 
 /** The answer of every batch route: one result per input, in input order, and the counts. */
-function batchRepresentation(object: BatchObject<any, any, any, any>) {
+export function batchRepresentation(object: Pick<BatchObject<any, any, any, any>, 'search' | 'representation'>) {
   const name = object.search.name;
   return z
     .strictObject({

@@ -1,15 +1,20 @@
 import * as z from 'zod';
-import { deleteCustomer } from '../../domain/customer/customer-commands.js';
+import { deleteCustomer, transition } from '../../domain/customer/customer-commands.js';
+import { LIFECYCLE_COMMANDS } from '../../domain/customer/customer-lifecycle.js';
+import { validationFailed } from '../../domain/errors.js';
 import type { Customer } from '../../domain/customer/customer.js';
 import { customerNotFound } from '../../domain/customer/customer-errors.js';
 import { parseEmail, type Email } from '../../domain/shared/email.js';
 import { err, ok } from '../../domain/shared/result.js';
 import type { BatchObject } from '../batch/batch-object.js';
+import { BATCH_LIMITS, BatchQuery, batchRepresentation, ifMatch, inputs } from '../batch/batch-routes.js';
+import { runBatch, type BatchServices, type PlannedItem } from '../batch/batch-runner.js';
+import { defineRoute } from '../http/route.js';
 import { customerBody } from './customer-responses.js';
 import { CUSTOMER_SEARCH } from './customer-search.js';
 import { CUSTOMER_PERMISSIONS } from './customer-permissions.js';
 import type { ChangeOptions } from './customer-service.js';
-import { CreateCustomerBody, CustomerRepresentation, UpdateCustomerBody } from './customer.schemas.js';
+import { ChurnBody, CreateCustomerBody, CustomerRepresentation, UpdateCustomerBody } from './customer.schemas.js';
 import { createFromBody, updateFromBody, visibilityOf, type CustomerRouteServices } from './customers.routes.js';
 
 const changeOptions = (scope: Parameters<typeof visibilityOf>[0], version: number | undefined): ChangeOptions => ({
@@ -80,3 +85,59 @@ export const CUSTOMER_BATCH: BatchObject<
   body: (entity) => customerBody(entity),
   notFound: customerNotFound,
 };
+
+const TransitionItem = z.strictObject({
+  id: z.uuid({ error: 'must be a UUID such as 019b6ec4-774c-70e0-9c2c-7ba19630289d' }),
+  command: z.enum(LIFECYCLE_COMMANDS, { error: `must be one of ${LIFECYCLE_COMMANDS.join(', ')}` }),
+  reason: ChurnBody.shape.reason,
+  if_match: ifMatch,
+});
+
+/**
+ * `POST /customers/batch/transition`: lifecycle commands are not batch fields, so they have a batch
+ * of their own. Each input is `POST /customers/{id}/{command}` (the transition table, scope, event).
+ */
+export const customerTransitionBatchRoute = defineRoute({
+  method: 'POST',
+  path: '/customers/batch/transition',
+  group: 'api-write',
+  operationId: 'batchTransitionCustomers',
+  summary: `Run 1-${BATCH_LIMITS.inputs} lifecycle commands (qualify, convert, churn, reactivate), each as POST /customers/{id}/{command} would`,
+  permission: CUSTOMER_PERMISSIONS.transition,
+  query: BatchQuery,
+  body: { schema: z.strictObject({ inputs: inputs(TransitionItem) }), required: true },
+  maxBodyBytes: BATCH_LIMITS.bodyBytes,
+  response: {
+    status: 200,
+    data: batchRepresentation(CUSTOMER_BATCH),
+    alternative: {
+      status: 207,
+      description: 'At least one input failed: its result has status error and the error; the others were applied.',
+    },
+  },
+  errors: [...CUSTOMER_BATCH.errors, 'CUSTOMER.INVALID_TRANSITION', 'BATCH.FAILED'],
+  handle: async (request, services: CustomerRouteServices & BatchServices<any>) => {
+    const planned = request.body.inputs.map(({ id, command, reason, if_match }, index): PlannedItem<CustomerRouteServices, Customer> => ({
+      index,
+      targets: [`id:${id.toLowerCase()}`],
+      run:
+        command !== 'churn' && reason !== undefined
+          ? validationFailed([{ field: `inputs[${index}].reason`, message: 'only churn records a reason' }])
+          : async (on) => {
+              const outcome = await on.customers.change(
+                id,
+                (now) => transition(command, now, { reason }),
+                request.actor.id,
+                changeOptions(request.scope, if_match),
+              );
+              if (!outcome.ok) return outcome;
+              return ok({ status: outcome.value.kind === 'changed' ? 'updated' : 'unchanged', entity: outcome.value.entity });
+            },
+    }));
+    return runBatch(services, planned, {
+      allOrNone: request.query.all_or_none ?? false,
+      identity: ({ id, version }) => ({ id, version }),
+      render: (customer) => customerBody(customer),
+    });
+  },
+});

@@ -441,6 +441,59 @@ describe.each(availableDialects())('batch writes on %s', (dialect) => {
     }
   });
 
+  it('two all_or_none batches over the same records in opposite orders: both commit, one after the other, without deadlock', async () => {
+    const t = tag();
+    const ids: string[] = [];
+    for (let index = 0; index < 6; index++) ids.push((await createCustomer(`atomic${index}.${t}@example.com`)).id);
+    const rename = (name: string, order: string[]) =>
+      batch('customers', 'update', { inputs: order.map((id) => ({ id, name })) }, { query: 'all_or_none=true' });
+    const [forward, backward] = await Promise.all([rename('Forward', ids), rename('Backward', [...ids].reverse())]);
+    expect([forward.status, backward.status]).toEqual([200, 200]);
+    const names = new Set<string>();
+    for (const id of ids) {
+      const customer = (await api.call({ method: 'GET', path: `${BASE}/customers/${id}` })).body.data;
+      expect(customer.version).toBe(3);
+      expect(await eventsOf('customer', id)).toHaveLength(3);
+      names.add(customer.name);
+    }
+    // Each batch committed whole, so every record ends with the name of the batch that committed last.
+    expect(names.size).toBe(1);
+  });
+
+  it('lifecycle commands in a batch of their own: each input is its transition route (table, reason, if_match, event)', async () => {
+    const t = tag();
+    const [a, b, c] = [
+      await createCustomer(`life-a.${t}@example.com`),
+      await createCustomer(`life-b.${t}@example.com`),
+      await createCustomer(`life-c.${t}@example.com`),
+    ];
+    const single = await api.call({ method: 'POST', path: `${BASE}/customers/${c.id}/qualify` });
+    const answer = await batch('customers', 'transition', {
+      inputs: [
+        { id: a.id, command: 'qualify' },
+        { id: b.id, command: 'convert' },
+        { id: c.id, command: 'convert', if_match: 2 },
+        { id: randomUUID(), command: 'churn', reason: 'price' },
+      ],
+    });
+    expect(answer.status).toBe(207);
+    expect(answer.body.data.results.map((result: any) => [result.status, result.error?.code ?? result.record.status])).toEqual([
+      ['updated', 'prospect'],
+      ['error', 'CUSTOMER.INVALID_TRANSITION'],
+      ['updated', 'customer'],
+      ['error', 'CUSTOMER.NOT_FOUND'],
+    ]);
+    const [, qualified] = await eventsOf('customer', a.id);
+    const [, sameAsSingle] = await eventsOf('customer', c.id);
+    expect(qualified!.type).toBe(sameAsSingle!.type);
+    expect(single.status).toBe(200);
+    const reason = await batch('customers', 'transition', { inputs: [{ id: a.id, command: 'qualify', reason: 'x' }] });
+    expect(reason.body.data.results[0].error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { fields: [{ field: 'inputs[0].reason' }] },
+    });
+  });
+
   it('limits: 1-100 inputs, a body of up to 1 MiB on batch routes only (413 PAYLOAD_TOO_LARGE above)', async () => {
     const many = await batch('customers', 'create', {
       inputs: Array.from({ length: 101 }, (_, index) => ({ name: 'N', email: `n${index}@example.com` })),
