@@ -100,18 +100,25 @@ export function batchRoutes<S, Entity, Create, Update>(
   };
 
   /** The normalised unique keys of an input (`email:ada@example.com`): two inputs sharing one aim at one record. */
-  const keysOf = (input: Record<string, unknown>, only?: string): string[] =>
+  const keysOf = (input: Record<string, unknown>): string[] =>
     object.upsertKeys
-      .filter((key) => (only ? key === only : key !== 'id') && input[key] !== undefined && input[key] !== null)
+      .filter((key) => key !== 'id' && input[key] !== undefined && input[key] !== null)
       .flatMap((key) => {
         const normalised = object.normaliseKey(key, input[key]);
         return normalised.ok ? [`${key}:${normalised.value}`] : [];
       });
 
+  /** An upsert input that would create needs the create permission, as POST /{object} does. */
+  const forbidden = (): ApiError => ({
+    code: 'FORBIDDEN',
+    message: `Your roles do not allow ${object.permissions.create.name}, which an upsert that creates needs.`,
+    details: { required_permission: object.permissions.create.name },
+  });
+
   const invalidKey = (index: number, key: string, message: string): ApiError => ({
     code: 'VALIDATION_FAILED',
     message: `The request is invalid. inputs[${index}].${key}: ${message}`,
-    details: { fields: [{ field: key, message }] },
+    details: { fields: [{ field: `inputs[${index}].${key}`, message }] },
   });
 
   const created = async (services: Services<S>, input: Create, caller: BatchCaller) => {
@@ -222,12 +229,6 @@ export function batchRoutes<S, Entity, Create, Update>(
       );
       return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
-  });
-
-  const forbidden = (): ApiError => ({
-    code: 'FORBIDDEN',
-    message: `Your roles do not allow ${object.permissions.create.name}, which an upsert that creates needs.`,
-    details: { required_permission: object.permissions.create.name },
   });
 
   const IdItem = z.strictObject({ id: uuid });

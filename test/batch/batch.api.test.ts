@@ -199,6 +199,11 @@ describe.each(availableDialects())('batch writes on %s', (dialect) => {
         error: { code: 'CUSTOMER.NOT_FOUND', message: `No customer with id ${missing} exists (it may have been deleted).` },
       },
     ]);
+    const keyless = await batch('customers', 'upsert', { match_on: 'id', inputs: [{ name: 'No id', email: `noid.${t}@example.com` }] });
+    expect(keyless.body.data.results[0].error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { fields: [{ field: 'inputs[0].id', message: 'is required to match on id' }] },
+    });
     // One CustomerUpdated for the one change; the unchanged input wrote nothing.
     expect((await eventsOf('customer', existing.id)).map((event) => event.type)).toEqual(['CustomerCreated', 'CustomerUpdated']);
   });
