@@ -19,6 +19,11 @@ import { defineRoute, type Route } from './http/route.js';
 import type { HandlerServices } from './http/route-group-handler.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { searchRoute } from './search/search-route.js';
+import type { BatchServices } from './batch/batch-runner.js';
+import { batchRoutes } from './batch/batch-routes.js';
+import { CUSTOMER_BATCH, customerTransitionBatchRoute } from './customers/customer-batch.js';
+import { COMPANY_BATCH } from './companies/company-batch.js';
+import { DEAL_BATCH } from './deals/deal-batch.js';
 import { CUSTOMER_SEARCH } from './customers/customer-search.js';
 import { CUSTOMER_PERMISSIONS } from './customers/customer-permissions.js';
 import { COMPANY_SEARCH } from './companies/company-search.js';
@@ -41,6 +46,7 @@ export interface Services
     InteractionRouteServices,
     TimelineRouteServices,
     AnalyticsRouteServices,
+    BatchServices<Services>,
     HandlerServices {
   readonly db: Kysely<Database>;
 }
@@ -108,6 +114,14 @@ const searchRoutes = [
   searchRoute(INTERACTION_SEARCH, INTERACTION_PERMISSIONS.read),
 ];
 
+/** POST /{object}/batch/create|update|upsert|read|archive: one mechanism (functions/batch), each object's adapter. */
+const batchRouteTable = [
+  ...batchRoutes(CUSTOMER_BATCH),
+  customerTransitionBatchRoute,
+  ...batchRoutes(COMPANY_BATCH),
+  ...batchRoutes(DEAL_BATCH),
+];
+
 const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;
 const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStreams];
 
@@ -125,6 +139,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
   ...searchRoutes,
+  ...batchRouteTable,
   readyRoute,
 ];
 

@@ -43,6 +43,7 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
   const customers = createCustomerRepository(db);
   return {
     db,
+    inBatch: (transactional, work) => inBatch(database, options, transactional, work),
     customers: createCustomerService({
       customers,
       now,
@@ -71,4 +72,43 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
       onRunError: options.onAnalyticsRunError,
     }),
   };
+}
+
+/**
+ * Runs the inputs of a batch (`work`) on services whose events are delivered together once the
+ * batch is done: one acknowledgement for the batch instead of one per input. With `transactional`
+ * the services run over one transaction (all_or_none): it commits when `work` returns and rolls
+ * back when it throws, and nothing is announced before it has committed.
+ */
+async function inBatch<T>(
+  database: Kysely<Database>,
+  options: ServiceOptions,
+  transactional: boolean,
+  work: (services: Services) => Promise<T>,
+): Promise<T> {
+  const committed: DomainEvent[] = [];
+  const deliver = options.afterCommit;
+  const leaseMs = (deliver as ClaimingHook | undefined)?.claimLeaseMs;
+  const collect: ClaimingHook = Object.assign(
+    async (events: readonly DomainEvent[]) => {
+      committed.push(...events);
+    },
+    leaseMs === undefined ? {} : { claimLeaseMs: leaseMs },
+  );
+  const over = (db: Kysely<Database>) => work(createServices(db, { ...options, afterCommit: collect }));
+  const announce = async () => {
+    if (committed.length > 0) await deliver?.(committed);
+  };
+  if (transactional) {
+    // A rolled-back transaction (work threw) announces nothing: the throw skips the delivery.
+    const result = await database.transaction().execute(over);
+    await announce();
+    return result;
+  }
+  try {
+    return await over(database);
+  } finally {
+    // Without a transaction, the inputs that ran before a failure are committed: their events go out too.
+    await announce();
+  }
 }

@@ -36,7 +36,7 @@ export interface ServiceDependencies {
 export interface ChangeOptions {
   readonly visibility?: Visibility | undefined;
   /** The representation the caller last saw (If-Match); the change fails with VERSION_MISMATCH otherwise. */
-  readonly expected?: { readonly version: number; readonly summaryRevision: number } | undefined;
+  readonly expected?: { readonly version: number; readonly summaryRevision?: number | undefined } | undefined;
 }
 
 /** Customer use cases: the write kit's create/change/get, plus what only customers have. */
@@ -134,16 +134,19 @@ export function createCustomerService(deps: ServiceDependencies) {
     ): Promise<Result<ChangeOutcome, DomainError>> {
       const { expected } = options;
       // The summary revision is part of what If-Match names (see etagOf); it is checked before the command's own preconditions.
-      const guarded: typeof build = expected
-        ? (now) => {
-            const built = build(now);
-            const withRevision = (change: CustomerChange): CustomerChange => ({
-              ...change,
-              requires: [atSummaryRevision(expected.summaryRevision), ...(change.requires ?? [])],
-            });
-            return 'ok' in built ? (built.ok ? ok(withRevision(built.value)) : built) : withRevision(built);
-          }
-        : build;
+      // A batch item's if_match names only the version (no summary revision).
+      const revision = expected?.summaryRevision;
+      const guarded: typeof build =
+        revision !== undefined
+          ? (now) => {
+              const built = build(now);
+              const withRevision = (change: CustomerChange): CustomerChange => ({
+                ...change,
+                requires: [atSummaryRevision(revision), ...(change.requires ?? [])],
+              });
+              return 'ok' in built ? (built.ok ? ok(withRevision(built.value)) : built) : withRevision(built);
+            }
+          : build;
       return kit.change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version });
     },
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Logger } from '../../functions/logger.js';
 import { failure, type HttpResponse } from '../../functions/http/responses.js';
+import { MAX_BODY_BYTES } from '../../functions/http/json-body.js';
 import { routeKey, type Route, type RouteGroup } from '../../functions/http/route.js';
 import { createRouteMatcher } from '../../functions/http/route-matcher.js';
 import { unmatchedRouteResponse } from '../../functions/http/unmatched-route.js';
@@ -30,8 +31,8 @@ export interface LocalServerOptions {
   readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<AuthorizerResult>;
 }
 
-// API Gateway refuses bodies over 10 MB; the handlers enforce our own 64 KiB limit. The local
-// server stops reading at 1 MiB so a runaway client cannot fill its memory.
+// API Gateway refuses bodies over 10 MB; the handlers enforce our own limit (64 KiB, 1 MiB on the
+// batch routes). The local server stops reading at 1 MiB so a runaway client cannot fill its memory.
 const MAX_READ_BYTES = 1024 * 1024;
 
 /** The body, or null once it passes MAX_READ_BYTES: reading stops there, and the answer must close the connection. */
@@ -127,7 +128,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     const auth = options.authorize ? await options.authorize(matched.route, headers) : {};
     if ('rejected' in auth) return unauthorizedResponse(auth.rejected, requestId);
     const body = await readBody(request);
-    if (body === null) return tooLarge('The request body is over the 64 KiB limit.', requestId);
+    if (body === null) {
+      const limit = matched.route.maxBodyBytes ?? MAX_BODY_BYTES;
+      return tooLarge(`The request body is over the limit of this route, ${limit} bytes (${limit / 1024} KiB).`, requestId);
+    }
 
     const event = buildHttpApiEvent({
       method,
