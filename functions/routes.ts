@@ -9,6 +9,7 @@ import { dealRoutes, type DealRouteServices } from './deals/deals.routes.js';
 import { dealReportRoutes, type DealReportRouteServices } from './deal-reports/deal-reports.routes.js';
 import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
+import { exportRoutes, type ExportRouteServices } from './exports/exports.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -41,6 +42,7 @@ export interface Services
     InteractionRouteServices,
     TimelineRouteServices,
     AnalyticsRouteServices,
+    ExportRouteServices,
     HandlerServices {
   readonly db: Kysely<Database>;
 }
@@ -125,6 +127,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
   ...searchRoutes,
+  ...exportRoutes,
   readyRoute,
 ];
 
