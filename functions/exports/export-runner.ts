@@ -42,7 +42,10 @@ export async function runExport(deps: ExportRunnerDeps, id: string): Promise<Exp
   let written = 0;
   try {
     const object = EXPORT_OBJECTS[job.object];
-    const request = searchRequestSchema(object).parse(job.search);
+    // Newest first by creation, whatever the object's default order: created_at never changes, so an
+    // update cannot move a record across the walk's position, and a record created during the walk
+    // sorts before it (it is not in this export, and was not counted either).
+    const request = searchRequestSchema(object).parse({ ...job.search, sorts: [{ property: 'created_at', direction: 'desc' }] });
     const columns = exportColumns(object, request.properties);
     const encoder = exportEncoder(job.format, columns);
     const { sorts } = request.search;

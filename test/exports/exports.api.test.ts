@@ -116,6 +116,28 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
     expect(lines.map((line) => JSON.parse(line))).toEqual([await read(ids['Zed Shaw']!), await read(ids['Ada Lovelace']!)]);
   });
 
+  it('every object exports: as many rows as its search counts, each line its representation', async () => {
+    const company = await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: 'Export Ltd', domain: 'export.example' } });
+    const deal = await api.call({ method: 'POST', path: `${BASE}/deals`, body: { name: 'Big one', company_id: company.body.data.id } });
+    const interaction = await api.call({
+      method: 'POST',
+      path: `${BASE}/interactions`,
+      body: { type: 'note', occurred_at: '2025-12-01T10:00:00Z', links: { customer_ids: [ids['Zed Shaw']] } },
+    });
+    expect([company.status, deal.status, interaction.status]).toEqual([201, 201, 201]);
+    for (const [object, record] of [
+      ['companies', company],
+      ['deals', deal],
+      ['interactions', interaction],
+    ] as const) {
+      const counted = await api.call({ method: 'POST', path: `${BASE}/${object}/search`, body: { count: true } });
+      const done = await finished((await start({ object, format: 'jsonl' })).body.data.id);
+      expect(done, object).toMatchObject({ state: 'succeeded', expected_rows: counted.body.pagination.total, rows_written: 1 });
+      const read = await api.call({ method: 'GET', path: `${BASE}/${object}/${record.body.data.id}` });
+      expect(JSON.parse(await download(storage, done.download_url)), object).toEqual(read.body.data);
+    }
+  });
+
   it('an export with no match writes the header only and succeeds with 0 rows', async () => {
     const started = await start({ object: 'companies', format: 'csv', properties: ['name', 'domain'], query: 'nothingmatches' });
     const done = await finished(started.body.data.id);
