@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
   RELAY_FUNCTION_NAME: optionalText,
   SERVICE_NAME: z.string().trim().min(1).default('customer-mgmt'),
   ANALYTICS_FUNCTION_NAME: optionalText,
+  EXPORT_FUNCTION_NAME: optionalText,
+  EXPORT_BUCKET: optionalText,
 });
 
 export type Config = Readonly<{
@@ -73,6 +75,10 @@ export type Config = Readonly<{
   serviceName: string;
   /** The analytics function POST /analytics/runs invokes asynchronously; unset, runs go on in-process (locally). */
   analyticsFunctionName: string | undefined;
+  /** The export function POST /exports invokes asynchronously; unset, exports go on in-process (locally). */
+  exportFunctionName: string | undefined;
+  /** The S3 bucket of export files (the export function writes, the read function signs download URLs); unset locally. */
+  exportBucket: string | undefined;
 }>;
 
 /** Parses the environment once; a missing or malformed variable fails naming it. */
@@ -123,5 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     serviceName: e.SERVICE_NAME,
     analyticsFunctionName: e.ANALYTICS_FUNCTION_NAME,
+    exportFunctionName: e.EXPORT_FUNCTION_NAME,
+    exportBucket: e.EXPORT_BUCKET,
   });
 }

@@ -6,6 +6,7 @@ import { PIPELINE_ERROR_STATUS } from './pipelines/pipeline-errors.js';
 import { EDGE_ERROR_STATUS, type ErrorStatusTable } from './http/http-errors.js';
 import { BATCH_ERROR_STATUS } from './batch/batch-errors.js';
 import { INTERACTION_ERROR_STATUS } from './interactions/interaction-errors.js';
+import { EXPORT_ERROR_STATUS } from './exports/export-errors.js';
 
 /** Every error code of the service and its HTTP status: one table per aggregate, composed; the type demands every code. */
 export const ERROR_STATUS: ErrorStatusTable = {
@@ -17,4 +18,5 @@ export const ERROR_STATUS: ErrorStatusTable = {
   ...INTERACTION_ERROR_STATUS,
   ...ANALYTICS_ERROR_STATUS,
   ...BATCH_ERROR_STATUS,
+  ...EXPORT_ERROR_STATUS,
 };

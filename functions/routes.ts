@@ -9,6 +9,7 @@ import { dealRoutes, type DealRouteServices } from './deals/deals.routes.js';
 import { dealReportRoutes, type DealReportRouteServices } from './deal-reports/deal-reports.routes.js';
 import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
+import { exportRoutes, type ExportRouteServices } from './exports/exports.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -47,6 +48,7 @@ export interface Services
     TimelineRouteServices,
     AnalyticsRouteServices,
     BatchServices<Services>,
+    ExportRouteServices,
     HandlerServices {
   readonly db: Kysely<Database>;
 }
@@ -140,6 +142,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...analyticsRoutes,
   ...searchRoutes,
   ...batchRouteTable,
+  ...exportRoutes,
   readyRoute,
 ];
 

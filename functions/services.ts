@@ -4,6 +4,9 @@ import { uuidv7 } from 'uuidv7';
 import { createCompanyService } from './companies/company-service.js';
 import { createAnalyticsService } from './analytics/analytics-service.js';
 import type { RunLauncher } from './analytics/run-launcher.js';
+import { createExportService } from './exports/export-service.js';
+import type { ExportStorage } from './exports/export-storage.js';
+import type { JobLauncher } from './jobs/job-launcher.js';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
@@ -29,6 +32,13 @@ export interface ServiceOptions {
   readonly analyticsLauncher?: RunLauncher;
   /** Told of a failed in-process analytics run (the failure is already recorded on the run). */
   readonly onAnalyticsRunError?: (runId: string, error: unknown) => void;
+  /** Where export files go (S3 on AWS, DATA_DIR/exports locally); a temp folder when absent. */
+  readonly exportStorage?: ExportStorage;
+  /** Where exports are worked on (the export Lambda on AWS); in this process when absent. */
+  readonly exportLauncher?: JobLauncher;
+  readonly onExportError?: (exportId: string, error: unknown) => void;
+  /** Records per page of an export's walk (tests make it small). */
+  readonly exportPageSize?: number;
 }
 
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
@@ -41,7 +51,7 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
   const newId = options.newId ?? uuidv7;
   const pipelines = createPipelineService({ db, now, newId, afterCommit: options.afterCommit });
   const customers = createCustomerRepository(db);
-  return {
+  const services: Services = {
     db,
     inBatch: (transactional, work) => inBatch(database, options, transactional, work),
     customers: createCustomerService({
@@ -71,7 +81,17 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
       launcher: options.analyticsLauncher,
       onRunError: options.onAnalyticsRunError,
     }),
+    exports: createExportService(db, {
+      now,
+      newId,
+      storage: options.exportStorage,
+      launcher: options.exportLauncher,
+      onError: options.onExportError,
+      pageSize: options.exportPageSize,
+      representWith: () => services,
+    }),
   };
+  return services;
 }
 
 /**

@@ -22,10 +22,13 @@ export interface LocalServerOptions {
   readonly logger: Logger;
   /**
    * Endpoints that exist only on a laptop, outside the route table (e.g. the stand-in for the
-   * platform's event bus), keyed by `METHOD /path`; they take the raw body.
+   * platform's event bus), keyed by `METHOD /path`; they take the raw body (and the query string).
    */
   readonly localEndpoints?: Readonly<
-    Record<string, (body: string, requestId: string, headers: Readonly<Record<string, string>>) => Promise<HttpResponse>>
+    Record<
+      string,
+      (body: string, requestId: string, headers: Readonly<Record<string, string>>, query: URLSearchParams) => Promise<HttpResponse>
+    >
   >;
   /** Validates the bearer token as API Gateway's JWT authorizer would, giving the claims or why not. */
   readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<AuthorizerResult>;
@@ -114,7 +117,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     const local = options.localEndpoints?.[`${method} ${url.pathname}`];
     if (local) {
       const body = await readBody(request);
-      return body === null ? tooLarge('The request body is over 1 MiB.', requestId) : local(body, requestId, headersOf(request));
+      return body === null
+        ? tooLarge('The request body is over 1 MiB.', requestId)
+        : local(body, requestId, headersOf(request), url.searchParams);
     }
     // HEAD is answered for every GET route: the GET's response, whose body Node does not send.
     const matched = match(method === 'HEAD' ? 'GET' : method, url.pathname);

@@ -111,7 +111,8 @@ describe('Data API calls with immediate delivery (the default configuration)', (
       logger: recordingLogger().logger,
       budgetMs: 5_000,
     });
-    api = createApiHarness(database.db, undefined, undefined, { afterCommit });
+    // An export's walk is the export function's work, not the request's: POST /exports only queues it here.
+    api = createApiHarness(database.db, undefined, undefined, { afterCommit, exportLauncher: { launch: async () => undefined } });
     await api.registerSalesRep(REP);
   });
   afterAll(() => database.close());
