@@ -29,6 +29,8 @@ const ConfigSchema = z.object({
   SERVICE_NAME: z.string().trim().min(1).default('customer-mgmt'),
   ANALYTICS_FUNCTION_NAME: optionalText,
   PRIVACY_EMAIL_PEPPER: optionalText,
+  EXPORT_FUNCTION_NAME: optionalText,
+  EXPORT_BUCKET: optionalText,
 });
 
 export type Config = Readonly<{
@@ -76,6 +78,10 @@ export type Config = Readonly<{
   analyticsFunctionName: string | undefined;
   /** The pepper of the email suppression hashes (docs/privacy.md); unset, one generated under DATA_DIR is used. */
   privacyEmailPepper: string | undefined;
+  /** The export function POST /exports invokes asynchronously; unset, exports go on in-process (locally). */
+  exportFunctionName: string | undefined;
+  /** The S3 bucket of export files (the export function writes, the read function signs download URLs); unset locally. */
+  exportBucket: string | undefined;
 }>;
 
 /** Parses the environment once; a missing or malformed variable fails naming it. */
@@ -127,5 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     serviceName: e.SERVICE_NAME,
     analyticsFunctionName: e.ANALYTICS_FUNCTION_NAME,
     privacyEmailPepper: e.PRIVACY_EMAIL_PEPPER,
+    exportFunctionName: e.EXPORT_FUNCTION_NAME,
+    exportBucket: e.EXPORT_BUCKET,
   });
 }

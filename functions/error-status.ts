@@ -4,7 +4,9 @@ import { CUSTOMER_ERROR_STATUS } from './customers/customer-errors.js';
 import { DEAL_ERROR_STATUS } from './deals/deal-errors.js';
 import { PIPELINE_ERROR_STATUS } from './pipelines/pipeline-errors.js';
 import { EDGE_ERROR_STATUS, type ErrorStatusTable } from './http/http-errors.js';
+import { BATCH_ERROR_STATUS } from './batch/batch-errors.js';
 import { INTERACTION_ERROR_STATUS } from './interactions/interaction-errors.js';
+import { EXPORT_ERROR_STATUS } from './exports/export-errors.js';
 
 /** Every error code of the service and its HTTP status: one table per aggregate, composed; the type demands every code. */
 export const ERROR_STATUS: ErrorStatusTable = {
@@ -15,4 +17,6 @@ export const ERROR_STATUS: ErrorStatusTable = {
   ...PIPELINE_ERROR_STATUS,
   ...INTERACTION_ERROR_STATUS,
   ...ANALYTICS_ERROR_STATUS,
+  ...BATCH_ERROR_STATUS,
+  ...EXPORT_ERROR_STATUS,
 };

@@ -8,6 +8,9 @@ import { createRouteGroupHandler } from './http/route-group-handler.js';
 import { ROUTE_GROUP_TABLE, type RouteGroup } from './http/route.js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { lambdaRunLauncher } from './analytics/run-launcher.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { lambdaExportLauncher } from './exports/export-invocation.js';
+import { s3ExportStorage } from './exports/s3-export-storage.js';
 import { observability, observed, traced } from './observability.js';
 import { routes, type Services } from './routes.js';
 import { createServices } from './services.js';
@@ -21,6 +24,8 @@ export function lambdaHandlerFor(group: RouteGroup) {
   const config = loadConfig();
   const { logger } = observability();
   let services: Promise<Services> | undefined;
+  let lambda: LambdaClient | undefined;
+  const lambdaClient = () => (lambda ??= traced(new LambdaClient({ maxAttempts: 3 })));
   const getServices = () =>
     (services ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
       createServices(handle.db, {
@@ -28,9 +33,10 @@ export function lambdaHandlerFor(group: RouteGroup) {
           ? immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE)
           : undefined,
         // POST /analytics/runs hands the run to the analytics function (asynchronous invoke); never in a request's process.
-        analyticsLauncher: config.analyticsFunctionName
-          ? lambdaRunLauncher(traced(new LambdaClient({ maxAttempts: 3 })), config.analyticsFunctionName)
-          : undefined,
+        analyticsLauncher: config.analyticsFunctionName ? lambdaRunLauncher(lambdaClient(), config.analyticsFunctionName) : undefined,
+        // POST /exports hands the export to the export function; GET /exports/{id} presigns the bucket's GET.
+        exportLauncher: config.exportFunctionName ? lambdaExportLauncher(lambdaClient(), config.exportFunctionName) : undefined,
+        exportStorage: config.exportBucket ? s3ExportStorage(traced(new S3Client({ maxAttempts: 3 })), config.exportBucket) : undefined,
       }),
     ));
   const handler = createRouteGroupHandler(

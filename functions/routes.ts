@@ -10,6 +10,7 @@ import { dealReportRoutes, type DealReportRouteServices } from './deal-reports/d
 import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
 import { privacyRoutes, type PrivacyServices } from './privacy/privacy.routes.js';
+import { exportRoutes, type ExportRouteServices } from './exports/exports.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -20,6 +21,11 @@ import { defineRoute, type Route } from './http/route.js';
 import type { HandlerServices } from './http/route-group-handler.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { searchRoute } from './search/search-route.js';
+import type { BatchServices } from './batch/batch-runner.js';
+import { batchRoutes } from './batch/batch-routes.js';
+import { CUSTOMER_BATCH, customerTransitionBatchRoute } from './customers/customer-batch.js';
+import { COMPANY_BATCH } from './companies/company-batch.js';
+import { DEAL_BATCH } from './deals/deal-batch.js';
 import { CUSTOMER_SEARCH } from './customers/customer-search.js';
 import { CUSTOMER_PERMISSIONS } from './customers/customer-permissions.js';
 import { COMPANY_SEARCH } from './companies/company-search.js';
@@ -43,6 +49,8 @@ export interface Services
     TimelineRouteServices,
     AnalyticsRouteServices,
     PrivacyServices,
+    BatchServices<Services>,
+    ExportRouteServices,
     HandlerServices {
   readonly db: Kysely<Database>;
 }
@@ -110,6 +118,14 @@ const searchRoutes = [
   searchRoute(INTERACTION_SEARCH, INTERACTION_PERMISSIONS.read),
 ];
 
+/** POST /{object}/batch/create|update|upsert|read|archive: one mechanism (functions/batch), each object's adapter. */
+const batchRouteTable = [
+  ...batchRoutes(CUSTOMER_BATCH),
+  customerTransitionBatchRoute,
+  ...batchRoutes(COMPANY_BATCH),
+  ...batchRoutes(DEAL_BATCH),
+];
+
 const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;
 const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStreams];
 
@@ -128,6 +144,8 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
   ...searchRoutes,
+  ...batchRouteTable,
+  ...exportRoutes,
   readyRoute,
 ];
 

@@ -4,6 +4,9 @@ import { uuidv7 } from 'uuidv7';
 import { createCompanyService } from './companies/company-service.js';
 import { createAnalyticsService } from './analytics/analytics-service.js';
 import type { RunLauncher } from './analytics/run-launcher.js';
+import { createExportService } from './exports/export-service.js';
+import type { ExportStorage } from './exports/export-storage.js';
+import type { JobLauncher } from './jobs/job-launcher.js';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
 import { createPipelineService } from './pipelines/pipeline-service.js';
@@ -29,6 +32,13 @@ export interface ServiceOptions {
   readonly analyticsLauncher?: RunLauncher;
   /** Told of a failed in-process analytics run (the failure is already recorded on the run). */
   readonly onAnalyticsRunError?: (runId: string, error: unknown) => void;
+  /** Where export files go (S3 on AWS, DATA_DIR/exports locally); a temp folder when absent. */
+  readonly exportStorage?: ExportStorage;
+  /** Where exports are worked on (the export Lambda on AWS); in this process when absent. */
+  readonly exportLauncher?: JobLauncher;
+  readonly onExportError?: (exportId: string, error: unknown) => void;
+  /** Records per page of an export's walk (tests make it small). */
+  readonly exportPageSize?: number;
 }
 
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
@@ -41,8 +51,9 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
   const newId = options.newId ?? uuidv7;
   const pipelines = createPipelineService({ db, now, newId, afterCommit: options.afterCommit });
   const customers = createCustomerRepository(db);
-  return {
+  const services: Services = {
     db,
+    inBatch: (transactional, work) => inBatch(database, options, transactional, work),
     customers: createCustomerService({
       customers,
       now,
@@ -71,5 +82,54 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
       launcher: options.analyticsLauncher,
       onRunError: options.onAnalyticsRunError,
     }),
+    exports: createExportService(db, {
+      now,
+      newId,
+      storage: options.exportStorage,
+      launcher: options.exportLauncher,
+      onError: options.onExportError,
+      pageSize: options.exportPageSize,
+      representWith: () => services,
+    }),
   };
+  return services;
+}
+
+/**
+ * Runs the inputs of a batch (`work`) on services whose events are delivered together once the
+ * batch is done: one acknowledgement for the batch instead of one per input. With `transactional`
+ * the services run over one transaction (all_or_none): it commits when `work` returns and rolls
+ * back when it throws, and nothing is announced before it has committed.
+ */
+async function inBatch<T>(
+  database: Kysely<Database>,
+  options: ServiceOptions,
+  transactional: boolean,
+  work: (services: Services) => Promise<T>,
+): Promise<T> {
+  const committed: DomainEvent[] = [];
+  const deliver = options.afterCommit;
+  const leaseMs = (deliver as ClaimingHook | undefined)?.claimLeaseMs;
+  const collect: ClaimingHook = Object.assign(
+    async (events: readonly DomainEvent[]) => {
+      committed.push(...events);
+    },
+    leaseMs === undefined ? {} : { claimLeaseMs: leaseMs },
+  );
+  const over = (db: Kysely<Database>) => work(createServices(db, { ...options, afterCommit: collect }));
+  const announce = async () => {
+    if (committed.length > 0) await deliver?.(committed);
+  };
+  if (transactional) {
+    // A rolled-back transaction (work threw) announces nothing: the throw skips the delivery.
+    const result = await database.transaction().execute(over);
+    await announce();
+    return result;
+  }
+  try {
+    return await over(database);
+  } finally {
+    // Without a transaction, the inputs that ran before a failure are committed: their events go out too.
+    await announce();
+  }
 }

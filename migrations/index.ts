@@ -16,6 +16,7 @@ import * as interactionLinks from './2026-11-28T11-00-00_interaction-links.js';
 import * as companyOpenDeals from './2026-11-28T12-00-00_company-open-deals.js';
 import * as dealReportIndexes from './2026-11-28T13-00-00_deal-report-indexes.js';
 import * as searchIndexes from './2026-11-28T14-00-00_search-indexes.js';
+import * as exportsTable from './2026-11-28T16-00-00_exports.js';
 import * as erasure from './2026-11-28T18-00-00_erasure.js';
 
 /**
@@ -49,5 +50,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T12-00-00_company-open-deals': transactional(companyOpenDeals),
   '2026-11-28T13-00-00_deal-report-indexes': dealReportIndexes,
   '2026-11-28T14-00-00_search-indexes': searchIndexes,
+  '2026-11-28T16-00-00_exports': transactional(exportsTable),
   '2026-11-28T18-00-00_erasure': transactional(erasure),
 };

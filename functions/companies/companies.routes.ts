@@ -7,7 +7,7 @@ import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { parseDomainName } from '../../domain/shared/domain-name.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { ChildPage } from '../../domain/shared/paging.js';
-import { ok, type Result } from '../../domain/shared/result.js';
+import { err, ok, type Result } from '../../domain/shared/result.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import type { AccessScope } from '../auth/access.js';
 import { toEventDetail } from '../events/event-envelope.js';
@@ -51,12 +51,12 @@ export function readVisibility(scope: AccessScope): CompanyVisibility {
 }
 
 /** A sales rep changes only the companies they own. */
-function writeVisibility(scope: AccessScope): CompanyVisibility {
+export function writeVisibility(scope: AccessScope): CompanyVisibility {
   return scope.kind === 'owner' ? { ownerId: scope.ownerId } : {};
 }
 
 /** A sales rep may only make companies theirs, never someone else's. */
-function ownerRefused(scope: AccessScope, ownerId: string | null | undefined): ApiError | null {
+export function ownerRefused(scope: AccessScope, ownerId: string | null | undefined): ApiError | null {
   if (scope.kind !== 'owner' || ownerId === scope.ownerId) return null;
   return {
     code: 'FORBIDDEN',
@@ -64,6 +64,55 @@ function ownerRefused(scope: AccessScope, ownerId: string | null | undefined): A
     details: { field: 'owner_id', allowed_value: scope.ownerId },
   };
 }
+
+/**
+ * A create body as POST /companies takes it (the batch create and upsert run each input through
+ * here): a sales rep's new company is theirs, so that they can see it afterwards.
+ */
+export async function createCompanyFromBody(
+  companies: CompanyService,
+  body: z.infer<typeof CreateCompanyBody>,
+  caller: { readonly actor: { readonly id: string }; readonly scope: AccessScope },
+): Promise<Result<Company, ApiError>> {
+  const { scope } = caller;
+  const ownerId = scope.kind === 'owner' ? (body.owner_id ?? scope.ownerId) : body.owner_id;
+  const refused = ownerRefused(scope, ownerId);
+  if (refused) return err(refused);
+  const created = await companies.create(
+    {
+      name: body.name,
+      domain: body.domain,
+      domainAliases: body.domain_aliases,
+      industry: body.industry,
+      sizeBand: body.size_band,
+      country: body.country,
+      phone: body.phone,
+      website: body.website,
+      ownerId,
+      tags: body.tags,
+      parentCompanyId: body.parent_company_id,
+      externalId: body.external_id,
+    },
+    caller.actor.id,
+    { visibility: readVisibility(scope) },
+  );
+  return created.ok ? ok(created.value.company) : created;
+}
+
+/** The change of PUT /companies/{id} (and of each input of POST /companies/batch/update). */
+export const companyUpdateFromBody = (body: z.infer<typeof UpdateCompanyBody>) =>
+  updateCompanyDetails({
+    name: body.name,
+    domain: body.domain,
+    domainAliases: body.domain_aliases,
+    industry: body.industry,
+    sizeBand: body.size_band,
+    country: body.country,
+    phone: body.phone,
+    website: body.website,
+    parentCompanyId: body.parent_company_id,
+    externalId: body.external_id,
+  });
 
 const COMPANY_FIELD_HINTS: Readonly<Record<string, string>> = {
   owner_id: 'the owner is changed with PUT /companies/{id}/assign',
@@ -134,30 +183,9 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
       'COMPANY.UNKNOWN_SALES_REP',
     ],
     handle: async ({ body, actor, scope }, services: CompanyRouteServices) => {
-      // A sales rep's new company is theirs, so that they can see it afterwards.
-      const ownerId = scope.kind === 'owner' ? (body.owner_id ?? scope.ownerId) : body.owner_id;
-      const refused = ownerRefused(scope, ownerId);
-      if (refused) return refused;
-      const created = await services.companies.create(
-        {
-          name: body.name,
-          domain: body.domain,
-          domainAliases: body.domain_aliases,
-          industry: body.industry,
-          sizeBand: body.size_band,
-          country: body.country,
-          phone: body.phone,
-          website: body.website,
-          ownerId,
-          tags: body.tags,
-          parentCompanyId: body.parent_company_id,
-          externalId: body.external_id,
-        },
-        actor.id,
-        { visibility: readVisibility(scope) },
-      );
+      const created = await createCompanyFromBody(services.companies, body, { actor, scope });
       if (!created.ok) return created.error;
-      const { company } = created.value;
+      const company = created.value;
       return companyResponse(201, company, { location: `${BASE_PATH}/companies/${company.id}` });
     },
   }),
@@ -256,22 +284,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     conditional: 'if-match',
     handle: (request, services: CompanyRouteServices) => {
       const { body } = request;
-      return applyCommand(
-        request,
-        services,
-        updateCompanyDetails({
-          name: body.name,
-          domain: body.domain,
-          domainAliases: body.domain_aliases,
-          industry: body.industry,
-          sizeBand: body.size_band,
-          country: body.country,
-          phone: body.phone,
-          website: body.website,
-          parentCompanyId: body.parent_company_id,
-          externalId: body.external_id,
-        }),
-      );
+      return applyCommand(request, services, companyUpdateFromBody(body));
     },
   }),
   defineRoute({

@@ -181,6 +181,10 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
 
     list: (query: CompanyListQuery): Promise<CompanyPage> => companies.list(query),
 
+    /** The id of the live company the caller may see that holds a domain (or alias) or an external id. */
+    findIdByUnique: (field: CompanyUniqueField, value: string, visibility?: CompanyVisibility) =>
+      companies.findIdByUnique(field, [value], visibility),
+
     async change(
       id: string,
       build: ChangeBuilder<Company, CompanyEventType, CompanyField>,

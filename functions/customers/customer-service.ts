@@ -42,7 +42,7 @@ export interface ServiceDependencies {
 export interface ChangeOptions {
   readonly visibility?: Visibility | undefined;
   /** The representation the caller last saw (If-Match); the change fails with VERSION_MISMATCH otherwise. */
-  readonly expected?: { readonly version: number; readonly summaryRevision: number } | undefined;
+  readonly expected?: { readonly version: number; readonly summaryRevision?: number | undefined } | undefined;
 }
 
 /** Customer use cases: the write kit's create/change/get, plus what only customers have. */
@@ -146,12 +146,14 @@ export function createCustomerService(deps: ServiceDependencies) {
       options: ChangeOptions = {},
     ): Promise<Result<ChangeOutcome, DomainError>> {
       const { expected } = options;
-      // An erased customer is frozen: every change requires it is not (checked first, in the write statement).
+      // The summary revision is part of what If-Match names (see etagOf); it is checked before the command's own preconditions.
+      // A batch item's if_match names only the version (no summary revision).
+      const revision = expected?.summaryRevision;
+      // An erased customer is frozen: every change requires it is not (checked in the write statement itself).
       const withGuards = (change: CustomerChange): CustomerChange => ({
         ...change,
-        requires: [...(expected ? [atSummaryRevision(expected.summaryRevision)] : []), notErased, ...(change.requires ?? [])],
+        requires: [...(revision !== undefined ? [atSummaryRevision(revision)] : []), notErased, ...(change.requires ?? [])],
       });
-      // The summary revision is part of what If-Match names (see etagOf); it is checked before the command's own preconditions.
       const guarded: typeof build = (now) => {
         const built = build(now);
         return 'ok' in built ? (built.ok ? ok(withGuards(built.value)) : built) : withGuards(built);

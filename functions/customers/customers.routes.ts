@@ -5,7 +5,7 @@ import type { LifecycleCommand } from '../../domain/customer/customer-lifecycle.
 import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { parseEmail } from '../../domain/shared/email.js';
 import { parseTags } from '../../domain/shared/tags.js';
-import { ok, type Result } from '../../domain/shared/result.js';
+import { err, ok, type Result } from '../../domain/shared/result.js';
 import type { ChildPage, Visibility } from '../../domain/customer/customer-repository.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { AccessScope } from '../auth/access.js';
@@ -60,7 +60,7 @@ export function visibilityOf(scope: AccessScope): Visibility {
 }
 
 /** An owner-scoped caller (sales rep) may only make customers theirs, never someone else's. */
-function assigneeRefused(scope: AccessScope, assignedTo: string | null | undefined): ApiError | null {
+export function assigneeRefused(scope: AccessScope, assignedTo: string | null | undefined): ApiError | null {
   if (scope.kind !== 'owner' || assignedTo === scope.ownerId) return null;
   return {
     code: 'FORBIDDEN',
@@ -68,6 +68,49 @@ function assigneeRefused(scope: AccessScope, assignedTo: string | null | undefin
     details: { field: 'assigned_to', allowed_value: scope.ownerId },
   };
 }
+
+/**
+ * A create body as POST /customers takes it (POST /customers/batch/create and upsert run each input
+ * through here): a sales rep's new customer is theirs, so that they can see it afterwards; whether
+ * the assignee is an active sales rep is checked by the insert itself (CUSTOMER_TABLE).
+ */
+export async function createFromBody(
+  customers: CustomerService,
+  body: z.infer<typeof CreateCustomerBody>,
+  caller: { readonly actor: { readonly id: string }; readonly scope: AccessScope },
+): Promise<Result<Customer, ApiError>> {
+  const { scope } = caller;
+  const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
+  const refused = assigneeRefused(scope, assignedTo);
+  if (refused) return err(refused);
+  const created = await customers.create(
+    {
+      name: body.name,
+      email: body.email,
+      phone: body.phone,
+      source: body.source,
+      tier: body.tier,
+      userId: body.user_id,
+      companyId: body.company_id,
+      assignedTo,
+      tags: body.tags,
+    },
+    caller.actor.id,
+    { visibility: visibilityOf(scope) },
+  );
+  return created.ok ? ok(created.value.customer) : created;
+}
+
+/** The change of PUT /customers/{id} (and of each input of POST /customers/batch/update). */
+export const updateFromBody = (body: z.infer<typeof UpdateCustomerBody>) =>
+  commands.updateDetails({
+    name: body.name,
+    email: body.email,
+    phone: body.phone,
+    source: body.source,
+    userId: body.user_id,
+    companyId: body.company_id,
+  });
 
 /** Keys callers often send to PUT /customers/{id}, which it refuses: where each is changed instead. */
 const CUSTOMER_FIELD_HINTS: Readonly<Record<string, string>> = {
@@ -146,28 +189,9 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
       'CUSTOMER.SUPPRESSED',
     ],
     handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
-      // A sales rep's new customer is theirs, so that they can see it afterwards.
-      const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
-      const refused = assigneeRefused(scope, assignedTo);
-      if (refused) return refused;
-      // Whether the assignee is an active sales rep is checked by the insert itself (CUSTOMER_TABLE).
-      const created = await services.customers.create(
-        {
-          name: body.name,
-          email: body.email,
-          phone: body.phone,
-          source: body.source,
-          tier: body.tier,
-          userId: body.user_id,
-          companyId: body.company_id,
-          assignedTo,
-          tags: body.tags,
-        },
-        actor.id,
-        { visibility: visibilityOf(scope) },
-      );
+      const created = await createFromBody(services.customers, body, { actor, scope });
       if (!created.ok) return created.error;
-      const { customer } = created.value;
+      const customer = created.value;
       return customerResponse(201, customer, { location: `${BASE_PATH}/customers/${customer.id}` });
     },
   }),
@@ -267,18 +291,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => {
       const { body } = request;
-      return applyCommand(
-        request,
-        services,
-        commands.updateDetails({
-          name: body.name,
-          email: body.email,
-          phone: body.phone,
-          source: body.source,
-          userId: body.user_id,
-          companyId: body.company_id,
-        }),
-      );
+      return applyCommand(request, services, updateFromBody(body));
     },
   }),
   defineRoute({

@@ -3,7 +3,7 @@ import { stageCommand, type StageCommand } from '../../domain/deal/deal-stages.j
 import { parseTags } from '../../domain/shared/tags.js';
 import { DEFAULT_PIPELINE_ID as DEFAULT_PIPELINE } from '../../domain/pipeline/pipeline.js';
 import { validationFailed, type DomainError } from '../../domain/errors.js';
-import { ok } from '../../domain/shared/result.js';
+import { err, ok, type Result } from '../../domain/shared/result.js';
 import type { AccessScope } from '../auth/access.js';
 import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
 import type { ApiError } from '../http/http-errors.js';
@@ -47,7 +47,7 @@ export interface DealRouteServices {
 }
 
 /** Sales reps act on the deals they own, and link only the customers assigned to them. */
-function callerOf(request: { readonly actor: { readonly id: string }; readonly scope: AccessScope }): DealCaller {
+export function callerOf(request: { readonly actor: { readonly id: string }; readonly scope: AccessScope }): DealCaller {
   const { scope } = request;
   return scope.kind === 'owner'
     ? { actor: request.actor.id, visibility: { ownerId: scope.ownerId }, customersOf: scope.ownerId }
@@ -65,6 +65,53 @@ function ownerRefused(scope: AccessScope, ownerId: string | null | undefined): A
   }
   return null;
 }
+
+/**
+ * A create body as POST /deals takes it (the batch create and upsert run each input through here):
+ * a sales rep's new deal is theirs, so that they can see it afterwards.
+ */
+export async function createDealFromBody(
+  deals: DealService,
+  body: z.infer<typeof CreateDealBody>,
+  request: { readonly actor: { readonly id: string }; readonly scope: AccessScope },
+): Promise<Result<DealWithPipeline, ApiError>> {
+  const { scope } = request;
+  const ownerId = scope.kind === 'owner' ? (body.owner_id ?? scope.ownerId) : body.owner_id;
+  const refused = ownerRefused(scope, ownerId);
+  if (refused) return err(refused);
+  return deals.create(
+    {
+      name: body.name,
+      pipelineId: body.pipeline_id ?? DEFAULT_PIPELINE,
+      stage: body.stage,
+      amountMinor: body.amount?.amount_minor,
+      currency: body.amount?.currency,
+      expectedCloseDate: body.expected_close_date,
+      companyId: body.company_id,
+      primaryCustomerId: body.primary_customer_id,
+      contacts: body.contacts,
+      ownerId,
+      tags: body.tags,
+      source: body.source,
+      externalId: body.external_id,
+      forecastCategoryOverride: body.forecast_category_override,
+    },
+    callerOf(request),
+  );
+}
+
+/** The change of PUT /deals/{id} (and of each input of POST /deals/batch/update). */
+export const dealUpdateFromBody = (body: z.infer<typeof UpdateDealBody>) =>
+  commands.updateDetails({
+    name: body.name,
+    amountMinor: body.amount?.amount_minor,
+    expectedCloseDate: body.expected_close_date,
+    companyId: body.company_id,
+    primaryCustomerId: body.primary_customer_id,
+    source: body.source,
+    externalId: body.external_id,
+    forecastCategoryOverride: body.forecast_category_override,
+  });
 
 const dealResponse = (services: DealRouteServices, statusCode: number, found: DealWithPipeline, headers: Record<string, string> = {}) => {
   const now = services.deals.now();
@@ -227,30 +274,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
       'DEAL.EXTERNAL_ID_TAKEN',
     ],
     handle: async (request, services: DealRouteServices) => {
-      const { body, scope } = request;
-      // A sales rep's new deal is theirs, so that they can see it afterwards.
-      const ownerId = scope.kind === 'owner' ? (body.owner_id ?? scope.ownerId) : body.owner_id;
-      const refused = ownerRefused(scope, ownerId);
-      if (refused) return refused;
-      const created = await services.deals.create(
-        {
-          name: body.name,
-          pipelineId: body.pipeline_id ?? DEFAULT_PIPELINE,
-          stage: body.stage,
-          amountMinor: body.amount?.amount_minor,
-          currency: body.amount?.currency,
-          expectedCloseDate: body.expected_close_date,
-          companyId: body.company_id,
-          primaryCustomerId: body.primary_customer_id,
-          contacts: body.contacts,
-          ownerId,
-          tags: body.tags,
-          source: body.source,
-          externalId: body.external_id,
-          forecastCategoryOverride: body.forecast_category_override,
-        },
-        callerOf(request),
-      );
+      const created = await createDealFromBody(services.deals, request.body, request);
       if (!created.ok) return created.error;
       return dealResponse(services, 201, created.value, { location: `${BASE_PATH}/deals/${created.value.deal.id}` });
     },
@@ -357,17 +381,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     errors: [...CHANGE_ERRORS, ...LINK_ERRORS, 'DEAL.EXTERNAL_ID_TAKEN'],
     conditional: 'if-match',
     handle: (request, services: DealRouteServices) => {
-      const { body } = request;
-      const change = commands.updateDetails({
-        name: body.name,
-        amountMinor: body.amount?.amount_minor,
-        expectedCloseDate: body.expected_close_date,
-        companyId: body.company_id,
-        primaryCustomerId: body.primary_customer_id,
-        source: body.source,
-        externalId: body.external_id,
-        forecastCategoryOverride: body.forecast_category_override,
-      });
+      const change = dealUpdateFromBody(request.body);
       return change.ok ? applyPlain(request, services, () => change) : Promise.resolve(change.error);
     },
   }),

@@ -9,7 +9,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * Enforces the body size limit, then lets middy's JSON parser parse bodies that are present.
  * middy answers both a wrong content type and malformed JSON with 415; we report them apart.
  */
-export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
+export function jsonBody(
+  limitOf: (event: APIGatewayProxyEventV2) => number | undefined = () => undefined,
+): MiddlewareObj<APIGatewayProxyEventV2> {
   const parser = jsonBodyParser();
   return {
     before: async (request) => {
@@ -19,8 +21,16 @@ export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
         return;
       }
       const bytes = isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body);
-      if (bytes > MAX_BODY_BYTES) {
-        throw new HttpError('PAYLOAD_TOO_LARGE', `The request body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} bytes (64 KiB).`);
+      const limit = limitOf(request.event) ?? MAX_BODY_BYTES;
+      if (bytes > limit) {
+        throw new HttpError(
+          'PAYLOAD_TOO_LARGE',
+          `The request body is ${bytes} bytes; the limit of this route is ${limit} bytes (${limit / 1024} KiB).`,
+          {
+            size_bytes: bytes,
+            limit_bytes: limit,
+          },
+        );
       }
       try {
         await parser.before?.(request as never);

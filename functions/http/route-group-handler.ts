@@ -223,5 +223,8 @@ export function createRouteGroupHandler<S extends HandlerServices>(
     }
   };
 
-  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>(dispatch).use(errorEnvelope).use(routing).use(jsonBody());
+  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>(dispatch)
+    .use(errorEnvelope)
+    .use(routing)
+    .use(jsonBody((event) => resolved.get(event)?.route.maxBodyBytes));
 }

@@ -46,7 +46,7 @@ export interface SuccessResponse {
   /** Response headers beyond X-Request-Id. */
   readonly headers?: readonly ('etag' | 'location')[];
   /** Another success status with the same body, e.g. 200 when a create finds what it would create already there. */
-  readonly alternative?: { readonly status: 200; readonly description: string };
+  readonly alternative?: { readonly status: 200 | 207; readonly description: string };
 }
 
 /** One entry of the route table: everything the Lambda, the local server, CDK and the docs need. */
@@ -76,6 +76,8 @@ export interface Route<P = unknown, Q = unknown, B = unknown, S = unknown> {
     readonly hints?: Readonly<Record<string, string>>;
   };
   readonly response: SuccessResponse;
+  /** The largest body this route takes, in bytes, when it is not the default (MAX_BODY_BYTES): batch routes take 1 MiB. */
+  readonly maxBodyBytes?: number;
   /** Expected failures of this route beyond those every route of its kind can answer (see openapi/). */
   readonly errors?: readonly ErrorCode[];
   /** Conditional requests it honours: If-Match on a write, If-None-Match (→ 304) on a read. */

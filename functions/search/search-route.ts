@@ -41,7 +41,7 @@ export async function runSearch(
 }
 
 /** Only the requested fields of a representation, id always first. */
-function pick(body: JsonObject, properties: readonly string[] | undefined): JsonObject {
+export function pick(body: JsonObject, properties: readonly string[] | undefined): JsonObject {
   if (!properties) return body;
   return Object.fromEntries(['id', ...properties.filter((name) => name !== 'id')].map((name) => [name, body[name] ?? null]));
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Logger } from '../../functions/logger.js';
 import { failure, type HttpResponse } from '../../functions/http/responses.js';
+import { MAX_BODY_BYTES } from '../../functions/http/json-body.js';
 import { routeKey, type Route, type RouteGroup } from '../../functions/http/route.js';
 import { createRouteMatcher } from '../../functions/http/route-matcher.js';
 import { unmatchedRouteResponse } from '../../functions/http/unmatched-route.js';
@@ -21,17 +22,20 @@ export interface LocalServerOptions {
   readonly logger: Logger;
   /**
    * Endpoints that exist only on a laptop, outside the route table (e.g. the stand-in for the
-   * platform's event bus), keyed by `METHOD /path`; they take the raw body.
+   * platform's event bus), keyed by `METHOD /path`; they take the raw body (and the query string).
    */
   readonly localEndpoints?: Readonly<
-    Record<string, (body: string, requestId: string, headers: Readonly<Record<string, string>>) => Promise<HttpResponse>>
+    Record<
+      string,
+      (body: string, requestId: string, headers: Readonly<Record<string, string>>, query: URLSearchParams) => Promise<HttpResponse>
+    >
   >;
   /** Validates the bearer token as API Gateway's JWT authorizer would, giving the claims or why not. */
   readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<AuthorizerResult>;
 }
 
-// API Gateway refuses bodies over 10 MB; the handlers enforce our own 64 KiB limit. The local
-// server stops reading at 1 MiB so a runaway client cannot fill its memory.
+// API Gateway refuses bodies over 10 MB; the handlers enforce our own limit (64 KiB, 1 MiB on the
+// batch routes). The local server stops reading at 1 MiB so a runaway client cannot fill its memory.
 const MAX_READ_BYTES = 1024 * 1024;
 
 /** The body, or null once it passes MAX_READ_BYTES: reading stops there, and the answer must close the connection. */
@@ -113,7 +117,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     const local = options.localEndpoints?.[`${method} ${url.pathname}`];
     if (local) {
       const body = await readBody(request);
-      return body === null ? tooLarge('The request body is over 1 MiB.', requestId) : local(body, requestId, headersOf(request));
+      return body === null
+        ? tooLarge('The request body is over 1 MiB.', requestId)
+        : local(body, requestId, headersOf(request), url.searchParams);
     }
     // HEAD is answered for every GET route: the GET's response, whose body Node does not send.
     const matched = match(method === 'HEAD' ? 'GET' : method, url.pathname);
@@ -127,7 +133,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
     const auth = options.authorize ? await options.authorize(matched.route, headers) : {};
     if ('rejected' in auth) return unauthorizedResponse(auth.rejected, requestId);
     const body = await readBody(request);
-    if (body === null) return tooLarge('The request body is over the 64 KiB limit.', requestId);
+    if (body === null) {
+      const limit = matched.route.maxBodyBytes ?? MAX_BODY_BYTES;
+      return tooLarge(`The request body is over the limit of this route, ${limit} bytes (${limit / 1024} KiB).`, requestId);
+    }
 
     const event = buildHttpApiEvent({
       method,

@@ -1,5 +1,8 @@
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { localExportStorage } from '../../functions/exports/export-storage.js';
+import { LOCAL_EXPORT_DOWNLOAD_PATH, localExportDownload } from './local-export-download.js';
 import { API_REFERENCE_PATH, apiReferenceEndpoints } from './api-reference.js';
 import { loadConfig } from '../../functions/config.js';
 import { migrateToLatest } from '../../functions/db/migrate.js';
@@ -44,8 +47,15 @@ async function main(): Promise<void> {
   const afterCommit = config.events.deliverAfterCommit
     ? createImmediateDelivery({ outbox, publisher: publisherFor(NO_RETRY), logger, budgetMs: config.events.publishBudgetMs })
     : undefined;
+  // Export files go under DATA_DIR/exports; their download URLs point at this server (localExportDownload).
+  const exportStorage = localExportStorage({
+    dir: join(config.dataDir, 'exports'),
+    downloadUrl: `http://127.0.0.1:${port}${LOCAL_EXPORT_DOWNLOAD_PATH}`,
+  });
   const services = createServices(database.db, {
     afterCommit,
+    exportStorage,
+    onExportError: (exportId, error) => logger.error('export failed', { export_id: exportId, error: String(error) }),
     // The failure is on the run (GET /analytics/runs/{id}); the log says so too.
     onAnalyticsRunError: (runId, error) => logger.error('analytics run failed', { run_id: runId, error: String(error) }),
   });
@@ -67,6 +77,7 @@ async function main(): Promise<void> {
     localEndpoints: {
       [LOCAL_EVENT_INTAKE]: createLocalEventIntake(createEventConsumer(database.db, { afterCommit }), logger),
       ...apiReferenceEndpoints('/openapi.json'),
+      ...localExportDownload(exportStorage),
     },
   });
   logger.info('customer-mgmt API listening', {
@@ -87,6 +98,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     await server.close();
     await relay.stop();
+    await services.exports.idle();
     await bus.idle();
     await database.close();
     process.exit(0);

@@ -11,6 +11,7 @@ import type { consumerHandlerFor } from '../../functions/integration/consumer-ru
 import { IdentityEvents, OrderEvents } from '../../functions/integration/incoming-events.js';
 import { EVENTS_SOURCE, type EnvironmentConfig, type IncomingSource } from '../config/environments.js';
 import { CustomerDatabase } from '../constructs/customer-database.js';
+import { ExportBucket } from '../constructs/export-bucket.js';
 import { IncomingEventConsumer } from '../constructs/incoming-event-consumer.js';
 import { CustomerHttpApi, type RouteEntry } from '../constructs/customer-http-api.js';
 import { ServiceAlarms } from '../constructs/service-alarms.js';
@@ -85,6 +86,8 @@ export class CustomerMgmtStack extends Stack {
   readonly relaySchedule: Rule;
   readonly analyticsFunction: NodejsFunction;
   readonly analyticsSchedule: Rule;
+  readonly exportBucket: ExportBucket;
+  readonly exportFunction: NodejsFunction;
   readonly migrateFunction: NodejsFunction;
   readonly migrationTrigger: Trigger;
   /** The consumers of the sources this environment subscribes to (`events.consumers.sources`). */
@@ -209,6 +212,28 @@ export class CustomerMgmtStack extends Stack {
       targets: [new LambdaFunction(this.analyticsFunction, { retryAttempts: 2 })],
     });
 
+    // Exports: POST /exports invokes the export function asynchronously; it streams the file into
+    // the bucket, and GET /exports/{id} (the read function) presigns its download.
+    this.exportBucket = new ExportBucket(this, 'Exports', { removalPolicy: config.logs.removalPolicy });
+    this.exportFunction = functions.add('Export', {
+      entry: 'functions/export-run/handler.ts',
+      description: 'Customer Management: exports (a keyset walk over a search, streamed as CSV or JSONL into S3)',
+      dataApi: 'statements',
+      // It records its progress on the export (the read role may not).
+      databaseUser: 'write',
+      publishesEvents: false,
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      resumeBudget: 'background',
+      // A failed export is recorded as failed; a retry would find it no longer queued.
+      asyncRetryAttempts: 0,
+      environment: { EXPORT_BUCKET: this.exportBucket.bucket.bucketName },
+    });
+    this.exportBucket.grantWrite(this.exportFunction);
+    this.exportBucket.grantPresignedRead(this.routeGroupFunctions['api-read']);
+    this.routeGroupFunctions['api-read'].addEnvironment('EXPORT_BUCKET', this.exportBucket.bucket.bucketName);
+    functions.allowToInvoke(this.routeGroupFunctions['api-write'], this.exportFunction, 'StartExport', 'EXPORT_FUNCTION_NAME');
+
     this.migrateFunction = functions.add('Migrate', {
       entry: 'functions/migrate/handler.ts',
       description: 'Customer Management: applies database migrations during each deploy',
@@ -228,7 +253,12 @@ export class CustomerMgmtStack extends Stack {
       executeAfter: [this.database],
       timeout: Duration.minutes(6),
     });
-    this.migrationTrigger.executeBefore(...Object.values(this.routeGroupFunctions), this.relayFunction, this.analyticsFunction);
+    this.migrationTrigger.executeBefore(
+      ...Object.values(this.routeGroupFunctions),
+      this.relayFunction,
+      this.analyticsFunction,
+      this.exportFunction,
+    );
 
     // Rules on the bus route other contexts' events to their consumers. A consumer waits for the
     // migrations like the API functions, and its rule is only created once the function exists.
@@ -277,6 +307,7 @@ export class CustomerMgmtStack extends Stack {
     for (const group of ROUTE_GROUPS) this.alarms.watchFunction(functionId(group), this.routeGroupFunctions[group]);
     this.alarms.watchFunction('OutboxRelay', this.relayFunction);
     this.alarms.watchFunction('Analytics', this.analyticsFunction);
+    this.alarms.watchFunction('Export', this.exportFunction);
     this.alarms.watchParkedEvents();
     this.alarms.watchUndeliveredEvents(config.alarms.oldestUndeliveredEventSeconds);
     this.alarms.watchDataApi();
@@ -298,6 +329,7 @@ export class CustomerMgmtStack extends Stack {
         ...Object.fromEntries(ROUTE_GROUPS.map((group) => [functionId(group), this.routeGroupFunctions[group]])),
         OutboxRelay: this.relayFunction,
         Analytics: this.analyticsFunction,
+        Export: this.exportFunction,
         ...Object.fromEntries(consumerConfig.sources.map((source) => [EVENT_CONSUMERS[source].functionId, consumers[source]!.function])),
       },
       consumers: consumerConfig.sources.map((source) => ({
@@ -314,6 +346,7 @@ export class CustomerMgmtStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ClusterArn', { value: this.database.cluster.clusterArn });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
+    new CfnOutput(this, 'ExportBucketName', { value: this.exportBucket.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: prefix, description: 'CloudWatch dashboard of this environment' });
     for (const source of consumerConfig.sources) {

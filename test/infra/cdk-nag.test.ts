@@ -45,8 +45,14 @@ describe('cdk-nag AwsSolutions', () => {
         `CustomerMgmt-${environment}/IdentityEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         `CustomerMgmt-${environment}/OrderEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         // Active tracing's X-Ray statement: no resource-level permissions exist for it.
-        ...['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics'].map(
+        ...['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics', 'Export'].map(
           (fn) => `CustomerMgmt-${environment}/Functions/${fn}Role Annotation::AwsSolutions-IAM5[Resource::*]`,
+        ),
+        // Export files are named by export id: the export function writes and the read function reads `exports/*` only.
+        `CustomerMgmt-${environment}/Exports/Bucket Annotation::AwsSolutions-S1`,
+        ...['ApiRead', 'Export'].map(
+          (fn) =>
+            `CustomerMgmt-${environment}/Functions/${fn}Role Annotation::AwsSolutions-IAM5[Resource::<ExportsBucket54D5CE64.Arn>/exports/*]`,
         ),
         ...extra,
       ].sort();

@@ -129,7 +129,7 @@ describe('API routes come from the route table', () => {
 describe('functions', () => {
   const fnIds = { 'api-read': 'ApiRead', 'api-write': 'ApiWrite' } satisfies Record<RouteGroup, string>;
 
-  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics'])(
+  it.each([...ROUTE_GROUPS.map((group) => fnIds[group]), 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics', 'Export'])(
     '%s runs Node.js 24 on arm64 with JSON logs',
     (fnId) => {
       const fn = dev.stack.node.findChild('Functions').node.findChild(fnId);
@@ -158,6 +158,7 @@ describe('functions', () => {
     ['OrderEvents', 90, BACKGROUND_RESUME_RETRY],
     ['Migrate', 300, BACKGROUND_RESUME_RETRY],
     ['Analytics', 900, BACKGROUND_RESUME_RETRY],
+    ['Export', 900, BACKGROUND_RESUME_RETRY],
   ] as const)('%s: a %i s timeout leaves room for its Data API resume budget', (fnId, timeout, retry) => {
     const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
 
@@ -169,7 +170,7 @@ describe('functions', () => {
   });
 
   it('traces every function with X-Ray (Powertools Tracer records the AWS calls)', () => {
-    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics']) {
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics', 'Export']) {
       const fn = resources(dev.template)[logicalId(dev.stack.node.findChild('Functions').node.findChild(fnId))]!;
       expect(fn.Properties.TracingConfig, fnId).toEqual({ Mode: 'Active' });
     }
@@ -191,7 +192,8 @@ describe('functions', () => {
     const background = { ...database, DB_RESUME_BUDGET_MS: String(BACKGROUND_RESUME_RETRY.budgetMs) };
     const secretOf = (user: 'read' | 'write') => ({ DB_SECRET_ARN: resolved(stack, stack.database.roleSecrets[user].secretArn) });
 
-    expect(variables('ApiRead')).toEqual({ ...api, ...secretOf('read') });
+    const exportBucket = { EXPORT_BUCKET: { Ref: logicalId(stack.exportBucket.bucket) } };
+    expect(variables('ApiRead')).toEqual({ ...api, ...secretOf('read'), ...exportBucket });
     const relay = { RELAY_FUNCTION_NAME: { Ref: logicalId(stack.relayFunction) } };
     // A dynamic reference: the template names the secret, CloudFormation resolves the value at deploy.
     const pepper = {
@@ -207,7 +209,9 @@ describe('functions', () => {
       EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
       EVENTS_SOURCE: 'customer-mgmt',
       ANALYTICS_FUNCTION_NAME: { Ref: logicalId(stack.analyticsFunction) },
+      EXPORT_FUNCTION_NAME: { Ref: logicalId(stack.exportFunction) },
     });
+    expect(variables('Export')).toEqual({ ...background, ...secretOf('write'), ...exportBucket });
     // Its events go to the outbox (the relay publishes them); it knows its own name from Lambda.
     expect(variables('Analytics')).toEqual({ ...background, ...secretOf('write'), ...relay });
     expect(variables('OutboxRelay')).toEqual({
@@ -277,7 +281,7 @@ describe('outbox relay', () => {
   it('lets the write function and the consumers, and nothing else, wake the relay (asynchronous invoke)', () => {
     const { stack, template } = dev;
     const wakers = ['ApiWrite', 'IdentityEvents', 'OrderEvents', 'Analytics'];
-    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics']) {
+    for (const fnId of ['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics', 'Export']) {
       const fn = resources(template)[logicalId(stack.node.findChild('Functions').node.findChild(fnId))]!;
       const wake = statementsOf(dev, fnId).find((statement) => (statement as { Sid?: string }).Sid === 'WakeRelay');
       if (wakers.includes(fnId)) {
@@ -328,8 +332,30 @@ describe('IAM grants are least privilege', () => {
     'rds-data:RollbackTransaction',
   ];
 
-  it('read: plain statements on the cluster, the read role’s secret, its own logs; no events, no transactions', () => {
-    expect(statementsOf(dev, 'ApiRead')).toEqual([logs(dev, 'ApiRead'), dataApi(dev, 'rds-data:ExecuteStatement'), secret(dev, 'read')]);
+  /** Object actions on the export bucket's `exports/` prefix. */
+  const exportObjects = (s: SynthesizedService, sid: string, actions: string | string[]) => ({
+    Sid: sid,
+    Action: actions,
+    Effect: 'Allow',
+    Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(s.stack.exportBucket.bucket), 'Arn'] }, '/exports/*']] },
+  });
+
+  it('read: plain statements on the cluster, the read role’s secret, its own logs, reading export files (to presign); no events, no transactions', () => {
+    expect(statementsOf(dev, 'ApiRead')).toEqual([
+      logs(dev, 'ApiRead'),
+      dataApi(dev, 'rds-data:ExecuteStatement'),
+      secret(dev, 'read'),
+      exportObjects(dev, 'PresignExportDownloads', 's3:GetObject'),
+    ]);
+  });
+
+  it('export: plain statements, the write role’s secret, writing export files; no events, no invokes', () => {
+    expect(statementsOf(dev, 'Export')).toEqual([
+      logs(dev, 'Export'),
+      dataApi(dev, 'rds-data:ExecuteStatement'),
+      secret(dev, 'write'),
+      exportObjects(dev, 'WriteExports', ['s3:AbortMultipartUpload', 's3:PutObject']),
+    ]);
   });
 
   it('write: transactions, the secret, PutEvents on the bus for its own source only, and waking the relay', () => {
@@ -355,6 +381,12 @@ describe('IAM grants are least privilege', () => {
         Action: 'lambda:InvokeFunction',
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [logicalId(dev.stack.analyticsFunction), 'Arn'] },
+      },
+      {
+        Sid: 'StartExport',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.exportFunction), 'Arn'] },
       },
     ]);
   });
@@ -613,6 +645,8 @@ describe('alarms', () => {
         'OutboxRelayThrottles',
         'AnalyticsErrors',
         'AnalyticsThrottles',
+        'ExportErrors',
+        'ExportThrottles',
         'ParkedEvents',
         'OldestUndeliveredEvent',
         'DataApiThrottles',
@@ -1021,5 +1055,77 @@ describe('consumers of other contexts’ events', () => {
     none.template.resourceCountIs('AWS::SQS::Queue', 0);
     // The relay's sweep and the nightly analytics run.
     none.template.resourceCountIs('AWS::Events::Rule', 2);
+  });
+});
+
+describe('export bucket', () => {
+  it.each(['dev', 'prod'] as const)(
+    '%s: private, encrypted, TLS only, files expire after 7 days, unfinished uploads after 1',
+    (environment) => {
+      const { stack, template } = { dev, prod }[environment];
+      const bucketId = logicalId(stack.exportBucket.bucket);
+      const bucket = resources(template, 'AWS::S3::Bucket')[bucketId]!;
+
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              Id: 'ExpireExports',
+              Prefix: 'exports/',
+              ExpirationInDays: 7,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              Status: 'Enabled',
+            },
+          ],
+        },
+      });
+      expect(bucket.DeletionPolicy).toBe(environment === 'prod' ? 'Retain' : 'Delete');
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+            }),
+          ]),
+        },
+      });
+    },
+  );
+
+  it('no function but the export function may write to it, and only the read function besides may read', () => {
+    const { template } = dev;
+    const bucketArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(dev.stack.exportBucket.bucket), 'Arn'] });
+    const grants = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[])
+        .filter((statement) => JSON.stringify(statement.Resource).includes(bucketArn))
+        .map((statement) => ({ roles: policy.Properties.Roles, sid: statement.Sid, action: statement.Action })),
+    );
+    const roleOf = (fnId: string) => [{ Ref: logicalId(dev.stack.node.findChild('Functions').node.findChild(`${fnId}Role`)) }];
+    expect(grants).toEqual([
+      { roles: roleOf('ApiRead'), sid: 'PresignExportDownloads', action: 's3:GetObject' },
+      { roles: roleOf('Export'), sid: 'WriteExports', action: ['s3:AbortMultipartUpload', 's3:PutObject'] },
+    ]);
+  });
+
+  it('the export function takes no retries (a failed export is recorded as failed) and waits for the migrations', () => {
+    const { stack, template } = dev;
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stack.exportFunction) },
+      MaximumRetryAttempts: 0,
+    });
+    const triggerId = logicalId(stack.migrationTrigger.node.findChild('Default'));
+    expect(resources(template)[logicalId(stack.exportFunction)]!.DependsOn).toContain(triggerId);
   });
 });

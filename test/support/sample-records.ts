@@ -23,12 +23,15 @@ export async function createSampleRecords(api: ApiHarness): Promise<SampleRecord
       body: { type: 'note', occurred_at: '2025-12-01T10:00:00Z', links: { customer_ids: [customer.id] } },
     })
   ).body.data;
+  const exported = (await api.call({ method: 'POST', path: `${BASE}/exports`, body: { object: 'customers', format: 'csv' } })).body.data;
+  await api.services.exports.idle();
   return {
     customers: { id: customer.id, email: customer.email },
     companies: { id: company.id, domain: company.domain },
     pipelines: { id: DEFAULT_PIPELINE_ID },
     deals: { id: deal.id },
     interactions: { id: interaction.id },
+    exports: { id: exported.id },
   };
 }
 
