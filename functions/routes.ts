@@ -9,6 +9,7 @@ import { dealRoutes, type DealRouteServices } from './deals/deals.routes.js';
 import { dealReportRoutes, type DealReportRouteServices } from './deal-reports/deal-reports.routes.js';
 import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
+import { duplicateRoutes, type DuplicateRouteServices } from './duplicates/duplicates.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -40,6 +41,7 @@ export interface Services
     DealReportRouteServices,
     InteractionRouteServices,
     TimelineRouteServices,
+    DuplicateRouteServices,
     AnalyticsRouteServices,
     HandlerServices {
   readonly db: Kysely<Database>;
@@ -115,6 +117,7 @@ const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStrea
 export const routes: readonly Route<any, any, any, Services>[] = [
   healthRoute,
   openApiRoute,
+  ...duplicateRoutes,
   ...customerRoutes,
   ...companyRoutes,
   ...pipelineRoutes,
