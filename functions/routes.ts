@@ -117,7 +117,6 @@ const streamTypes: readonly [string, ...string[]] = [firstStream!, ...otherStrea
 export const routes: readonly Route<any, any, any, Services>[] = [
   healthRoute,
   openApiRoute,
-  ...duplicateRoutes,
   ...customerRoutes,
   ...companyRoutes,
   ...pipelineRoutes,
@@ -125,6 +124,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...dealReportRoutes,
   ...interactionRoutes,
   ...timelineRoutes,
+  ...duplicateRoutes,
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
   ...searchRoutes,
