@@ -128,6 +128,23 @@ describe.each(availableDialects())('duplicate detection on %s', (dialect) => {
     expect(scored((await search({ phone: '+442079460958' }, rep)).body)).toEqual([[ids.subject, 0.6, ['phone'], 0]]);
   });
 
+  it.runIf(dialect === 'data-api')('each read is one Data API call; a create with warnings costs what one without does', async () => {
+    const callsOf = async (request: Parameters<ApiHarness['call']>[0]) => {
+      database.endpoint!.resetCallCount();
+      const response = await api.call(request);
+      return { calls: database.endpoint!.callCount(), response };
+    };
+    expect((await callsOf({ method: 'GET', path: `${BASE}/customers/${ids.subject}/duplicates` })).calls).toBe(1);
+    expect((await callsOf({ method: 'GET', path: `${BASE}/customers/${randomUUID()}/duplicates` })).calls).toBe(1);
+    expect((await callsOf({ method: 'POST', path: `${BASE}/customers/duplicates/search`, body: { name: 'Jon Smith' } })).calls).toBe(1);
+    const plain = await callsOf({ method: 'POST', path: `${BASE}/customers`, body: { name: 'Quentin Q', email: 'qq@example.com' } });
+    const warned = await callsOf({ method: 'POST', path: `${BASE}/customers`, body: { name: 'John Smith', email: 'js2@example.com' } });
+    expect(plain.response.body.warnings).toBeUndefined();
+    expect(warned.response.body.warnings[0].candidates.length).toBeGreaterThan(0);
+    expect(warned.calls).toBe(plain.calls);
+    expect((await api.call({ method: 'DELETE', path: `${BASE}/customers/${warned.response.body.data.id}` })).status).toBe(204);
+  });
+
   it('an unknown or deleted customer is 404', async () => {
     for (const id of [randomUUID(), ids.deleted]) {
       const response = await byId(`/customers/${id}/duplicates`);
