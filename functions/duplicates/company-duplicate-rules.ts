@@ -50,14 +50,24 @@ export function domainsOfCompany(id: RawBuilder<unknown>): RawBuilder<unknown> {
     union select ${websiteHost(column('website'))} from ${TABLE} where ${column('id')} = ${id} and ${column('website')} is not null`;
 }
 
-/** Live companies some rule may match, each branch one index lookup (domain table, website host, trigram). */
-function candidateIds(probe: CompanyProbe): RawBuilder<unknown> {
-  return sql`
-    select d.company_id as id from ${sql.table(COMPANY_DOMAINS)} as d where d.domain in (${probe.domains})
-    union select ${column('id')} from ${TABLE} where ${column('deleted_at')} is null and ${column('website')} is not null
-      and ${websiteHost(column('website'))} in (${probe.domains})
-    union select ${column('id')} from ${TABLE} where ${column('deleted_at')} is null
-      and ${column('name')} % ${probe.name} and similarity(${column('name')}, ${probe.name}) >= ${sql.lit(S.nameThreshold)}`;
+const COLUMNS = ['id', 'name', 'domain', 'domain_aliases', 'website', 'country', 'owner_id', 'created_at'];
+
+/**
+ * Live companies some rule may match (within scope, without `exclude`), each branch one index
+ * lookup (domain table, website host, trigram), returning the candidates' columns themselves (no
+ * join back to the table for the planner to turn into a scan of it).
+ */
+function candidateRows(probe: CompanyProbe, filters: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {
+  const branch = (match: RawBuilder<unknown>, join: RawBuilder<unknown> = sql``) =>
+    sql`select ${sql.join(COLUMNS.map(column))} from ${TABLE}${join}
+      where ${column('deleted_at')} is null and ${match}${sql.join(
+        filters.map((filter) => sql` and ${filter}`),
+        sql``,
+      )}`;
+  const domains = sql.table(COMPANY_DOMAINS);
+  return sql`${branch(sql`d.domain in (${probe.domains})`, sql` join ${domains} as d on d.company_id = ${column('id')}`)}
+    union ${branch(sql`${column('website')} is not null and ${websiteHost(column('website'))} in (${probe.domains})`)}
+    union ${branch(sql`${column('name')} % ${probe.name} and similarity(${column('name')}, ${probe.name}) >= ${sql.lit(S.nameThreshold)}`)}`;
 }
 
 /** The candidates of `probe` with their rules and score (columns of CompanyCandidateRow), not ordered. */
@@ -65,31 +75,24 @@ export function scoredCompanyCandidates(
   probe: CompanyProbe,
   options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope },
 ): RawBuilder<CompanyCandidateRow> {
-  const similarity = sql`coalesce(similarity(${column('name')}, ${probe.name}), 0)`;
-  const conditions = [
-    sql`${column('deleted_at')} is null`,
-    sql`${column('id')} in (${candidateIds(probe)})`,
-    ...(options.exclude ? [sql`${column('id')} <> ${options.exclude}`] : []),
-    ...(options.scope ? [options.scope] : []),
-  ];
+  const similarity = sql`coalesce(similarity(c.name, ${probe.name}), 0)`;
+  const filters = [...(options.exclude ? [sql`${column('id')} <> ${options.exclude}`] : []), ...(options.scope ? [options.scope] : [])];
   return sql<CompanyCandidateRow>`
-    select ${sql.join(['id', 'name', 'domain', 'domain_aliases', 'website', 'country', 'owner_id', 'created_at'].map(column))},
-      m.domain_match, m.name_match, m.country_match, round(m.similarity::numeric, 3) as name_similarity,
+    select c.*, m.domain_match, m.name_match, m.country_match, round(m.similarity::numeric, 3) as name_similarity,
       round(least(1,
         case when m.domain_match then ${sql.lit(S.domain)} else 0 end
         + case when m.name_match then ${sql.lit(S.nameWeight)} * m.similarity else 0 end
         + case when m.country_match and m.name_match then ${sql.lit(S.agreement)} else 0 end
       )::numeric, 3) as score
-    from ${TABLE}
+    from (${candidateRows(probe, filters)}) as c
     cross join lateral (
       select exists (
-          select 1 from ${sql.table(COMPANY_DOMAINS)} as own where own.company_id = ${column('id')} and own.domain in (${probe.domains})
-        ) or coalesce(${websiteHost(column('website'))} in (${probe.domains}), false) as domain_match,
+          select 1 from ${sql.table(COMPANY_DOMAINS)} as own where own.company_id = c.id and own.domain in (${probe.domains})
+        ) or coalesce(${websiteHost(sql.ref('c.website'))} in (${probe.domains}), false) as domain_match,
         ${similarity} >= ${sql.lit(S.nameThreshold)} as name_match,
-        coalesce(${column('country')} = ${probe.country}, false) as country_match,
+        coalesce(c.country = ${probe.country}, false) as country_match,
         ${similarity}::float8 as similarity
-    ) as m
-    where ${sql.join(conditions, sql` and `)}`;
+    ) as m`;
 }
 
 /** The rules a candidate row matched, in documented order (country only raises a name match). */

@@ -45,16 +45,24 @@ function namesAlike(name: RawBuilder<unknown>, probe: RawBuilder<unknown>): RawB
   return sql<boolean>`(${name} % ${probe} and similarity(${name}, ${probe}) >= ${sql.lit(S.nameThreshold)})`;
 }
 
+const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 'status', 'created_at'];
+
 /**
- * The ids of the live customers some rule may match, each branch one index lookup (the unique
- * email index, the phone index, the trigram index): never a read of the whole table.
+ * The live customers some rule may match (within scope, without `exclude`), each branch one index
+ * lookup (the unique email index, the phone index, the trigram index): never a read of the whole
+ * table. The branches return the candidates' columns themselves, so that no join back to the
+ * table is left for the planner to turn into a scan of it.
  */
-function candidateIds(probe: CustomerProbe): RawBuilder<unknown> {
-  const table = sql.table(`${CUSTOMERS}`);
-  return sql`
-    select c.id from ${table} as c where c.deleted_at is null and ${emailMatches('c', probe.email)}
-    union select c.id from ${table} as c where c.deleted_at is null and c.phone = ${probe.phone}
-    union select c.id from ${table} as c where c.deleted_at is null and ${namesAlike(sql.ref('c.name'), probe.name)}`;
+function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {
+  const branch = (match: RawBuilder<unknown>) =>
+    sql`select ${sql.join(COLUMNS.map((column) => sql.ref(`c.${column}`)))} from ${sql.table(CUSTOMERS)} as c
+      where c.deleted_at is null and ${match}${sql.join(
+        filters.map((filter) => sql` and ${filter}`),
+        sql``,
+      )}`;
+  return sql`${branch(emailMatches('c', probe.email))}
+    union ${branch(sql`c.phone = ${probe.phone}`)}
+    union ${branch(namesAlike(sql.ref('c.name'), probe.name))}`;
 }
 
 /**
@@ -67,30 +75,23 @@ export function scoredCustomerCandidates(
   options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope },
 ): RawBuilder<CustomerCandidateRow> {
   const similarity = sql`coalesce(similarity(c.name, ${probe.name}), 0)`;
-  const conditions = [
-    sql`c.deleted_at is null`,
-    sql`c.id in (${candidateIds(probe)})`,
-    ...(options.exclude ? [sql`c.id <> ${options.exclude}`] : []),
-    ...(options.scope ? [options.scope] : []),
-  ];
+  const filters = [...(options.exclude ? [sql`c.id <> ${options.exclude}`] : []), ...(options.scope ? [options.scope] : [])];
   return sql<CustomerCandidateRow>`
-    select c.id, c.name, c.email, c.phone, c.company_id, c.assigned_to, c.status, c.created_at,
-      m.email_match, m.phone_match, m.name_match, m.company_match, round(m.similarity::numeric, 3) as name_similarity,
+    select c.*, m.email_match, m.phone_match, m.name_match, m.company_match, round(m.similarity::numeric, 3) as name_similarity,
       round(least(1,
         case when m.email_match then ${sql.lit(S.email)} else 0 end
         + case when m.phone_match then ${sql.lit(S.phone)} else 0 end
         + case when m.name_match then ${sql.lit(S.nameWeight)} * m.similarity else 0 end
         + case when m.company_match and (m.phone_match or m.name_match) then ${sql.lit(S.agreement)} else 0 end
       )::numeric, 3) as score
-    from ${sql.table(CUSTOMERS)} as c
+    from (${candidateRows(probe, filters)}) as c
     cross join lateral (
       select coalesce(${emailMatches('c', probe.email)}, false) as email_match,
         coalesce(c.phone = ${probe.phone}, false) as phone_match,
         ${similarity} >= ${sql.lit(S.nameThreshold)} as name_match,
         coalesce(c.company_id = ${probe.companyId}, false) as company_match,
         ${similarity}::float8 as similarity
-    ) as m
-    where ${sql.join(conditions, sql` and `)}`;
+    ) as m`;
 }
 
 const truthy = (value: boolean | string) => value === true || value === 't' || value === 'true';
