@@ -145,6 +145,30 @@ describe.each(availableDialects())('duplicate detection on %s', (dialect) => {
     expect((await api.call({ method: 'DELETE', path: `${BASE}/customers/${warned.response.body.data.id}` })).status).toBe(204);
   });
 
+  it('concurrent creates of one name all succeed, none is lost, and afterwards each lists all the others', async () => {
+    // Each create's warning sees only the customers committed before its statement: some, all or none.
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        api.call({ method: 'POST', path: `${BASE}/customers`, body: { name: 'Ottilie Quarrington', email: `oq.${index}@example.com` } }),
+      ),
+    );
+    expect(created.map((response) => response.status)).toEqual(Array(8).fill(201));
+    const createdIds = created.map((response) => response.body.data.id as string);
+    for (const response of created) {
+      for (const candidate of response.body.warnings?.[0]?.candidates ?? []) expect(createdIds).toContain(candidate.customer.id);
+    }
+    for (const id of createdIds) {
+      const listed = await byId(`/customers/${id}/duplicates`);
+      expect(scored(listed.body)).toEqual(
+        createdIds
+          .filter((other) => other !== id)
+          .sort()
+          .map((other) => [other, 0.5, ['name'], 1]),
+      );
+    }
+    for (const id of createdIds) await api.call({ method: 'DELETE', path: `${BASE}/customers/${id}` });
+  });
+
   it('an unknown or deleted customer is 404', async () => {
     for (const id of [randomUUID(), ids.deleted]) {
       const response = await byId(`/customers/${id}/duplicates`);
