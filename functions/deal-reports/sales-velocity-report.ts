@@ -42,7 +42,9 @@ export function salesVelocityStatement(window: ReportWindow, scope: ReportScope)
         count(*) filter (where d.status = 'won') as won,
         count(*) filter (where d.status = 'lost') as lost,
         avg(d.amount_minor) filter (where d.status = 'won') as average_won,
-        avg(greatest(0, extract(epoch from d.closed_at - d.created_at)) / 86400) filter (where d.status = 'won') as average_cycle_days
+        -- A deal won within a day (or closed before it was created: imported history) took one day:
+        -- the cycle divides, and a cycle of minutes would turn one win into an absurd rate per day.
+        avg(greatest(1, extract(epoch from d.closed_at - d.created_at) / 86400)) filter (where d.status = 'won') as average_cycle_days
       from ${sql.table(DEALS)} d
       where d.deleted_at is null and d.status in ('won', 'lost')
         and d.closed_at >= ${param.timestamptz(window.from)} and d.closed_at < ${param.timestamptz(window.to)}
@@ -69,7 +71,7 @@ export async function salesVelocityReport(db: Kysely<Database>, window: ReportWi
     const cycle = nullableNumber(row.average_cycle_days);
     // Computed from the unrounded factors; each factor is shown rounded.
     const velocity =
-      winRate === null || averageWon === null || cycle === null || cycle === 0
+      winRate === null || averageWon === null || cycle === null
         ? null
         : Math.round((openDeals * averageWon * (won / (won + lost))) / cycle);
     return {

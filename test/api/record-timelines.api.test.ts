@@ -166,7 +166,7 @@ describe.each(availableDialects())('company and deal timelines on %s', (dialect)
     const companyId = await create('companies', { name: 'Theirs Ltd' });
     const customer = await create('customers', newCustomerBody({ assigned_to: rep }));
     const mine = await create('deals', { name: 'Mine', primary_customer_id: customer, owner_id: rep });
-    const others = await create('deals', { name: 'Others', primary_customer_id: customer, company_id: companyId });
+    const others = await create('deals', { name: 'Others', primary_customer_id: customer });
 
     const get = (path: string, claims?: Record<string, string>) =>
       api.call({ method: 'GET', path: `${BASE}/${path}`, ...(claims && { claims }) });
@@ -183,5 +183,38 @@ describe.each(availableDialects())('company and deal timelines on %s', (dialect)
     expect((await get(`deals/${others}/timeline`)).body.error.code).toBe('DEAL.NOT_FOUND');
     // A deleted deal's events leave the customer's timeline with it.
     expect((await get(`customers/${customer}/timeline?kinds=deal`)).body.data).toHaveLength(1);
+  });
+
+  it('a sales rep sees, on a company timeline, the interactions and orders of the contacts assigned to them only', async () => {
+    const rep = randomUUID();
+    await api.registerSalesRep(rep);
+    const asRep = claimsFor(['sales_rep'], rep);
+    const companyId = await create('companies', { name: 'Shared Ltd' });
+    // Created first, the other rep's contact has the smaller id (UUID v7): a note with both contacts is
+    // shown through the first contact by id, which for this rep must be the one they see.
+    const theirs = await create('customers', newCustomerBody({ company_id: companyId }));
+    const mine = await create('customers', newCustomerBody({ company_id: companyId, assigned_to: rep }));
+    const both = await note({ customer_ids: [mine, theirs] }, '2025-05-30T09:00:00.000Z', 'Both');
+    const onlyTheirs = await note({ customer_ids: [theirs] }, '2025-05-30T10:00:00.000Z', 'Theirs');
+    const onlyMine = await note({ customer_ids: [mine] }, '2025-05-30T11:00:00.000Z', 'Mine');
+    await order(theirs, '2025-05-30T12:00:00.000Z');
+    await order(mine, '2025-05-30T13:00:00.000Z', 1500);
+
+    const timeline = async (claims?: Record<string, string>) =>
+      (
+        await api.call({
+          method: 'GET',
+          path: `${BASE}/companies/${companyId}/timeline?kinds=interaction,order&limit=100`,
+          ...(claims && { claims }),
+        })
+      ).body.data as (Item & { customer_id?: string })[];
+    const asManager = await timeline();
+    expect(asManager.filter((item) => item.kind === 'interaction').map((item) => item.id)).toEqual([onlyMine, onlyTheirs, both]);
+    expect(asManager.filter((item) => item.kind === 'order')).toHaveLength(2);
+
+    const seenByRep = await timeline(asRep);
+    expect(seenByRep.filter((item) => item.kind === 'interaction').map((item) => item.id)).toEqual([onlyMine, both]);
+    expect(seenByRep.filter((item) => item.kind === 'order')).toHaveLength(1);
+    expect(seenByRep.find((item) => item.kind === 'order')!.summary).toContain('15.00 EUR');
   });
 });

@@ -356,6 +356,37 @@ describe.each(availableDialects())('deal reports on %s', (dialect) => {
     ]);
   });
 
+  it('sales velocity counts a deal won within a day (or closed before it was created) as a one-day cycle', async () => {
+    // Default pipeline, CHF, closed in 2024: outside every other test's pipeline, currency and window.
+    const customerId = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data.id;
+    const created = await api.call({
+      method: 'POST',
+      path: `${BASE}/deals`,
+      body: {
+        name: 'Quick win',
+        pipeline_id: DEFAULT_PIPELINE_ID,
+        amount: { amount_minor: 7_000, currency: 'CHF' },
+        primary_customer_id: customerId,
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await post(created.body.data.id, 'win', { closed_at: '2024-06-03T10:00:00.000Z' });
+    const report = await get('/reports/sales-velocity?from=2024-06-01&to=2024-07-01');
+    // No CHF deal is open: 0 × 7,000 × 1 ÷ 1 = 0 per day, not a division by a cycle of 0 days.
+    expect(report.currencies.filter((row: { currency: string }) => row.currency === 'CHF')).toEqual([
+      {
+        currency: 'CHF',
+        open_deals: 0,
+        won: 1,
+        lost: 0,
+        win_rate: 1,
+        average_won_minor: 7_000,
+        average_sales_cycle_days: 1,
+        velocity_minor_per_day: 0,
+      },
+    ]);
+  });
+
   it('stage conversion: reached and won per stage from the deals’ events, true to history after stages are relabelled and removed', async () => {
     const path = `/reports/stage-conversion?pipeline_id=${pipelineId}&from=2026-01-01&to=2026-02-01`;
     const before = await get(path);

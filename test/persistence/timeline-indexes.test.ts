@@ -76,7 +76,11 @@ describe.each(availableDialects().filter((dialect) => dialect !== 'data-api'))(
         values (${deal}, 'Busy deal', '00000000-0000-7000-8000-000000000001', 'qualification', 'open', 'EUR', ${company}, ${customer}, now(), now(), now())`.execute(
         database.db,
       );
-      // Other records' rows, so that each index has something to skip.
+      // Other records' rows, so that each index has something to skip (with a single customer row,
+      // any index over live customers is as good as the company index to the planner).
+      await sql`insert into customer_mgmt_customers (id, name, email, status, tier, source, tags, version, created_at, updated_at)
+        select gen_random_uuid(), 'Other ' || n, 'other' || n || '@example.com', 'lead', 'free', 'website', '[]'::jsonb, 1, now(), now()
+        from generate_series(1, 5000) n`.execute(database.db);
       await sql`insert into customer_mgmt_deals (id, name, pipeline_id, stage, status, currency, primary_customer_id, stage_entered_at, created_at, updated_at)
         select gen_random_uuid(), 'Other deal ' || n, '00000000-0000-7000-8000-000000000001', 'qualification', 'open', 'EUR', ${customer}, now(), now(), now()
         from generate_series(1, 20) n`.execute(database.db);
