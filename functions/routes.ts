@@ -10,6 +10,7 @@ import { dealReportRoutes, type DealReportRouteServices } from './deal-reports/d
 import { interactionRoutes, type InteractionRouteServices } from './interactions/interactions.routes.js';
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
 import { exportRoutes, type ExportRouteServices } from './exports/exports.routes.js';
+import { duplicateRoutes, type DuplicateRouteServices } from './duplicates/duplicates.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -46,6 +47,7 @@ export interface Services
     DealReportRouteServices,
     InteractionRouteServices,
     TimelineRouteServices,
+    DuplicateRouteServices,
     AnalyticsRouteServices,
     BatchServices<Services>,
     ExportRouteServices,
@@ -138,6 +140,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...dealReportRoutes,
   ...interactionRoutes,
   ...timelineRoutes,
+  ...duplicateRoutes,
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
   ...searchRoutes,

@@ -9,6 +9,7 @@ import { param } from '../db/sql-values.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { readStreamPage } from '../kit/stream-history.js';
+import { possibleDuplicatesOfNew } from '../duplicates/customer-duplicate-rules.js';
 import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
 
 /** The sales rep scope as a condition on the customers table. */
@@ -25,7 +26,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
   };
 
   return {
-    insert: (customer, event) => store.insert(customer, event),
+    // Every new customer comes back with its possible duplicates, read by the insert statement itself.
+    insert: (customer, event, visibility) =>
+      store.insert(customer, event, { reads: { duplicates: (row) => possibleDuplicatesOfNew(row, customerScope(visibility)) } }),
     findById: (id, visibility) => store.findById(id, { scope: customerScope(visibility) }),
     saveChange: (customerId, change, context, visibility) =>
       store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),
