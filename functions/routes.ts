@@ -11,6 +11,7 @@ import { interactionRoutes, type InteractionRouteServices } from './interactions
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
 import { privacyRoutes, type PrivacyServices } from './privacy/privacy.routes.js';
 import { exportRoutes, type ExportRouteServices } from './exports/exports.routes.js';
+import { duplicateRoutes, type DuplicateRouteServices } from './duplicates/duplicates.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -47,6 +48,7 @@ export interface Services
     DealReportRouteServices,
     InteractionRouteServices,
     TimelineRouteServices,
+    DuplicateRouteServices,
     AnalyticsRouteServices,
     PrivacyServices,
     BatchServices<Services>,
@@ -141,6 +143,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...dealReportRoutes,
   ...interactionRoutes,
   ...timelineRoutes,
+  ...duplicateRoutes,
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
   ...searchRoutes,

@@ -15,6 +15,7 @@ import { createDealReports } from './deal-reports/deal-reports.js';
 import { createInteractionRepository } from './interactions/interaction-repository.js';
 import { createInteractionService } from './interactions/interaction-service.js';
 import { createTimelineService } from './timeline/timeline-service.js';
+import { createDuplicateFinder } from './duplicates/duplicate-finder.js';
 import type { Database } from './db/database.js';
 import { claimingEventsOnWrite, type ClaimingHook } from './events/write-claims.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
@@ -73,6 +74,7 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
     }),
     timelines: createTimelineService(db),
     privacy: { now, newId, afterCommit: options.afterCommit },
+    duplicates: createDuplicateFinder(db),
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

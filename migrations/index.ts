@@ -17,6 +17,7 @@ import * as companyOpenDeals from './2026-11-28T12-00-00_company-open-deals.js';
 import * as dealReportIndexes from './2026-11-28T13-00-00_deal-report-indexes.js';
 import * as searchIndexes from './2026-11-28T14-00-00_search-indexes.js';
 import * as exportsTable from './2026-11-28T16-00-00_exports.js';
+import * as duplicateIndexes from './2026-11-28T17-00-00_duplicate-indexes.js';
 import * as erasure from './2026-11-28T18-00-00_erasure.js';
 
 /**
@@ -51,5 +52,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T13-00-00_deal-report-indexes': dealReportIndexes,
   '2026-11-28T14-00-00_search-indexes': searchIndexes,
   '2026-11-28T16-00-00_exports': transactional(exportsTable),
+  '2026-11-28T17-00-00_duplicate-indexes': duplicateIndexes,
   '2026-11-28T18-00-00_erasure': transactional(erasure),
 };

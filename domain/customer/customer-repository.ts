@@ -65,7 +65,8 @@ export interface Visibility {
 
 /** Persistence of customers and their event log. Deleted customers are invisible to every read. */
 export interface CustomerRepository {
-  insert(customer: Customer, event: CustomerEvent): Promise<InsertOutcome>;
+  /** Stores a new customer; `reads.duplicates` holds its possible duplicates within `visibility` (see docs/duplicates.md). */
+  insert(customer: Customer, event: CustomerEvent, visibility?: Visibility): Promise<InsertOutcome>;
   findById(id: string, visibility?: Visibility): Promise<Customer | null>;
   findByEmail(email: Email, visibility?: Visibility): Promise<Customer | null>;
   /** The ids of the live customers within `visibility` holding these emails, by email (at most 50 emails). */

@@ -1,6 +1,9 @@
 /** What storing a new aggregate with its first event came to: a guard that failed is `not_applied`. */
 export type InsertOutcome =
-  { readonly kind: 'inserted' } | { readonly kind: 'not_applied' } | { readonly kind: 'conflict'; readonly field: string };
+  /** `reads`: values the insert statement read besides the row (named by the caller), when asked for. */
+  | { readonly kind: 'inserted'; readonly reads?: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'not_applied' }
+  | { readonly kind: 'conflict'; readonly field: string };
 
 /**
  * The outcome of saving a change in one statement: saved with its event, not applied because a

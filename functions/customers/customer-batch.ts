@@ -68,7 +68,10 @@ export const CUSTOMER_BATCH: BatchObject<
         : await services.customers.getByEmail(value as Email, visibilityOf(scope));
     return found.ok ? found.value.id : null;
   },
-  create: (services, input, caller) => createFromBody(services.customers, input, caller),
+  async create(services, input, caller) {
+    const created = await createFromBody(services.customers, input, caller);
+    return created.ok ? ok(created.value.customer) : created;
+  },
   async update(services, id, input, version, { actor, scope }) {
     const change = updateFromBody(input);
     if (!change.ok) return change;

@@ -10,6 +10,7 @@ import { createAggregateStore } from '../kit/aggregate-store.js';
 import { emailSuppressed } from '../privacy/email-suppression.js';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { readStreamPage } from '../kit/stream-history.js';
+import { possibleDuplicatesOfNew } from '../duplicates/customer-duplicate-rules.js';
 import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
 
 /** The sales rep scope as a condition on the customers table. */
@@ -26,9 +27,13 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
   };
 
   return {
-    // An erased person's suppressed email cannot come back (by the API, an import or a signup): the insert's own rule.
-    insert: (customer, event) =>
-      store.insert(customer, event, { rules: [{ rule: 'suppressed', holds: () => sql<boolean>`not ${emailSuppressed(customer.email)}` }] }),
+    // Every new customer comes back with its possible duplicates, read by the insert statement itself; an
+    // erased person's suppressed email cannot come back (by the API, an import or a signup): the insert's own rule.
+    insert: (customer, event, visibility) =>
+      store.insert(customer, event, {
+        rules: [{ rule: 'suppressed', holds: () => sql<boolean>`not ${emailSuppressed(customer.email)}` }],
+        reads: { duplicates: (row) => possibleDuplicatesOfNew(row, customerScope(visibility)) },
+      }),
     findById: (id, visibility) => store.findById(id, { scope: customerScope(visibility) }),
     saveChange: (customerId, change, context, visibility) =>
       store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),

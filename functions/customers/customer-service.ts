@@ -25,6 +25,9 @@ import { customerNotFound } from '../../domain/customer/customer-errors.js';
 import type { DomainError } from '../../domain/errors.js';
 import type { Email } from '../../domain/shared/email.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
+import { fromJsonb } from '../db/sql-values.js';
+import type { CustomerCandidateRow } from '../duplicates/customer-duplicate-rules.js';
+import { toCustomerCandidate, type CustomerCandidate } from '../duplicates/duplicate-finder.js';
 import { createAggregateService, type AfterCommit, type ChangeBuilder } from '../kit/aggregate-service.js';
 
 /** What every use case needs from the outside world: storage, a clock and fresh ids. */
@@ -110,7 +113,7 @@ export function createCustomerService(deps: ServiceDependencies) {
       input: NewCustomerInput,
       actor: string,
       options: { readonly visibility?: Visibility | undefined } = {},
-    ): Promise<Result<{ customer: Customer; event: CustomerEvent }, DomainError>> {
+    ): Promise<Result<{ customer: Customer; event: CustomerEvent; possibleDuplicates: CustomerCandidate[] }, DomainError>> {
       const created = await kit.create(
         ({ id, ...context }) => {
           const decided = createCustomer(input, { ...context, customerId: id });
@@ -119,7 +122,11 @@ export function createCustomerService(deps: ServiceDependencies) {
         actor,
         { scope: options.visibility },
       );
-      return created.ok ? ok({ customer: created.value.entity, event: created.value.event }) : created;
+      if (!created.ok) return created;
+      // Read by the insert statement (customer-repository.ts): phone or name matches within the creator's scope.
+      const found = created.value.reads?.duplicates;
+      const rows = found === undefined || found === null ? [] : fromJsonb(found as CustomerCandidateRow[] | string);
+      return ok({ customer: created.value.entity, event: created.value.event, possibleDuplicates: rows.map(toCustomerCandidate) });
     },
 
     get: (id: string, visibility?: Visibility) => kit.get(id, visibility),

@@ -7,7 +7,10 @@ import { parseEmail } from '../../domain/shared/email.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import type { ChildPage, Visibility } from '../../domain/customer/customer-repository.js';
-import type { JsonObject } from '../../domain/shared/json.js';
+import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
+import { CreateWarnings } from '../duplicates/duplicates.schemas.js';
+import { duplicateWarnings } from '../duplicates/duplicate-warnings.js';
+import type { CustomerCandidate } from '../duplicates/duplicate-finder.js';
 import type { AccessScope } from '../auth/access.js';
 import type { ApiError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
@@ -44,8 +47,12 @@ export interface CustomerRouteServices {
   readonly purchases: PurchaseRepository;
 }
 
-const customerResponse = (statusCode: number, customer: Customer, headers: Record<string, string> = {}): HttpResponse =>
-  success(statusCode, customerBody(customer), { headers: { etag: etagOf(customer), ...headers } });
+const customerResponse = (
+  statusCode: number,
+  customer: Customer,
+  headers: Record<string, string> = {},
+  warnings: JsonValue[] = [],
+): HttpResponse => success(statusCode, customerBody(customer), { headers: { etag: etagOf(customer), ...headers }, warnings });
 
 /** A read answers 304 when the caller's If-None-Match already names the current version. */
 function renderRead(result: Result<Customer, DomainError>, request: RouteRequest<unknown, unknown, unknown>): HttpResponse | DomainError {
@@ -78,7 +85,7 @@ export async function createFromBody(
   customers: CustomerService,
   body: z.infer<typeof CreateCustomerBody>,
   caller: { readonly actor: { readonly id: string }; readonly scope: AccessScope },
-): Promise<Result<Customer, ApiError>> {
+): Promise<Result<{ customer: Customer; possibleDuplicates: CustomerCandidate[] }, ApiError>> {
   const { scope } = caller;
   const assignedTo = scope.kind === 'owner' ? (body.assigned_to ?? scope.ownerId) : body.assigned_to;
   const refused = assigneeRefused(scope, assignedTo);
@@ -98,7 +105,7 @@ export async function createFromBody(
     caller.actor.id,
     { visibility: visibilityOf(scope) },
   );
-  return created.ok ? ok(created.value.customer) : created;
+  return created.ok ? ok({ customer: created.value.customer, possibleDuplicates: created.value.possibleDuplicates }) : created;
 }
 
 /** The change of PUT /customers/{id} (and of each input of POST /customers/batch/update). */
@@ -180,7 +187,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: CUSTOMER_PERMISSIONS.create,
     fieldPermissions: { tier: CUSTOMER_PERMISSIONS.tier, assigned_to: CUSTOMER_PERMISSIONS.assign, tags: CUSTOMER_PERMISSIONS.tags },
     body: { schema: CreateCustomerBody, required: true, hints: CUSTOMER_FIELD_HINTS },
-    response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'] },
+    response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'], warnings: CreateWarnings },
     errors: [
       'CUSTOMER.EMAIL_TAKEN',
       'CUSTOMER.USER_ALREADY_LINKED',
@@ -191,8 +198,8 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     handle: async ({ body, actor, scope }, services: CustomerRouteServices) => {
       const created = await createFromBody(services.customers, body, { actor, scope });
       if (!created.ok) return created.error;
-      const customer = created.value;
-      return customerResponse(201, customer, { location: `${BASE_PATH}/customers/${customer.id}` });
+      const { customer, possibleDuplicates } = created.value;
+      return customerResponse(201, customer, { location: `${BASE_PATH}/customers/${customer.id}` }, duplicateWarnings(possibleDuplicates));
     },
   }),
   defineRoute({

@@ -34,7 +34,10 @@ export async function openPostgresPool(options: PostgresPoolOptions): Promise<Po
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-    const embedded = await PGlite.create(options.dataDir);
+    // pg_trgm (name similarity for duplicate detection) is a contrib extension PGlite ships but
+    // loads only when asked; the migration then runs CREATE EXTENSION as on a server.
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+    const embedded = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
     const pool = new pg.Pool(createPgConfig(embedded));
     return {
       pool,

@@ -10,9 +10,15 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 export function success(
   statusCode: number,
   data: JsonValue,
-  options: { headers?: Record<string, string>; pagination?: JsonObject } = {},
+  options: { headers?: Record<string, string>; pagination?: JsonObject; warnings?: JsonValue[] } = {},
 ): HttpResponse {
-  const envelope = options.pagination ? { status: 'success', data, pagination: options.pagination } : { status: 'success', data };
+  const envelope = {
+    status: 'success',
+    data,
+    ...(options.pagination && { pagination: options.pagination }),
+    // Things the caller should know about a request that succeeded (docs/api.md); absent when there are none.
+    ...(options.warnings?.length && { warnings: options.warnings }),
+  };
   return { statusCode, headers: { ...JSON_HEADERS, ...options.headers }, body: JSON.stringify(envelope) };
 }
 

@@ -39,6 +39,8 @@ export interface SuccessResponse {
   readonly status: 200 | 201 | 202 | 204;
   /** The envelope's `data` (absent for 204). */
   readonly data?: z.ZodType;
+  /** The envelope's optional `warnings` (a create that succeeded but has something to say, e.g. possible duplicates). */
+  readonly warnings?: z.ZodType;
   /** Lists add `pagination: {limit, next_cursor}` to the envelope. */
   readonly paginated?: boolean;
   /** The body is `data` itself rather than the envelope (the OpenAPI document). */

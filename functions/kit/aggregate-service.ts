@@ -94,7 +94,7 @@ export function createAggregateService<State extends AggregateRoot, Field extend
         /** Explains an insert a guard of the repository refused (e.g. a parent that does not exist). */
         readonly refused?: () => Promise<DomainError>;
       } = {},
-    ): Promise<Result<{ entity: State; event: DomainEvent<EventType> }, DomainError>> {
+    ): Promise<Result<{ entity: State; event: DomainEvent<EventType>; reads?: Readonly<Record<string, unknown>> }, DomainError>> {
       const created = build({ ...context(actor), id: deps.newId() });
       if (!created.ok) return created;
       const inserted = await deps.repository.insert(created.value.entity, created.value.event, options.scope);
@@ -106,7 +106,7 @@ export function createAggregateService<State extends AggregateRoot, Field extend
         return err(await options.refused());
       }
       await deps.afterCommit?.([created.value.event]);
-      return created;
+      return inserted.reads ? ok({ ...created.value, reads: inserted.reads }) : created;
     },
 
     async get(id: string, scope?: Scope): Promise<Result<State, DomainError>> {

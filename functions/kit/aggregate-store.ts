@@ -25,7 +25,11 @@ export interface WriteOptions {
    * and comes back as a `conflict` on the first that fails, answered by the write statement itself.
    */
   readonly rules?: readonly WriteRule[];
-  /** Further values read in the same statement as a change, over the saved row (e.g. a row it refers to). */
+  /**
+   * Further values read in the same statement as a write, over the saved row (a change: e.g. a row
+   * it refers to) or the new row's values (an insert: e.g. its possible duplicates). An insert's
+   * reads see the table as it was before the insert, so never the new row itself.
+   */
   readonly reads?: Readonly<Record<string, (row: RowValue) => RawBuilder<unknown>>>;
 }
 
@@ -85,10 +89,12 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
             select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
             returning 1
           )${sql.join(alongside, sql``)}
-          select (select count(*) from event) as inserted, ${takenRule(entity, null, rules)} as conflict`.execute(db);
+          select (select count(*) from event) as inserted, ${takenRule(entity, null, rules)} as conflict${readColumns(options.reads, row)}`.execute(
+          db,
+        );
         if (Number(rows[0]?.inserted ?? 0) === 1) {
           if (lease) markClaimedOnWrite(event);
-          return { kind: 'inserted' };
+          return options.reads ? { kind: 'inserted', reads: readValues(options.reads, rows[0]!) } : { kind: 'inserted' };
         }
         // Without unique checks there is nothing to ask again: a guard (or the caller's own rule) stopped it.
         const rule = rows[0]?.conflict ?? (definition.uniqueChecks ? await takenNow(entity, null, rules) : null);
@@ -132,8 +138,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         };
         if (row.event_claimed === true || row.event_claimed === 't') markClaimedOnWrite(event);
         if (!options.reads) return { kind: 'saved', entity, event };
-        const reads = Object.fromEntries(Object.keys(options.reads).map((name) => [name, row[`read_${name}`]]));
-        return { kind: 'saved', entity, event, reads };
+        return { kind: 'saved', entity, event, reads: readValues(options.reads, row) };
       } catch (error) {
         // Only a race gets here (a conflicting row committed after the statement's snapshot), or a
         // rule a trigger enforces; inside a transaction the error fails it, and it is retried whole.
@@ -250,14 +255,21 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         from updated join old on old.id = updated.id
         returning data, claimed_until is not null as claimed
       )
-      select saved.*, (select field from conflict) as conflict_field${sql.join(
-        Object.entries(options.reads ?? {}).map(
-          ([name, read]) => sql`, ${read((column) => sql.ref(`saved.${column}`))} as ${sql.ref(`read_${name}`)}`,
-        ),
-        sql``,
-      )}
+      select saved.*, (select field from conflict) as conflict_field${readColumns(options.reads, (column) => sql.ref(`saved.${column}`))}
       from (select 1) as one
       left join lateral (select updated.*, event.data as event_data, event.claimed as event_claimed from updated, event) as saved on true`;
+  }
+
+  /** The caller's reads as further columns of a write statement's result (`read_<name>`). */
+  function readColumns(reads: WriteOptions['reads'], row: RowValue): RawBuilder<unknown> {
+    return sql.join(
+      Object.entries(reads ?? {}).map(([name, read]) => sql`, ${read(row)} as ${sql.ref(`read_${name}`)}`),
+      sql``,
+    );
+  }
+
+  function readValues(reads: NonNullable<WriteOptions['reads']>, row: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.keys(reads).map((name) => [name, row[`read_${name}`]]));
   }
 
   /** When immediate delivery is wired over this handle: the end of the claim a write puts on its event. */

@@ -141,7 +141,10 @@ function successEnvelope(route: Route<any, any, any, any>, components: Component
       },
     };
   }
-  return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties };
+  const required = Object.keys(properties);
+  // Present only when there is something to say, so not required.
+  if (response.warnings) properties.warnings = jsonSchema(response.warnings, components, 'output');
+  return { type: 'object', required, additionalProperties: false, properties };
 }
 
 function parametersOf(route: Route<any, any, any, any>, components: Components): Json[] {

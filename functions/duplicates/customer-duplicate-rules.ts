@@ -1,0 +1,122 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { RowScope } from '../kit/aggregate-table.js';
+import { CUSTOMERS } from '../customers/customer-table.js';
+import { DUPLICATE_SCORES as S, type CustomerDuplicateRule } from './duplicate-scores.js';
+
+/**
+ * What a customer is compared on, as SQL values (bound parameters, or a subject row's columns):
+ * null leaves its rule out. `email` is already in the form the unique index compares (lower case).
+ */
+export interface CustomerProbe {
+  readonly email: RawBuilder<unknown>;
+  readonly phone: RawBuilder<unknown>;
+  readonly name: RawBuilder<unknown>;
+  readonly companyId: RawBuilder<unknown>;
+}
+
+/** The columns of a scored customer candidate, as every statement built here returns them. */
+export interface CustomerCandidateRow {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  company_id: string | null;
+  assigned_to: string | null;
+  status: string;
+  created_at: Date | string;
+  email_match: boolean | string;
+  phone_match: boolean | string;
+  name_match: boolean | string;
+  company_match: boolean | string;
+  name_similarity: number | string;
+  score: number | string;
+}
+
+/**
+ * Whether the live customer `alias` holds `email`. The one place email identity is decided:
+ * merge (issue 19) adds the merged aliases here, and every rule and warning follows.
+ */
+export function emailMatches(alias: string, email: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`lower(${sql.ref(`${alias}.email`)}) = ${email}`;
+}
+
+/** Whether two names are alike: `%` is answered by the trigram index, the similarity is the documented threshold. */
+function namesAlike(name: RawBuilder<unknown>, probe: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`(${name} % ${probe} and similarity(${name}, ${probe}) >= ${sql.lit(S.nameThreshold)})`;
+}
+
+const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 'status', 'created_at'];
+
+/**
+ * The live customers some rule may match (within scope, without `exclude`), each branch one index
+ * lookup (the unique email index, the phone index, the trigram index): never a read of the whole
+ * table. The branches return the candidates' columns themselves, so that no join back to the
+ * table is left for the planner to turn into a scan of it.
+ */
+function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {
+  const branch = (match: RawBuilder<unknown>) =>
+    sql`select ${sql.join(COLUMNS.map((column) => sql.ref(`c.${column}`)))} from ${sql.table(CUSTOMERS)} as c
+      where c.deleted_at is null and ${match}${sql.join(
+        filters.map((filter) => sql` and ${filter}`),
+        sql``,
+      )}`;
+  return sql`${branch(emailMatches('c', probe.email))}
+    union ${branch(sql`c.phone = ${probe.phone}`)}
+    union ${branch(namesAlike(sql.ref('c.name'), probe.name))}`;
+}
+
+/**
+ * The candidates of `probe` with the rules each matched and its score, as a select (columns of
+ * CustomerCandidateRow), not ordered. `exclude` is the customer compared (never its own duplicate),
+ * `scope` who the caller may see (a sales rep: their customers).
+ */
+export function scoredCustomerCandidates(
+  probe: CustomerProbe,
+  options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope },
+): RawBuilder<CustomerCandidateRow> {
+  const similarity = sql`coalesce(similarity(c.name, ${probe.name}), 0)`;
+  const filters = [...(options.exclude ? [sql`c.id <> ${options.exclude}`] : []), ...(options.scope ? [options.scope] : [])];
+  return sql<CustomerCandidateRow>`
+    select c.*, m.email_match, m.phone_match, m.name_match, m.company_match, round(m.similarity::numeric, 3) as name_similarity,
+      round(least(1,
+        case when m.email_match then ${sql.lit(S.email)} else 0 end
+        + case when m.phone_match then ${sql.lit(S.phone)} else 0 end
+        + case when m.name_match then ${sql.lit(S.nameWeight)} * m.similarity else 0 end
+        + case when m.company_match and (m.phone_match or m.name_match) then ${sql.lit(S.agreement)} else 0 end
+      )::numeric, 3) as score
+    from (${candidateRows(probe, filters)}) as c
+    cross join lateral (
+      select coalesce(${emailMatches('c', probe.email)}, false) as email_match,
+        coalesce(c.phone = ${probe.phone}, false) as phone_match,
+        ${similarity} >= ${sql.lit(S.nameThreshold)} as name_match,
+        coalesce(c.company_id = ${probe.companyId}, false) as company_match,
+        ${similarity}::float8 as similarity
+    ) as m`;
+}
+
+const truthy = (value: boolean | string) => value === true || value === 't' || value === 'true';
+
+/** The rules a candidate row matched, in documented order (company only raises a phone or name match). */
+export function customerRulesOf(row: CustomerCandidateRow): CustomerDuplicateRule[] {
+  const rules: CustomerDuplicateRule[] = [];
+  if (truthy(row.email_match)) rules.push('email');
+  if (truthy(row.phone_match)) rules.push('phone');
+  if (truthy(row.name_match)) rules.push('name');
+  if (truthy(row.company_match) && (truthy(row.phone_match) || truthy(row.name_match))) rules.push('company');
+  return rules;
+}
+
+export { truthy };
+
+/**
+ * The possible duplicates of a customer being inserted, as one jsonb array (best first, at most
+ * DUPLICATE_SCORES.warningCandidates): a read of the insert statement itself, so a create's
+ * warning costs no Data API call. Email is not among them: a taken email stops the insert (409).
+ */
+export function possibleDuplicatesOfNew(row: (column: string) => RawBuilder<unknown>, scope: RowScope): RawBuilder<unknown> {
+  const text = (column: string) => sql`cast(${row(column)} as text)`;
+  const probe: CustomerProbe = { email: sql`cast(null as text)`, phone: text('phone'), name: text('name'), companyId: row('company_id') };
+  return sql`(select coalesce(jsonb_agg(to_jsonb(w) order by w.score desc, w.id), '[]'::jsonb) from (
+    select * from (${scoredCustomerCandidates(probe, { scope })}) as s order by s.score desc, s.id limit ${sql.lit(S.warningCandidates)}
+  ) as w)`;
+}
