@@ -51,12 +51,13 @@ const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 's
  * The live customers some rule may match (within scope, without `exclude`), each branch one index
  * lookup (the unique email index, the phone index, the trigram index): never a read of the whole
  * table. The branches return the candidates' columns themselves, so that no join back to the
- * table is left for the planner to turn into a scan of it.
+ * table is left for the planner to turn into a scan of it. An erased customer ("[erased]", see
+ * docs/privacy.md) is nobody's duplicate.
  */
 function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {
   const branch = (match: RawBuilder<unknown>) =>
     sql`select ${sql.join(COLUMNS.map((column) => sql.ref(`c.${column}`)))} from ${sql.table(CUSTOMERS)} as c
-      where c.deleted_at is null and ${match}${sql.join(
+      where c.deleted_at is null and not c.erased and ${match}${sql.join(
         filters.map((filter) => sql` and ${filter}`),
         sql``,
       )}`;
