@@ -15,7 +15,8 @@ describe('docs/search.md', () => {
   });
 
   it('covers every search route of the route table', () => {
-    const searchPaths = routes.filter((route) => route.path.endsWith('/search')).map((route) => route.path);
+    // An object's own search is /{object}/search (a duplicate search, /customers/duplicates/search, is another grammar).
+    const searchPaths = routes.filter((route) => /^\/[a-z_]+\/search$/.test(route.path)).map((route) => route.path);
     expect(searchPaths.sort()).toEqual(OBJECTS.map((object) => `/${object.name}/search`).sort());
   });
 });
