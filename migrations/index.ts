@@ -19,7 +19,7 @@ import * as searchIndexes from './2026-11-28T14-00-00_search-indexes.js';
 import * as exportsTable from './2026-11-28T16-00-00_exports.js';
 import * as duplicateIndexes from './2026-11-28T17-00-00_duplicate-indexes.js';
 import * as erasure from './2026-11-28T18-00-00_erasure.js';
-import * as customerNameNearest from './2026-11-28T19-00-00_customer-name-nearest.js';
+import * as customerNameExact from './2026-11-28T19-00-00_customer-name-exact.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -55,5 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T16-00-00_exports': transactional(exportsTable),
   '2026-11-28T17-00-00_duplicate-indexes': duplicateIndexes,
   '2026-11-28T18-00-00_erasure': transactional(erasure),
-  '2026-11-28T19-00-00_customer-name-nearest': customerNameNearest,
+  '2026-11-28T19-00-00_customer-name-exact': customerNameExact,
 };

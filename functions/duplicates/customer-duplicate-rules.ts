@@ -54,7 +54,7 @@ const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 's
  * table is left for the planner to turn into a scan of it. An erased customer ("[erased]", see
  * docs/privacy.md) is nobody's duplicate.
  */
-function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[], nearestNames?: number): RawBuilder<unknown> {
+function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[], sameNameOnly = false): RawBuilder<unknown> {
   const columns = sql.join(COLUMNS.map((column) => sql.ref(`c.${column}`)));
   const filtered = sql.join(
     filters.map((filter) => sql` and ${filter}`),
@@ -62,16 +62,9 @@ function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknow
   );
   const branch = (match: RawBuilder<unknown>) =>
     sql`select ${columns} from ${sql.table(CUSTOMERS)} as c where c.deleted_at is null and not c.erased and ${match}${filtered}`;
-  // Every name alike (the trigram GIN index answers `%`, but a common first or last name makes that
-  // thousands of rows), or only the nearest few by trigram distance (the GiST index walks them in
-  // order and stops): enough for a warning, which names at most a handful.
-  const names =
-    nearestNames === undefined
-      ? branch(namesAlike(sql.ref('c.name'), probe.name))
-      : sql`select ${columns} from (
-          select ${columns} from ${sql.table(CUSTOMERS)} as c where c.deleted_at is null and not c.erased
-          order by c.name <-> ${probe.name} limit ${sql.lit(nearestNames)}
-        ) as c where ${namesAlike(sql.ref('c.name'), probe.name)}${filtered}`;
+  // Every name alike (the trigram GIN index answers `%`), or, for a create's warning, the same
+  // name (a btree lookup): a common name is alike to thousands, too many to score in every insert.
+  const names = sameNameOnly ? branch(sql`lower(c.name) = lower(${probe.name})`) : branch(namesAlike(sql.ref('c.name'), probe.name));
   return sql`${branch(emailMatches('c', probe.email))}
     union ${branch(sql`c.phone = ${probe.phone}`)}
     union ${names}`;
@@ -84,7 +77,7 @@ function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknow
  */
 export function scoredCustomerCandidates(
   probe: CustomerProbe,
-  options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope; readonly nearestNames?: number },
+  options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope; readonly sameNameOnly?: boolean },
 ): RawBuilder<CustomerCandidateRow> {
   const similarity = sql`coalesce(similarity(c.name, ${probe.name}), 0)`;
   const filters = [...(options.exclude ? [sql`c.id <> ${options.exclude}`] : []), ...(options.scope ? [options.scope] : [])];
@@ -96,7 +89,7 @@ export function scoredCustomerCandidates(
         + case when m.name_match then ${sql.lit(S.nameWeight)} * m.similarity else 0 end
         + case when m.company_match and (m.phone_match or m.name_match) then ${sql.lit(S.agreement)} else 0 end
       )::numeric, 3) as score
-    from (${candidateRows(probe, filters, options.nearestNames)}) as c
+    from (${candidateRows(probe, filters, options.sameNameOnly)}) as c
     cross join lateral (
       select coalesce(${emailMatches('c', probe.email)}, false) as email_match,
         coalesce(c.phone = ${probe.phone}, false) as phone_match,
@@ -121,22 +114,18 @@ export function customerRulesOf(row: CustomerCandidateRow): CustomerDuplicateRul
 export { truthy };
 
 /**
- * How many of the nearest names a create's warning looks at, before the threshold and the creator's
- * scope: the warning names at most DUPLICATE_SCORES.warningCandidates, and a create must stay cheap
- * (every name alike was thousands of rows for a common name: create fell from 1,774 to 124 req/s).
- */
-const NEAREST_NAMES_FOR_WARNING = 50;
-
-/**
  * The possible duplicates of a customer being inserted, as one jsonb array (best first, at most
  * DUPLICATE_SCORES.warningCandidates): a read of the insert statement itself, so a create's
  * warning costs no Data API call. Email is not among them: a taken email stops the insert (409).
+ * Candidates share the phone or the name (case aside), each scored by every rule as everywhere
+ * (a same-phone candidate with a similar name scores the name too); names that are only alike
+ * are for GET …/duplicates and the duplicate search, which need not run in every insert.
  */
 export function possibleDuplicatesOfNew(row: (column: string) => RawBuilder<unknown>, scope: RowScope): RawBuilder<unknown> {
   const text = (column: string) => sql`cast(${row(column)} as text)`;
   const probe: CustomerProbe = { email: sql`cast(null as text)`, phone: text('phone'), name: text('name'), companyId: row('company_id') };
   return sql`(select coalesce(jsonb_agg(to_jsonb(w) order by w.score desc, w.id), '[]'::jsonb) from (
-    select * from (${scoredCustomerCandidates(probe, { scope, nearestNames: NEAREST_NAMES_FOR_WARNING })}) as s
+    select * from (${scoredCustomerCandidates(probe, { scope, sameNameOnly: true })}) as s
     order by s.score desc, s.id limit ${sql.lit(S.warningCandidates)}
   ) as w)`;
 }
