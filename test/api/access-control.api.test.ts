@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Permission } from '../../functions/auth/permissions.js';
+import { permissionTable } from '../../functions/auth/permission-table.js';
 import { fullPath } from '../../functions/http/route.js';
 import { routes } from '../../functions/routes.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-databases.js';
@@ -11,21 +12,6 @@ import { objectShape, sample, samplePresent } from '../support/schema-sites.js';
 
 const REP_A = randomUUID();
 const REP_B = randomUUID();
-
-/** The documented role table, rebuilt from the route table and the permission table. */
-function permissionTable(): string {
-  const header = `| Route | Permission | ${ROLES.join(' | ')} |\n|---|---|${ROLES.map(() => '---|').join('')}`;
-  const rows = routes
-    .filter((route) => !route.public)
-    .map((route) => {
-      const cells = ROLES.map((role) => {
-        if (!route.permission!.roles.includes(role)) return '—';
-        return role === 'sales_rep' && route.permission!.ownerScoped ? 'own' : 'yes';
-      });
-      return `| \`${route.method} ${route.path}\` | ${route.permission!.name} | ${cells.join(' | ')} |`;
-    });
-  return [header, ...rows].join('\n');
-}
 
 describe('access control', () => {
   let database: TestDatabase;
@@ -41,7 +27,7 @@ describe('access control', () => {
   const as = (role: string, sub = randomUUID()) => claimsFor([role], sub);
 
   it('docs/access-control.md shows exactly the rights the route table enforces', () => {
-    expect(readFileSync('docs/access-control.md', 'utf8')).toContain(permissionTable());
+    expect(readFileSync('docs/access-control.md', 'utf8')).toContain(permissionTable(routes));
   });
 
   it('walks every route for every role: allowed roles get past the check, others get 403, no token gets 401', async () => {
