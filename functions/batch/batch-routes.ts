@@ -82,6 +82,7 @@ export function batchRoutes<S, Entity, Create, Update>(
   };
   const callerOf = (request: BatchCaller): BatchCaller => ({ actor: request.actor, scope: request.scope });
   const [defaultKey] = object.upsertKeys.filter((key) => key !== 'id');
+  const takenCodes = new Set<string>(Object.values(object.keyTaken));
 
   /** A field of a create input that needs its own permission, refused per input as the single route refuses it. */
   const forbiddenField = (input: Record<string, unknown>, caller: BatchCaller): ApiError | null => {
@@ -219,8 +220,10 @@ export function batchRoutes<S, Entity, Create, Update>(
               forbiddenField(fields, caller) ?? (decideAccess(caller.actor, object.permissions.create).allowed ? null : forbidden());
             if (refused) return err(refused);
             const made = await created(on, fields as Create, caller);
-            if (made.ok || made.error.code !== object.keyTaken[key]) return made;
-            // Another writer created the record between the lookup and the insert: update it instead.
+            if (made.ok || !takenCodes.has(made.error.code)) return made;
+            // Another writer may have created the record between the lookup and the insert (its insert
+            // can meet any of the unique keys first, e.g. the email of an upsert by external_id): if
+            // the match key finds a record now, update it instead; otherwise the clash is real.
             const raced = await object.findIdByKey(on, key, value.value, caller);
             return raced === null ? made : object.update(on, raced, fields as Update, if_match, caller);
           };
