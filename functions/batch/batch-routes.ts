@@ -105,7 +105,7 @@ export function batchRoutes<S, Entity, Create, Update>(
     object.upsertKeys
       .filter((key) => key !== 'id' && input[key] !== undefined && input[key] !== null)
       .flatMap((key) => {
-        const normalised = object.normaliseKey(key, input[key]);
+        const normalised = object.normaliseKey(key, input[key], input);
         return normalised.ok ? [`${key}:${normalised.value}`] : [];
       });
 
@@ -121,11 +121,6 @@ export function batchRoutes<S, Entity, Create, Update>(
     message: `The request is invalid. inputs[${index}].${key}: ${message}`,
     details: { fields: [{ field: `inputs[${index}].${key}`, message }] },
   });
-
-  const created = async (services: Services<S>, input: Create, caller: BatchCaller) => {
-    const done = await object.create(services, input, caller);
-    return done.ok ? ok<ItemWrite<Entity>>({ status: 'created', entity: done.value }) : done;
-  };
 
   const createRoute = defineRoute({
     method: 'POST',
@@ -144,7 +139,7 @@ export function batchRoutes<S, Entity, Create, Update>(
       const planned = (request.body.inputs as Record<string, unknown>[]).map((input, index): PlannedItem<Services<S>, Entity> => ({
         index,
         targets: keysOf(input),
-        run: forbiddenField(input, caller) ?? ((on) => created(on, input as Create, caller)),
+        run: forbiddenField(input, caller) ?? ((on) => object.create(on, input as Create, caller)),
       }));
       return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
@@ -209,7 +204,7 @@ export function batchRoutes<S, Entity, Create, Update>(
           if (input[key] === undefined || input[key] === null) {
             return { index, targets: [], run: invalidKey(index, key, `is required to match on ${key}`) };
           }
-          const value = object.normaliseKey(key, input[key]);
+          const value = object.normaliseKey(key, input[key], input);
           if (!value.ok) return { index, targets: [], run: invalidKey(index, key, value.error) };
           const upsert = async (on: Services<S>): Promise<ReturnType<typeof ok<ItemWrite<Entity>>> | ReturnType<typeof err<ApiError>>> => {
             const existing = key === 'id' ? value.value : await object.findIdByKey(on, key, value.value, caller);
@@ -219,7 +214,11 @@ export function batchRoutes<S, Entity, Create, Update>(
             const refused =
               forbiddenField(fields, caller) ?? (decideAccess(caller.actor, object.permissions.create).allowed ? null : forbidden());
             if (refused) return err(refused);
-            const made = await created(on, fields as Create, caller);
+            const made = await object.create(on, fields as Create, caller);
+            // An idempotent create found the record another writer made after the lookup: update it.
+            if (made.ok && made.value.status !== 'created') {
+              return object.update(on, object.identity(made.value.entity).id, fields as Update, if_match, caller);
+            }
             if (made.ok || !takenCodes.has(made.error.code)) return made;
             // Another writer may have created the record between the lookup and the insert (its insert
             // can meet any of the unique keys first, e.g. the email of an upsert by external_id): if

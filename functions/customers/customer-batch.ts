@@ -87,7 +87,7 @@ export const CUSTOMER_BATCH: BatchObject<
   },
   async create(services, input, caller) {
     const created = await createFromBody(services.customers, input, caller);
-    return created.ok ? ok(created.value.customer) : created;
+    return created.ok ? ok({ status: 'created', entity: created.value.customer }) : created;
   },
   async update(services, id, input, version, { actor, scope }) {
     const change = updateFromBody(input);
