@@ -27,6 +27,7 @@ import { batchRoutes } from './batch/batch-routes.js';
 import { CUSTOMER_BATCH, customerTransitionBatchRoute } from './customers/customer-batch.js';
 import { COMPANY_BATCH } from './companies/company-batch.js';
 import { DEAL_BATCH } from './deals/deal-batch.js';
+import { INTERACTION_BATCH } from './interactions/interaction-batch.js';
 import { CUSTOMER_SEARCH } from './customers/customer-search.js';
 import { CUSTOMER_PERMISSIONS } from './customers/customer-permissions.js';
 import { COMPANY_SEARCH } from './companies/company-search.js';
@@ -126,6 +127,7 @@ const batchRouteTable = [
   customerTransitionBatchRoute,
   ...batchRoutes(COMPANY_BATCH),
   ...batchRoutes(DEAL_BATCH),
+  ...batchRoutes(INTERACTION_BATCH),
 ];
 
 const [firstStream, ...otherStreams] = EVENT_CATALOGUE.aggregates;

@@ -29,6 +29,7 @@ describe('createCustomer: defaults', () => {
       id: CUSTOMER_ID,
       userId: null,
       companyId: null,
+      externalId: null,
       name: 'Ada Lovelace',
       email: 'ada@example.com',
       phone: null,
@@ -66,12 +67,14 @@ describe('createCustomer: normalisation', () => {
       tier: 'pro',
       userId: USER_ID,
       assignedTo: SALES_REP_ID,
+      externalId: '  shop-4711 ',
     });
 
     expect(customer).toEqual({
       id: CUSTOMER_ID,
       userId: USER_ID,
       companyId: null,
+      externalId: 'shop-4711',
       name: 'Ada Lovelace',
       email: 'ada.lovelace@example.com',
       phone: '+380123456789',
@@ -287,5 +290,20 @@ describe('createCustomer: name length', () => {
     const error = rejected({ name, email: 'ada@example.com' });
 
     expect(error.details).toEqual({ fields: [{ field: 'name', message: 'name is required and cannot be blank' }] });
+  });
+});
+
+describe('createCustomer: external_id', () => {
+  it.each([
+    ['   ', 'external_id cannot be blank; send null to clear it'],
+    ['x'.repeat(201), 'external_id must be at most 200 characters'],
+  ])('given the external_id %j, when created, then VALIDATION_FAILED names external_id', (externalId, message) => {
+    const error = rejected({ name: 'Ada', email: 'ada@example.com', externalId });
+    expect(error.details).toEqual({ fields: [{ field: 'external_id', message }] });
+  });
+
+  it('given an external_id of 200 characters outside the BMP, when created, then it is kept (the limit counts characters)', () => {
+    const externalId = '😀'.repeat(200);
+    expect(created({ name: 'Ada', email: 'ada@example.com', externalId }).customer.externalId).toBe(externalId);
   });
 });

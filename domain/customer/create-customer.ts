@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { DEFAULT_SOURCE } from '../shared/source.js';
-import { toCustomerRecord, type Customer, type CustomerTier } from './customer.js';
+import { toCustomerEventRecord, type Customer, type CustomerTier } from './customer.js';
 import type { ChangeContext, CustomerEvent } from './customer.events.js';
 import { FieldValidator } from './customer-fields.js';
 import { NO_PURCHASES } from '../purchase/purchase.js';
@@ -15,6 +15,7 @@ export interface NewCustomerInput {
   readonly tier?: CustomerTier | undefined;
   readonly userId?: string | null | undefined;
   readonly companyId?: string | null | undefined;
+  readonly externalId?: string | null | undefined;
   readonly assignedTo?: string | null | undefined;
   readonly tags?: readonly string[] | undefined;
 }
@@ -29,6 +30,7 @@ export function createCustomer(
     name: fields.name(input.name),
     email: fields.email(input.email),
     phone: fields.phone(input.phone ?? null),
+    externalId: fields.externalId(input.externalId ?? null),
     source: input.source === undefined ? DEFAULT_SOURCE : fields.source(input.source),
     tags: fields.tags(input.tags ?? []),
   };
@@ -62,7 +64,7 @@ export function createCustomer(
     aggregateVersion: 1,
     occurredAt: context.now,
     actor: context.actor,
-    data: { customer: toCustomerRecord(customer) },
+    data: { customer: toCustomerEventRecord(customer) },
   };
   return ok({ customer, event });
 }

@@ -103,8 +103,10 @@ describe('updateDetails', () => {
 
     expect(error).toEqual({
       code: 'VALIDATION_FAILED',
-      message: 'The request is invalid. body: give at least one of name, email, phone, source, user_id, company_id',
-      details: { fields: [{ field: 'body', message: 'give at least one of name, email, phone, source, user_id, company_id' }] },
+      message: 'The request is invalid. body: give at least one of name, email, phone, source, user_id, company_id, external_id',
+      details: {
+        fields: [{ field: 'body', message: 'give at least one of name, email, phone, source, user_id, company_id, external_id' }],
+      },
     });
   });
 
@@ -112,7 +114,7 @@ describe('updateDetails', () => {
     const error = invalidCommand(updateDetails({ name: undefined, email: undefined }));
 
     expect(error.details).toEqual({
-      fields: [{ field: 'body', message: 'give at least one of name, email, phone, source, user_id, company_id' }],
+      fields: [{ field: 'body', message: 'give at least one of name, email, phone, source, user_id, company_id, external_id' }],
     });
   });
 

@@ -13,6 +13,7 @@ export interface CustomerDetailsInput {
   readonly source?: string | undefined;
   readonly userId?: string | null | undefined;
   readonly companyId?: string | null | undefined;
+  readonly externalId?: string | null | undefined;
 }
 
 export function updateDetails(input: CustomerDetailsInput): Result<CustomerChange, DomainError> {
@@ -24,9 +25,10 @@ export function updateDetails(input: CustomerDetailsInput): Result<CustomerChang
   if (input.source !== undefined) set.source = fields.source(input.source);
   if (input.userId !== undefined) set.userId = input.userId;
   if (input.companyId !== undefined) set.companyId = input.companyId;
+  if (input.externalId !== undefined) set.externalId = fields.externalId(input.externalId);
   fields.accountType(input.userId, input.companyId);
   if (Object.keys(set).length === 0) {
-    fields.fail('body', 'give at least one of name, email, phone, source, user_id, company_id');
+    fields.fail('body', 'give at least one of name, email, phone, source, user_id, company_id, external_id');
   }
   const valid = fields.result(set);
   return valid.ok ? ok({ event: 'CustomerUpdated', set: valid.value }) : err(valid.error);

@@ -1,5 +1,6 @@
 import { validationFailed, type DomainError, type FieldIssue } from '../errors.js';
 import { parseEmail, type Email } from '../shared/email.js';
+import { parseExternalId } from '../shared/external-id.js';
 import { parsePhone, type Phone } from '../shared/phone.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { parseSource, type Source } from '../shared/source.js';
@@ -36,6 +37,12 @@ export class FieldValidator {
 
   source(value: string): Source {
     return this.check('source', parseSource(value), value as Source);
+  }
+
+  /** Another system's id for the person: trimmed, 1-200 characters; null clears it. */
+  externalId(value: string | null): string | null {
+    if (value === null) return null;
+    return this.check('external_id', parseExternalId(value), value);
   }
 
   tags(value: readonly string[]): readonly Tag[] {

@@ -8,7 +8,7 @@ import type { InsertOutcome as Outcome, SaveOutcome } from '../shared/aggregate-
 import type { ChildPage, PageRequest } from '../shared/paging.js';
 
 /** A unique rule the database enforces across customers. */
-export type UniqueField = 'email' | 'user_id';
+export type UniqueField = 'email' | 'user_id' | 'external_id';
 
 export type InsertOutcome = Outcome;
 
@@ -28,6 +28,8 @@ export interface CustomerListQuery {
   readonly assignedTo?: string | undefined;
   readonly companyId?: string | undefined;
   readonly userId?: string | undefined;
+  /** Holds exactly this (trimmed) external id. */
+  readonly externalId?: string | undefined;
   /** Has any of these tags. */
   readonly tagsAny?: readonly Tag[] | undefined;
   /** Has all of these tags. */

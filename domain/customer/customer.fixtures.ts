@@ -35,6 +35,7 @@ export function aCustomer(overrides: Partial<Customer> = {}): Customer {
     id: CUSTOMER_ID,
     userId: null,
     companyId: null,
+    externalId: null,
     name: 'Ada Lovelace',
     email: 'ada@example.com' as Email,
     phone: '+442079460958' as Phone,

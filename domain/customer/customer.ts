@@ -19,6 +19,8 @@ export interface Customer {
   readonly id: string;
   readonly userId: string | null;
   readonly companyId: string | null;
+  /** Another system's id for the person (a shop account, a CRM import); unique among live customers, compared exactly. */
+  readonly externalId: string | null;
   readonly name: string;
   readonly email: Email;
   readonly phone: Phone | null;
@@ -59,6 +61,7 @@ export const PUBLIC_FIELD_NAMES = {
   tags: 'tags',
   userId: 'user_id',
   companyId: 'company_id',
+  externalId: 'external_id',
   version: 'version',
   churnedAt: 'churned_at',
   createdAt: 'created_at',
@@ -66,13 +69,22 @@ export const PUBLIC_FIELD_NAMES = {
   deletedAt: 'deleted_at',
 } as const satisfies Record<Exclude<keyof Customer, 'purchases' | 'lastInteractionAt' | 'erasedAt'>, string>;
 
-/** The customer as other contexts see it in event payloads: its own fields, not the order summary nor the last interaction. */
+/** The customer's own fields by public name: not the order summary nor the last interaction. */
 export function toCustomerRecord(customer: Customer): JsonObject {
   const record: Record<string, JsonObject[string]> = {};
   for (const [field, publicName] of Object.entries(PUBLIC_FIELD_NAMES)) {
     record[publicName] = customer[field as keyof typeof PUBLIC_FIELD_NAMES];
   }
   return record;
+}
+
+/**
+ * The customer as CustomerCreated v1 carries it: external_id came after v1 was published, so it is
+ * an optional field there, present only when set (a customer without one is the same bytes as before).
+ */
+export function toCustomerEventRecord(customer: Customer): JsonObject {
+  const { external_id: externalId = null, ...record } = toCustomerRecord(customer);
+  return externalId === null ? record : { ...record, external_id: externalId };
 }
 
 /** B2C (optional user account) and B2B (company contact) are exclusive. */

@@ -6,7 +6,7 @@ import { textProblem } from '../shared/text.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import { linksByType, type Interaction, type InteractionSource, type LinkRef, type Participant } from './interaction.js';
 import type { InteractionEvent } from './interaction.events.js';
-import { readDuration, readText } from './interaction-fields.js';
+import { readDuration, readExternalId, readText } from './interaction-fields.js';
 import { typeRuleIssues, type Direction, type InteractionOutcome, type InteractionType } from './interaction-type-rules.js';
 
 export const MAX_LINKS = 50;
@@ -91,15 +91,8 @@ export function logInteraction(
   const body = readText('body', input.body, issues) ?? null;
   const durationS = readDuration(input.durationS, issues) ?? null;
   const externalId = input.externalId ?? null;
-  if (externalId !== null) {
-    const problem = textProblem(externalId);
-    if (externalId.trim().length === 0 || externalId.length > 500 || problem) {
-      issues.push({
-        field: 'external_id',
-        message: `external_id must be 1-500 characters of clean text${problem ? `; it ${problem}` : ''}`,
-      });
-    }
-  }
+  const readExternal = externalId === null ? null : readExternalId(externalId);
+  if (readExternal && !readExternal.ok) issues.push({ field: 'external_id', message: readExternal.error });
   const participantLinks = participants.flatMap((participant) =>
     participant.customerId === null ? [] : [{ targetType: CUSTOMER_TARGET, targetId: participant.customerId }],
   );

@@ -52,12 +52,18 @@ export interface BatchObject<S, Entity, Create, Update> {
   readonly errors: readonly ErrorCode[];
   /**
    * A unique key's value normalised exactly as its unique index compares it (the domain's own
-   * parser: lower-cased email, a URL reduced to its domain, a trimmed external id), or why it is invalid.
+   * parser: lower-cased email, a URL reduced to its domain, a trimmed external id), or why it is
+   * invalid. `input` is the whole input, for a key the index compares together with another field
+   * (an interaction's external_id is unique per source).
    */
-  normaliseKey(key: string, value: unknown): Result<string, string>;
+  normaliseKey(key: string, value: unknown, input: Readonly<Record<string, unknown>>): Result<string, string>;
   /** The id of the live record the caller may see that holds this (normalised) key, if any. */
   findIdByKey(services: S, key: string, value: string, caller: BatchCaller): Promise<string | null>;
-  create(services: S, input: Create, caller: BatchCaller): Promise<Result<Entity, ApiError>>;
+  /**
+   * Its create route: `created`, or `unchanged` with the record that exists already when the
+   * create is idempotent by a key (an interaction's source and external_id).
+   */
+  create(services: S, input: Create, caller: BatchCaller): Promise<Result<ItemWrite<Entity>, ApiError>>;
   /** Applies the fields of its PUT route; `expectedVersion` is the item's if_match. */
   update(
     services: S,

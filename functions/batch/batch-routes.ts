@@ -82,6 +82,7 @@ export function batchRoutes<S, Entity, Create, Update>(
   };
   const callerOf = (request: BatchCaller): BatchCaller => ({ actor: request.actor, scope: request.scope });
   const [defaultKey] = object.upsertKeys.filter((key) => key !== 'id');
+  const takenCodes = new Set<string>(Object.values(object.keyTaken));
 
   /** A field of a create input that needs its own permission, refused per input as the single route refuses it. */
   const forbiddenField = (input: Record<string, unknown>, caller: BatchCaller): ApiError | null => {
@@ -104,7 +105,7 @@ export function batchRoutes<S, Entity, Create, Update>(
     object.upsertKeys
       .filter((key) => key !== 'id' && input[key] !== undefined && input[key] !== null)
       .flatMap((key) => {
-        const normalised = object.normaliseKey(key, input[key]);
+        const normalised = object.normaliseKey(key, input[key], input);
         return normalised.ok ? [`${key}:${normalised.value}`] : [];
       });
 
@@ -120,11 +121,6 @@ export function batchRoutes<S, Entity, Create, Update>(
     message: `The request is invalid. inputs[${index}].${key}: ${message}`,
     details: { fields: [{ field: `inputs[${index}].${key}`, message }] },
   });
-
-  const created = async (services: Services<S>, input: Create, caller: BatchCaller) => {
-    const done = await object.create(services, input, caller);
-    return done.ok ? ok<ItemWrite<Entity>>({ status: 'created', entity: done.value }) : done;
-  };
 
   const createRoute = defineRoute({
     method: 'POST',
@@ -143,7 +139,7 @@ export function batchRoutes<S, Entity, Create, Update>(
       const planned = (request.body.inputs as Record<string, unknown>[]).map((input, index): PlannedItem<Services<S>, Entity> => ({
         index,
         targets: keysOf(input),
-        run: forbiddenField(input, caller) ?? ((on) => created(on, input as Create, caller)),
+        run: forbiddenField(input, caller) ?? ((on) => object.create(on, input as Create, caller)),
       }));
       return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
@@ -208,7 +204,7 @@ export function batchRoutes<S, Entity, Create, Update>(
           if (input[key] === undefined || input[key] === null) {
             return { index, targets: [], run: invalidKey(index, key, `is required to match on ${key}`) };
           }
-          const value = object.normaliseKey(key, input[key]);
+          const value = object.normaliseKey(key, input[key], input);
           if (!value.ok) return { index, targets: [], run: invalidKey(index, key, value.error) };
           const upsert = async (on: Services<S>): Promise<ReturnType<typeof ok<ItemWrite<Entity>>> | ReturnType<typeof err<ApiError>>> => {
             const existing = key === 'id' ? value.value : await object.findIdByKey(on, key, value.value, caller);
@@ -218,9 +214,15 @@ export function batchRoutes<S, Entity, Create, Update>(
             const refused =
               forbiddenField(fields, caller) ?? (decideAccess(caller.actor, object.permissions.create).allowed ? null : forbidden());
             if (refused) return err(refused);
-            const made = await created(on, fields as Create, caller);
-            if (made.ok || made.error.code !== object.keyTaken[key]) return made;
-            // Another writer created the record between the lookup and the insert: update it instead.
+            const made = await object.create(on, fields as Create, caller);
+            // An idempotent create found the record another writer made after the lookup: update it.
+            if (made.ok && made.value.status !== 'created') {
+              return object.update(on, object.identity(made.value.entity).id, fields as Update, if_match, caller);
+            }
+            if (made.ok || !takenCodes.has(made.error.code)) return made;
+            // Another writer may have created the record between the lookup and the insert (its insert
+            // can meet any of the unique keys first, e.g. the email of an upsert by external_id): if
+            // the match key finds a record now, update it instead; otherwise the clash is real.
             const raced = await object.findIdByKey(on, key, value.value, caller);
             return raced === null ? made : object.update(on, raced, fields as Update, if_match, caller);
           };

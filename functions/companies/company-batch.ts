@@ -66,7 +66,10 @@ export const COMPANY_BATCH: BatchObject<
     }
     return services.companies.findIdByUnique(key === 'domain' ? 'domain' : 'external_id', value, writeVisibility(scope));
   },
-  create: (services, input, caller) => createCompanyFromBody(services.companies, input, caller),
+  async create(services, input, caller) {
+    const created = await createCompanyFromBody(services.companies, input, caller);
+    return created.ok ? ok({ status: 'created', entity: created.value }) : created;
+  },
   async update(services, id, input, expectedVersion, { actor, scope }) {
     const change = companyUpdateFromBody(input);
     if (!change.ok) return change;

@@ -5,11 +5,14 @@ import { validationFailed } from '../../domain/errors.js';
 import type { Customer } from '../../domain/customer/customer.js';
 import { customerNotFound } from '../../domain/customer/customer-errors.js';
 import { parseEmail, type Email } from '../../domain/shared/email.js';
+import { parseExternalId } from '../../domain/shared/external-id.js';
 import { err, ok } from '../../domain/shared/result.js';
 import type { BatchObject } from '../batch/batch-object.js';
+import { idByProperty } from '../batch/find-by-property.js';
 import { BATCH_LIMITS, BatchQuery, batchRepresentation, ifMatch, inputs } from '../batch/batch-routes.js';
 import { runBatch, type BatchServices, type PlannedItem } from '../batch/batch-runner.js';
 import { defineRoute } from '../http/route.js';
+import type { SearchServices } from '../search/search-route.js';
 import { customerBody } from './customer-responses.js';
 import { CUSTOMER_SEARCH } from './customer-search.js';
 import { CUSTOMER_PERMISSIONS } from './customer-permissions.js';
@@ -25,10 +28,11 @@ const changeOptions = (scope: Parameters<typeof visibilityOf>[0], version: numbe
 /**
  * Customers in batches: each input is POST /customers, PUT /customers/{id} or DELETE /customers/{id}
  * (same schemas, commands, scope and events). Lifecycle, tier, tags and assignment keep their own
- * routes: an upsert sets only what both a create and PUT accept (name, email, phone, source, user_id, company_id).
+ * routes: an upsert sets only what both a create and PUT accept (name, email, phone, source, user_id,
+ * company_id, external_id).
  */
 export const CUSTOMER_BATCH: BatchObject<
-  CustomerRouteServices,
+  CustomerRouteServices & SearchServices,
   Customer,
   z.infer<typeof CreateCustomerBody>,
   z.infer<typeof UpdateCustomerBody>
@@ -43,13 +47,22 @@ export const CUSTOMER_BATCH: BatchObject<
   fieldPermissions: { tier: CUSTOMER_PERMISSIONS.tier, assigned_to: CUSTOMER_PERMISSIONS.assign, tags: CUSTOMER_PERMISSIONS.tags },
   createItem: CreateCustomerBody,
   updateItem: UpdateCustomerBody,
-  upsertItem: CreateCustomerBody.pick({ name: true, email: true, phone: true, source: true, user_id: true, company_id: true }),
-  upsertKeys: ['id', 'email'],
-  keyTaken: { email: 'CUSTOMER.EMAIL_TAKEN' },
+  upsertItem: CreateCustomerBody.pick({
+    name: true,
+    email: true,
+    phone: true,
+    source: true,
+    user_id: true,
+    company_id: true,
+    external_id: true,
+  }),
+  upsertKeys: ['id', 'email', 'external_id'],
+  keyTaken: { email: 'CUSTOMER.EMAIL_TAKEN', external_id: 'CUSTOMER.EXTERNAL_ID_TAKEN' },
   representation: CustomerRepresentation,
   errors: [
     'CUSTOMER.NOT_FOUND',
     'CUSTOMER.EMAIL_TAKEN',
+    'CUSTOMER.EXTERNAL_ID_TAKEN',
     'CUSTOMER.USER_ALREADY_LINKED',
     'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
     'CUSTOMER.VERSION_MISMATCH',
@@ -58,10 +71,14 @@ export const CUSTOMER_BATCH: BatchObject<
   ],
   normaliseKey(key, value) {
     if (key === 'id') return z.uuid().safeParse(value).success ? ok(String(value).toLowerCase()) : err('must be a UUID');
+    if (typeof value !== 'string') return err('must be a string');
+    // idx_customers_external_id holds external ids as stored: trimmed, case counting.
+    if (key === 'external_id') return parseExternalId(value);
     // The unique index is on lower(email): parseEmail trims and lower-cases exactly so.
-    return typeof value === 'string' ? parseEmail(value) : err('must be a string');
+    return parseEmail(value);
   },
   async findIdByKey(services, key, value, { scope }) {
+    if (key === 'external_id') return idByProperty(services.db, CUSTOMER_SEARCH, 'external_id', value, scope);
     const found =
       key === 'id'
         ? await services.customers.get(value, visibilityOf(scope))
@@ -70,7 +87,7 @@ export const CUSTOMER_BATCH: BatchObject<
   },
   async create(services, input, caller) {
     const created = await createFromBody(services.customers, input, caller);
-    return created.ok ? ok(created.value.customer) : created;
+    return created.ok ? ok({ status: 'created', entity: created.value.customer }) : created;
   },
   async update(services, id, input, version, { actor, scope }) {
     const change = updateFromBody(input);

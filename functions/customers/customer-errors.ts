@@ -4,6 +4,7 @@ import type { CustomerErrorCode } from '../../domain/customer/customer-errors.js
 export const CUSTOMER_ERROR_STATUS: Readonly<Record<CustomerErrorCode, number>> = {
   'CUSTOMER.NOT_FOUND': 404,
   'CUSTOMER.EMAIL_TAKEN': 409,
+  'CUSTOMER.EXTERNAL_ID_TAKEN': 409,
   'CUSTOMER.USER_ALREADY_LINKED': 409,
   'CUSTOMER.ACCOUNT_TYPE_CONFLICT': 409,
   'CUSTOMER.INVALID_TRANSITION': 409,

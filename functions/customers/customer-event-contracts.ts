@@ -35,6 +35,9 @@ const FIELDS = {
   tags: erasable(tags),
   user_id: erasable(uuid).nullable().describe('the linked user account (B2C); excludes company_id'),
   company_id: uuid.nullable().describe('the company (B2B); excludes user_id'),
+  external_id: erasable(z.string().min(1).max(200))
+    .nullable()
+    .describe('another system\'s id for the person (trimmed, case counts); "[erased]" once the person is erased'),
   version: z.int().min(1),
   churned_at: timestamp.nullable(),
   created_at: timestamp,
@@ -42,7 +45,13 @@ const FIELDS = {
   deleted_at: timestamp.nullable(),
 } as const satisfies Record<PublicFieldName, z.ZodType>;
 
-const CustomerRecord = z.strictObject({ ...FIELDS, status: z.literal('lead'), version: z.literal(1) });
+// external_id was added to v1 as an optional field: present only when the new customer has one.
+const CustomerRecord = z.strictObject({
+  ...FIELDS,
+  external_id: FIELDS.external_id.unwrap().optional(),
+  status: z.literal('lead'),
+  version: z.literal(1),
+});
 
 function transitionChanges(command: LifecycleCommand) {
   const step = LIFECYCLE[command];
@@ -60,6 +69,7 @@ const detailChanges = z
     source: change(FIELDS.source).optional(),
     user_id: change(FIELDS.user_id).optional(),
     company_id: change(FIELDS.company_id).optional(),
+    external_id: change(FIELDS.external_id).optional(),
   })
   .refine((changes) => Object.keys(changes).length > 0, 'at least one field changes');
 

@@ -60,7 +60,12 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     },
 
     async findIdByUnique(field, value, visibility) {
-      const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
+      const match =
+        field === 'email'
+          ? sql`lower(email) = ${value.toLowerCase()}`
+          : field === 'external_id'
+            ? sql`external_id = ${value}`
+            : sql`user_id = ${param.uuid(value)}`;
       const row = await visible(visibility)
         .where(match as RawBuilder<boolean>)
         .executeTakeFirst();
@@ -115,6 +120,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       if (query.assignedTo) select = select.where('assigned_to', '=', param.uuid(query.assignedTo));
       if (query.companyId) select = select.where('company_id', '=', param.uuid(query.companyId));
       if (query.userId) select = select.where('user_id', '=', param.uuid(query.userId));
+      if (query.externalId) select = select.where('external_id', '=', query.externalId);
       // `@>` with a one-element array per tag lets the jsonb_path_ops GIN index answer "any of".
       // The tag the index answers is not tested again on `tags`: the planner would multiply the two
       // selectivities, expect a handful of rows and hash-join every holder of the tag instead.

@@ -21,6 +21,7 @@ export const CUSTOMER_SEARCH: SearchableObject = {
     assigned_to: { type: 'uuid', column: 'assigned_to', nullable: true },
     company_id: { type: 'uuid', column: 'company_id', nullable: true },
     user_id: { type: 'uuid', column: 'user_id', nullable: true },
+    external_id: { type: 'string', column: 'external_id', nullable: true },
     tags: { type: 'array', column: 'tags' },
     orders_count: { type: 'number', column: 'orders_count', sqlType: 'integer' },
     first_order_at: { type: 'datetime', column: 'first_order_at', nullable: true },

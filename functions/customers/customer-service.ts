@@ -90,6 +90,14 @@ export function createCustomerService(deps: ServiceDependencies) {
         details: { field: 'email', ...(await existing('email', email)) },
       };
     }
+    if (field === 'external_id') {
+      const externalId = attempted.externalId ?? '';
+      return {
+        code: 'CUSTOMER.EXTERNAL_ID_TAKEN',
+        message: `Another customer already has external_id ${externalId}. Update that customer, clear its external_id, or choose another one.`,
+        details: { field: 'external_id', ...(await existing('external_id', externalId)) },
+      };
+    }
     const userId = attempted.userId ?? '';
     return {
       code: 'CUSTOMER.USER_ALREADY_LINKED',

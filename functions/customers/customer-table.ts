@@ -15,6 +15,8 @@ export interface CustomersTable {
   id: string;
   user_id: string | null;
   company_id: string | null;
+  /** Added by the customer-external-id migration: trimmed, 1-200 characters, unique among live customers. */
+  external_id: string | null;
   name: string;
   email: string;
   phone: string | null;
@@ -66,6 +68,7 @@ export function rowToCustomer(row: CustomerRow): Customer {
     id: row.id,
     userId: row.user_id,
     companyId: row.company_id,
+    externalId: row.external_id,
     name: row.name,
     email: row.email as Email,
     phone: row.phone as Phone | null,
@@ -98,6 +101,7 @@ export function customerToInsert(customer: Customer) {
     id: param.uuid(customer.id),
     user_id: param.nullableUuid(customer.userId),
     company_id: param.nullableUuid(customer.companyId),
+    external_id: customer.externalId,
     name: customer.name,
     email: customer.email,
     phone: customer.phone,
@@ -133,15 +137,23 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
     source: plainColumn('source'),
     userId: uuidColumn('user_id'),
     companyId: uuidColumn('company_id'),
+    externalId: plainColumn('external_id'),
     assignedTo: uuidColumn('assigned_to'),
     churnedAt: timestampColumn('churned_at'),
     deletedAt: timestampColumn('deleted_at'),
     tags: jsonbSetColumn('tags'),
   },
-  rules: { idx_customers_email: 'email', idx_customers_user: 'user_id', customer_mgmt_customers_company_live: 'company_live' },
+  rules: {
+    idx_customers_email: 'email',
+    idx_customers_user: 'user_id',
+    idx_customers_external_id: 'external_id',
+    customer_mgmt_customers_company_live: 'company_live',
+  },
   uniqueChecks: {
     email: { field: 'email', taken: (value, exceptId) => otherLiveCustomer(sql`lower(other.email) = lower(${value})`, exceptId) },
     user_id: { field: 'userId', taken: (value, exceptId) => otherLiveCustomer(sql`other.user_id = ${value}`, exceptId) },
+    // Exactly as idx_customers_external_id compares: the stored (trimmed) value, case counts.
+    external_id: { field: 'externalId', taken: (value, exceptId) => otherLiveCustomer(sql`other.external_id = ${value}`, exceptId) },
   },
   // Customers may be assigned only to sales reps Identity has told us are active.
   referenceChecks: { sales_rep: { field: 'assignedTo', missing: notAnActiveSalesRep } },

@@ -27,6 +27,7 @@ export const CreateCustomerBody = z.strictObject({
   tier: tier.optional(),
   user_id: uuid.nullable().optional(),
   company_id: uuid.nullable().optional(),
+  external_id: text(400).nullable().optional(),
   assigned_to: uuid.nullable().optional(),
   tags: tagList.optional(),
 });
@@ -38,6 +39,7 @@ export const UpdateCustomerBody = z.strictObject({
   source: text(50).optional(),
   user_id: uuid.nullable().optional(),
   company_id: uuid.nullable().optional(),
+  external_id: text(400).nullable().optional(),
 });
 
 export const ChurnBody = z.strictObject({ reason: cleanText(500, { lineBreaks: true }).optional() });
@@ -54,6 +56,7 @@ export const ListCustomersQuery = z.strictObject({
   assigned_to: single(uuid).optional(),
   company_id: single(uuid).optional(),
   user_id: single(uuid).optional(),
+  external_id: single(text(400).min(1, 'must not be empty')).optional().describe('holds exactly this external id (trimmed; case counts)'),
   tag: z
     .union([text(50), z.array(text(50)).max(MAX_TAGS, `give at most ${MAX_TAGS} tag parameters`)])
     .transform((value) => (Array.isArray(value) ? value : [value]))
@@ -100,6 +103,10 @@ export const CustomerRepresentation = z
     tags: z.array(z.string().meta({ examples: ['vip'] })),
     user_id: nullableUuid,
     company_id: nullableUuid,
+    external_id: z
+      .string()
+      .nullable()
+      .meta({ description: "another system's id for the person, unique among live customers", examples: ['shop-4711'] }),
     version: z.int().min(1),
     churned_at: timestamp.nullable(),
     created_at: timestamp,

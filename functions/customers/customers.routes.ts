@@ -99,6 +99,7 @@ export async function createFromBody(
       tier: body.tier,
       userId: body.user_id,
       companyId: body.company_id,
+      externalId: body.external_id,
       assignedTo,
       tags: body.tags,
     },
@@ -117,6 +118,7 @@ export const updateFromBody = (body: z.infer<typeof UpdateCustomerBody>) =>
     source: body.source,
     userId: body.user_id,
     companyId: body.company_id,
+    externalId: body.external_id,
   });
 
 /** Keys callers often send to PUT /customers/{id}, which it refuses: where each is changed instead. */
@@ -190,6 +192,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     response: { status: 201, data: CustomerRepresentation, headers: ['etag', 'location'], warnings: CreateWarnings },
     errors: [
       'CUSTOMER.EMAIL_TAKEN',
+      'CUSTOMER.EXTERNAL_ID_TAKEN',
       'CUSTOMER.USER_ALREADY_LINKED',
       'CUSTOMER.UNKNOWN_SALES_REP',
       'CUSTOMER.UNKNOWN_COMPANY',
@@ -230,6 +233,8 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
         assignedTo,
         companyId: query.company_id,
         userId: query.user_id,
+        // Stored trimmed (as the unique index compares it), so the filter is trimmed the same way.
+        externalId: query.external_id?.trim() || undefined,
         tagsAny: tagsAny ? tagsAny.value : undefined,
         tagsAll: tagsAll ? tagsAll.value : undefined,
         text: query.q,
@@ -281,7 +286,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     path: '/customers/{id}',
     group: 'api-write',
     operationId: 'updateCustomer',
-    summary: 'Update name, email, phone, source, user_id or company_id',
+    summary: 'Update name, email, phone, source, user_id, company_id or external_id',
     permission: CUSTOMER_PERMISSIONS.update,
     params: CustomerIdParams,
     body: { schema: UpdateCustomerBody, required: true, hints: CUSTOMER_FIELD_HINTS },
@@ -289,6 +294,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     errors: [
       'CUSTOMER.NOT_FOUND',
       'CUSTOMER.EMAIL_TAKEN',
+      'CUSTOMER.EXTERNAL_ID_TAKEN',
       'CUSTOMER.USER_ALREADY_LINKED',
       'CUSTOMER.ACCOUNT_TYPE_CONFLICT',
       'CUSTOMER.VERSION_MISMATCH',

@@ -67,7 +67,10 @@ export const DEAL_BATCH: BatchObject<
     const found = await services.deals.get(value, callerOf(caller).visibility);
     return found.ok ? found.value.deal.id : null;
   },
-  create: (services, input, caller) => createDealFromBody(services.deals, input, caller),
+  async create(services, input, caller) {
+    const created = await createDealFromBody(services.deals, input, caller);
+    return created.ok ? ok({ status: 'created', entity: created.value }) : created;
+  },
   async update(services, id, input, expectedVersion, caller) {
     const change = dealUpdateFromBody(input);
     if (!change.ok) return change;

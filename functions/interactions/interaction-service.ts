@@ -1,6 +1,6 @@
 import type { CustomerRepository } from '../../domain/customer/customer-repository.js';
 import type { DomainError } from '../../domain/errors.js';
-import type { Interaction, LinkRef } from '../../domain/interaction/interaction.js';
+import type { Interaction, InteractionSource, LinkRef } from '../../domain/interaction/interaction.js';
 import * as commands from '../../domain/interaction/interaction-commands.js';
 import type { InteractionUpdateInput } from '../../domain/interaction/interaction-commands.js';
 import { INTERACTION_KIND, type ChangeOutcome, type InteractionChange } from '../../domain/interaction/interaction-change.js';
@@ -12,6 +12,7 @@ import type {
   InteractionVisibility,
 } from '../../domain/interaction/interaction-repository.js';
 import { logInteraction, participantEmails, replaceLinks, type NewInteractionInput } from '../../domain/interaction/log-interaction.js';
+import type { Precondition } from '../../domain/shared/aggregate-change.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import { createAggregateService, type AfterCommit, type ChangeBuilder } from '../kit/aggregate-service.js';
 import { linkTarget } from './link-targets.js';
@@ -40,6 +41,8 @@ export interface Relink {
 interface ChangeOptions {
   readonly repId?: string | undefined;
   readonly expectedVersion?: number | undefined;
+  /** Preconditions the caller adds to the change (checked in its statement, e.g. a batch upsert's fixed key). */
+  readonly requires?: readonly Precondition<Interaction>[] | undefined;
 }
 
 // A replacement of links lost to a concurrent writer is built again; each loss means another writer won.
@@ -94,7 +97,18 @@ export function createInteractionService(deps: InteractionServiceDependencies) {
     actor: string,
     options: ChangeOptions,
   ): Promise<Result<ChangeOutcome, DomainError>> {
-    const changed = await kit.change(id, build, actor, {
+    const { requires } = options;
+    const guarded: typeof build = requires?.length
+      ? (now) => {
+          const built = build(now);
+          const guard = (change: InteractionChange): InteractionChange => ({
+            ...change,
+            requires: [...requires, ...(change.requires ?? [])],
+          });
+          return 'ok' in built ? (built.ok ? ok(guard(built.value)) : built) : guard(built);
+        }
+      : build;
+    const changed = await kit.change(id, guarded, actor, {
       scope: { repId: options.repId, access: 'write' },
       expectedVersion: options.expectedVersion,
     });
@@ -152,6 +166,12 @@ export function createInteractionService(deps: InteractionServiceDependencies) {
     },
 
     get: (id: string, visibility: InteractionVisibility) => kit.get(id, { ...visibility, access: 'read' }),
+
+    /** The id of the live interaction the caller may read that has this source and external id (exactly), if any. */
+    async idByExternalId(source: InteractionSource, externalId: string, visibility: InteractionVisibility): Promise<string | null> {
+      const known = await deps.interactions.findByExternalId(source, externalId, visibility);
+      return known.kind === 'visible' ? known.interaction.id : null;
+    },
 
     list: (query: InteractionListQuery): Promise<InteractionPage> => deps.interactions.list(query),
 

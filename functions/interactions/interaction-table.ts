@@ -186,6 +186,8 @@ export const INTERACTION_TABLE: AggregateTable<Interaction, InteractionField, In
     deletedAt: timestampColumn('deleted_at'),
   },
   rules: { idx_interactions_external: 'external_id' },
+  // Fixed at creation, never set by a change; a batch upsert requires they are what it matched on.
+  guardColumns: { source: plainColumn('source'), externalId: plainColumn('external_id') },
   rowRules: (after, changed, now) => (changed.some((field) => TYPED_FIELDS.includes(field)) ? [typeRulesSql(after, now)] : []),
   eventFacts: (row) => sql`jsonb_build_object(
     'interaction_type', ${row('type')},

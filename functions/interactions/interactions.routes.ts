@@ -12,7 +12,9 @@ import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
 import { INTERACTION_PERMISSIONS } from './interaction-permissions.js';
 import { etagOf, interactionBody } from './interaction-responses.js';
-import type { InteractionService } from './interaction-service.js';
+import type { InteractionService, Logged } from './interaction-service.js';
+import type { ChangeOutcome } from '../../domain/interaction/interaction-change.js';
+import type { Precondition } from '../../domain/shared/aggregate-change.js';
 import {
   CreateInteractionBody,
   FIXED_FIELD_HINTS,
@@ -63,6 +65,86 @@ function linksOf(links: Record<string, string | string[] | null | undefined> | u
   });
 }
 
+/** Who runs a use case: the caller and their scope (a route's request, or a batch input's caller). */
+interface InteractionCaller {
+  readonly actor: { readonly id: string };
+  readonly scope: AccessScope;
+}
+
+/**
+ * A create body as POST /interactions takes it (each input of POST /interactions/batch/create and
+ * of an upsert that creates runs through here): the owner rule, then the log use case, which
+ * answers an existing interaction with the same source and external_id unchanged (`created: false`).
+ */
+export async function logFromBody(
+  interactions: InteractionService,
+  body: z.infer<typeof CreateInteractionBody>,
+  { actor, scope }: InteractionCaller,
+): Promise<Result<Logged, ApiError>> {
+  const owner = ownerFor(scope, actor.id, body.owner_id);
+  if (!owner.ok) return owner;
+  if (owner.value === undefined) return err(fieldError('owner_id', 'your token subject is not a user id, so name the owner (a user id)'));
+  return interactions.log(
+    {
+      type: body.type,
+      occurredAt: body.occurred_at,
+      direction: body.direction,
+      subject: body.subject,
+      body: body.body,
+      durationS: body.duration_s,
+      outcome: body.outcome,
+      participants: body.participants?.map((participant) =>
+        'customer_id' in participant ? { customerId: participant.customer_id } : { email: participant.email, name: participant.name },
+      ),
+      links: linksOf(body.links as Record<string, string | string[] | null | undefined> | undefined),
+      ownerId: owner.value,
+      source: body.source,
+      externalId: body.external_id,
+    },
+    actor.id,
+    { repId: repOf(scope), access: 'write' },
+  );
+}
+
+/**
+ * The change of PUT /interactions/{id} (and of each input of POST /interactions/batch/update):
+ * the owner rule, the fields given, and the company and deal links given replace those links.
+ * `requires` adds preconditions of the caller (a batch upsert's fixed key).
+ */
+export async function updateFromBody(
+  interactions: InteractionService,
+  id: string,
+  body: z.infer<typeof UpdateInteractionBody>,
+  { actor, scope }: InteractionCaller,
+  expectedVersion: number | undefined,
+  requires?: readonly Precondition<Interaction>[],
+): Promise<Result<ChangeOutcome, ApiError>> {
+  const owner = ownerFor(scope, actor.id, body.owner_id);
+  if (!owner.ok) return owner;
+  const given = body.links as Record<string, string | string[] | null | undefined> | undefined;
+  const relinked = LINK_TARGETS.filter((target) => given?.[target.field] !== undefined);
+  return interactions.update(
+    id,
+    {
+      type: body.type,
+      occurredAt: body.occurred_at,
+      direction: body.direction,
+      subject: body.subject,
+      body: body.body,
+      durationS: body.duration_s,
+      outcome: body.outcome,
+      ownerId: body.owner_id === undefined ? undefined : owner.value,
+    },
+    relinked.length === 0 ? undefined : { types: relinked.map((target) => target.type), links: linksOf(given) },
+    actor.id,
+    { repId: repOf(scope), expectedVersion, requires },
+  );
+}
+
+/** DELETE /interactions/{id} (and each input of POST /interactions/batch/archive): a soft delete by the owner, a manager or an admin. */
+export const deleteById = (interactions: InteractionService, id: string, { actor, scope }: InteractionCaller, expectedVersion?: number) =>
+  interactions.change(id, (now) => commands.deleteInteraction(now), actor.id, { repId: repOf(scope), expectedVersion });
+
 export const interactionRoutes: readonly Route<any, any, any, InteractionRouteServices>[] = [
   defineRoute({
     method: 'POST',
@@ -83,29 +165,7 @@ export const interactionRoutes: readonly Route<any, any, any, InteractionRouteSe
     },
     errors: ['CUSTOMER.NOT_FOUND', 'COMPANY.NOT_FOUND', 'DEAL.NOT_FOUND', 'INTERACTION.EXTERNAL_ID_TAKEN'],
     handle: async ({ body, actor, scope }, services: InteractionRouteServices) => {
-      const owner = ownerFor(scope, actor.id, body.owner_id);
-      if (!owner.ok) return owner.error;
-      if (owner.value === undefined) return fieldError('owner_id', 'your token subject is not a user id, so name the owner (a user id)');
-      const logged = await services.interactions.log(
-        {
-          type: body.type,
-          occurredAt: body.occurred_at,
-          direction: body.direction,
-          subject: body.subject,
-          body: body.body,
-          durationS: body.duration_s,
-          outcome: body.outcome,
-          participants: body.participants?.map((participant) =>
-            'customer_id' in participant ? { customerId: participant.customer_id } : { email: participant.email, name: participant.name },
-          ),
-          links: linksOf(body.links as Record<string, string | string[] | null | undefined> | undefined),
-          ownerId: owner.value,
-          source: body.source,
-          externalId: body.external_id,
-        },
-        actor.id,
-        { repId: repOf(scope), access: 'write' },
-      );
+      const logged = await logFromBody(services.interactions, body, { actor, scope });
       if (!logged.ok) return logged.error;
       const { interaction, created } = logged.value;
       return created
@@ -177,29 +237,9 @@ export const interactionRoutes: readonly Route<any, any, any, InteractionRouteSe
     errors: ['INTERACTION.NOT_FOUND', 'INTERACTION.NOT_OWNER', 'INTERACTION.VERSION_MISMATCH', 'COMPANY.NOT_FOUND', 'DEAL.NOT_FOUND'],
     conditional: 'if-match',
     handle: async (request, services: InteractionRouteServices) => {
-      const { body, scope, actor } = request;
       const expected = expectedTagFrom(request.headers, VERSION_MISMATCH);
       if (!expected.ok) return expected.error;
-      const owner = ownerFor(scope, actor.id, body.owner_id);
-      if (!owner.ok) return owner.error;
-      const given = body.links as Record<string, string | string[] | null | undefined> | undefined;
-      const relinked = LINK_TARGETS.filter((target) => given?.[target.field] !== undefined);
-      const outcome = await services.interactions.update(
-        request.params.id,
-        {
-          type: body.type,
-          occurredAt: body.occurred_at,
-          direction: body.direction,
-          subject: body.subject,
-          body: body.body,
-          durationS: body.duration_s,
-          outcome: body.outcome,
-          ownerId: body.owner_id === undefined ? undefined : owner.value,
-        },
-        relinked.length === 0 ? undefined : { types: relinked.map((target) => target.type), links: linksOf(given) },
-        actor.id,
-        { repId: repOf(scope), expectedVersion: expected.value?.version },
-      );
+      const outcome = await updateFromBody(services.interactions, request.params.id, request.body, request, expected.value?.version);
       return outcome.ok ? interactionResponse(200, outcome.value.entity) : outcome.error;
     },
   }),
@@ -217,10 +257,7 @@ export const interactionRoutes: readonly Route<any, any, any, InteractionRouteSe
     handle: async (request, services: InteractionRouteServices) => {
       const expected = expectedTagFrom(request.headers, VERSION_MISMATCH);
       if (!expected.ok) return expected.error;
-      const outcome = await services.interactions.change(request.params.id, (now) => commands.deleteInteraction(now), request.actor.id, {
-        repId: repOf(request.scope),
-        expectedVersion: expected.value?.version,
-      });
+      const outcome = await deleteById(services.interactions, request.params.id, request, expected.value?.version);
       return outcome.ok ? noContent() : outcome.error;
     },
   }),

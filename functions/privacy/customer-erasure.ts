@@ -11,8 +11,13 @@ import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import { INTERACTION_LINKS, INTERACTIONS } from '../interactions/interaction-table.js';
 import { emailHash, EMAIL_SUPPRESSIONS } from './email-suppression.js';
 
-/** The properties of stored JSON (event payloads, dead letters, cached responses) that hold a customer's personal data. */
-export const PERSONAL_KEYS = ['name', 'email', 'phone', 'tags', 'user_id'] as const;
+/**
+ * The properties of stored JSON (event payloads, dead letters, cached responses) that hold a
+ * customer's personal data. external_id counts: it is another system's identifier of the person
+ * (GDPR Art. 4(1) names identification numbers), so keeping it would let that system's records
+ * re-identify the erased customer.
+ */
+export const PERSONAL_KEYS = ['name', 'email', 'phone', 'tags', 'user_id', 'external_id'] as const;
 
 export interface ErasureRequest {
   /** The customer, by id or by email (case-insensitive). */
@@ -128,7 +133,7 @@ async function eraseStatement(
       for no key update
     ), erased as (
       update ${sql.table(CUSTOMERS)} as c
-      set name = '[erased]', email = ${erasedEmail(customerId)}, phone = null, tags = '[]'::jsonb, user_id = null,
+      set name = '[erased]', email = ${erasedEmail(customerId)}, phone = null, tags = '[]'::jsonb, user_id = null, external_id = null,
           erased = true, erased_at = ${now}, version = c.version + 1, updated_at = ${now}
       from target where c.id = target.id
       returning c.id, c.version

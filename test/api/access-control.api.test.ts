@@ -70,7 +70,7 @@ describe('access control', () => {
       owners.set(key, route.permission!);
     }
     for (const key of shared) owners.delete(key);
-    expect([...shared].sort()).toEqual(['companies:inputs', 'customers:inputs', 'deals:inputs']);
+    expect([...shared].sort()).toEqual(['companies:inputs', 'customers:inputs', 'deals:inputs', 'interactions:inputs']);
     expect(owners.get('customers:tier')?.name).toBe('customers:tier');
     expect(owners.get('companies:owner_id')?.name).toBe('companies:assign');
     const records = await createSampleRecords(api);

@@ -374,4 +374,53 @@ describe('Data API calls with immediate delivery (the default configuration)', (
     expect([deals.status, renamed.status]).toEqual([200, 200]);
     expect({ create: deals.calls, update: renamed.calls }).toEqual({ create: 12, update: 11 });
   });
+
+  it('an interaction batch: its inputs cost what POST, PUT and DELETE /interactions cost, plus one acknowledgement', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const customer = (await api.call({ method: 'POST', path: `${BASE}/customers`, body: newCustomerBody() })).body.data.id;
+    const company = (await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: `Batch firm ${tag}` } })).body.data.id;
+    const note = (index: number, extra: Record<string, unknown> = {}) => ({
+      type: 'note',
+      occurred_at: '2025-12-01T10:00:00.000Z',
+      subject: `Note ${index}`,
+      source: 'import',
+      external_id: `budget-${index}-${tag}`,
+      ...extra,
+    });
+    const measured: Record<string, number> = {};
+    const batch = async (label: string, operation: string, body: unknown) => {
+      const answer = await callsOf({ method: 'POST', path: `${BASE}/interactions/batch/${operation}`, body });
+      expect([label, answer.status, answer.body.data.counts.error]).toEqual([label, 200, 0]);
+      measured[label] = answer.calls;
+      return answer.body.data.results as { id: string }[];
+    };
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
+    const created = await batch('create 10', 'create', {
+      inputs: range(0, 10).map((index) => note(index, { links: { customer_ids: [customer] } })),
+    });
+    const ids = created.map((result) => result.id);
+    await batch('update 10', 'update', { inputs: ids.map((id) => ({ id, subject: 'Renamed' })) });
+    await batch('upsert 10 by external_id (5 new)', 'upsert', {
+      match_on: 'external_id',
+      inputs: [
+        ...range(5, 10).map((index) => note(index)),
+        ...range(10, 15).map((index) => note(index, { links: { company_id: company } })),
+      ],
+    });
+    await batch('upsert 5 by external_id, relinking', 'upsert', {
+      match_on: 'external_id',
+      inputs: range(0, 5).map((index) => note(index, { links: { company_id: company } })),
+    });
+    await batch('read 10', 'read', { inputs: ids.map((id) => ({ id })) });
+    await batch('archive 10', 'archive', { inputs: ids.map((id) => ({ id })) });
+    expect(measured).toEqual({
+      'create 10': 11,
+      'update 10': 11,
+      'upsert 10 by external_id (5 new)': 21,
+      // PUT with links reads the interaction first (its link set is rebuilt from the stored one).
+      'upsert 5 by external_id, relinking': 16,
+      'read 10': 1,
+      'archive 10': 11,
+    });
+  });
 });

@@ -38,16 +38,27 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
       name: `Zebedee Quixote ${tag}`,
       email: `zq.${tag}@example.com`,
       phone: `+4477009${tag.replace(/\D/g, '').padEnd(5, '1').slice(0, 5)}`,
+      // Another system's id for the person: personal data too (it re-identifies them there).
+      externalId: `shop-zq-${tag}`,
+      firstExternalId: `shop-first-${tag}`,
     };
     const userId = randomUUID();
     const created = await post(
       '/customers',
-      { name: `Zeb Q ${tag}`, email: person.email, phone: person.phone, user_id: userId },
+      { name: `Zeb Q ${tag}`, email: person.email, phone: person.phone, user_id: userId, external_id: person.firstExternalId },
       { 'idempotency-key': randomUUID() },
     );
     expect(created.status).toBe(201);
     const id: string = created.body.data.id;
-    expect((await api.call({ method: 'PUT', path: `${BASE}/customers/${id}`, body: { name: person.name } })).status).toBe(200);
+    expect(
+      (
+        await api.call({
+          method: 'PUT',
+          path: `${BASE}/customers/${id}`,
+          body: { name: person.name, external_id: ` ${person.externalId} ` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await api.call({ method: 'PUT', path: `${BASE}/customers/${id}/tags`, body: { tags: ['vip'] } })).status).toBe(200);
     const other = (await post('/customers', { name: `Other ${tag}`, email: `other.${tag}@example.com` })).body.data.id;
     const solo = await post('/interactions', {
@@ -116,7 +127,7 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
 
   it('erases the person everywhere in one go, keeps orders, history gapless, and finds nothing afterwards', async () => {
     const { id, person, userId, solo, shared, other } = await aPerson();
-    const needles = [person.name, person.email, person.phone, userId];
+    const needles = [person.name, person.email, person.phone, userId, person.externalId, person.firstExternalId];
     expect((await whereFound(needles)).length).toBeGreaterThan(0);
     const versionsBefore = (await api.call({ method: 'GET', path: `${BASE}/customers/${id}/history?limit=100` })).body.data.map(
       (event: { customer_version: number }) => event.customer_version,
@@ -131,13 +142,21 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
 
     const customer = (await api.call({ method: 'GET', path: `${BASE}/customers/${id}` })).body.data;
     expect(customer).toMatchObject({ name: '[erased]', email: `erased+${id}@erased.invalid`, phone: null, tags: [], user_id: null });
+    expect(customer.external_id).toBeNull();
     expect(customer.purchase_summary).toMatchObject({ orders_count: 2, total_spent_minor: { EUR: 6500 } });
     const history = (await api.call({ method: 'GET', path: `${BASE}/customers/${id}/history?limit=100` })).body.data;
     expect(history.map((event: { customer_version: number }) => event.customer_version)).toEqual([
       ...versionsBefore,
       versionsBefore.length + 1,
     ]);
-    expect(history[0].data.customer).toMatchObject({ name: '[erased]', email: '[erased]', phone: '[erased]', status: 'lead' });
+    expect(history[0].data.customer).toMatchObject({
+      name: '[erased]',
+      email: '[erased]',
+      phone: '[erased]',
+      external_id: '[erased]',
+      status: 'lead',
+    });
+    expect(history[1].data.changes.external_id).toEqual({ from: '[erased]', to: '[erased]' });
     // Scrubbed events still honour their published contracts (an undelivered one can still be sent).
     for (const detail of history) {
       const parsed = EVENT_CATALOGUE.contractFor(detail.event_type, detail.event_version)!.safeParse(detail);
@@ -235,7 +254,14 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
     const exported = await api.call({ method: 'GET', path: `${BASE}/customers/${id}/export` });
     expect(exported.status).toBe(200);
     const document = exported.body.data;
-    expect(document.customer).toMatchObject({ id, name: person.name, email: person.email, phone: person.phone, orders_count: 2 });
+    expect(document.customer).toMatchObject({
+      id,
+      name: person.name,
+      email: person.email,
+      phone: person.phone,
+      external_id: person.externalId,
+      orders_count: 2,
+    });
     expect(document.history.map((event: { event_type: string }) => event.event_type)).toEqual([
       'CustomerCreated',
       'CustomerUpdated',

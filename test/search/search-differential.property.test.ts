@@ -53,9 +53,12 @@ const customerRecord = fc
     created_at: pick(TIMES),
     last_order_at: maybe(pick(TIMES)),
     version: fc.integer({ min: 1, max: 3 }),
+    external: fc.boolean(),
   })
-  .map(({ first, last, domain, ...rest }) => ({
+  .map(({ first, last, domain, external, ...rest }) => ({
     ...rest,
+    // External ids are unique among live customers; mixed case, as they are compared exactly.
+    external_id: external ? `Shop-${rest.id.slice(0, 8)}` : null,
     name: `${first} ${last}`,
     email: `${first.toLowerCase().replace(/[^a-z0-9]/g, '')}.${rest.id.slice(0, 8)}@${domain}`,
     updated_at: rest.created_at,
@@ -269,6 +272,7 @@ describe.each(availableDialects())('search answers what the grammar says, on %s 
         source: 'text',
         assigned_to: 'uuid',
         company_id: 'uuid',
+        external_id: 'text',
         tags: 'jsonb',
         orders_count: 'integer',
         created_at: 'timestamptz',
