@@ -49,6 +49,7 @@ export const CUSTOMER_BATCH: BatchObject<
   representation: CustomerRepresentation,
   errors: [
     'CUSTOMER.NOT_FOUND',
+    'CUSTOMER.MERGED',
     'CUSTOMER.EMAIL_TAKEN',
     'CUSTOMER.USER_ALREADY_LINKED',
     'CUSTOMER.ACCOUNT_TYPE_CONFLICT',

@@ -12,6 +12,7 @@ import type { RowScope } from '../kit/aggregate-table.js';
 import { readStreamPage } from '../kit/stream-history.js';
 import { possibleDuplicatesOfNew } from '../duplicates/customer-duplicate-rules.js';
 import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
+import { CUSTOMER_EMAILS } from '../merge/merge-tables.js';
 
 /** The sales rep scope as a condition on the customers table. */
 export function customerScope(visibility: Visibility = {}): RowScope {
@@ -38,9 +39,10 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     saveChange: (customerId, change, context, visibility) =>
       store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),
 
+    // An email finds the customer holding it, or the survivor a customer with it was merged into (its alias).
     async findByEmail(email: Email, visibility) {
       const row = await visible(visibility)
-        .where(sql`lower(email)`, '=', email.toLowerCase())
+        .where('id', '=', (eb) => eb.selectFrom(CUSTOMER_EMAILS).select('customer_id').where('email', '=', email.toLowerCase()))
         .executeTakeFirst();
       return row ? rowToCustomer(row) : null;
     },
@@ -48,23 +50,47 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     async findIdsByEmails(emails, visibility) {
       if (emails.length === 0) return new Map();
       const rows = await visible(visibility)
+        .innerJoin(CUSTOMER_EMAILS, `${CUSTOMER_EMAILS}.customer_id`, `${CUSTOMERS}.id`)
         .clearSelect()
-        .select(['id', 'email'])
+        .select([`${CUSTOMERS}.id as id`, `${CUSTOMER_EMAILS}.email as email`])
         .where(
-          sql`lower(email)`,
+          `${CUSTOMER_EMAILS}.email`,
           'in',
           emails.map((email) => email.toLowerCase()),
         )
         .execute();
-      return new Map(rows.map((row) => [row.email.toLowerCase(), row.id]));
+      return new Map(rows.map((row) => [row.email, row.id]));
     },
 
     async findIdByUnique(field, value, visibility) {
-      const match = field === 'email' ? sql`lower(email) = ${value.toLowerCase()}` : sql`user_id = ${param.uuid(value)}`;
+      const match =
+        field === 'email'
+          ? sql`id = (select customer_id from ${sql.table(CUSTOMER_EMAILS)} where email = ${value.toLowerCase()})`
+          : sql`user_id = ${param.uuid(value)}`;
       const row = await visible(visibility)
         .where(match as RawBuilder<boolean>)
         .executeTakeFirst();
       return row?.id ?? null;
+    },
+
+    async findMergedInto(id) {
+      const { rows } = await sql<{ merged_into: string | null }>`
+        select cast(merged_into as text) as merged_into from ${sql.table(CUSTOMERS)} where id = ${param.uuid(id)}`.execute(db);
+      return rows[0]?.merged_into ?? null;
+    },
+
+    async resolveMerged(id) {
+      // Follows merged_into through a chain of merges to the live customer at its end (bounded: a chain is short).
+      const { rows } = await sql<{ id: string }>`
+        with recursive chain (id, merged_into, deleted_at, depth) as (
+          select id, merged_into, deleted_at, 0 from ${sql.table(CUSTOMERS)} where id = ${param.uuid(id)}
+          union all
+          select c.id, c.merged_into, c.deleted_at, chain.depth + 1
+          from ${sql.table(CUSTOMERS)} c join chain on c.id = chain.merged_into
+          where chain.deleted_at is not null and chain.depth < 20
+        )
+        select cast(id as text) as id from chain where deleted_at is null and depth > 0`.execute(db);
+      return rows[0]?.id ?? null;
     },
 
     async lockForOrders(customerId) {

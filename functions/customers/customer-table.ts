@@ -138,9 +138,21 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
     deletedAt: timestampColumn('deleted_at'),
     tags: jsonbSetColumn('tags'),
   },
-  rules: { idx_customers_email: 'email', idx_customers_user: 'user_id', customer_mgmt_customers_company_live: 'company_live' },
+  rules: {
+    idx_customers_email: 'email',
+    // One index over live emails and merged aliases (docs/merge.md): an alias is as taken as an email.
+    customer_mgmt_customer_emails_unique: 'email',
+    idx_customers_user: 'user_id',
+    customer_mgmt_customers_company_live: 'company_live',
+  },
   uniqueChecks: {
-    email: { field: 'email', taken: (value, exceptId) => otherLiveCustomer(sql`lower(other.email) = lower(${value})`, exceptId) },
+    email: {
+      field: 'email',
+      taken: (value, exceptId) =>
+        sql<boolean>`(${otherLiveCustomer(sql`lower(other.email) = lower(${value})`, exceptId)} or exists (
+          select 1 from customer_mgmt_customer_emails alias where alias.email = lower(${value})
+          ${exceptId ? sql`and alias.customer_id <> ${exceptId}` : sql``}))`,
+    },
     user_id: { field: 'userId', taken: (value, exceptId) => otherLiveCustomer(sql`other.user_id = ${value}`, exceptId) },
   },
   // Customers may be assigned only to sales reps Identity has told us are active.
