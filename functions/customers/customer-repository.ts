@@ -11,7 +11,7 @@ import { emailSuppressed } from '../privacy/email-suppression.js';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { readStreamPage } from '../kit/stream-history.js';
 import { possibleDuplicatesOfNew } from '../duplicates/customer-duplicate-rules.js';
-import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
+import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer, type CustomerRow } from './customer-table.js';
 import { CUSTOMER_EMAILS } from '../merge/merge-tables.js';
 
 /** The sales rep scope as a condition on the customers table. */
@@ -20,7 +20,11 @@ export function customerScope(visibility: Visibility = {}): RowScope {
 }
 
 /** Customers in PostgreSQL through Kysely; every write is one statement carrying its event (the write kit). */
+/** At most this many merged customers are remembered between a failed read and the explanation of its 404. */
+const MERGED_SEEN_MAX = 1_000;
+
 export function createCustomerRepository(db: Kysely<Database>): CustomerRepository {
+  const mergedSeen = new Map<string, string | null>();
   const store = createAggregateStore<Customer, PatchableField, CustomerEventType>(db, CUSTOMER_TABLE);
   const visible = (visibility: Visibility = {}) => {
     const live = db.selectFrom(CUSTOMERS).selectAll().where('deleted_at', 'is', null);
@@ -35,7 +39,19 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         rules: [{ rule: 'suppressed', holds: () => sql<boolean>`not ${emailSuppressed(customer.email)}` }],
         reads: { duplicates: (row) => possibleDuplicatesOfNew(row, customerScope(visibility)) },
       }),
-    findById: (id, visibility) => store.findById(id, { scope: customerScope(visibility) }),
+    // A customer merged into another is missing like a deleted one; the same read notes where it went,
+    // so that explaining the 404 (CUSTOMER.MERGED, docs/merge.md) costs no further call.
+    async findById(id, visibility) {
+      const scope = customerScope(visibility);
+      const { rows } = await sql<CustomerRow & { merged_to: string | null }>`
+        select *, cast(merged_into as text) as merged_to from ${sql.table(CUSTOMERS)}
+        where id = ${param.uuid(id)} and (deleted_at is null or merged_into is not null)${scope ? sql` and ${scope}` : sql``}`.execute(db);
+      const row = rows[0];
+      if (row && row.deleted_at === null) return rowToCustomer(row);
+      if (mergedSeen.size >= MERGED_SEEN_MAX) mergedSeen.clear();
+      mergedSeen.set(id, row ? row.merged_to : null);
+      return null;
+    },
     saveChange: (customerId, change, context, visibility) =>
       store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),
 
@@ -73,7 +89,12 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
       return row?.id ?? null;
     },
 
-    async findMergedInto(id) {
+    async findMergedInto(id, noted = true) {
+      if (noted && mergedSeen.has(id)) {
+        const seen = mergedSeen.get(id)!;
+        mergedSeen.delete(id);
+        return seen;
+      }
       const { rows } = await sql<{ merged_into: string | null }>`
         select cast(merged_into as text) as merged_into from ${sql.table(CUSTOMERS)} where id = ${param.uuid(id)}`.execute(db);
       return rows[0]?.merged_into ?? null;

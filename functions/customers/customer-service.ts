@@ -110,9 +110,9 @@ export function createCustomerService(deps: ServiceDependencies) {
   });
 
   /** A customer that is gone because it was merged says where it went (404 CUSTOMER.MERGED, docs/merge.md); one more read, on a 404 only. */
-  async function explainMissing<T>(id: string, result: Result<T, DomainError>): Promise<Result<T, DomainError>> {
+  async function explainMissing<T>(id: string, result: Result<T, DomainError>, noted = true): Promise<Result<T, DomainError>> {
     if (result.ok || result.error.code !== 'CUSTOMER.NOT_FOUND') return result;
-    const survivor = await deps.customers.findMergedInto(id);
+    const survivor = await deps.customers.findMergedInto(id, noted);
     return survivor === null ? result : err(mergedInto('customer', id, survivor));
   }
 
@@ -195,7 +195,7 @@ export function createCustomerService(deps: ServiceDependencies) {
 
     async history(id: string, page: PageRequest, visibility?: Visibility): Promise<Result<ChildPage<CustomerEvent>, DomainError>> {
       const events = await deps.customers.history(id, page, visibility);
-      return events ? ok(events) : explainMissing(id, err(customerNotFound(id)));
+      return events ? ok(events) : explainMissing(id, err(customerNotFound(id)), false);
     },
   };
   return service;

@@ -69,7 +69,7 @@ export const EXPECTED_MERGE_CALLS: Record<string, number> = {
   'POST /customers/{id}/merge (dry run)': 1,
   'POST /customers/{id}/merge (refused)': 1,
   'POST /customers/{id}/merge': 6,
-  'GET /customers/{id} (merged: 404)': 2,
+  'GET /customers/{id} (merged: 404)': 1,
   'POST /customers/{id}/unmerge': 6,
 };
 

@@ -294,6 +294,20 @@ describe.each(availableDialects())('customer merge on %s', (dialect) => {
     expect((await get(`/customers/${loser.id}`)).status).toBe(404);
   });
 
+  it('unmerge is refused once the 30 days have passed', async () => {
+    const survivor = await customer();
+    const loser = await customer();
+    const merged = await post(`/customers/${survivor.id}/merge`, { merge_ids: [loser.id] });
+    expect(merged.status).toBe(200);
+    const undoUntil = Date.parse(merged.body.data.undo_until);
+    expect(undoUntil - Date.parse(merged.body.data.customer.updated_at)).toBe(30 * 86_400_000);
+    const later = createApiHarness(database.db, () => new Date(undoUntil + 1000));
+    const late = await later.call({ method: 'POST', path: `${BASE}/customers/${survivor.id}/unmerge`, body: { customer_id: loser.id } });
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatchObject({ code: 'MERGE.UNDO_EXPIRED', details: { undo_until: merged.body.data.undo_until } });
+    expect((await get(`/customers/${loser.id}`)).body.error.code).toBe('CUSTOMER.MERGED');
+  });
+
   it('erasing the survivor erases its merged duplicates and their aliases', async () => {
     const survivor = await customer();
     const loser = await customer({ name: 'Zebulon Merged', phone: '+442079460030' });
