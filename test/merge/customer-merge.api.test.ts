@@ -148,6 +148,21 @@ describe.each(availableDialects())('customer merge on %s', (dialect) => {
     expect(search.body.data.map((candidate: any) => [candidate.customer.id, candidate.rules])).toEqual([[survivor.id, ['email']]]);
   });
 
+  it("Identity's events naming a loser's email apply to the survivor", async () => {
+    const survivor = await customer();
+    const loser = await customer();
+    expect((await post(`/customers/${survivor.id}/merge`, { merge_ids: [loser.id] })).status).toBe(200);
+    const userId = randomUUID();
+    const signup = await consume({
+      id: randomUUID(),
+      source: 'identity',
+      'detail-type': 'UserRegistered',
+      detail: { user_id: userId, email: loser.email.toUpperCase(), name: 'Signed Up', registered_at: '2026-03-02T10:00:00Z' },
+    });
+    expect(signup).toMatchObject({ outcome: 'applied', result: `linked to existing customer ${survivor.id}` });
+    expect((await get(`/customers/${survivor.id}`)).body.data.user_id).toBe(userId);
+  });
+
   it('dry_run answers the merge without writing anything', async () => {
     const survivor = await customer();
     const loser = await customer({ phone: '+442079460001' });
