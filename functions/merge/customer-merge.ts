@@ -1,6 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Customer } from '../../domain/customer/customer.js';
-import { decideCustomerMerge, type ChoosableField, type CustomerMergeDecision } from '../../domain/customer/merge-customers.js';
+import {
+  decideCustomerMerge,
+  type ChoosableField,
+  type CustomerMergeDecision,
+  type MergeCandidates,
+} from '../../domain/customer/merge-customers.js';
 import type { DomainError } from '../../domain/errors.js';
 import { UNDO_WINDOW_DAYS } from '../../domain/merge/merge-errors.js';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
@@ -50,17 +55,20 @@ export interface CustomerMergeOutcome {
 const REPORTED_MOVES = CUSTOMER_MOVES.filter((move) => move.record !== 'email');
 const movedKey = (record: string) => `${record}s`;
 
-/** A writer changed the survivor or a loser between the read and the lock: the merge starts again. */
-class ChangedUnderMerge extends Error {}
-const MAX_ATTEMPTS = 3;
+/** A refusal decided on the locked records: the transaction rolls back and the error is the answer. */
+class Refused extends Error {
+  constructor(readonly error: DomainError) {
+    super(error.message);
+  }
+}
 
 type ReadRow = CustomerRow & { merged_into: string | null } & Record<string, unknown>;
 
 /**
  * Customer merges (docs/merge.md). A merge reads the records (one statement: the survivor, the
  * losers, how many records point at the losers), lets the domain decide, and then, in one
- * transaction: locks the survivor and losers in id order only if they are still exactly what was
- * read (else it starts again), and in one further statement, whose snapshot is taken after the
+ * transaction: locks the survivor and losers in id order and decides again on the locked records (a
+ * writer may have changed them since the read), and in one further statement, whose snapshot is taken after the
  * locks and so sees every writer that touched them first, writes the survivor, soft-deletes the
  * losers with `merged_into`, moves every record that points at a loser (orders, interactions,
  * deals, emails) with a ledger row each, and appends CustomerMerged and one CustomerMergedInto per loser.
@@ -82,12 +90,8 @@ export function createCustomerMerges(deps: MergeDependencies) {
     return { found, moved };
   }
 
-  async function attempt(
-    command: CustomerMergeCommand,
-  ): Promise<Result<{ outcome: CustomerMergeOutcome; events: DomainEvent[] }, DomainError>> {
-    const from = param.jsonb(command.mergeIds);
-    const { found, moved } = await read(command, from);
-    // A stale If-Match is answered first: the caller decided on another survivor.
+  /** The If-Match check (answered first: the caller decided on another survivor) and the domain's decision. */
+  function decide(command: CustomerMergeCommand, found: MergeCandidates['found']): Result<CustomerMergeDecision, DomainError> {
     const survivor = found.get(command.survivorId);
     const { expected } = command;
     if (
@@ -102,12 +106,21 @@ export function createCustomerMerges(deps: MergeDependencies) {
         details: { current_version: survivor.version },
       });
     }
-    const decided = decideCustomerMerge(
+    return decideCustomerMerge(
       { survivorId: command.survivorId, mergeIds: command.mergeIds, fieldChoices: command.fieldChoices },
       { found },
     );
+  }
+
+  async function attempt(
+    command: CustomerMergeCommand,
+  ): Promise<Result<{ outcome: CustomerMergeOutcome; events: DomainEvent[] }, DomainError>> {
+    const from = param.jsonb(command.mergeIds);
+    const { found, moved } = await read(command, from);
+    const decided = decide(command, found);
     if (!decided.ok) return decided;
     const decision = decided.value;
+    const survivor = found.get(command.survivorId);
     if (command.dryRun) {
       const preview = { ...survivor!, ...decision.fields, purchases: decision.purchases };
       return ok({
@@ -124,72 +137,71 @@ export function createCustomerMerges(deps: MergeDependencies) {
         events: [],
       });
     }
-    const versions = new Map(
-      [...found.values()].map((record) => [record.id, { version: record.version, revision: record.purchases.revision }]),
-    );
-    return ok(await write(command, decision, versions));
+    return write(command);
   }
 
+  /**
+   * The merge itself: the records are locked first (in id order) and decided again on what is
+   * locked, since a writer may have changed them since the read; then one statement writes.
+   */
   async function write(
     command: CustomerMergeCommand,
-    decision: CustomerMergeDecision,
-    read: ReadonlyMap<string, { version: number; revision: number }>,
-  ): Promise<{ outcome: CustomerMergeOutcome; events: DomainEvent[] }> {
+  ): Promise<Result<{ outcome: CustomerMergeOutcome; events: DomainEvent[] }, DomainError>> {
     const now = deps.now().toISOString();
     const undoUntil = new Date(Date.parse(now) + UNDO_WINDOW_DAYS * 86_400_000).toISOString();
     const mergeId = deps.newId();
     const survivorId = command.survivorId;
-    const base = { eventVersion: 1, occurredAt: now, actor: command.actor, aggregateType: 'customer' } as const;
-    const survivorEvent = {
-      ...base,
-      eventId: deps.newId(),
-      type: 'CustomerMerged',
-      aggregateId: survivorId,
-      aggregateVersion: read.get(survivorId)!.version + 1,
-    };
-    const loserEvents = command.mergeIds.map((id) => ({
-      ...base,
-      eventId: deps.newId(),
-      type: 'CustomerMergedInto',
-      aggregateId: id,
-      aggregateVersion: read.get(id)!.version + 1,
-      data: { merge_id: mergeId, merged_into: survivorId, undo_until: undoUntil } as JsonObject,
-    }));
-    const survivorData: JsonObject = {
-      merge_id: mergeId,
-      merged_ids: [...command.mergeIds],
-      changes: decision.changes as JsonObject,
-      field_sources: decision.fieldSources,
-      aliases: [...decision.aliases],
-      undo_until: undoUntil,
-    };
-
     const ids = [survivorId, ...command.mergeIds].sort();
-    return db.transaction().execute(async (trx) => {
-      const { rows: locked } = await sql<{ id: string; version: number | string; summary_revision: number | string }>`
-        select id, version, summary_revision from ${sql.table(CUSTOMERS)}
-        where id in (${sql.join(ids.map((id) => param.uuid(id)))}) and deleted_at is null and not erased
-        order by id for update`.execute(trx);
-      const unchanged =
-        locked.length === ids.length &&
-        locked.every(
-          (row) => read.get(row.id)?.version === Number(row.version) && read.get(row.id)?.revision === Number(row.summary_revision),
-        );
-      if (!unchanged) throw new ChangedUnderMerge();
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        const { rows: locked } = await sql<CustomerRow & { merged_into: string | null }>`
+          select *, cast(merged_into as text) as merged_into from ${sql.table(CUSTOMERS)}
+          where id in (${sql.join(ids.map((id) => param.uuid(id)))})
+          order by id for update`.execute(trx);
+        const found = new Map(locked.map((row) => [row.id, { ...rowToCustomer(row), mergedInto: row.merged_into }]));
+        const decided = decide(command, found);
+        if (!decided.ok) throw new Refused(decided.error);
+        const decision = decided.value;
+        const version = (id: string) => found.get(id)!.version;
+        const base = { eventVersion: 1, occurredAt: now, actor: command.actor, aggregateType: 'customer' } as const;
+        const survivorEvent = {
+          ...base,
+          eventId: deps.newId(),
+          type: 'CustomerMerged',
+          aggregateId: survivorId,
+          aggregateVersion: version(survivorId) + 1,
+        };
+        const loserEvents = command.mergeIds.map((id) => ({
+          ...base,
+          eventId: deps.newId(),
+          type: 'CustomerMergedInto',
+          aggregateId: id,
+          aggregateVersion: version(id) + 1,
+          data: { merge_id: mergeId, merged_into: survivorId, undo_until: undoUntil } as JsonObject,
+        }));
+        const survivorData: JsonObject = {
+          merge_id: mergeId,
+          merged_ids: [...command.mergeIds],
+          changes: decision.changes as JsonObject,
+          field_sources: decision.fieldSources,
+          aliases: [...decision.aliases],
+          undo_until: undoUntil,
+        };
 
-      const from = param.jsonb(command.mergeIds);
-      const to = param.uuid(survivorId);
-      const moves = CUSTOMER_MOVES.map((move, index) => ({ move, sql: moveSql(move, index, param.uuid(mergeId), from, to) }));
-      const movedJson = sql`jsonb_build_object(${sql.join(
-        moves
-          .filter(({ move }) => move.record !== 'email')
-          .map(({ move, sql: parts }) => sql`${sql.lit(movedKey(move.record))}, ${parts.count}`),
-      )})`;
-      const f = decision.fields;
-      const p = decision.purchases;
-      const nowParam = param.timestamptz(now);
-      const loserIds = sql.join(command.mergeIds.map((id) => param.uuid(id)));
-      const { rows } = await sql<CustomerRow & { moved: Record<string, number | string> | string; claimed: string | null }>`
+        const from = param.jsonb(command.mergeIds);
+        const to = param.uuid(survivorId);
+        const moves = CUSTOMER_MOVES.map((move, index) => ({ move, sql: moveSql(move, index, param.uuid(mergeId), from, to) }));
+        const movedJson = sql`jsonb_build_object(${sql.join(
+          moves
+            .filter(({ move }) => move.record !== 'email')
+            .map(({ move, sql: parts }) => sql`${sql.lit(movedKey(move.record))}, ${parts.count}`),
+        )})`;
+        const f = decision.fields;
+        const p = decision.purchases;
+        const nowParam = param.timestamptz(now);
+        const loserIds = sql.join(command.mergeIds.map((id) => param.uuid(id)));
+        const { rows } = await sql<CustomerRow & { moved: Record<string, number | string> | string; claimed: string | null }>`
         with losers as (
           update ${sql.table(CUSTOMERS)} set deleted_at = ${nowParam}, merged_into = ${to}, version = version + 1, updated_at = ${nowParam}
           where id in (${loserIds})
@@ -230,46 +242,43 @@ export function createCustomerMerges(deps: MergeDependencies) {
         select survivor.*, ${movedJson} as moved,
           (select string_agg(cast(event_id as text), ',') from events where claimed_until is not null) as claimed
         from survivor`.execute(trx);
-      const row = rows[0];
-      if (!row) throw new ChangedUnderMerge();
-      const movedCounts = Object.fromEntries(
-        Object.entries(typeof row.moved === 'string' ? JSON.parse(row.moved) : row.moved).map(([key, value]) => [key, Number(value)]),
-      );
-      const events: DomainEvent[] = [{ ...survivorEvent, data: { ...survivorData, moved: movedCounts } }, ...loserEvents];
-      const claimed = new Set((row.claimed ?? '').split(',').filter(Boolean));
-      for (const event of events) if (claimed.has(event.eventId)) markClaimedOnWrite(event);
-      return {
-        outcome: {
-          customer: rowToCustomer(row),
-          mergeId,
-          mergedIds: command.mergeIds,
-          fieldSources: decision.fieldSources,
-          aliases: decision.aliases,
-          moved: movedCounts,
-          undoUntil,
-          dryRun: false,
-        },
-        events,
-      };
-    });
+        const row = rows[0];
+        // The survivor and losers are locked and were decided on as locked: the statement cannot miss them.
+        if (!row) throw new Error(`the merge into ${survivorId} wrote nothing although its customers were locked`);
+        const movedCounts = Object.fromEntries(
+          Object.entries(typeof row.moved === 'string' ? JSON.parse(row.moved) : row.moved).map(([key, value]) => [key, Number(value)]),
+        );
+        const events: DomainEvent[] = [{ ...survivorEvent, data: { ...survivorData, moved: movedCounts } }, ...loserEvents];
+        const claimed = new Set((row.claimed ?? '').split(',').filter(Boolean));
+        for (const event of events) if (claimed.has(event.eventId)) markClaimedOnWrite(event);
+        return ok({
+          outcome: {
+            customer: rowToCustomer(row),
+            mergeId,
+            mergedIds: command.mergeIds,
+            fieldSources: decision.fieldSources,
+            aliases: decision.aliases,
+            moved: movedCounts,
+            undoUntil,
+            dryRun: false,
+          },
+          events,
+        });
+      })
+      .catch((error: unknown) => {
+        // A refusal decided on the locked records rolled the transaction back.
+        if (error instanceof Refused) return err(error.error);
+        throw error;
+      });
   }
 
   return {
     /** Merges `mergeIds` into the survivor, or (dry run) answers what a merge would do without writing. */
     async merge(command: CustomerMergeCommand): Promise<Result<CustomerMergeOutcome, DomainError>> {
-      for (let attempt_ = 1; attempt_ <= MAX_ATTEMPTS; attempt_++) {
-        try {
-          const done = await attempt(command);
-          if (!done.ok) return done;
-          await deps.afterCommit?.(done.value.events);
-          return ok(done.value.outcome);
-        } catch (error) {
-          if (!(error instanceof ChangedUnderMerge)) throw error;
-        }
-      }
-      throw new Error(
-        `customers ${[command.survivorId, ...command.mergeIds].join(', ')} kept changing under their merge; gave up after ${MAX_ATTEMPTS} attempts`,
-      );
+      const done = await attempt(command);
+      if (!done.ok) return done;
+      await deps.afterCommit?.(done.value.events);
+      return ok(done.value.outcome);
     },
   };
 }

@@ -146,13 +146,31 @@ export function createCustomerUnmerges(deps: MergeDependencies) {
     const ids = [command.survivorId, command.loserId].sort();
 
     return db.transaction().execute(async (trx) => {
-      const { rows: locked } = await sql<{ id: string; version: number | string }>`
-        select id, version from ${sql.table(CUSTOMERS)} where id in (${sql.join(ids.map((id) => param.uuid(id)))})
+      const { rows: locked } = await sql<{
+        id: string;
+        version: number | string;
+        live: boolean;
+        erased: boolean;
+        merged_into: string | null;
+      }>`
+        select id, version, deleted_at is null as live, erased, cast(merged_into as text) as merged_into from ${sql.table(CUSTOMERS)}
+        where id in (${sql.join(ids.map((id) => param.uuid(id)))})
         order by id for update`.execute(trx);
-      const versions = new Map(locked.map((row) => [row.id, Number(row.version)]));
-      if (versions.get(survivorRead.id) !== survivorRead.version || versions.get(loserRead.id) !== loserRead.version) {
+      const lockedSurvivor = locked.find((row) => row.id === survivorRead.id);
+      const lockedLoser = locked.find((row) => row.id === loserRead.id);
+      // Still what the read found (a survivor live and not erased, the loser merged into it)? Else read and decide again.
+      const truthy = (value: boolean | string) => value === true || value === 't';
+      if (
+        !lockedSurvivor ||
+        !lockedLoser ||
+        !truthy(lockedSurvivor.live) ||
+        truthy(lockedSurvivor.erased) ||
+        lockedLoser.merged_into !== survivorRead.id
+      ) {
         throw new ChangedUnderUnmerge();
       }
+      // The events follow the versions as locked: orders and other writers may have moved the survivor on since the read.
+      const versions = new Map(locked.map((row) => [row.id, Number(row.version)]));
       // The losers of this merge still merged: records shared with them keep pointing at the survivor.
       const remaining = sql`(select coalesce(jsonb_agg(cast(l.loser_id as text)), '[]'::jsonb) from ${sql.table(MERGE_LOSERS)} l
         where l.merge_id = ${param.uuid(mergeId)} and l.loser_id <> ${loser} and l.unmerged_at is null)`;
@@ -185,8 +203,8 @@ export function createCustomerUnmerges(deps: MergeDependencies) {
         occurredAt: now,
         actor: command.actor,
       });
-      const survivorEvent = event(survivorRead.id, survivorRead.version);
-      const loserEvent = event(loserRead.id, loserRead.version);
+      const survivorEvent = event(survivorRead.id, versions.get(survivorRead.id)!);
+      const loserEvent = event(loserRead.id, versions.get(loserRead.id)!);
       const baseData: JsonObject = { merge_id: mergeId, survivor_id: command.survivorId, restored_id: command.loserId };
       const data = sql`${param.jsonb(baseData)} || jsonb_build_object('moved_back', ${movedBack})`;
       const { rows } = await sql<{

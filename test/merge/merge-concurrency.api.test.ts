@@ -137,6 +137,26 @@ describe.each(availableDialects())('merges racing with writes on %s', (dialect) 
     }
   });
 
+  it('an unmerge against order events for both: each summary adds up to its orders afterwards', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const survivor = await customer();
+      const loser = await customer();
+      expect((await consume(order(loser.id, 70))).outcome).toBe('applied');
+      expect((await merge(survivor.id, [loser.id])).status).toBe(200);
+      const [unmerged, ...consumed] = await Promise.all([
+        call('POST', `/customers/${survivor.id}/unmerge`, { customer_id: loser.id }),
+        ...Array.from({ length: 3 }, (_, n) => consume(order(survivor.id, 5 * (n + 1)))),
+        ...Array.from({ length: 2 }, (_, n) => consume(order(loser.id, 100 * (n + 1)))),
+      ]);
+      expect(unmerged.status, JSON.stringify(unmerged.body)).toBe(200);
+      expect(consumed.map((outcome) => outcome.outcome)).toEqual(Array(5).fill('applied'));
+      expect(await summaryDrift([survivor.id, loser.id])).toEqual({ drift: [], orphans: [] });
+      const total = await rows(sql<{ n: number | string }>`
+        select count(*) as n from customer_mgmt_purchases where customer_id in (cast(${survivor.id} as uuid), cast(${loser.id} as uuid))`);
+      expect(Number(total[0]!.n)).toBe(6);
+    }
+  });
+
   it('a merge against new deal contacts and interactions naming the loser: each is moved or refused, none is left on the loser', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const survivor = await customer();
