@@ -12,6 +12,7 @@ import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.
 import { privacyRoutes, type PrivacyServices } from './privacy/privacy.routes.js';
 import { exportRoutes, type ExportRouteServices } from './exports/exports.routes.js';
 import { duplicateRoutes, type DuplicateRouteServices } from './duplicates/duplicates.routes.js';
+import { mergeRoutes, type MergeRouteServices } from './merge/merge.routes.js';
 import type { Database } from './db/database.js';
 import { eventRoutes } from './events/events.routes.js';
 import { EVENT_CATALOGUE } from './event-catalogue.js';
@@ -50,6 +51,7 @@ export interface Services
     InteractionRouteServices,
     TimelineRouteServices,
     DuplicateRouteServices,
+    MergeRouteServices,
     AnalyticsRouteServices,
     PrivacyServices,
     BatchServices<Services>,
@@ -146,6 +148,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...interactionRoutes,
   ...timelineRoutes,
   ...duplicateRoutes,
+  ...mergeRoutes,
   ...eventRoutes(streamTypes),
   ...analyticsRoutes,
   ...searchRoutes,

@@ -16,6 +16,8 @@ import { createInteractionRepository } from './interactions/interaction-reposito
 import { createInteractionService } from './interactions/interaction-service.js';
 import { createTimelineService } from './timeline/timeline-service.js';
 import { createDuplicateFinder } from './duplicates/duplicate-finder.js';
+import { createCustomerMerges } from './merge/customer-merge.js';
+import { createCustomerUnmerges } from './merge/customer-unmerge.js';
 import type { Database } from './db/database.js';
 import { claimingEventsOnWrite, type ClaimingHook } from './events/write-claims.js';
 import { createIdempotencyStore } from './idempotency/idempotency-store.js';
@@ -75,6 +77,12 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
     timelines: createTimelineService(db),
     privacy: { now, newId, afterCommit: options.afterCommit },
     duplicates: createDuplicateFinder(db),
+    merges: {
+      customers: {
+        ...createCustomerMerges({ db, now, newId, afterCommit: options.afterCommit }),
+        ...createCustomerUnmerges({ db, now, newId, afterCommit: options.afterCommit }),
+      },
+    },
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),
     purchases: createPurchaseRepository(db),

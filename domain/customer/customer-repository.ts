@@ -75,6 +75,13 @@ export interface CustomerRepository {
   findIdsByEmails(emails: readonly Email[], visibility?: Visibility): Promise<Map<string, string>>;
   /** The id of the live customer holding a unique value, if it is within `visibility`. */
   findIdByUnique(field: UniqueField, value: string, visibility?: Visibility): Promise<string | null>;
+  /**
+   * The customer a deleted customer was merged into (docs/merge.md), null when it was not merged or
+   * does not exist; `noted` (the default) takes what the last `findById` of it that missed noted.
+   */
+  findMergedInto(id: string, noted?: boolean): Promise<string | null>;
+  /** The live customer at the end of a chain of merges starting at `id` (a merged customer), null when there is none. */
+  resolveMerged(id: string): Promise<string | null>;
   /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
   saveChange(customerId: string, change: CustomerChange, context: ChangeContext, visibility?: Visibility): Promise<SaveChangeOutcome>;
   list(query: CustomerListQuery): Promise<CustomerPage>;

@@ -61,6 +61,7 @@ export const CUSTOMER_BATCH: BatchObject<
   representation: CustomerRepresentation,
   errors: [
     'CUSTOMER.NOT_FOUND',
+    'CUSTOMER.MERGED',
     'CUSTOMER.EMAIL_TAKEN',
     'CUSTOMER.EXTERNAL_ID_TAKEN',
     'CUSTOMER.USER_ALREADY_LINKED',

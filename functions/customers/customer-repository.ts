@@ -11,7 +11,8 @@ import { emailSuppressed } from '../privacy/email-suppression.js';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { readStreamPage } from '../kit/stream-history.js';
 import { possibleDuplicatesOfNew } from '../duplicates/customer-duplicate-rules.js';
-import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer } from './customer-table.js';
+import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer, type CustomerRow } from './customer-table.js';
+import { CUSTOMER_EMAILS } from '../merge/merge-tables.js';
 
 /** The sales rep scope as a condition on the customers table. */
 export function customerScope(visibility: Visibility = {}): RowScope {
@@ -19,7 +20,11 @@ export function customerScope(visibility: Visibility = {}): RowScope {
 }
 
 /** Customers in PostgreSQL through Kysely; every write is one statement carrying its event (the write kit). */
+/** At most this many merged customers are remembered between a failed read and the explanation of its 404. */
+const MERGED_SEEN_MAX = 1_000;
+
 export function createCustomerRepository(db: Kysely<Database>): CustomerRepository {
+  const mergedSeen = new Map<string, string | null>();
   const store = createAggregateStore<Customer, PatchableField, CustomerEventType>(db, CUSTOMER_TABLE);
   const visible = (visibility: Visibility = {}) => {
     const live = db.selectFrom(CUSTOMERS).selectAll().where('deleted_at', 'is', null);
@@ -34,13 +39,26 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         rules: [{ rule: 'suppressed', holds: () => sql<boolean>`not ${emailSuppressed(customer.email)}` }],
         reads: { duplicates: (row) => possibleDuplicatesOfNew(row, customerScope(visibility)) },
       }),
-    findById: (id, visibility) => store.findById(id, { scope: customerScope(visibility) }),
+    // A customer merged into another is missing like a deleted one; the same read notes where it went,
+    // so that explaining the 404 (CUSTOMER.MERGED, docs/merge.md) costs no further call.
+    async findById(id, visibility) {
+      const scope = customerScope(visibility);
+      const { rows } = await sql<CustomerRow & { merged_to: string | null }>`
+        select *, cast(merged_into as text) as merged_to from ${sql.table(CUSTOMERS)}
+        where id = ${param.uuid(id)} and (deleted_at is null or merged_into is not null)${scope ? sql` and ${scope}` : sql``}`.execute(db);
+      const row = rows[0];
+      if (row && row.deleted_at === null) return rowToCustomer(row);
+      if (mergedSeen.size >= MERGED_SEEN_MAX) mergedSeen.clear();
+      mergedSeen.set(id, row ? row.merged_to : null);
+      return null;
+    },
     saveChange: (customerId, change, context, visibility) =>
       store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),
 
+    // An email finds the customer holding it, or the survivor a customer with it was merged into (its alias).
     async findByEmail(email: Email, visibility) {
       const row = await visible(visibility)
-        .where(sql`lower(email)`, '=', email.toLowerCase())
+        .where('id', '=', (eb) => eb.selectFrom(CUSTOMER_EMAILS).select('customer_id').where('email', '=', email.toLowerCase()))
         .executeTakeFirst();
       return row ? rowToCustomer(row) : null;
     },
@@ -48,21 +66,22 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     async findIdsByEmails(emails, visibility) {
       if (emails.length === 0) return new Map();
       const rows = await visible(visibility)
+        .innerJoin(CUSTOMER_EMAILS, `${CUSTOMER_EMAILS}.customer_id`, `${CUSTOMERS}.id`)
         .clearSelect()
-        .select(['id', 'email'])
+        .select([`${CUSTOMERS}.id as id`, `${CUSTOMER_EMAILS}.email as email`])
         .where(
-          sql`lower(email)`,
+          `${CUSTOMER_EMAILS}.email`,
           'in',
           emails.map((email) => email.toLowerCase()),
         )
         .execute();
-      return new Map(rows.map((row) => [row.email.toLowerCase(), row.id]));
+      return new Map(rows.map((row) => [row.email, row.id]));
     },
 
     async findIdByUnique(field, value, visibility) {
       const match =
         field === 'email'
-          ? sql`lower(email) = ${value.toLowerCase()}`
+          ? sql`id = (select customer_id from ${sql.table(CUSTOMER_EMAILS)} where email = ${value.toLowerCase()})`
           : field === 'external_id'
             ? sql`external_id = ${value}`
             : sql`user_id = ${param.uuid(value)}`;
@@ -70,6 +89,31 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         .where(match as RawBuilder<boolean>)
         .executeTakeFirst();
       return row?.id ?? null;
+    },
+
+    async findMergedInto(id, noted = true) {
+      if (noted && mergedSeen.has(id)) {
+        const seen = mergedSeen.get(id)!;
+        mergedSeen.delete(id);
+        return seen;
+      }
+      const { rows } = await sql<{ merged_into: string | null }>`
+        select cast(merged_into as text) as merged_into from ${sql.table(CUSTOMERS)} where id = ${param.uuid(id)}`.execute(db);
+      return rows[0]?.merged_into ?? null;
+    },
+
+    async resolveMerged(id) {
+      // Follows merged_into through a chain of merges to the live customer at its end (bounded: a chain is short).
+      const { rows } = await sql<{ id: string }>`
+        with recursive chain (id, merged_into, deleted_at, depth) as (
+          select id, merged_into, deleted_at, 0 from ${sql.table(CUSTOMERS)} where id = ${param.uuid(id)}
+          union all
+          select c.id, c.merged_into, c.deleted_at, chain.depth + 1
+          from ${sql.table(CUSTOMERS)} c join chain on c.id = chain.merged_into
+          where chain.deleted_at is not null and chain.depth < 20
+        )
+        select cast(id as text) as id from chain where deleted_at is null and depth > 0`.execute(db);
+      return rows[0]?.id ?? null;
     },
 
     async lockForOrders(customerId) {

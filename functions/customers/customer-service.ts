@@ -22,6 +22,7 @@ import type {
 } from '../../domain/customer/customer-repository.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import { customerNotFound } from '../../domain/customer/customer-errors.js';
+import { mergedInto } from '../../domain/merge/merge-errors.js';
 import type { DomainError } from '../../domain/errors.js';
 import type { Email } from '../../domain/shared/email.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
@@ -116,6 +117,13 @@ export function createCustomerService(deps: ServiceDependencies) {
     conflict: conflictError,
   });
 
+  /** A customer that is gone because it was merged says where it went (404 CUSTOMER.MERGED, docs/merge.md); one more read, on a 404 only. */
+  async function explainMissing<T>(id: string, result: Result<T, DomainError>, noted = true): Promise<Result<T, DomainError>> {
+    if (result.ok || result.error.code !== 'CUSTOMER.NOT_FOUND') return result;
+    const survivor = await deps.customers.findMergedInto(id, noted);
+    return survivor === null ? result : err(mergedInto('customer', id, survivor));
+  }
+
   const service = {
     async create(
       input: NewCustomerInput,
@@ -137,7 +145,7 @@ export function createCustomerService(deps: ServiceDependencies) {
       return ok({ customer: created.value.entity, event: created.value.event, possibleDuplicates: rows.map(toCustomerCandidate) });
     },
 
-    get: (id: string, visibility?: Visibility) => kit.get(id, visibility),
+    get: async (id: string, visibility?: Visibility) => explainMissing(id, await kit.get(id, visibility)),
 
     async getByEmail(email: Email, visibility?: Visibility): Promise<Result<Customer, DomainError>> {
       const customer = await deps.customers.findByEmail(email, visibility);
@@ -173,7 +181,9 @@ export function createCustomerService(deps: ServiceDependencies) {
         const built = build(now);
         return 'ok' in built ? (built.ok ? ok(withGuards(built.value)) : built) : withGuards(built);
       };
-      return kit.change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version });
+      return kit
+        .change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version })
+        .then((result) => explainMissing(id, result));
     },
 
     /**
@@ -193,7 +203,7 @@ export function createCustomerService(deps: ServiceDependencies) {
 
     async history(id: string, page: PageRequest, visibility?: Visibility): Promise<Result<ChildPage<CustomerEvent>, DomainError>> {
       const events = await deps.customers.history(id, page, visibility);
-      return events ? ok(events) : err(customerNotFound(id));
+      return events ? ok(events) : explainMissing(id, err(customerNotFound(id)), false);
     },
   };
   return service;

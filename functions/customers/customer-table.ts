@@ -145,12 +145,20 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
   },
   rules: {
     idx_customers_email: 'email',
+    // One index over live emails and merged aliases (docs/merge.md): an alias is as taken as an email.
+    customer_mgmt_customer_emails_unique: 'email',
     idx_customers_user: 'user_id',
     idx_customers_external_id: 'external_id',
     customer_mgmt_customers_company_live: 'company_live',
   },
   uniqueChecks: {
-    email: { field: 'email', taken: (value, exceptId) => otherLiveCustomer(sql`lower(other.email) = lower(${value})`, exceptId) },
+    email: {
+      field: 'email',
+      taken: (value, exceptId) =>
+        sql<boolean>`(${otherLiveCustomer(sql`lower(other.email) = lower(${value})`, exceptId)} or exists (
+          select 1 from customer_mgmt_customer_emails alias where alias.email = lower(${value})
+          ${exceptId ? sql`and alias.customer_id <> ${exceptId}` : sql``}))`,
+    },
     user_id: { field: 'userId', taken: (value, exceptId) => otherLiveCustomer(sql`other.user_id = ${value}`, exceptId) },
     // Exactly as idx_customers_external_id compares: the stored (trimmed) value, case counts.
     external_id: { field: 'externalId', taken: (value, exceptId) => otherLiveCustomer(sql`other.external_id = ${value}`, exceptId) },

@@ -168,7 +168,7 @@ function lifecycleRoute(command: LifecycleCommand, summary: string) {
     params: CustomerIdParams,
     body: { schema: ChurnBody, required: false, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.INVALID_TRANSITION', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED', 'CUSTOMER.INVALID_TRANSITION', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => {
       if (command !== 'churn' && request.body?.reason !== undefined) {
@@ -276,7 +276,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: CUSTOMER_PERMISSIONS.read,
     params: CustomerIdParams,
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED'],
     conditional: 'if-none-match',
     handle: async (request, services: CustomerRouteServices) =>
       renderRead(await services.customers.get(request.params.id, visibilityOf(request.scope)), request),
@@ -293,6 +293,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
     errors: [
       'CUSTOMER.NOT_FOUND',
+      'CUSTOMER.MERGED',
       'CUSTOMER.EMAIL_TAKEN',
       'CUSTOMER.EXTERNAL_ID_TAKEN',
       'CUSTOMER.USER_ALREADY_LINKED',
@@ -316,7 +317,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     permission: CUSTOMER_PERMISSIONS.delete,
     params: CustomerIdParams,
     response: { status: 204 },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
       const options = changeOptions(request);
@@ -344,7 +345,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     body: { schema: AssignBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED', 'CUSTOMER.UNKNOWN_SALES_REP', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: async (request, services: CustomerRouteServices) => {
       return (
@@ -364,7 +365,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     body: { schema: TierBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, () => commands.changeTier(request.body.tier)),
   }),
@@ -378,7 +379,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     body: { schema: TagsBody, required: true, hints: CUSTOMER_FIELD_HINTS },
     response: { status: 200, data: CustomerRepresentation, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED', 'CUSTOMER.VERSION_MISMATCH', 'CUSTOMER.ERASED'],
     conditional: 'if-match',
     handle: (request, services: CustomerRouteServices) => applyCommand(request, services, commands.replaceTags(request.body.tags)),
   }),
@@ -392,7 +393,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     query: HistoryQuery,
     response: { status: 200, data: z.array(EventDetailRepresentation), paginated: true },
-    errors: ['CUSTOMER.NOT_FOUND'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED'],
     handle: async ({ params, query, scope }, services: CustomerRouteServices) => {
       const history = await services.customers.history(params.id, query, visibilityOf(scope));
       if (!history.ok) return history.error;
@@ -410,7 +411,7 @@ export const customerRoutes: readonly Route<any, any, any, CustomerRouteServices
     params: CustomerIdParams,
     query: PurchasesQuery,
     response: { status: 200, data: z.array(PurchaseRepresentation), paginated: true, headers: ['etag'] },
-    errors: ['CUSTOMER.NOT_FOUND'],
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED'],
     handle: async ({ params, query, scope }, services: CustomerRouteServices) => {
       const customer = await services.customers.get(params.id, visibilityOf(scope));
       if (!customer.ok) return customer.error;

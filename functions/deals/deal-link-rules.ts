@@ -26,6 +26,8 @@ const rule = (name: DealLinkRule, holds: (row: RowValue) => RawBuilder<boolean>)
  * The link rules a write of `set` (a new deal, or a change) must keep, over the deal's row as the
  * write leaves it. `customersOf` is a sales rep's id: they link only customers assigned to them.
  */
+// The customer checks key-share-lock the row they find: a merge (docs/merge.md) locks its customers
+// FOR UPDATE, so a link either commits first (and the merge moves it) or waits and finds the loser gone.
 export function dealLinkRules(set: Partial<Deal>, customersOf: string | undefined, event?: string): WriteRule[] {
   const rules: WriteRule[] = [];
   if (set.primaryCustomerId) {
@@ -34,7 +36,8 @@ export function dealLinkRules(set: Partial<Deal>, customersOf: string | undefine
         'customer',
         (row) => sql<boolean>`exists (select 1 from ${sql.table(CUSTOMERS)} c
           where c.id = ${row('primary_customer_id')} and c.deleted_at is null
-          ${customersOf === undefined ? sql`` : sql`and c.assigned_to = ${param.uuid(customersOf)}`})`,
+          ${customersOf === undefined ? sql`` : sql`and c.assigned_to = ${param.uuid(customersOf)}`}
+          for key share of c)`,
       ),
     );
   }

@@ -144,7 +144,8 @@ export const DEAL_TABLE: AggregateTable<Deal, DealPatchableField, DealRow> = {
   // Checked inside the write: deals are owned only by sales reps Identity has told us are active;
   // a linked company must be live, and the check share-locks its row so that a concurrent delete
   // either waits and counts this deal (see the company-open-deals migration) or commits first and
-  // this check finds it deleted; every contact must be a live customer.
+  // this check finds it deleted; every contact must be a live customer, key-share-locked as the company is
+  // share-locked, so that a merge of that customer (docs/merge.md) either moves this deal or makes it wait and refuse.
   referenceChecks: {
     sales_rep: { field: 'ownerId', missing: notAnActiveSalesRep },
     company: { field: 'companyId', missing: (value) => sql<boolean>`not ${companyLive(value)}` },
@@ -152,7 +153,7 @@ export const DEAL_TABLE: AggregateTable<Deal, DealPatchableField, DealRow> = {
       field: 'contacts',
       missing: (value) => sql<boolean>`exists (select 1 from jsonb_array_elements(${value}) as contact(value)
         where not exists (select 1 from ${sql.table(CUSTOMERS)} c
-          where c.id = cast(contact.value ->> 'customer_id' as uuid) and c.deleted_at is null))`,
+          where c.id = cast(contact.value ->> 'customer_id' as uuid) and c.deleted_at is null for key share of c))`,
     },
   },
   uniqueChecks: {

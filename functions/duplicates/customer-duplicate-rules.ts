@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { CUSTOMERS } from '../customers/customer-table.js';
+import { CUSTOMER_EMAILS } from '../merge/merge-tables.js';
 import { DUPLICATE_SCORES as S, type CustomerDuplicateRule } from './duplicate-scores.js';
 
 /**
@@ -33,11 +34,12 @@ export interface CustomerCandidateRow {
 }
 
 /**
- * Whether the live customer `alias` holds `email`. The one place email identity is decided:
- * merge (issue 19) adds the merged aliases here, and every rule and warning follows.
+ * Whether the live customer `alias` holds `email`, as its own or as the alias of a customer merged
+ * into it (docs/merge.md). The one place email identity is decided: every rule and warning follows.
+ * One primary-key lookup of the table of live emails and aliases.
  */
 export function emailMatches(alias: string, email: RawBuilder<unknown>): RawBuilder<boolean> {
-  return sql<boolean>`lower(${sql.ref(`${alias}.email`)}) = ${email}`;
+  return sql<boolean>`${sql.ref(`${alias}.id`)} = (select e.customer_id from ${sql.table(CUSTOMER_EMAILS)} as e where e.email = ${email})`;
 }
 
 /** Whether two names are alike: `%` is answered by the trigram index, the similarity is the documented threshold. */

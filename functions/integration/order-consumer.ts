@@ -21,13 +21,13 @@ export function orderHandler(type: OrderEventType) {
   return async (detail: z.infer<(typeof OrderEvents)[OrderEventType]>, context: ConsumerContext): Promise<string> => {
     const currency = parseCurrency(detail.currency);
     if (!currency.ok) throw new DeadLetter(`${type} ${detail.order_id}: ${currency.error}`);
-    const locked = await context.customerRepository.lockForOrders(detail.customer_id);
-    const customer = locked ? await context.customerRepository.findById(detail.customer_id) : null;
+    const customerId = await lockCustomer(context, detail.customer_id);
+    const customer = customerId ? await context.customerRepository.findById(customerId) : null;
     if (!customer) throw new DeadLetter(`${type} ${detail.order_id}: no customer ${detail.customer_id} (unknown or deleted)`);
 
     const reported: Purchase = {
       orderId: detail.order_id,
-      customerId: detail.customer_id,
+      customerId: customer.id,
       state: REPORTED_STATE[type],
       total: { amountMinor: detail.total_minor, currency: currency.value },
       placedAt: detail.placed_at,
@@ -47,4 +47,20 @@ export function orderHandler(type: OrderEventType) {
     const steps = unwrap('after a completed order', await context.customers.advanceTo(customer, 'customer', context.actor));
     return steps.length > 0 ? `order completed; customer moved by ${steps.join(', ')}` : 'order completed';
   };
+}
+
+/**
+ * Locks the customer an order names for the rest of the transaction; an order naming a customer
+ * merged into another applies to the survivor (docs/merge.md). A merge committing between the
+ * lookup and the lock moves the survivor on: looked up again, a few times.
+ */
+async function lockCustomer(context: ConsumerContext, named: string): Promise<string | null> {
+  let id = named;
+  for (let hop = 0; hop < 5; hop++) {
+    if (await context.customerRepository.lockForOrders(id)) return id;
+    const survivor = await context.customerRepository.resolveMerged(id);
+    if (survivor === null) return null;
+    id = survivor;
+  }
+  return null;
 }

@@ -44,8 +44,9 @@ export function createInteractionRepository(db: Kysely<Database>): InteractionRe
     return [...byType(links)].map(([type, ids]) => {
       const target = linkTarget(type);
       const visible = visibility.repId === undefined ? undefined : target.visibleToRep(visibility.repId);
-      return sql<boolean>`(select count(*) from ${sql.table(target.table)}
-        where id in (${idList(ids)}) and deleted_at is null ${visible ? sql`and ${visible}` : sql``}) = ${ids.length}`;
+      const lock = target.lockWhenLinked ? sql` for key share` : sql``;
+      return sql<boolean>`(select count(*) from (select 1 from ${sql.table(target.table)}
+        where id in (${idList(ids)}) and deleted_at is null ${visible ? sql`and ${visible}` : sql``}${lock}) as live) = ${ids.length}`;
     });
   }
 

@@ -32,6 +32,13 @@ export interface LinkTarget {
   visibleToRep(repId: string): RawBuilder<boolean> | undefined;
   /** The 404 for a record that does not exist, is deleted, or is not visible to the caller. */
   notFound(id: string): DomainError;
+  /**
+   * Whether a new link key-share-locks the record it finds live: a merge (docs/merge.md) locks the
+   * records it merges FOR UPDATE, so a link either commits first (and is moved) or waits and finds
+   * the record gone. Only for targets whose links are never replaced (a relink locks its targets
+   * FOR UPDATE, which a key share held by a concurrent log would turn into a deadlock).
+   */
+  readonly lockWhenLinked?: boolean;
 }
 
 export const LINK_TARGETS: readonly LinkTarget[] = [
@@ -40,6 +47,7 @@ export const LINK_TARGETS: readonly LinkTarget[] = [
     field: 'customer_ids',
     many: true,
     relinkable: false,
+    lockWhenLinked: true,
     table: CUSTOMERS,
     visibleToRep: (repId) => customerScope({ assignedTo: repId }),
     notFound: customerNotFound,

@@ -10,6 +10,7 @@ import { EVENTS } from '../events/event-table.js';
 import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import { INTERACTION_LINKS, INTERACTIONS } from '../interactions/interaction-table.js';
 import { emailHash, EMAIL_SUPPRESSIONS } from './email-suppression.js';
+import { CUSTOMER_EMAILS, MERGE_MOVES, MERGES } from '../merge/merge-tables.js';
 
 /**
  * The properties of stored JSON (event payloads, dead letters, cached responses) that hold a
@@ -17,7 +18,7 @@ import { emailHash, EMAIL_SUPPRESSIONS } from './email-suppression.js';
  * (GDPR Art. 4(1) names identification numbers), so keeping it would let that system's records
  * re-identify the erased customer.
  */
-export const PERSONAL_KEYS = ['name', 'email', 'phone', 'tags', 'user_id', 'external_id'] as const;
+export const PERSONAL_KEYS = ['name', 'email', 'phone', 'tags', 'user_id', 'external_id', 'aliases'] as const;
 
 export interface ErasureRequest {
   /** The customer, by id or by email (case-insensitive). */
@@ -127,10 +128,29 @@ async function eraseStatement(
     events: number | string;
     interactions: number | string;
   }>`
-    with target as (
+    with recursive target as (
       select id from ${sql.table(CUSTOMERS)}
       where id = ${id} and deleted_at is null and not erased and xmin::text = ${read.xmin}
       for no key update
+    ), merged (id) as (
+      -- The customers merged into this one, through chains of merges (docs/merge.md): the same person's records.
+      select m.id from ${sql.table(CUSTOMERS)} m where m.merged_into = ${id}
+      union
+      select m.id from ${sql.table(CUSTOMERS)} m join merged on m.merged_into = merged.id
+    ), erased_merged as (
+      update ${sql.table(CUSTOMERS)} as c
+      set name = '[erased]', email = 'erased+' || c.id || '@erased.invalid', phone = null, tags = '[]'::jsonb, user_id = null, external_id = null,
+          erased = true, erased_at = ${now}
+      from merged where ${locked} and c.id = merged.id and not c.erased
+      returning 1
+    ), aliases as (
+      delete from ${sql.table(CUSTOMER_EMAILS)} where ${locked} and customer_id = ${id} and alias
+      returning 1
+    ), ledger_emails as (
+      -- The merge ledger keys moved emails by the address: those rows go (an erased customer is never unmerged).
+      delete from ${sql.table(MERGE_MOVES)} as m using ${sql.table(MERGES)} as g
+      where ${locked} and m.merge_id = g.id and m.record_type = 'email' and (g.survivor_id = ${id} or g.survivor_id in (select id from merged))
+      returning 1
     ), erased as (
       update ${sql.table(CUSTOMERS)} as c
       set name = '[erased]', email = ${erasedEmail(customerId)}, phone = null, tags = '[]'::jsonb, user_id = null, external_id = null,
@@ -151,7 +171,7 @@ async function eraseStatement(
       returning 1
     ), scrubbed_events as (
       update ${sql.table(EVENTS)} set data = customer_mgmt_erase_fields(data, ${keys})
-      where ${locked} and aggregate_type = 'customer' and aggregate_id = ${id}
+      where ${locked} and aggregate_type = 'customer' and (aggregate_id = ${id} or aggregate_id in (select id from merged))
         and data is distinct from customer_mgmt_erase_fields(data, ${keys})
       returning 1
     ), linked as (
@@ -191,7 +211,8 @@ async function eraseStatement(
     select (select version from erased) as version, (select claimed from event) as claimed,
            (select count(*) from scrubbed_events) as events, (select count(*) from scrubbed_interactions) as interactions,
            (select count(*) from suppressed) + (select count(*) from dead_letters)
-             + (select count(*) from cached_responses) as others`.execute(db);
+             + (select count(*) from cached_responses) + (select count(*) from erased_merged)
+             + (select count(*) from aliases) + (select count(*) from ledger_emails) as others`.execute(db);
   const row = rows[0];
   if (!row || row.version === null) return null;
   const event: CustomerEvent = {

@@ -64,6 +64,15 @@ export const EXPECTED_DEAL_CALLS: Record<string, number> = {
   'POST /deals (a company that does not exist: 422)': 1,
 };
 
+/** The exact calls of a merge (docs/merge.md shows this table): read, then begin, lock, write, commit, acknowledgement. */
+export const EXPECTED_MERGE_CALLS: Record<string, number> = {
+  'POST /customers/{id}/merge (dry run)': 1,
+  'POST /customers/{id}/merge (refused)': 1,
+  'POST /customers/{id}/merge': 6,
+  'GET /customers/{id} (merged: 404)': 1,
+  'POST /customers/{id}/unmerge': 6,
+};
+
 /**
  * The batch routes' own rule (docs/batch.md): each input is its single-record use case, so a write
  * batch costs one statement per input (an upsert matched on a key other than id adds the lookup of
@@ -303,6 +312,34 @@ describe('Data API calls with immediate delivery (the default configuration)', (
     expect(unknownCompany.body.error.code).toBe('DEAL.UNKNOWN_COMPANY');
     measured['POST /deals (a company that does not exist: 422)'] = unknownCompany.calls;
     expect(measured).toEqual(EXPECTED_DEAL_CALLS);
+  });
+
+  it('a merge and an unmerge make exactly the documented calls (docs/merge.md), and publish their events', async () => {
+    const published = () => eventBridge.sentIds().length;
+    const [survivor, loser, other] = [await newCustomer(), await newCustomer(), await newCustomer()];
+    const merge = (losers: string[], extra: Record<string, unknown> = {}) =>
+      callsOf({ method: 'POST', path: `${BASE}/customers/${survivor.id}/merge`, body: { merge_ids: losers, ...extra } });
+    const measured: Record<string, number> = {};
+    const preview = await merge([loser.id], { dry_run: true });
+    expect(preview.status).toBe(200);
+    measured['POST /customers/{id}/merge (dry run)'] = preview.calls;
+    const refused = await merge([survivor.id]);
+    expect(refused.status).toBe(422);
+    measured['POST /customers/{id}/merge (refused)'] = refused.calls;
+    const before = published();
+    const merged = await merge([loser.id, other.id]);
+    expect(merged.status).toBe(200);
+    measured['POST /customers/{id}/merge'] = merged.calls;
+    // CustomerMerged and one CustomerMergedInto per loser, delivered right away.
+    expect(published() - before).toBe(3);
+    const gone = await callsOf({ method: 'GET', path: `${BASE}/customers/${loser.id}` });
+    expect(gone.body.error.code).toBe('CUSTOMER.MERGED');
+    measured['GET /customers/{id} (merged: 404)'] = gone.calls;
+    const unmerged = await callsOf({ method: 'POST', path: `${BASE}/customers/${survivor.id}/unmerge`, body: { customer_id: loser.id } });
+    expect(unmerged.status).toBe(200);
+    measured['POST /customers/{id}/unmerge'] = unmerged.calls;
+    expect(published() - before).toBe(5);
+    expect(measured).toEqual(EXPECTED_MERGE_CALLS);
   });
 
   it('an assignee who is not an active sales rep is refused by the write statement itself: one call', async () => {

@@ -181,6 +181,8 @@ describe.each(availableDialects())('erasure and export on %s', (dialect) => {
       'PUT /customers/{id}/tier': { tier: 'pro' },
       'PUT /customers/{id}/tags': { tags: ['again'] },
       'POST /customers/{id}/erase': { request_ref: 'ticket-21' },
+      'POST /customers/{id}/merge': { merge_ids: [randomUUID()] },
+      'POST /customers/{id}/unmerge': { customer_id: randomUUID() },
     };
     const writes = routes.filter((route) => route.method !== 'GET' && /^\/customers\/\{id\}(\/[a-z]+)?$/.test(route.path));
     expect(writes.length).toBeGreaterThanOrEqual(10);

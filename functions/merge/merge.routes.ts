@@ -1,0 +1,119 @@
+import type { Customer } from '../../domain/customer/customer.js';
+import type { ChoosableField } from '../../domain/customer/merge-customers.js';
+import { customerBody, etagOf } from '../customers/customer-responses.js';
+import { CustomerIdParams } from '../customers/customer.schemas.js';
+import { expectedTagFrom } from '../http/conditional-requests.js';
+import type { ApiError } from '../http/http-errors.js';
+import { success } from '../http/responses.js';
+import { defineRoute, type Route } from '../http/route.js';
+import type { CustomerMerges } from './customer-merge.js';
+import type { CustomerUnmerges } from './customer-unmerge.js';
+import { MERGE_PERMISSIONS } from './merge-permissions.js';
+import { CustomerMergeRepresentation, CustomerUnmergeRepresentation, MergeCustomersBody, UnmergeCustomerBody } from './merge.schemas.js';
+
+export interface MergeRouteServices {
+  readonly merges: { readonly customers: CustomerMerges & CustomerUnmerges };
+}
+
+const VERSION_MISMATCH: ApiError = { code: 'CUSTOMER.VERSION_MISMATCH', message: 'If-Match names another version of the survivor.' };
+
+const CHOICE_FIELDS: Readonly<Record<string, ChoosableField>> = {
+  name: 'name',
+  phone: 'phone',
+  source: 'source',
+  assigned_to: 'assignedTo',
+  company_id: 'companyId',
+};
+
+const moved = (counts: Readonly<Record<string, number>>) => ({
+  orders: counts.orders ?? 0,
+  interactions: counts.interactions ?? 0,
+  deals: counts.deals ?? 0,
+});
+
+const withEtag = (customer: Customer) => ({ headers: { etag: etagOf(customer) } });
+
+/** Merge with undo (docs/merge.md). */
+export const mergeRoutes: readonly Route<any, any, any, MergeRouteServices>[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/customers/{id}/merge',
+    group: 'api-write',
+    operationId: 'mergeCustomers',
+    summary: 'Merge 1–9 duplicates into this customer (the survivor), or preview it with dry_run; undoable for 30 days',
+    permission: MERGE_PERMISSIONS.merge,
+    params: CustomerIdParams,
+    body: { schema: MergeCustomersBody, required: true },
+    response: { status: 200, data: CustomerMergeRepresentation, headers: ['etag'] },
+    errors: [
+      'CUSTOMER.NOT_FOUND',
+      'CUSTOMER.MERGED',
+      'CUSTOMER.ERASED',
+      'CUSTOMER.VERSION_MISMATCH',
+      'MERGE.INVALID_SET',
+      'MERGE.CONFLICTING_ACCOUNTS',
+      'MERGE.ACCOUNT_TYPE_CONFLICT',
+      'MERGE.TOO_MANY_TAGS',
+      'MERGE.TOTAL_TOO_LARGE',
+    ],
+    conditional: 'if-match',
+    handle: async ({ params, body, headers, actor }, services: MergeRouteServices) => {
+      const expected = expectedTagFrom(headers, VERSION_MISMATCH);
+      if (!expected.ok) return expected.error;
+      const fieldChoices = Object.fromEntries(
+        Object.entries(body.field_choices ?? {}).map(([field, source]) => [CHOICE_FIELDS[field]!, source]),
+      ) as Partial<Record<ChoosableField, string>>;
+      const merged = await services.merges.customers.merge({
+        survivorId: params.id,
+        mergeIds: body.merge_ids,
+        fieldChoices,
+        dryRun: body.dry_run ?? false,
+        expected: expected.value,
+        actor: actor.id,
+      });
+      if (!merged.ok) return merged.error;
+      const outcome = merged.value;
+      return success(
+        200,
+        {
+          customer: customerBody(outcome.customer),
+          merge_id: outcome.mergeId,
+          merged_ids: [...outcome.mergedIds],
+          field_sources: outcome.fieldSources,
+          aliases: [...outcome.aliases],
+          moved: moved(outcome.moved),
+          undo_until: outcome.undoUntil,
+          dry_run: outcome.dryRun,
+        },
+        withEtag(outcome.customer),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/customers/{id}/unmerge',
+    group: 'api-write',
+    operationId: 'unmergeCustomer',
+    summary: 'Undo a merge for one merged customer within 30 days: it comes back and what the merge moved from it moves back',
+    permission: MERGE_PERMISSIONS.unmerge,
+    params: CustomerIdParams,
+    body: { schema: UnmergeCustomerBody, required: true },
+    response: { status: 200, data: CustomerUnmergeRepresentation, headers: ['etag'] },
+    errors: ['CUSTOMER.NOT_FOUND', 'CUSTOMER.MERGED', 'CUSTOMER.ERASED', 'MERGE.NOT_MERGED', 'MERGE.UNDO_EXPIRED', 'MERGE.UNDO_UNSAFE'],
+    handle: async ({ params, body, actor }, services: MergeRouteServices) => {
+      const unmerged = await services.merges.customers.unmerge({ survivorId: params.id, loserId: body.customer_id, actor: actor.id });
+      if (!unmerged.ok) return unmerged.error;
+      const outcome = unmerged.value;
+      return success(
+        200,
+        {
+          customer: customerBody(outcome.survivor),
+          restored: customerBody(outcome.restored),
+          merge_id: outcome.mergeId,
+          moved_back: moved(outcome.movedBack),
+        },
+        withEtag(outcome.survivor),
+      );
+    },
+  }),
+];
