@@ -31,6 +31,21 @@ export interface WriteOptions {
    * reads see the table as it was before the insert, so never the new row itself.
    */
   readonly reads?: Readonly<Record<string, (row: RowValue) => RawBuilder<unknown>>>;
+  /**
+   * A change whose values depend on the row as it is (e.g. a deal's next stage, read off its
+   * pipeline), decided by the write statement itself instead of by a read before it:
+   * - `set`: SQL over the current row (`row`) for fields of the change, in place of their values;
+   * - `requires`: further conditions over the current row, checked with the preconditions (a write
+   *   that breaks one is not applied: the caller reads the row to say why);
+   * - `note`: facts the event records about the row as it was (a jsonb object), after the change's own note.
+   * Inside `requires` the row's columns are unqualified: a subquery must alias its tables and not
+   * use their names for columns of the row.
+   */
+  readonly computed?: {
+    readonly set?: Readonly<Record<string, (row: RowValue) => RawBuilder<unknown>>>;
+    readonly requires?: (row: RowValue) => readonly RawBuilder<boolean>[];
+    readonly note?: (row: RowValue) => RawBuilder<unknown>;
+  };
 }
 
 /** A column's value in the row as the write leaves it, as SQL. */
@@ -159,11 +174,22 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
    */
   function changeStatement(id: string, change: AggregateChange<State, EventType, Field>, context: ChangeContext, options: WriteOptions) {
     const fields = Object.keys(change.set) as Field[];
+    // A field's new value, over the row it changes: bound from the change, or computed by the statement.
     const bound = fields.map((field) => {
       const codec = definition.columns[field];
-      return { field, codec, value: codec.bind(change.set[field]) };
+      const computed = options.computed?.set?.[field as string];
+      const value = computed ? undefined : codec.bind(change.set[field]);
+      return { field, codec, valueOver: (row: RowValue) => computed?.(row) ?? value! };
     });
-    const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(id)}`, ...live(options.scope), ...(options.guards ?? [])];
+    // In the locking select the row's columns are unqualified; after it, they are `old`'s.
+    const current: RowValue = (column) => sql.ref(column);
+    const locked: RowValue = (column) => sql.ref(`old.${column}`);
+    const guards: RawBuilder<unknown>[] = [
+      sql`id = ${param.uuid(id)}`,
+      ...live(options.scope),
+      ...(options.guards ?? []),
+      ...(options.computed?.requires?.(current) ?? []),
+    ];
     for (const precondition of change.requires ?? []) {
       const codec = definition.columns[precondition.field as Field] ?? definition.guardColumns?.[precondition.field];
       if (!codec) throw new Error(`${definition.table} has no column for the precondition on ${precondition.field}`);
@@ -172,39 +198,39 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
     guards.push(
       sql`(${sql.join(
-        bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)),
+        bound.map(({ codec, valueOver }) => codec.differs(sql.ref(codec.column), sql`${valueOver(current)}`)),
         sql` or `,
       )})`,
     );
     // The table's row rules on the row as it would be: a change that breaks one is not applied.
     const after = (field: Field) => {
       const entry = bound.find((candidate) => candidate.field === field);
-      return entry ? sql`${entry.value}` : sql.ref(definition.columns[field].column);
+      return entry ? sql`${entry.valueOver(current)}` : sql.ref(definition.columns[field].column);
     };
     const now = param.timestamptz(context.now);
     guards.push(...(definition.rowRules?.(after, fields, now) ?? []));
     const missing = bound
       .filter(({ field }) => change.set[field] !== null && change.set[field] !== undefined)
-      .flatMap(({ field, value }) =>
+      .flatMap(({ field, valueOver }) =>
         Object.entries(definition.referenceChecks ?? {})
           .filter(([, check]) => check.field === field)
-          .map(([rule, check]) => sql`when ${check.missing(sql`${value}`)} then ${rule}`),
+          .map(([rule, check]) => sql`when ${check.missing(sql`${valueOver(locked)}`)} then ${rule}`),
       );
-    const taken = bound.flatMap(({ field, value }) =>
+    const taken = bound.flatMap(({ field, valueOver }) =>
       Object.entries(definition.uniqueChecks ?? {})
         .filter(([, check]) => check.field === field)
-        .map(([rule, check]) => sql`when ${check.taken(sql`${value}`, param.uuid(id))} then ${rule}`),
+        .map(([rule, check]) => sql`when ${check.taken(sql`${valueOver(locked)}`, param.uuid(id))} then ${rule}`),
     );
     // The caller's rules over the row as the change leaves it: set columns take their new value.
     const afterColumn: RowValue = (column) => {
       const entry = bound.find(({ codec }) => codec.column === column);
-      return entry ? sql`${entry.value}` : sql.ref(`old.${column}`);
+      return entry ? sql`${entry.valueOver(locked)}` : sql.ref(`old.${column}`);
     };
     const named = (options.rules ?? []).map(({ rule, holds }) => sql`when not ${holds(afterColumn)} then ${rule}`);
     const rulesBroken = [...missing, ...named, ...taken];
     const conflict = rulesBroken.length > 0 ? sql`case ${sql.join(rulesBroken, sql` `)} end` : sql`cast(null as text)`;
 
-    const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
+    const assignments = bound.map(({ codec, valueOver }) => sql`${sql.ref(codec.column)} = ${valueOver(locked)}`);
     const changes = bound.map(({ field, codec }) => {
       const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
       const after = sql.ref(`updated.${codec.column}`) as RawBuilder<unknown>;
@@ -230,6 +256,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     const facts = definition.eventFacts
       ? sql` || ${definition.eventFacts((column) => sql.ref(`updated.${column}`) as RawBuilder<unknown>)}`
       : sql``;
+    const note = options.computed?.note ? sql` || ${options.computed.note(locked)}` : sql``;
 
     // Always one row: the saved aggregate with its event, or nulls with the unique rule that stopped it.
     return sql<
@@ -250,7 +277,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       ), event as (
         insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
         select ${param.uuid(context.eventId)}, ${definition.kind.type}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
-               jsonb_build_object('changes', ${sql.join(changes, sql` || `)})${facts} || ${param.jsonb(change.note ?? {})},
+               jsonb_build_object('changes', ${sql.join(changes, sql` || `)})${facts} || ${param.jsonb(change.note ?? {})}${note},
                ${claimedUntil}
         from updated join old on old.id = updated.id
         returning data, claimed_until is not null as claimed
