@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { RowScope } from '../kit/aggregate-table.js';
+import { ref, refList, table } from '../db/sql-names.js';
 import { CUSTOMERS } from '../customers/customer-table.js';
 import { DUPLICATE_SCORES as S, type CustomerDuplicateRule } from './duplicate-scores.js';
 
@@ -37,15 +38,27 @@ export interface CustomerCandidateRow {
  * merge (issue 19) adds the merged aliases here, and every rule and warning follows.
  */
 export function emailMatches(alias: string, email: RawBuilder<unknown>): RawBuilder<boolean> {
-  return sql<boolean>`lower(${sql.ref(`${alias}.email`)}) = ${email}`;
+  return sql<boolean>`lower(${ref(`${alias}.email`)}) = ${email}`;
 }
 
 /** Whether two names are alike: `%` is answered by the trigram index, the similarity is the documented threshold. */
 function namesAlike(name: RawBuilder<unknown>, probe: RawBuilder<unknown>): RawBuilder<boolean> {
-  return sql<boolean>`(${name} % ${probe} and similarity(${name}, ${probe}) >= ${sql.lit(S.nameThreshold)})`;
+  return sql<boolean>`(${name} % ${probe} and similarity(${name}, ${probe}) >= ${LIT.nameThreshold})`;
 }
 
+/** The scores as SQL literals, built once (they are in every create's statement). */
+const LIT = {
+  nameThreshold: sql.lit(S.nameThreshold),
+  email: sql.lit(S.email),
+  phone: sql.lit(S.phone),
+  nameWeight: sql.lit(S.nameWeight),
+  agreement: sql.lit(S.agreement),
+  warningCandidates: sql.lit(S.warningCandidates),
+};
+
 const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 'status', 'created_at'];
+/** The candidate's columns as the branches and the scoring select name them (built once). */
+const CANDIDATE_COLUMNS = refList(COLUMNS.map((column) => `c.${column}`));
 
 /**
  * The live customers some rule may match (within scope, without `exclude`), each branch one index
@@ -57,13 +70,13 @@ const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 's
  * erased customer ("[erased]", see docs/privacy.md) is nobody's duplicate.
  */
 function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[], sameNameLimit?: number): RawBuilder<unknown> {
-  const columns = sql.join([...COLUMNS.map((column) => sql.ref(`c.${column}`)), sql`similarity(c.name, ${probe.name}) as similarity`]);
+  const columns = sql`${CANDIDATE_COLUMNS}, similarity(c.name, ${probe.name}) as similarity`;
   const filtered = sql.join(
     filters.map((filter) => sql` and ${filter}`),
     sql``,
   );
   const branch = (match: RawBuilder<unknown>) =>
-    sql`select ${columns} from ${sql.table(CUSTOMERS)} as c where c.deleted_at is null and not c.erased and ${match}${filtered}`;
+    sql`select ${columns} from ${table(CUSTOMERS)} as c where c.deleted_at is null and not c.erased and ${match}${filtered}`;
   // Every name alike (the trigram GIN index answers `%`), or, for a create's warning, the same
   // name (a btree lookup): a common name is alike to thousands, too many to score in every insert.
   // Same-name customers all have the same similarity, so among those the phone branch does not
@@ -74,7 +87,7 @@ function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknow
     sql`(${branch(sql`lower(c.name) = lower(${probe.name})${match}`)} order by lower(c.name), c.id limit ${sql.lit(sameNameLimit ?? 0)})`;
   const names =
     sameNameLimit === undefined
-      ? branch(namesAlike(sql.ref('c.name'), probe.name))
+      ? branch(namesAlike(ref('c.name'), probe.name))
       : sql`${sameName(sql``)} union ${sameName(sql` and c.company_id = ${probe.companyId}`)}`;
   return sql`${branch(emailMatches('c', probe.email))}
     union ${branch(sql`c.phone = ${probe.phone}`)}
@@ -92,20 +105,19 @@ export function scoredCustomerCandidates(
   options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope; readonly sameNameLimit?: number },
 ): RawBuilder<CustomerCandidateRow> {
   const filters = [...(options.exclude ? [sql`c.id <> ${options.exclude}`] : []), ...(options.scope ? [options.scope] : [])];
-  const columns = sql.join(COLUMNS.map((column) => sql.ref(`c.${column}`)));
   return sql<CustomerCandidateRow>`
-    select ${columns}, m.email_match, m.phone_match, m.name_match, m.company_match, round(m.similarity::numeric, 3) as name_similarity,
+    select ${CANDIDATE_COLUMNS}, m.email_match, m.phone_match, m.name_match, m.company_match, round(m.similarity::numeric, 3) as name_similarity,
       round(least(1,
-        case when m.email_match then ${sql.lit(S.email)} else 0 end
-        + case when m.phone_match then ${sql.lit(S.phone)} else 0 end
-        + case when m.name_match then ${sql.lit(S.nameWeight)} * m.similarity else 0 end
-        + case when m.company_match and (m.phone_match or m.name_match) then ${sql.lit(S.agreement)} else 0 end
+        case when m.email_match then ${LIT.email} else 0 end
+        + case when m.phone_match then ${LIT.phone} else 0 end
+        + case when m.name_match then ${LIT.nameWeight} * m.similarity else 0 end
+        + case when m.company_match and (m.phone_match or m.name_match) then ${LIT.agreement} else 0 end
       )::numeric, 3) as score
     from (${candidateRows(probe, filters, options.sameNameLimit)}) as c
     cross join lateral (
       select coalesce(${emailMatches('c', probe.email)}, false) as email_match,
         coalesce(c.phone = ${probe.phone}, false) as phone_match,
-        coalesce(c.similarity, 0) >= ${sql.lit(S.nameThreshold)} as name_match,
+        coalesce(c.similarity, 0) >= ${LIT.nameThreshold} as name_match,
         coalesce(c.company_id = ${probe.companyId}, false) as company_match,
         coalesce(c.similarity, 0)::float8 as similarity
     ) as m`;
@@ -138,6 +150,6 @@ export function possibleDuplicatesOfNew(row: (column: string) => RawBuilder<unkn
   const probe: CustomerProbe = { email: sql`cast(null as text)`, phone: text('phone'), name: text('name'), companyId: row('company_id') };
   return sql`(select coalesce(jsonb_agg(to_jsonb(w) order by w.score desc, w.id), '[]'::jsonb) from (
     select * from (${scoredCustomerCandidates(probe, { scope, sameNameLimit: S.warningCandidates })}) as s
-    order by s.score desc, s.id limit ${sql.lit(S.warningCandidates)}
+    order by s.score desc, s.id limit ${LIT.warningCandidates}
   ) as w)`;
 }

@@ -5,6 +5,7 @@ import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-even
 import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import { param } from '../db/sql-values.js';
+import { ref, refList, table as tableNamed } from '../db/sql-names.js';
 import { EVENTS, eventToInsert } from '../events/event-table.js';
 import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import type { AggregateTable, RowScope } from './aggregate-table.js';
@@ -64,7 +65,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
   db: Kysely<Database>,
   definition: AggregateTable<State, Field>,
 ) {
-  const table = sql.table(definition.table);
+  const table = tableNamed(definition.table);
 
   /** The rule behind a failed write, if a named unique index or check constraint is why it failed. */
   function brokenRule(error: unknown): string | null {
@@ -94,14 +95,14 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       try {
         const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`
           with inserted as (
-            insert into ${table} (${sql.join(columns.map(([column]) => sql.ref(column)))})
-            select ${sql.join(columns.map(([, value]) => sql`${value}`))}
+            insert into ${table} (${refList(columns.map(([column]) => column))})
+            select ${sql.join(columns.map(([, value]) => value))}
             ${guards.length > 0 ? sql`where ${sql.join(guards, sql` and `)}` : sql``}
             on conflict do nothing
             returning *
           ), event as (
-            insert into ${sql.table(EVENTS)} (${sql.join(eventColumns.map(([column]) => sql.ref(column)))})
-            select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
+            insert into ${tableNamed(EVENTS)} (${refList(eventColumns.map(([column]) => column))})
+            select ${sql.join(eventColumns.map(([, value]) => value))} from inserted
             returning 1
           )${sql.join(alongside, sql``)}
           select (select count(*) from event) as inserted, ${takenRule(entity, null, rules)} as conflict${readColumns(options.reads, row)}`.execute(
@@ -182,8 +183,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       return { field, codec, valueOver: (row: RowValue) => computed?.(row) ?? value! };
     });
     // In the locking select the row's columns are unqualified; after it, they are `old`'s.
-    const current: RowValue = (column) => sql.ref(column);
-    const locked: RowValue = (column) => sql.ref(`old.${column}`);
+    const current: RowValue = (column) => ref(column);
+    const locked: RowValue = (column) => ref(`old.${column}`);
     const guards: RawBuilder<unknown>[] = [
       sql`id = ${param.uuid(id)}`,
       ...live(options.scope),
@@ -193,19 +194,19 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     for (const precondition of change.requires ?? []) {
       const codec = definition.columns[precondition.field as Field] ?? definition.guardColumns?.[precondition.field];
       if (!codec) throw new Error(`${definition.table} has no column for the precondition on ${precondition.field}`);
-      guards.push(sql`${sql.ref(codec.column)} in (${sql.join(precondition.oneOf.map((value) => sql`${codec.bind(value)}`))})`);
+      guards.push(sql`${ref(codec.column)} in (${sql.join(precondition.oneOf.map((value) => sql`${codec.bind(value)}`))})`);
     }
     if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
     guards.push(
       sql`(${sql.join(
-        bound.map(({ codec, valueOver }) => codec.differs(sql.ref(codec.column), sql`${valueOver(current)}`)),
+        bound.map(({ codec, valueOver }) => codec.differs(ref(codec.column), sql`${valueOver(current)}`)),
         sql` or `,
       )})`,
     );
     // The table's row rules on the row as it would be: a change that breaks one is not applied.
     const after = (field: Field) => {
       const entry = bound.find((candidate) => candidate.field === field);
-      return entry ? sql`${entry.valueOver(current)}` : sql.ref(definition.columns[field].column);
+      return entry ? sql`${entry.valueOver(current)}` : ref(definition.columns[field].column);
     };
     const now = param.timestamptz(context.now);
     guards.push(...(definition.rowRules?.(after, fields, now) ?? []));
@@ -224,16 +225,16 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     // The caller's rules over the row as the change leaves it: set columns take their new value.
     const afterColumn: RowValue = (column) => {
       const entry = bound.find(({ codec }) => codec.column === column);
-      return entry ? sql`${entry.valueOver(locked)}` : sql.ref(`old.${column}`);
+      return entry ? sql`${entry.valueOver(locked)}` : ref(`old.${column}`);
     };
     const named = (options.rules ?? []).map(({ rule, holds }) => sql`when not ${holds(afterColumn)} then ${rule}`);
     const rulesBroken = [...missing, ...named, ...taken];
     const conflict = rulesBroken.length > 0 ? sql`case ${sql.join(rulesBroken, sql` `)} end` : sql`cast(null as text)`;
 
-    const assignments = bound.map(({ codec, valueOver }) => sql`${sql.ref(codec.column)} = ${valueOver(locked)}`);
+    const assignments = bound.map(({ codec, valueOver }) => sql`${ref(codec.column)} = ${valueOver(locked)}`);
     const changes = bound.map(({ field, codec }) => {
-      const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
-      const after = sql.ref(`updated.${codec.column}`) as RawBuilder<unknown>;
+      const before = ref(`old.${codec.column}`) as RawBuilder<unknown>;
+      const after = ref(`updated.${codec.column}`) as RawBuilder<unknown>;
       const name = sql.lit(definition.kind.publicNames[field]);
       // Personal content is recorded as changed, never with its values (see AggregateKind.personal).
       const change = definition.kind.personal?.includes(field)
@@ -248,13 +249,13 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     const claimedUntil = lease
       ? sql`case when (select version from ${table} as seen where seen.id = old.id) = old.version
           and not exists (
-            select 1 from ${sql.table(EVENTS)} as earlier
+            select 1 from ${tableNamed(EVENTS)} as earlier
             where earlier.aggregate_type = ${definition.kind.type} and earlier.aggregate_id = old.id
               and earlier.published_at is null and earlier.parked_at is null
           ) then ${lease} end`
       : sql`cast(null as timestamptz)`;
     const facts = definition.eventFacts
-      ? sql` || ${definition.eventFacts((column) => sql.ref(`updated.${column}`) as RawBuilder<unknown>)}`
+      ? sql` || ${definition.eventFacts((column) => ref(`updated.${column}`) as RawBuilder<unknown>)}`
       : sql``;
     const note = options.computed?.note ? sql` || ${options.computed.note(locked)}` : sql``;
 
@@ -275,14 +276,14 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         from old where target.id = old.id and (select field from conflict) is null
         returning target.*
       ), event as (
-        insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
+        insert into ${tableNamed(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
         select ${param.uuid(context.eventId)}, ${definition.kind.type}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
                jsonb_build_object('changes', ${sql.join(changes, sql` || `)})${facts} || ${param.jsonb(change.note ?? {})}${note},
                ${claimedUntil}
         from updated join old on old.id = updated.id
         returning data, claimed_until is not null as claimed
       )
-      select saved.*, (select field from conflict) as conflict_field${readColumns(options.reads, (column) => sql.ref(`saved.${column}`))}
+      select saved.*, (select field from conflict) as conflict_field${readColumns(options.reads, (column) => ref(`saved.${column}`))}
       from (select 1) as one
       left join lateral (select updated.*, event.data as event_data, event.claimed as event_claimed from updated, event) as saved on true`;
   }
@@ -290,7 +291,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
   /** The caller's reads as further columns of a write statement's result (`read_<name>`). */
   function readColumns(reads: WriteOptions['reads'], row: RowValue): RawBuilder<unknown> {
     return sql.join(
-      Object.entries(reads ?? {}).map(([name, read]) => sql`, ${read(row)} as ${sql.ref(`read_${name}`)}`),
+      Object.entries(reads ?? {}).map(([name, read]) => sql`, ${read(row)} as ${ref(`read_${name}`)}`),
       sql``,
     );
   }
