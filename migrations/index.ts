@@ -22,6 +22,7 @@ import * as erasure from './2026-11-28T18-00-00_erasure.js';
 import * as customerNameExact from './2026-11-28T19-00-00_customer-name-exact.js';
 import * as merges from './2026-11-28T21-00-00_merges.js';
 import * as customerExternalId from './2026-11-28T22-00-00_customer-external-id.js';
+import * as perf from './2026-11-28T23-00-00_perf.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T19-00-00_customer-name-exact': customerNameExact,
   '2026-11-28T21-00-00_merges': merges,
   '2026-11-28T22-00-00_customer-external-id': customerExternalId,
+  '2026-11-28T23-00-00_perf': perf,
 };

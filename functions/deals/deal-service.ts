@@ -6,6 +6,7 @@ import { dealNotFound } from '../../domain/deal/deal-errors.js';
 import type { DealChange } from '../../domain/deal/deal-stages.js';
 import type { DealEvent } from '../../domain/deal/deal.events.js';
 import type { DomainError } from '../../domain/errors.js';
+import type { SaveOutcome } from '../../domain/shared/aggregate-repository.js';
 import type { Pipeline } from '../../domain/pipeline/pipeline.js';
 import { decideChange } from '../../domain/shared/aggregate-change.js';
 import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-event.js';
@@ -22,6 +23,8 @@ import { createCustomerService } from '../customers/customer-service.js';
 import type { RowValue, WriteRule } from '../kit/aggregate-store.js';
 import { PIPELINES, rowToPipeline, type PipelineRow } from '../pipelines/pipeline-table.js';
 import { dealLinkError, dealLinkRules } from './deal-link-rules.js';
+import { stageStatement, type StageCommandInput } from './deal-stage-statement.js';
+import { stageCommand, type StageCommand } from '../../domain/deal/deal-stages.js';
 
 export interface DealServiceDependencies {
   readonly db: Kysely<Database>;
@@ -180,6 +183,58 @@ export function createDealService(deps: DealServiceDependencies) {
     }
   }
 
+  /**
+   * Loads the deal, builds the change from it (stage commands snapshot the stage they leave),
+   * and saves it in one statement with its event; if the deal moved in between (the statement's
+   * preconditions no longer hold), builds it again from the fresh state. With If-Match the
+   * change applies only at that version. A win whose primary customer must become a `customer`
+   * is saved in a transaction that moves it too. `broken` is a rule a write of this change already
+   * broke (the caller tried it without reading): it is answered, or for `customer_lifecycle` the
+   * win is made with the customer's move, without trying the same statement again.
+   */
+  async function changeReadingFirst(
+    id: string,
+    build: DealChangeBuilder,
+    caller: DealCaller,
+    expectedVersion: number | undefined,
+    ctx: ChangeContext,
+    broken?: string,
+  ): Promise<Result<Changed, DomainError>> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const current = await deals.findWithPipeline(id, caller.visibility);
+      if (!current) return err(dealNotFound(id));
+      // If-Match is answered first: a caller who saw another version learns that before anything else.
+      if (expectedVersion !== undefined && expectedVersion !== current.deal.version) {
+        return err(DEAL_KIND.versionMismatch(expectedVersion, current.deal));
+      }
+      const built = build(current, ctx.now);
+      if (!built.ok) return built;
+      const change = expectedVersion === undefined ? built.value : { ...built.value, expectedVersion };
+      const decided = decideChange(DEAL_KIND, current.deal, change, ctx);
+      if (!decided.ok) return decided;
+      if (decided.value.kind === 'unchanged') return ok({ deal: current.deal, pipeline: current.pipeline, event: null });
+      const saved: SaveOutcome<Deal, DealEvent> =
+        broken === undefined
+          ? await deals.store.saveChange(id, change, ctx, {
+              scope: dealScope(caller.visibility),
+              rules: dealLinkRules(change.set, caller.customersOf, change.event),
+            })
+          : { kind: 'conflict', field: broken };
+      broken = undefined;
+      if (saved.kind === 'saved') {
+        await deps.afterCommit?.([saved.event]);
+        return ok({ deal: saved.entity, pipeline: current.pipeline, event: saved.event });
+      }
+      if (saved.kind === 'conflict' && saved.field === 'customer_lifecycle') {
+        const won = await winMovingCustomer(id, change, ctx, caller);
+        if (won === null) continue;
+        return won.ok ? ok({ deal: won.value.deal, pipeline: current.pipeline, event: won.value.event }) : won;
+      }
+      if (saved.kind === 'conflict') return err(await conflict(saved.field, { ...current.deal, ...change.set }, caller));
+    }
+    return err(busy());
+  }
+
   const busy = (): DomainError => ({
     code: 'DEAL.BUSY',
     message: `The deal changed ${MAX_ATTEMPTS} times while this request tried to apply; read it again and retry.`,
@@ -265,48 +320,34 @@ export function createDealService(deps: DealServiceDependencies) {
     },
 
     /**
-     * Loads the deal, builds the change from it (stage commands snapshot the stage they leave),
-     * and saves it in one statement with its event; if the deal moved in between (the statement's
-     * preconditions no longer hold), builds it again from the fresh state. With If-Match the
-     * change applies only at that version. A win whose primary customer must become a `customer`
-     * is saved in a transaction that moves it too.
+     * A stage command (move, win, lose, reopen) in one statement that reads the deal and its
+     * pipeline itself (functions/deals/deal-stage-statement.ts): no read precedes the write. When
+     * it is not applied, or breaks a rule, or is a win whose primary customer must move too, the
+     * deal is read and the domain decides as changeReadingFirst does (a refusal costs the statement and
+     * that read).
      */
-    async change(
+    async stage(
       id: string,
-      build: DealChangeBuilder,
+      command: StageCommand,
+      input: StageCommandInput,
       caller: DealCaller,
       expectedVersion?: number,
     ): Promise<Result<Changed, DomainError>> {
       const ctx = context(caller.actor);
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const current = await deals.findWithPipeline(id, caller.visibility);
-        if (!current) return err(dealNotFound(id));
-        // If-Match is answered first: a caller who saw another version learns that before anything else.
-        if (expectedVersion !== undefined && expectedVersion !== current.deal.version) {
-          return err(DEAL_KIND.versionMismatch(expectedVersion, current.deal));
-        }
-        const built = build(current, ctx.now);
-        if (!built.ok) return built;
-        const change = expectedVersion === undefined ? built.value : { ...built.value, expectedVersion };
-        const decided = decideChange(DEAL_KIND, current.deal, change, ctx);
-        if (!decided.ok) return decided;
-        if (decided.value.kind === 'unchanged') return ok({ deal: current.deal, pipeline: current.pipeline, event: null });
-        const saved = await deals.store.saveChange(id, change, ctx, {
-          scope: dealScope(caller.visibility),
-          rules: dealLinkRules(change.set, caller.customersOf, change.event),
-        });
-        if (saved.kind === 'saved') {
-          await deps.afterCommit?.([saved.event]);
-          return ok({ deal: saved.entity, pipeline: current.pipeline, event: saved.event });
-        }
-        if (saved.kind === 'conflict' && saved.field === 'customer_lifecycle') {
-          const won = await winMovingCustomer(id, change, ctx, caller);
-          if (won === null) continue;
-          return won.ok ? ok({ deal: won.value.deal, pipeline: current.pipeline, event: won.value.event }) : won;
-        }
-        if (saved.kind === 'conflict') return err(await conflict(saved.field, { ...current.deal, ...change.set }, caller));
+      const statement = stageStatement(command, input, ctx.now);
+      const change = expectedVersion === undefined ? statement.change : { ...statement.change, expectedVersion };
+      const saved = await deals.store.saveChange(id, change, ctx, {
+        scope: dealScope(caller.visibility),
+        rules: dealLinkRules(change.set, caller.customersOf, change.event),
+        reads: pipelineRead,
+        computed: statement.computed,
+      });
+      if (saved.kind === 'saved') {
+        await deps.afterCommit?.([saved.event]);
+        return ok({ deal: saved.entity, pipeline: toPipeline(saved.reads?.pipeline), event: saved.event });
       }
-      return err(busy());
+      const build: DealChangeBuilder = ({ deal, pipeline }, now) => stageCommand(deal, pipeline, command, now, input);
+      return changeReadingFirst(id, build, caller, expectedVersion, ctx, saved.kind === 'conflict' ? saved.field : undefined);
     },
   };
 }

@@ -1,5 +1,5 @@
 import * as commands from '../../domain/deal/deal-commands.js';
-import { stageCommand, type StageCommand } from '../../domain/deal/deal-stages.js';
+import type { StageCommand } from '../../domain/deal/deal-stages.js';
 import { parseTags } from '../../domain/shared/tags.js';
 import { DEFAULT_PIPELINE_ID as DEFAULT_PIPELINE } from '../../domain/pipeline/pipeline.js';
 import { validationFailed, type DomainError } from '../../domain/errors.js';
@@ -19,7 +19,8 @@ import { CustomerIdParams } from '../customers/customer.schemas.js';
 import { toEventDetail } from '../events/event-envelope.js';
 import { DEAL_PERMISSIONS } from './deal-permissions.js';
 import { dealBody, dealEtag } from './deal-responses.js';
-import type { DealCaller, DealChangeBuilder, DealService, PlainDealChange } from './deal-service.js';
+import type { DealCaller, DealService, PlainDealChange } from './deal-service.js';
+import type { StageCommandInput } from './deal-stage-statement.js';
 import type { DealWithPipeline } from './deal-repository.js';
 import {
   AssignDealBody,
@@ -140,11 +141,16 @@ const LINK_ERRORS = ['DEAL.UNKNOWN_CUSTOMER', 'DEAL.UNKNOWN_COMPANY', 'DEAL.CUST
 
 type IdRequest = RouteRequest<{ id: string }, any, unknown>;
 
-/** Runs a change on the deal named in the path and answers with the deal as it now is. */
-async function applyChange(request: IdRequest, services: DealRouteServices, build: DealChangeBuilder): Promise<HttpResponse | ApiError> {
+/** Runs a stage command on the deal named in the path (one statement decides it: see DealService.stage). */
+async function applyStageCommand(
+  request: IdRequest,
+  services: DealRouteServices,
+  command: StageCommand,
+  input: StageCommandInput,
+): Promise<HttpResponse | ApiError> {
   const expected = expectedTagFrom(request.headers, VERSION_MISMATCH);
   if (!expected.ok) return expected.error;
-  const outcome = await services.deals.change(request.params.id, build, callerOf(request), expected.value?.version);
+  const outcome = await services.deals.stage(request.params.id, command, input, callerOf(request), expected.value?.version);
   return outcome.ok ? dealResponse(services, 200, outcome.value) : outcome.error;
 }
 
@@ -191,13 +197,11 @@ function stageRoute(command: StageCommand, summary: string, schema: z.ZodObject 
       if (body.closed_at !== undefined && Date.parse(body.closed_at) > Date.parse(services.deals.now())) {
         return Promise.resolve(validationFailed([{ field: 'closed_at', message: 'closed_at cannot be in the future' }]));
       }
-      return applyChange(request, services, ({ deal, pipeline }, now) =>
-        stageCommand(deal, pipeline, command, now, {
-          stage: body.stage,
-          closedAt: body.closed_at,
-          lost: command === 'lose' ? { reason: body.lost_reason ?? '', note: body.lost_note, competitor: body.competitor } : undefined,
-        }),
-      );
+      return applyStageCommand(request, services, command, {
+        stage: body.stage,
+        closedAt: body.closed_at,
+        lost: command === 'lose' ? { reason: body.lost_reason ?? '', note: body.lost_note, competitor: body.competitor } : undefined,
+      });
     },
   });
 }

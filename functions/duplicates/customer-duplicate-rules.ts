@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { RowScope } from '../kit/aggregate-table.js';
+import { ref, refList, table } from '../db/sql-names.js';
 import { CUSTOMERS } from '../customers/customer-table.js';
 import { CUSTOMER_EMAILS } from '../merge/merge-tables.js';
 import { DUPLICATE_SCORES as S, type CustomerDuplicateRule } from './duplicate-scores.js';
@@ -39,34 +40,57 @@ export interface CustomerCandidateRow {
  * One primary-key lookup of the table of live emails and aliases.
  */
 export function emailMatches(alias: string, email: RawBuilder<unknown>): RawBuilder<boolean> {
-  return sql<boolean>`${sql.ref(`${alias}.id`)} = (select e.customer_id from ${sql.table(CUSTOMER_EMAILS)} as e where e.email = ${email})`;
+  return sql<boolean>`${ref(`${alias}.id`)} = (select e.customer_id from ${table(CUSTOMER_EMAILS)} as e where e.email = ${email})`;
 }
 
 /** Whether two names are alike: `%` is answered by the trigram index, the similarity is the documented threshold. */
 function namesAlike(name: RawBuilder<unknown>, probe: RawBuilder<unknown>): RawBuilder<boolean> {
-  return sql<boolean>`(${name} % ${probe} and similarity(${name}, ${probe}) >= ${sql.lit(S.nameThreshold)})`;
+  return sql<boolean>`(${name} % ${probe} and similarity(${name}, ${probe}) >= ${LIT.nameThreshold})`;
 }
 
+/** The scores as SQL literals, built once (they are in every create's statement). */
+const LIT = {
+  nameThreshold: sql.lit(S.nameThreshold),
+  email: sql.lit(S.email),
+  phone: sql.lit(S.phone),
+  nameWeight: sql.lit(S.nameWeight),
+  agreement: sql.lit(S.agreement),
+  warningCandidates: sql.lit(S.warningCandidates),
+};
+
 const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 'status', 'created_at'];
+/** The candidate's columns as the branches and the scoring select name them (built once). */
+const CANDIDATE_COLUMNS = refList(COLUMNS.map((column) => `c.${column}`));
 
 /**
  * The live customers some rule may match (within scope, without `exclude`), each branch one index
  * lookup (the unique email index, the phone index, the trigram index): never a read of the whole
  * table. The branches return the candidates' columns themselves, so that no join back to the
- * table is left for the planner to turn into a scan of it. An erased customer ("[erased]", see
- * docs/privacy.md) is nobody's duplicate.
+ * table is left for the planner to turn into a scan of it, with the name's similarity computed
+ * once per row (`similarity`: pg_trgm's trigram comparison is the costliest part of scoring; as
+ * an expression of the outer query the planner repeated it in every place the score uses it). An
+ * erased customer ("[erased]", see docs/privacy.md) is nobody's duplicate.
  */
-function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[], sameNameOnly = false): RawBuilder<unknown> {
-  const columns = sql.join(COLUMNS.map((column) => sql.ref(`c.${column}`)));
+function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknown>[], sameNameLimit?: number): RawBuilder<unknown> {
+  const columns = sql`${CANDIDATE_COLUMNS}, similarity(c.name, ${probe.name}) as similarity`;
   const filtered = sql.join(
     filters.map((filter) => sql` and ${filter}`),
     sql``,
   );
   const branch = (match: RawBuilder<unknown>) =>
-    sql`select ${columns} from ${sql.table(CUSTOMERS)} as c where c.deleted_at is null and not c.erased and ${match}${filtered}`;
+    sql`select ${columns} from ${table(CUSTOMERS)} as c where c.deleted_at is null and not c.erased and ${match}${filtered}`;
   // Every name alike (the trigram GIN index answers `%`), or, for a create's warning, the same
   // name (a btree lookup): a common name is alike to thousands, too many to score in every insert.
-  const names = sameNameOnly ? branch(sql`lower(c.name) = lower(${probe.name})`) : branch(namesAlike(sql.ref('c.name'), probe.name));
+  // Same-name customers all have the same similarity, so among those the phone branch does not
+  // also return, the best are those of the same company, then the lowest ids: the first
+  // `sameNameLimit` by id of the same company and of all hold every one that can make the warning,
+  // and each is a walk of the (lower(name), id) index that stops there, however common the name.
+  const sameName = (match: RawBuilder<unknown>) =>
+    sql`(${branch(sql`lower(c.name) = lower(${probe.name})${match}`)} order by lower(c.name), c.id limit ${sql.lit(sameNameLimit ?? 0)})`;
+  const names =
+    sameNameLimit === undefined
+      ? branch(namesAlike(ref('c.name'), probe.name))
+      : sql`${sameName(sql``)} union ${sameName(sql` and c.company_id = ${probe.companyId}`)}`;
   return sql`${branch(emailMatches('c', probe.email))}
     union ${branch(sql`c.phone = ${probe.phone}`)}
     union ${names}`;
@@ -75,29 +99,29 @@ function candidateRows(probe: CustomerProbe, filters: readonly RawBuilder<unknow
 /**
  * The candidates of `probe` with the rules each matched and its score, as a select (columns of
  * CustomerCandidateRow), not ordered. `exclude` is the customer compared (never its own duplicate),
- * `scope` who the caller may see (a sales rep: their customers).
+ * `scope` who the caller may see (a sales rep: their customers); `sameNameLimit` narrows the name
+ * rule to the same name (case aside) and to that many of its best candidates (a create's warning).
  */
 export function scoredCustomerCandidates(
   probe: CustomerProbe,
-  options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope; readonly sameNameOnly?: boolean },
+  options: { readonly exclude?: RawBuilder<unknown>; readonly scope?: RowScope; readonly sameNameLimit?: number },
 ): RawBuilder<CustomerCandidateRow> {
-  const similarity = sql`coalesce(similarity(c.name, ${probe.name}), 0)`;
   const filters = [...(options.exclude ? [sql`c.id <> ${options.exclude}`] : []), ...(options.scope ? [options.scope] : [])];
   return sql<CustomerCandidateRow>`
-    select c.*, m.email_match, m.phone_match, m.name_match, m.company_match, round(m.similarity::numeric, 3) as name_similarity,
+    select ${CANDIDATE_COLUMNS}, m.email_match, m.phone_match, m.name_match, m.company_match, round(m.similarity::numeric, 3) as name_similarity,
       round(least(1,
-        case when m.email_match then ${sql.lit(S.email)} else 0 end
-        + case when m.phone_match then ${sql.lit(S.phone)} else 0 end
-        + case when m.name_match then ${sql.lit(S.nameWeight)} * m.similarity else 0 end
-        + case when m.company_match and (m.phone_match or m.name_match) then ${sql.lit(S.agreement)} else 0 end
+        case when m.email_match then ${LIT.email} else 0 end
+        + case when m.phone_match then ${LIT.phone} else 0 end
+        + case when m.name_match then ${LIT.nameWeight} * m.similarity else 0 end
+        + case when m.company_match and (m.phone_match or m.name_match) then ${LIT.agreement} else 0 end
       )::numeric, 3) as score
-    from (${candidateRows(probe, filters, options.sameNameOnly)}) as c
+    from (${candidateRows(probe, filters, options.sameNameLimit)}) as c
     cross join lateral (
       select coalesce(${emailMatches('c', probe.email)}, false) as email_match,
         coalesce(c.phone = ${probe.phone}, false) as phone_match,
-        ${similarity} >= ${sql.lit(S.nameThreshold)} as name_match,
+        coalesce(c.similarity, 0) >= ${LIT.nameThreshold} as name_match,
         coalesce(c.company_id = ${probe.companyId}, false) as company_match,
-        ${similarity}::float8 as similarity
+        coalesce(c.similarity, 0)::float8 as similarity
     ) as m`;
 }
 
@@ -127,7 +151,7 @@ export function possibleDuplicatesOfNew(row: (column: string) => RawBuilder<unkn
   const text = (column: string) => sql`cast(${row(column)} as text)`;
   const probe: CustomerProbe = { email: sql`cast(null as text)`, phone: text('phone'), name: text('name'), companyId: row('company_id') };
   return sql`(select coalesce(jsonb_agg(to_jsonb(w) order by w.score desc, w.id), '[]'::jsonb) from (
-    select * from (${scoredCustomerCandidates(probe, { scope, sameNameOnly: true })}) as s
-    order by s.score desc, s.id limit ${sql.lit(S.warningCandidates)}
+    select * from (${scoredCustomerCandidates(probe, { scope, sameNameLimit: S.warningCandidates })}) as s
+    order by s.score desc, s.id limit ${LIT.warningCandidates}
   ) as w)`;
 }

@@ -5,6 +5,7 @@ import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-even
 import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import { param } from '../db/sql-values.js';
+import { ref, refList, table as tableNamed } from '../db/sql-names.js';
 import { EVENTS, eventToInsert } from '../events/event-table.js';
 import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import type { AggregateTable, RowScope } from './aggregate-table.js';
@@ -31,6 +32,21 @@ export interface WriteOptions {
    * reads see the table as it was before the insert, so never the new row itself.
    */
   readonly reads?: Readonly<Record<string, (row: RowValue) => RawBuilder<unknown>>>;
+  /**
+   * A change whose values depend on the row as it is (e.g. a deal's next stage, read off its
+   * pipeline), decided by the write statement itself instead of by a read before it:
+   * - `set`: SQL over the current row (`row`) for fields of the change, in place of their values;
+   * - `requires`: further conditions over the current row, checked with the preconditions (a write
+   *   that breaks one is not applied: the caller reads the row to say why);
+   * - `note`: facts the event records about the row as it was (a jsonb object), after the change's own note.
+   * Inside `requires` the row's columns are unqualified: a subquery must alias its tables and not
+   * use their names for columns of the row.
+   */
+  readonly computed?: {
+    readonly set?: Readonly<Record<string, (row: RowValue) => RawBuilder<unknown>>>;
+    readonly requires?: (row: RowValue) => readonly RawBuilder<boolean>[];
+    readonly note?: (row: RowValue) => RawBuilder<unknown>;
+  };
 }
 
 /** A column's value in the row as the write leaves it, as SQL. */
@@ -49,7 +65,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
   db: Kysely<Database>,
   definition: AggregateTable<State, Field>,
 ) {
-  const table = sql.table(definition.table);
+  const table = tableNamed(definition.table);
 
   /** The rule behind a failed write, if a named unique index or check constraint is why it failed. */
   function brokenRule(error: unknown): string | null {
@@ -79,14 +95,14 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       try {
         const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`
           with inserted as (
-            insert into ${table} (${sql.join(columns.map(([column]) => sql.ref(column)))})
-            select ${sql.join(columns.map(([, value]) => sql`${value}`))}
+            insert into ${table} (${refList(columns.map(([column]) => column))})
+            select ${sql.join(columns.map(([, value]) => value))}
             ${guards.length > 0 ? sql`where ${sql.join(guards, sql` and `)}` : sql``}
             on conflict do nothing
             returning *
           ), event as (
-            insert into ${sql.table(EVENTS)} (${sql.join(eventColumns.map(([column]) => sql.ref(column)))})
-            select ${sql.join(eventColumns.map(([, value]) => sql`${value}`))} from inserted
+            insert into ${tableNamed(EVENTS)} (${refList(eventColumns.map(([column]) => column))})
+            select ${sql.join(eventColumns.map(([, value]) => value))} from inserted
             returning 1
           )${sql.join(alongside, sql``)}
           select (select count(*) from event) as inserted, ${takenRule(entity, null, rules)} as conflict${readColumns(options.reads, row)}`.execute(
@@ -159,55 +175,66 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
    */
   function changeStatement(id: string, change: AggregateChange<State, EventType, Field>, context: ChangeContext, options: WriteOptions) {
     const fields = Object.keys(change.set) as Field[];
+    // A field's new value, over the row it changes: bound from the change, or computed by the statement.
     const bound = fields.map((field) => {
       const codec = definition.columns[field];
-      return { field, codec, value: codec.bind(change.set[field]) };
+      const computed = options.computed?.set?.[field as string];
+      const value = computed ? undefined : codec.bind(change.set[field]);
+      return { field, codec, valueOver: (row: RowValue) => computed?.(row) ?? value! };
     });
-    const guards: RawBuilder<unknown>[] = [sql`id = ${param.uuid(id)}`, ...live(options.scope), ...(options.guards ?? [])];
+    // In the locking select the row's columns are unqualified; after it, they are `old`'s.
+    const current: RowValue = (column) => ref(column);
+    const locked: RowValue = (column) => ref(`old.${column}`);
+    const guards: RawBuilder<unknown>[] = [
+      sql`id = ${param.uuid(id)}`,
+      ...live(options.scope),
+      ...(options.guards ?? []),
+      ...(options.computed?.requires?.(current) ?? []),
+    ];
     for (const precondition of change.requires ?? []) {
       const codec = definition.columns[precondition.field as Field] ?? definition.guardColumns?.[precondition.field];
       if (!codec) throw new Error(`${definition.table} has no column for the precondition on ${precondition.field}`);
-      guards.push(sql`${sql.ref(codec.column)} in (${sql.join(precondition.oneOf.map((value) => sql`${codec.bind(value)}`))})`);
+      guards.push(sql`${ref(codec.column)} in (${sql.join(precondition.oneOf.map((value) => sql`${codec.bind(value)}`))})`);
     }
     if (change.expectedVersion !== undefined) guards.push(sql`version = ${change.expectedVersion}`);
     guards.push(
       sql`(${sql.join(
-        bound.map(({ codec, value }) => codec.differs(sql.ref(codec.column), sql`${value}`)),
+        bound.map(({ codec, valueOver }) => codec.differs(ref(codec.column), sql`${valueOver(current)}`)),
         sql` or `,
       )})`,
     );
     // The table's row rules on the row as it would be: a change that breaks one is not applied.
     const after = (field: Field) => {
       const entry = bound.find((candidate) => candidate.field === field);
-      return entry ? sql`${entry.value}` : sql.ref(definition.columns[field].column);
+      return entry ? sql`${entry.valueOver(current)}` : ref(definition.columns[field].column);
     };
     const now = param.timestamptz(context.now);
     guards.push(...(definition.rowRules?.(after, fields, now) ?? []));
     const missing = bound
       .filter(({ field }) => change.set[field] !== null && change.set[field] !== undefined)
-      .flatMap(({ field, value }) =>
+      .flatMap(({ field, valueOver }) =>
         Object.entries(definition.referenceChecks ?? {})
           .filter(([, check]) => check.field === field)
-          .map(([rule, check]) => sql`when ${check.missing(sql`${value}`)} then ${rule}`),
+          .map(([rule, check]) => sql`when ${check.missing(sql`${valueOver(locked)}`)} then ${rule}`),
       );
-    const taken = bound.flatMap(({ field, value }) =>
+    const taken = bound.flatMap(({ field, valueOver }) =>
       Object.entries(definition.uniqueChecks ?? {})
         .filter(([, check]) => check.field === field)
-        .map(([rule, check]) => sql`when ${check.taken(sql`${value}`, param.uuid(id))} then ${rule}`),
+        .map(([rule, check]) => sql`when ${check.taken(sql`${valueOver(locked)}`, param.uuid(id))} then ${rule}`),
     );
     // The caller's rules over the row as the change leaves it: set columns take their new value.
     const afterColumn: RowValue = (column) => {
       const entry = bound.find(({ codec }) => codec.column === column);
-      return entry ? sql`${entry.value}` : sql.ref(`old.${column}`);
+      return entry ? sql`${entry.valueOver(locked)}` : ref(`old.${column}`);
     };
     const named = (options.rules ?? []).map(({ rule, holds }) => sql`when not ${holds(afterColumn)} then ${rule}`);
     const rulesBroken = [...missing, ...named, ...taken];
     const conflict = rulesBroken.length > 0 ? sql`case ${sql.join(rulesBroken, sql` `)} end` : sql`cast(null as text)`;
 
-    const assignments = bound.map(({ codec, value }) => sql`${sql.ref(codec.column)} = ${value}`);
+    const assignments = bound.map(({ codec, valueOver }) => sql`${ref(codec.column)} = ${valueOver(locked)}`);
     const changes = bound.map(({ field, codec }) => {
-      const before = sql.ref(`old.${codec.column}`) as RawBuilder<unknown>;
-      const after = sql.ref(`updated.${codec.column}`) as RawBuilder<unknown>;
+      const before = ref(`old.${codec.column}`) as RawBuilder<unknown>;
+      const after = ref(`updated.${codec.column}`) as RawBuilder<unknown>;
       const name = sql.lit(definition.kind.publicNames[field]);
       // Personal content is recorded as changed, never with its values (see AggregateKind.personal).
       const change = definition.kind.personal?.includes(field)
@@ -222,14 +249,15 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     const claimedUntil = lease
       ? sql`case when (select version from ${table} as seen where seen.id = old.id) = old.version
           and not exists (
-            select 1 from ${sql.table(EVENTS)} as earlier
+            select 1 from ${tableNamed(EVENTS)} as earlier
             where earlier.aggregate_type = ${definition.kind.type} and earlier.aggregate_id = old.id
               and earlier.published_at is null and earlier.parked_at is null
           ) then ${lease} end`
       : sql`cast(null as timestamptz)`;
     const facts = definition.eventFacts
-      ? sql` || ${definition.eventFacts((column) => sql.ref(`updated.${column}`) as RawBuilder<unknown>)}`
+      ? sql` || ${definition.eventFacts((column) => ref(`updated.${column}`) as RawBuilder<unknown>)}`
       : sql``;
+    const note = options.computed?.note ? sql` || ${options.computed.note(locked)}` : sql``;
 
     // Always one row: the saved aggregate with its event, or nulls with the unique rule that stopped it.
     return sql<
@@ -248,14 +276,14 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         from old where target.id = old.id and (select field from conflict) is null
         returning target.*
       ), event as (
-        insert into ${sql.table(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
+        insert into ${tableNamed(EVENTS)} (event_id, aggregate_type, aggregate_id, aggregate_version, event_type, event_version, occurred_at, actor, data, claimed_until)
         select ${param.uuid(context.eventId)}, ${definition.kind.type}, updated.id, updated.version, ${change.event}, 1, ${now}, ${context.actor},
-               jsonb_build_object('changes', ${sql.join(changes, sql` || `)})${facts} || ${param.jsonb(change.note ?? {})},
+               jsonb_build_object('changes', ${sql.join(changes, sql` || `)})${facts} || ${param.jsonb(change.note ?? {})}${note},
                ${claimedUntil}
         from updated join old on old.id = updated.id
         returning data, claimed_until is not null as claimed
       )
-      select saved.*, (select field from conflict) as conflict_field${readColumns(options.reads, (column) => sql.ref(`saved.${column}`))}
+      select saved.*, (select field from conflict) as conflict_field${readColumns(options.reads, (column) => ref(`saved.${column}`))}
       from (select 1) as one
       left join lateral (select updated.*, event.data as event_data, event.claimed as event_claimed from updated, event) as saved on true`;
   }
@@ -263,7 +291,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
   /** The caller's reads as further columns of a write statement's result (`read_<name>`). */
   function readColumns(reads: WriteOptions['reads'], row: RowValue): RawBuilder<unknown> {
     return sql.join(
-      Object.entries(reads ?? {}).map(([name, read]) => sql`, ${read(row)} as ${sql.ref(`read_${name}`)}`),
+      Object.entries(reads ?? {}).map(([name, read]) => sql`, ${read(row)} as ${ref(`read_${name}`)}`),
       sql``,
     );
   }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
@@ -15,6 +15,8 @@ declare module '../db/database.js' {
 
 const PEPPER_FILE = 'privacy-pepper';
 let pepper: Buffer | undefined;
+/** The pepper as a key object, made once: every customer insert hashes its email under it. */
+let pepperKey: KeyObject | undefined;
 
 /**
  * The pepper of the email hashes: PRIVACY_EMAIL_PEPPER (on AWS, from Secrets Manager through the
@@ -43,7 +45,8 @@ function emailPepper(): Buffer {
 
 /** HMAC-SHA-256 of the lower-cased email under the pepper, as hex. */
 export function emailHash(email: string): string {
-  return createHmac('sha256', emailPepper()).update(email.trim().toLowerCase(), 'utf8').digest('hex');
+  pepperKey ??= createSecretKey(emailPepper());
+  return createHmac('sha256', pepperKey).update(email.trim().toLowerCase(), 'utf8').digest('hex');
 }
 
 /** Whether the email is on the suppression list, as SQL (a guard of the customer insert). */

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { possibleDuplicatesOfNew } from '../../functions/duplicates/customer-duplicate-rules.js';
 import { duplicateStatements } from '../../functions/duplicates/duplicate-finder.js';
 import { openTestDatabase, type DialectName, type TestDatabase } from '../support/test-databases.js';
 
@@ -17,6 +18,7 @@ describe.each(dialects)('duplicate plans at %i rows on %s', (dialect) => {
   let database: TestDatabase;
   let customerId: string;
   let companyId: string;
+  let commonName: string;
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
     await sql`
@@ -45,6 +47,11 @@ describe.each(dialects)('duplicate plans at %i rows on %s', (dialect) => {
       .rows[0]!.id;
     companyId = (await sql<{ id: string }>`select id from customer_mgmt_companies where website is not null limit 1`.execute(database.db))
       .rows[0]!.id;
+    commonName = (
+      await sql<{ name: string }>`select name from customer_mgmt_customers group by name order by count(*) desc, name limit 1`.execute(
+        database.db,
+      )
+    ).rows[0]!.name;
   }, 600_000);
   afterAll(() => database.close());
 
@@ -80,6 +87,19 @@ describe.each(dialects)('duplicate plans at %i rows on %s', (dialect) => {
       const plan = await planOf(duplicateStatements.searchCustomers(probe, undefined, { limit: 20 }), generic);
       expect(plan).toContain('idx_customers_name_trgm');
       expect(plan).not.toMatch(/Seq Scan on customer_mgmt_customers/);
+    });
+
+    it(`a create's warning walks the (lower(name), id) index and stops after a few entries, however common the name (${mode})`, async () => {
+      for (const companyId of [null, '019b6ec4-774c-70e0-9c2c-7ba19630289d']) {
+        const row = (column: string) =>
+          column === 'name' ? sql`${commonName}` : column === 'company_id' ? sql`cast(${companyId} as uuid)` : sql`cast(null as text)`;
+        const plan = await planOf(sql`select ${possibleDuplicatesOfNew(row, undefined)} as duplicates`, generic);
+        expect(plan).toContain('idx_customers_name_lower_id');
+        expect(plan).not.toMatch(/Seq Scan on customer_mgmt_customers/);
+        // The name is held by dozens of customers; each walk reads at most the warning's five.
+        const walked = [...plan.matchAll(/Index Scan using idx_customers_name_lower_id .*rows=(\d+)/g)].map((match) => Number(match[1]));
+        if (!generic) expect(walked.length > 0 && walked.every((rows) => rows <= 5)).toBe(true);
+      }
     });
 
     it(`GET /companies/{id}/duplicates reads the domain, website-host and trigram indexes (${mode})`, async () => {
