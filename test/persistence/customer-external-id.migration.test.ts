@@ -75,7 +75,7 @@ describe.each(availableDialects())('the customer-external-id migration on a live
   });
 
   it('running it again changes nothing', async () => {
-    await customerExternalId(database.db);
+    await customerExternalId(database.db as Kysely<any>);
     const { rows } = await sql<{ n: number | string }>`
       select count(*) as n from pg_constraint where conname = 'customer_mgmt_customers_external_id_length'`.execute(database.db);
     expect(Number(rows[0]!.n)).toBe(1);
