@@ -1,4 +1,5 @@
 import type { Actor } from '../http/actor.js';
+import type { ApiError } from '../http/http-errors.js';
 import { textProblem } from '../../domain/shared/text.js';
 import { OWNER_SCOPED_ROLES, ROLES, type Permission, type Role } from './permissions.js';
 
@@ -31,6 +32,20 @@ function claimValues(claim: Actor['claims'][string] | undefined, name: 'roles' |
 
 /** What a caller may see: everything, or only the customers assigned to `ownerId` (a UUID, lower-case). */
 export type AccessScope = { readonly kind: 'all' } | { readonly kind: 'owner'; readonly ownerId: string };
+
+/**
+ * An owner-scoped caller (a sales rep) may make only themselves the owner or assignee of a record:
+ * the 403 naming the field and the one value allowed, or null when the value is theirs (or the
+ * caller is not owner-scoped). `message` says it in the object's words.
+ */
+export function onlySelfRefused(
+  scope: AccessScope,
+  value: string | null | undefined,
+  refusal: { readonly field: string; readonly message: string },
+): ApiError | null {
+  if (scope.kind !== 'owner' || value === scope.ownerId) return null;
+  return { code: 'FORBIDDEN', message: refusal.message, details: { field: refusal.field, allowed_value: scope.ownerId } };
+}
 
 export type AccessDenial =
   /** No token, or a subject that cannot be an identity (empty, over 255 characters, unclean text). */

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../domain/shared/json.js';
 import type { ChildPage } from '../../domain/shared/paging.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import { parseTags } from '../../domain/shared/tags.js';
-import type { AccessScope } from '../auth/access.js';
+import { onlySelfRefused, type AccessScope } from '../auth/access.js';
 import { toEventDetail } from '../events/event-envelope.js';
 import { EventDetailRepresentation } from '../events/event-representation.js';
 import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
@@ -56,14 +56,8 @@ export function writeVisibility(scope: AccessScope): CompanyVisibility {
 }
 
 /** A sales rep may only make companies theirs, never someone else's. */
-export function ownerRefused(scope: AccessScope, ownerId: string | null | undefined): ApiError | null {
-  if (scope.kind !== 'owner' || ownerId === scope.ownerId) return null;
-  return {
-    code: 'FORBIDDEN',
-    message: 'Sales reps can make only themselves the owner of a company.',
-    details: { field: 'owner_id', allowed_value: scope.ownerId },
-  };
-}
+export const ownerRefused = (scope: AccessScope, ownerId: string | null | undefined): ApiError | null =>
+  onlySelfRefused(scope, ownerId, { field: 'owner_id', message: 'Sales reps can make only themselves the owner of a company.' });
 
 /**
  * A create body as POST /companies takes it (the batch create and upsert run each input through

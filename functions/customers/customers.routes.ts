@@ -11,7 +11,7 @@ import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
 import { CreateWarnings } from '../duplicates/duplicates.schemas.js';
 import { duplicateWarnings } from '../duplicates/duplicate-warnings.js';
 import type { CustomerCandidate } from '../duplicates/duplicate-finder.js';
-import type { AccessScope } from '../auth/access.js';
+import { onlySelfRefused, type AccessScope } from '../auth/access.js';
 import type { ApiError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route, type RouteRequest } from '../http/route.js';
@@ -67,14 +67,8 @@ export function visibilityOf(scope: AccessScope): Visibility {
 }
 
 /** An owner-scoped caller (sales rep) may only make customers theirs, never someone else's. */
-export function assigneeRefused(scope: AccessScope, assignedTo: string | null | undefined): ApiError | null {
-  if (scope.kind !== 'owner' || assignedTo === scope.ownerId) return null;
-  return {
-    code: 'FORBIDDEN',
-    message: 'Sales reps can assign customers only to themselves.',
-    details: { field: 'assigned_to', allowed_value: scope.ownerId },
-  };
-}
+export const assigneeRefused = (scope: AccessScope, assignedTo: string | null | undefined): ApiError | null =>
+  onlySelfRefused(scope, assignedTo, { field: 'assigned_to', message: 'Sales reps can assign customers only to themselves.' });
 
 /**
  * A create body as POST /customers takes it (POST /customers/batch/create and upsert run each input

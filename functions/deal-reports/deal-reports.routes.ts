@@ -1,7 +1,10 @@
 import { validationFailed, type FieldIssue } from '../../domain/errors.js';
 import { pipelineNotFound } from '../../domain/pipeline/pipeline-errors.js';
 import { DEFAULT_PIPELINE_ID } from '../../domain/pipeline/pipeline.js';
+import type * as z from 'zod';
+import type { JsonObject } from '../../domain/shared/json.js';
 import type { AccessScope } from '../auth/access.js';
+import type { ApiError, ErrorCode } from '../http/http-errors.js';
 import { success } from '../http/responses.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { DEAL_REPORT_PERMISSIONS } from './deal-report-permissions.js';
@@ -29,99 +32,136 @@ export interface DealReportRouteServices {
 const reportScope = (scope: AccessScope): ReportScope => (scope.kind === 'owner' ? { ownerId: scope.ownerId } : {});
 const isIssue = (value: object): value is FieldIssue => 'field' in value;
 
-const common = { group: 'api-read', permission: DEAL_REPORT_PERMISSIONS.read } as const;
+/**
+ * What a report declares; every report route then does the same four steps: read its input from
+ * the query at the reports' clock (a window or periods that do not resolve are a 400 naming the
+ * parameter), scope it to the caller (a sales rep: their own deals), run its one statement (null:
+ * the pipeline it names does not exist), and answer the report in its envelope.
+ */
+interface ReportSpec<Q, Input extends object, Report> {
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly query: z.ZodType<Q>;
+  readonly data: z.ZodType;
+  readonly errors?: readonly ErrorCode[];
+  readonly input: (query: Q, now: Date) => Input | FieldIssue;
+  readonly run: (reports: DealReports, input: Input, scope: ReportScope) => Promise<Report | null>;
+  /** The answer when `run` finds no pipeline (only reports that name one). */
+  readonly notFound?: (input: Input) => ApiError;
+  readonly envelope: (report: Report, input: Input, query: Q) => JsonObject;
+}
+
+function reportRoute<Q, Input extends object, Report>(
+  spec: ReportSpec<Q, Input, Report>,
+): Route<undefined, Q, undefined, DealReportRouteServices> {
+  return defineRoute({
+    group: 'api-read',
+    permission: DEAL_REPORT_PERMISSIONS.read,
+    method: 'GET',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    query: spec.query,
+    response: { status: 200, data: spec.data },
+    ...(spec.errors && { errors: spec.errors }),
+    handle: async ({ query, scope }, services: DealReportRouteServices) => {
+      const input = spec.input(query, services.dealReports.now());
+      if (isIssue(input)) return validationFailed([input]);
+      const report = await spec.run(services.dealReports, input, reportScope(scope));
+      if (report === null) {
+        if (!spec.notFound) throw new Error(`${spec.path} found no report and declares no answer for it`);
+        return spec.notFound(input);
+      }
+      return success(200, spec.envelope(report, input, query));
+    },
+  });
+}
 
 export const dealReportRoutes: readonly Route<any, any, any, DealReportRouteServices>[] = [
-  defineRoute({
-    ...common,
-    method: 'GET',
+  reportRoute({
     path: '/reports/pipeline',
     operationId: 'getPipelineReport',
     summary: 'Open deals of a pipeline per stage: count, amount and weighted amount per currency, average days in stage',
     query: PipelineReportQuery,
-    response: { status: 200, data: PipelineReportRepresentation },
+    data: PipelineReportRepresentation,
     errors: ['PIPELINE.NOT_FOUND'],
-    handle: async ({ query, scope }, services: DealReportRouteServices) => {
-      const pipelineId = query.pipeline_id ?? DEFAULT_PIPELINE_ID;
-      const asOf = services.dealReports.now().toISOString();
-      const report = await services.dealReports.pipeline(
-        { pipelineId, ownerId: query.owner_id, currency: query.currency, now: asOf },
-        reportScope(scope),
-      );
-      if (!report) return pipelineNotFound(pipelineId);
-      return success(200, {
-        pipeline_id: report.pipeline.id,
-        pipeline_name: report.pipeline.name,
-        as_of: asOf,
-        stages: report.stages,
-        totals: report.totals,
-      });
-    },
+    input: (query, now) => ({
+      pipelineId: query.pipeline_id ?? DEFAULT_PIPELINE_ID,
+      ownerId: query.owner_id,
+      currency: query.currency,
+      now: now.toISOString(),
+    }),
+    run: (reports, input, scope) => reports.pipeline(input, scope),
+    notFound: ({ pipelineId }) => pipelineNotFound(pipelineId),
+    envelope: (report, { now }) => ({
+      pipeline_id: report.pipeline.id,
+      pipeline_name: report.pipeline.name,
+      as_of: now,
+      stages: report.stages,
+      totals: report.totals,
+    }),
   }),
-  defineRoute({
-    ...common,
-    method: 'GET',
+  reportRoute({
     path: '/reports/forecast',
     operationId: 'getForecastReport',
     summary: 'Per month or quarter: closed won, commit, best case, pipeline and the weighted total, per currency (and owner)',
     query: ForecastQuery,
-    response: { status: 200, data: ForecastRepresentation },
-    handle: async ({ query, scope }, services: DealReportRouteServices) => {
-      const periods = resolvePeriods(query, services.dealReports.now());
-      if (isIssue(periods)) return validationFailed([periods]);
-      const figures = await services.dealReports.forecast(
-        { pipelineId: query.pipeline_id, period: query.period, periods, groupByOwner: query.group_by === 'owner' },
-        reportScope(scope),
-      );
-      return success(200, { period: query.period, group_by: query.group_by, pipeline_id: query.pipeline_id ?? null, periods: figures });
+    data: ForecastRepresentation,
+    input: (query, now) => {
+      const periods = resolvePeriods(query, now);
+      if (isIssue(periods)) return periods;
+      return { pipelineId: query.pipeline_id, period: query.period, periods, groupByOwner: query.group_by === 'owner' };
     },
+    run: (reports, input, scope) => reports.forecast(input, scope),
+    envelope: (figures, _input, query) => ({
+      period: query.period,
+      group_by: query.group_by,
+      pipeline_id: query.pipeline_id ?? null,
+      periods: figures,
+    }),
   }),
-  defineRoute({
-    ...common,
-    method: 'GET',
+  reportRoute({
     path: '/reports/win-rate',
     operationId: 'getWinRateReport',
     summary: 'Won / (won + lost) of the deals closed in a window, by count and per currency by amount, with the lost reasons',
     query: WinRateQuery,
-    response: { status: 200, data: WinRateRepresentation },
-    handle: async ({ query, scope }, services: DealReportRouteServices) => {
-      const window = resolveWindow(query, services.dealReports.now());
-      if (isIssue(window)) return validationFailed([window]);
-      const groupBy = query.group_by === 'none' ? undefined : query.group_by;
-      const report = await services.dealReports.winRate({ ...window, groupBy }, reportScope(scope));
-      return success(200, { ...window, group_by: query.group_by, ...report });
+    data: WinRateRepresentation,
+    input: (query, now) => {
+      const window = resolveWindow(query, now);
+      return isIssue(window) ? window : { window, groupBy: query.group_by === 'none' ? undefined : query.group_by };
     },
+    run: (reports, { window, groupBy }, scope) => reports.winRate({ ...window, groupBy }, scope),
+    envelope: (report, { window }, query) => ({ ...window, group_by: query.group_by, ...report }),
   }),
-  defineRoute({
-    ...common,
-    method: 'GET',
+  reportRoute({
     path: '/reports/sales-velocity',
     operationId: 'getSalesVelocityReport',
     summary: 'Open deals × average won amount × win rate ÷ average sales cycle, per currency, with each factor',
     query: SalesVelocityQuery,
-    response: { status: 200, data: SalesVelocityRepresentation },
-    handle: async ({ query, scope }, services: DealReportRouteServices) => {
-      const window = resolveWindow(query, services.dealReports.now());
-      if (isIssue(window)) return validationFailed([window]);
-      return success(200, { ...window, currencies: await services.dealReports.salesVelocity(window, reportScope(scope)) });
-    },
+    data: SalesVelocityRepresentation,
+    input: (query, now) => resolveWindow(query, now),
+    run: (reports, window, scope) => reports.salesVelocity(window, scope),
+    envelope: (currencies, window) => ({ ...window, currencies }),
   }),
-  defineRoute({
-    ...common,
-    method: 'GET',
+  reportRoute({
     path: '/reports/stage-conversion',
     operationId: 'getStageConversionReport',
     summary: 'Of the deals created in a window, how many reached each stage and how many of those are won, from their events',
     query: StageConversionQuery,
-    response: { status: 200, data: StageConversionRepresentation },
+    data: StageConversionRepresentation,
     errors: ['PIPELINE.NOT_FOUND'],
-    handle: async ({ query, scope }, services: DealReportRouteServices) => {
-      const window = resolveWindow(query, services.dealReports.now());
-      if (isIssue(window)) return validationFailed([window]);
-      const pipelineId = query.pipeline_id ?? DEFAULT_PIPELINE_ID;
-      const report = await services.dealReports.stageConversion({ ...window, pipelineId }, reportScope(scope));
-      if (!report) return pipelineNotFound(pipelineId);
-      return success(200, { ...window, pipeline_id: report.pipeline.id, deals: report.deals, stages: report.stages });
+    input: (query, now) => {
+      const window = resolveWindow(query, now);
+      return isIssue(window) ? window : { ...window, pipelineId: query.pipeline_id ?? DEFAULT_PIPELINE_ID };
     },
+    run: (reports, input, scope) => reports.stageConversion(input, scope),
+    notFound: ({ pipelineId }) => pipelineNotFound(pipelineId),
+    envelope: (report, { pipelineId: _pipelineId, ...window }) => ({
+      ...window,
+      pipeline_id: report.pipeline.id,
+      deals: report.deals,
+      stages: report.stages,
+    }),
   }),
 ];

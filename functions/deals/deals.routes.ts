@@ -4,7 +4,7 @@ import { parseTags } from '../../domain/shared/tags.js';
 import { DEFAULT_PIPELINE_ID as DEFAULT_PIPELINE } from '../../domain/pipeline/pipeline.js';
 import { validationFailed, type DomainError } from '../../domain/errors.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
-import type { AccessScope } from '../auth/access.js';
+import { onlySelfRefused, type AccessScope } from '../auth/access.js';
 import { clientHasCurrent, expectedTagFrom } from '../http/conditional-requests.js';
 import type { ApiError } from '../http/http-errors.js';
 import { noContent, success, type HttpResponse } from '../http/responses.js';
@@ -56,16 +56,8 @@ export function callerOf(request: { readonly actor: { readonly id: string }; rea
 }
 
 /** A sales rep may give deals only to themselves (that the owner is an active rep, the write checks). */
-function ownerRefused(scope: AccessScope, ownerId: string | null | undefined): ApiError | null {
-  if (scope.kind === 'owner' && ownerId !== scope.ownerId) {
-    return {
-      code: 'FORBIDDEN',
-      message: 'Sales reps can give deals only to themselves.',
-      details: { field: 'owner_id', allowed_value: scope.ownerId },
-    };
-  }
-  return null;
-}
+const ownerRefused = (scope: AccessScope, ownerId: string | null | undefined): ApiError | null =>
+  onlySelfRefused(scope, ownerId, { field: 'owner_id', message: 'Sales reps can give deals only to themselves.' });
 
 /**
  * A create body as POST /deals takes it (the batch create and upsert run each input through here):
