@@ -258,8 +258,8 @@ describe.each(availableDialects().filter((dialect) => dialect !== 'postgres'))(
       expect(injections.filter(({ site }) => site.kind === 'cursor').length).toBeGreaterThanOrEqual(1);
     });
 
+    /** The request is refused with 400 naming the site (the database is compared once per site, by the callers). */
     async function expectRefused(injection: Injection, value: string, label: string) {
-      const before = await databaseState();
       const request = requestFor(injection, value);
       const response = await api.call(request);
       const where = `${label} in ${injection.part}.${injection.site.field} of ${injection.route.method} ${injection.route.path}`;
@@ -269,29 +269,43 @@ describe.each(availableDialects().filter((dialect) => dialect !== 'postgres'))(
         response.body.error.details.fields.map((issue: { field: string }) => issue.field),
         where,
       ).toContain(injection.site.field);
+    }
+
+    /** Runs `probe` for one injection site and checks that nothing it sent changed the database. */
+    async function writesNothing(injection: Injection, probe: () => Promise<void>) {
+      const before = await databaseState();
+      await probe();
+      const where = `${injection.part}.${injection.site.field} of ${injection.route.method} ${injection.route.path}`;
       expect(await databaseState(), where).toEqual(before);
     }
 
     it('refuses unclean text in every string field with 400 naming the field, writing nothing', async () => {
       for (const injection of injections) {
-        for (const [label, value] of UNCLEAN_TEXT) {
-          if (injection.part !== 'body' && !travelsInUrl(value)) continue;
-          await expectRefused(injection, value, label);
-        }
+        await writesNothing(injection, async () => {
+          for (const [label, value] of UNCLEAN_TEXT) {
+            if (injection.part !== 'body' && !travelsInUrl(value)) continue;
+            await expectRefused(injection, value, label);
+          }
+        });
       }
     }, 180_000);
 
     it('refuses impossible dates in every timestamp and forged cursors in every cursor; elsewhere they are plain text, never a 500', async () => {
       for (const injection of injections) {
-        for (const [kind, values] of [
-          ['timestamp', BAD_DATES],
-          ['cursor', FORGED_CURSORS],
-        ] as const) {
-          for (const value of values) {
-            if (injection.site.kind === kind) await expectRefused(injection, value, `${kind} ${value}`);
-            else assertWellFormed(await api.call(requestFor(injection, value)));
+        const probe = async () => {
+          for (const [kind, values] of [
+            ['timestamp', BAD_DATES],
+            ['cursor', FORGED_CURSORS],
+          ] as const) {
+            for (const value of values) {
+              if (injection.site.kind === kind) await expectRefused(injection, value, `${kind} ${value}`);
+              else assertWellFormed(await api.call(requestFor(injection, value)));
+            }
           }
-        }
+        };
+        // Where the value is plain text a request may rightly write (a name is a name); a refusal never does.
+        if (injection.site.kind === 'timestamp' || injection.site.kind === 'cursor') await writesNothing(injection, probe);
+        else await probe();
       }
     }, 180_000);
   },
