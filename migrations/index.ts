@@ -20,6 +20,7 @@ import * as exportsTable from './2026-11-28T16-00-00_exports.js';
 import * as duplicateIndexes from './2026-11-28T17-00-00_duplicate-indexes.js';
 import * as erasure from './2026-11-28T18-00-00_erasure.js';
 import * as customerNameExact from './2026-11-28T19-00-00_customer-name-exact.js';
+import * as imports from './2026-11-28T20-00-00_imports.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T17-00-00_duplicate-indexes': duplicateIndexes,
   '2026-11-28T18-00-00_erasure': transactional(erasure),
   '2026-11-28T19-00-00_customer-name-exact': customerNameExact,
+  '2026-11-28T20-00-00_imports': transactional(imports),
 };
