@@ -7,6 +7,7 @@ import { EDGE_ERROR_STATUS, type ErrorStatusTable } from './http/http-errors.js'
 import { BATCH_ERROR_STATUS } from './batch/batch-errors.js';
 import { INTERACTION_ERROR_STATUS } from './interactions/interaction-errors.js';
 import { EXPORT_ERROR_STATUS } from './exports/export-errors.js';
+import { IMPORT_ERROR_STATUS } from './imports/import-errors.js';
 
 /** Every error code of the service and its HTTP status: one table per aggregate, composed; the type demands every code. */
 export const ERROR_STATUS: ErrorStatusTable = {
@@ -19,4 +20,5 @@ export const ERROR_STATUS: ErrorStatusTable = {
   ...ANALYTICS_ERROR_STATUS,
   ...BATCH_ERROR_STATUS,
   ...EXPORT_ERROR_STATUS,
+  ...IMPORT_ERROR_STATUS,
 };
