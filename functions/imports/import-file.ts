@@ -53,6 +53,8 @@ export async function* csvRecords(bytes: AsyncIterable<Uint8Array>, options: Imp
   const parser = parse({
     delimiter: options.delimiter,
     quote: options.quote,
+    // RFC 4180: a quote inside a quoted cell is doubled (csv-parse would otherwise escape with " whatever the quote).
+    escape: options.quote,
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: IMPORT_LIMITS.recordBytes,
