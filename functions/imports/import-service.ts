@@ -38,7 +38,9 @@ export function createImportService(db: Kysely<Database>, options: ImportService
   const reports =
     options.reports ??
     localExportStorage({ dir: join(tmpdir(), 'customer-mgmt-exports'), downloadUrl: 'http://localhost/local/exports/download' });
-  const run = (id: string, shouldPause?: () => boolean): Promise<ImportOutcome> =>
+  // Set on shutdown: imports running here stop at their next chunk boundary (and resume on the next start).
+  let pausing = false;
+  const run = (id: string, shouldPause: () => boolean = () => pausing): Promise<ImportOutcome> =>
     runImport(
       {
         services: options.services(),
@@ -84,6 +86,16 @@ export function createImportService(db: Kysely<Database>, options: ImportService
       return job.reportKey ? reports.downloadUrl(job.reportKey, options.now()) : null;
     },
     cancel: (id: string) => store.cancel(id, options.now()),
+    /** Hands every uploaded import that has not ended (its runner stopped or died) to the launcher again: it resumes after its last chunk. */
+    async resumeUnfinished(): Promise<number> {
+      const ids = await store.unfinished();
+      for (const id of ids) await launcher.launch(id);
+      return ids.length;
+    },
+    /** Stops the imports running in this process at their next chunk boundary (shutdown); `idle()` then waits for that. */
+    pause(): void {
+      pausing = true;
+    },
     /** Waits for every import started in this process (tests, shutdown). */
     idle: () => local?.idle() ?? Promise.resolve(),
   };

@@ -170,6 +170,18 @@ export function createImportStore(db: Kysely<Database>) {
       return { items: rows.slice(0, limit).map(rowToJob), hasMore: rows.length > limit };
     },
 
+    /** Uploaded imports that have not ended: queued ones whose start was lost, running ones whose runner stopped. */
+    async unfinished(): Promise<string[]> {
+      const rows = await db
+        .selectFrom(IMPORTS)
+        .select('id')
+        .where('status', 'in', ['queued', 'running'])
+        .where('uploaded_at', 'is not', null)
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => row.id);
+    },
+
     /** The file has arrived (the upload is complete); null when the import is no longer queued or was uploaded already. */
     async uploaded(id: string, now: Date): Promise<ImportJob | null> {
       return returning(sql<Selectable<ImportsTable>>`
