@@ -32,7 +32,6 @@ const ConfigSchema = z.object({
   EXPORT_FUNCTION_NAME: optionalText,
   EXPORT_BUCKET: optionalText,
   IMPORT_BUCKET: optionalText,
-  IMPORT_FUNCTION_NAME: optionalText,
 });
 
 export type Config = Readonly<{
@@ -86,8 +85,6 @@ export type Config = Readonly<{
   exportBucket: string | undefined;
   /** The S3 bucket import files are uploaded to (the API presigns the PUT, the import function reads); unset locally. */
   importBucket: string | undefined;
-  /** The import function itself, which relaunches an import it paused before its time ran out. */
-  importFunctionName: string | undefined;
 }>;
 
 /** Parses the environment once; a missing or malformed variable fails naming it. */
@@ -142,6 +139,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exportFunctionName: e.EXPORT_FUNCTION_NAME,
     exportBucket: e.EXPORT_BUCKET,
     importBucket: e.IMPORT_BUCKET,
-    importFunctionName: e.IMPORT_FUNCTION_NAME,
   });
 }

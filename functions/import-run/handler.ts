@@ -49,8 +49,10 @@ async function importRun(event: unknown, context: Context): Promise<{ imports: {
     await services.imports.store.uploaded(id, new Date());
     const outcome = await services.imports.run(id, () => context.getRemainingTimeInMillis() < PAUSE_BEFORE_TIMEOUT_MS);
     if (outcome === 'paused') {
-      if (!config.importFunctionName) throw new Error('IMPORT_FUNCTION_NAME is not set: a paused import cannot go on');
-      await lambdaImportLauncher(lambda, config.importFunctionName).launch(id);
+      const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
+      if (!functionName)
+        throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: a paused import goes on in a new invocation of this function');
+      await lambdaImportLauncher(lambda, functionName).launch(id);
     }
     logger.info('import run ended', { import_id: id, outcome });
     results.push({ id, outcome });

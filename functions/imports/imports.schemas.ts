@@ -5,11 +5,17 @@ import { defaultMatchKey, importableProperties, IMPORT_OBJECTS } from './import-
 import { IMPORT_MODES, IMPORT_OBJECT_NAMES, IMPORT_STATUSES, type ImportRequest } from './import-store.js';
 
 const MAX_MAPPINGS = 500;
-const oneCharacter = (name: string, fallback: string) =>
+/** A delimiter or quote: one visible ASCII character (the delimiter may also be a tab, for TSV files). */
+const oneCharacter = (name: string, fallback: string, pattern: RegExp) =>
   z
     .string({ error: 'must be one character' })
     .length(1, 'must be exactly one character')
-    .refine((value) => value !== '\r' && value !== '\n' && value !== '\0', 'cannot be a line break or NUL')
+    .regex(
+      pattern,
+      name === 'delimiter'
+        ? 'must be a tab or a visible ASCII character such as , ; |'
+        : 'must be a visible ASCII character such as " or \'',
+    )
     .default(fallback)
     .describe(`the ${name} character (default ${JSON.stringify(fallback)})`);
 
@@ -38,7 +44,7 @@ export const StartImportBody = z
       .optional()
       .describe('CSV column → property; columns not named here are ignored (default: each column named like a property)'),
     options: z
-      .strictObject({ delimiter: oneCharacter('delimiter', ','), quote: oneCharacter('quote', '"') })
+      .strictObject({ delimiter: oneCharacter('delimiter', ',', /^[\t!-~]$/), quote: oneCharacter('quote', '"', /^[!-~]$/) })
       .refine((options) => options.delimiter !== options.quote, { message: 'the delimiter and the quote must differ', path: ['quote'] })
       .default({ delimiter: ',', quote: '"' }),
   })
@@ -97,6 +103,7 @@ export const ImportErrorsQuery = z.strictObject({
     z
       .string()
       .regex(/^\d{1,9}\.\d{1,4}$/, 'must be next_cursor of the previous page, such as 17.0')
+      .meta({ examples: ['17.0'] })
       .transform((value) => {
         const [row, seq] = value.split('.').map(Number);
         return { row: row!, seq: seq! };
