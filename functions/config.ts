@@ -31,6 +31,7 @@ const ConfigSchema = z.object({
   PRIVACY_EMAIL_PEPPER: optionalText,
   EXPORT_FUNCTION_NAME: optionalText,
   EXPORT_BUCKET: optionalText,
+  IMPORT_BUCKET: optionalText,
 });
 
 export type Config = Readonly<{
@@ -82,6 +83,8 @@ export type Config = Readonly<{
   exportFunctionName: string | undefined;
   /** The S3 bucket of export files (the export function writes, the read function signs download URLs); unset locally. */
   exportBucket: string | undefined;
+  /** The S3 bucket import files are uploaded to (the API presigns the PUT, the import function reads); unset locally. */
+  importBucket: string | undefined;
 }>;
 
 /** Parses the environment once; a missing or malformed variable fails naming it. */
@@ -135,5 +138,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     privacyEmailPepper: e.PRIVACY_EMAIL_PEPPER,
     exportFunctionName: e.EXPORT_FUNCTION_NAME,
     exportBucket: e.EXPORT_BUCKET,
+    importBucket: e.IMPORT_BUCKET,
   });
 }

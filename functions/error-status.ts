@@ -8,6 +8,7 @@ import { BATCH_ERROR_STATUS } from './batch/batch-errors.js';
 import { INTERACTION_ERROR_STATUS } from './interactions/interaction-errors.js';
 import { EXPORT_ERROR_STATUS } from './exports/export-errors.js';
 import { MERGE_ERROR_STATUS } from './merge/merge-errors.js';
+import { IMPORT_ERROR_STATUS } from './imports/import-errors.js';
 
 /** Every error code of the service and its HTTP status: one table per aggregate, composed; the type demands every code. */
 export const ERROR_STATUS: ErrorStatusTable = {
@@ -21,4 +22,5 @@ export const ERROR_STATUS: ErrorStatusTable = {
   ...BATCH_ERROR_STATUS,
   ...EXPORT_ERROR_STATUS,
   ...MERGE_ERROR_STATUS,
+  ...IMPORT_ERROR_STATUS,
 };

@@ -10,6 +10,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { lambdaRunLauncher } from './analytics/run-launcher.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { lambdaExportLauncher } from './exports/export-invocation.js';
+import { s3ImportUploads } from './imports/s3-import-uploads.js';
 import { s3ExportStorage } from './exports/s3-export-storage.js';
 import { observability, observed, traced } from './observability.js';
 import { routes, type Services } from './routes.js';
@@ -37,6 +38,8 @@ export function lambdaHandlerFor(group: RouteGroup) {
         // POST /exports hands the export to the export function; GET /exports/{id} presigns the bucket's GET.
         exportLauncher: config.exportFunctionName ? lambdaExportLauncher(lambdaClient(), config.exportFunctionName) : undefined,
         exportStorage: config.exportBucket ? s3ExportStorage(traced(new S3Client({ maxAttempts: 3 })), config.exportBucket) : undefined,
+        // POST /imports and GET /imports/{id} presign the PUT of the file; its upload starts the import function.
+        importUploads: config.importBucket ? s3ImportUploads(traced(new S3Client({ maxAttempts: 3 })), config.importBucket) : undefined,
       }),
     ));
   const handler = createRouteGroupHandler(

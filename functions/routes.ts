@@ -11,6 +11,7 @@ import { interactionRoutes, type InteractionRouteServices } from './interactions
 import { timelineRoutes, type TimelineRouteServices } from './timeline/timeline.routes.js';
 import { privacyRoutes, type PrivacyServices } from './privacy/privacy.routes.js';
 import { exportRoutes, type ExportRouteServices } from './exports/exports.routes.js';
+import { importRoutes, type ImportRouteServices } from './imports/imports.routes.js';
 import { duplicateRoutes, type DuplicateRouteServices } from './duplicates/duplicates.routes.js';
 import { mergeRoutes, type MergeRouteServices } from './merge/merge.routes.js';
 import type { Database } from './db/database.js';
@@ -56,6 +57,7 @@ export interface Services
     PrivacyServices,
     BatchServices<Services>,
     ExportRouteServices,
+    ImportRouteServices,
     HandlerServices {
   readonly db: Kysely<Database>;
 }
@@ -154,6 +156,7 @@ export const routes: readonly Route<any, any, any, Services>[] = [
   ...searchRoutes,
   ...batchRouteTable,
   ...exportRoutes,
+  ...importRoutes,
   readyRoute,
 ];
 

@@ -6,6 +6,8 @@ import { createAnalyticsService } from './analytics/analytics-service.js';
 import type { RunLauncher } from './analytics/run-launcher.js';
 import { createExportService } from './exports/export-service.js';
 import type { ExportStorage } from './exports/export-storage.js';
+import { createImportService } from './imports/import-service.js';
+import type { ImportUploads } from './imports/import-uploads.js';
 import type { JobLauncher } from './jobs/job-launcher.js';
 import { createCustomerRepository } from './customers/customer-repository.js';
 import { createCustomerService } from './customers/customer-service.js';
@@ -42,6 +44,15 @@ export interface ServiceOptions {
   readonly onExportError?: (exportId: string, error: unknown) => void;
   /** Records per page of an export's walk (tests make it small). */
   readonly exportPageSize?: number;
+  /** Where import files are uploaded (S3 on AWS, DATA_DIR/imports locally); a temp folder when absent. */
+  readonly importUploads?: ImportUploads;
+  /** Where uploaded imports are worked on locally; in this process when absent (on AWS the upload starts the import function). */
+  readonly importLauncher?: JobLauncher;
+  readonly onImportError?: (importId: string, error: unknown) => void;
+  /** Told after each committed chunk of an import (logs, tests). */
+  readonly onImportChunk?: (importId: string, processed: number, total: number) => void | Promise<void>;
+  /** Rows per chunk of an import (tests make it small). */
+  readonly importChunkSize?: number;
 }
 
 /** Wires the application over a database: the same wiring on Lambda, the local server and in tests. */
@@ -100,6 +111,17 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
       onError: options.onExportError,
       pageSize: options.exportPageSize,
       representWith: () => services,
+    }),
+    imports: createImportService(db, {
+      now,
+      newId,
+      services: () => services,
+      uploads: options.importUploads,
+      reports: options.exportStorage,
+      launcher: options.importLauncher,
+      onError: options.onImportError,
+      onChunk: options.onImportChunk,
+      chunkSize: options.importChunkSize,
     }),
   };
   return services;

@@ -20,8 +20,9 @@ import * as exportsTable from './2026-11-28T16-00-00_exports.js';
 import * as duplicateIndexes from './2026-11-28T17-00-00_duplicate-indexes.js';
 import * as erasure from './2026-11-28T18-00-00_erasure.js';
 import * as customerNameExact from './2026-11-28T19-00-00_customer-name-exact.js';
-import * as merges from './2026-11-28T21-00-00_merges.js';
 import * as customerExternalId from './2026-11-28T22-00-00_customer-external-id.js';
+import * as imports from './2026-11-28T20-00-00_imports.js';
+import * as merges from './2026-11-28T21-00-00_merges.js';
 import * as perf from './2026-11-28T23-00-00_perf.js';
 
 /**
@@ -59,6 +60,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T17-00-00_duplicate-indexes': duplicateIndexes,
   '2026-11-28T18-00-00_erasure': transactional(erasure),
   '2026-11-28T19-00-00_customer-name-exact': customerNameExact,
+  '2026-11-28T20-00-00_imports': transactional(imports),
   '2026-11-28T21-00-00_merges': merges,
   '2026-11-28T22-00-00_customer-external-id': customerExternalId,
   '2026-11-28T23-00-00_perf': perf,

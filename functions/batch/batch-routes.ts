@@ -1,13 +1,12 @@
 import * as z from 'zod';
-import { err, ok } from '../../domain/shared/result.js';
-import { decideAccess } from '../auth/access.js';
 import type { ApiError } from '../http/http-errors.js';
 import { single } from '../http/query-parameters.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { runSearch } from '../search/search-route.js';
 import { searchRequestSchema } from '../search/search-request.js';
 import type { SearchServices } from '../search/search-route.js';
-import type { BatchCaller, BatchObject, ItemWrite } from './batch-object.js';
+import type { BatchCaller, BatchObject } from './batch-object.js';
+import { batchPlanner } from './batch-plans.js';
 import { batchResponse, runBatch, type BatchServices, type ItemResult, type PlannedItem } from './batch-runner.js';
 
 /** 1–100 inputs per batch, and a body of at most 1 MiB (other routes keep 64 KiB). */
@@ -82,39 +81,8 @@ export function batchRoutes<S, Entity, Create, Update>(
   };
   const callerOf = (request: BatchCaller): BatchCaller => ({ actor: request.actor, scope: request.scope });
   const [defaultKey] = object.upsertKeys.filter((key) => key !== 'id');
-  const takenCodes = new Set<string>(Object.values(object.keyTaken));
 
-  /** A field of a create input that needs its own permission, refused per input as the single route refuses it. */
-  const forbiddenField = (input: Record<string, unknown>, caller: BatchCaller): ApiError | null => {
-    for (const [field, permission] of Object.entries(object.fieldPermissions)) {
-      if (input[field] === undefined) continue;
-      const decision = decideAccess(caller.actor, permission);
-      if (!decision.allowed) {
-        return {
-          code: 'FORBIDDEN',
-          message: `Your roles (${decision.roles.join(', ') || 'none'}) do not allow ${permission.name}, which setting ${field} needs.`,
-          details: { field, required_permission: permission.name },
-        };
-      }
-    }
-    return null;
-  };
-
-  /** The normalised unique keys of an input (`email:ada@example.com`): two inputs sharing one aim at one record. */
-  const keysOf = (input: Record<string, unknown>): string[] =>
-    object.upsertKeys
-      .filter((key) => key !== 'id' && input[key] !== undefined && input[key] !== null)
-      .flatMap((key) => {
-        const normalised = object.normaliseKey(key, input[key], input);
-        return normalised.ok ? [`${key}:${normalised.value}`] : [];
-      });
-
-  /** An upsert input that would create needs the create permission, as POST /{object} does. */
-  const forbidden = (): ApiError => ({
-    code: 'FORBIDDEN',
-    message: `Your roles do not allow ${object.permissions.create.name}, which an upsert that creates needs.`,
-    details: { required_permission: object.permissions.create.name },
-  });
+  const plan = batchPlanner(object);
 
   const invalidKey = (index: number, key: string, message: string): ApiError => ({
     code: 'VALIDATION_FAILED',
@@ -136,11 +104,9 @@ export function batchRoutes<S, Entity, Create, Update>(
     errors,
     handle: async (request, services: Services<S>) => {
       const caller = callerOf(request);
-      const planned = (request.body.inputs as Record<string, unknown>[]).map((input, index): PlannedItem<Services<S>, Entity> => ({
-        index,
-        targets: keysOf(input),
-        run: forbiddenField(input, caller) ?? ((on) => object.create(on, input as Create, caller)),
-      }));
+      const planned = (request.body.inputs as Record<string, unknown>[]).map((input, index): PlannedItem<Services<S>, Entity> =>
+        plan.create(index, input, plan.keysOf(input), caller),
+      );
       return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
   });
@@ -161,11 +127,7 @@ export function batchRoutes<S, Entity, Create, Update>(
     handle: async (request, services: Services<S>) => {
       const caller = callerOf(request);
       const planned = (request.body.inputs as ({ id: string; if_match?: number } & Record<string, unknown>)[]).map(
-        ({ id, if_match, ...fields }, index): PlannedItem<Services<S>, Entity> => ({
-          index,
-          targets: [`id:${id.toLowerCase()}`],
-          run: (on) => object.update(on, id, fields as Update, if_match, caller),
-        }),
+        ({ id, if_match, ...fields }, index): PlannedItem<Services<S>, Entity> => plan.update(index, id, fields, if_match, caller),
       );
       return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },
@@ -198,36 +160,8 @@ export function batchRoutes<S, Entity, Create, Update>(
     handle: async (request, services: Services<S>) => {
       const caller = callerOf(request);
       const key: string = request.body.match_on;
-      const planned = (request.body.inputs as ({ id?: string; if_match?: number } & Record<string, unknown>)[]).map(
-        (input, index): PlannedItem<Services<S>, Entity> => {
-          const { id: _id, if_match, ...fields } = input;
-          if (input[key] === undefined || input[key] === null) {
-            return { index, targets: [], run: invalidKey(index, key, `is required to match on ${key}`) };
-          }
-          const value = object.normaliseKey(key, input[key], input);
-          if (!value.ok) return { index, targets: [], run: invalidKey(index, key, value.error) };
-          const upsert = async (on: Services<S>): Promise<ReturnType<typeof ok<ItemWrite<Entity>>> | ReturnType<typeof err<ApiError>>> => {
-            const existing = key === 'id' ? value.value : await object.findIdByKey(on, key, value.value, caller);
-            if (existing !== null) return object.update(on, existing, fields as Update, if_match, caller);
-            // Ids are the service's to give: an id that names nothing is not created.
-            if (key === 'id' || if_match !== undefined) return err(object.notFound(key === 'id' ? value.value : `${key} ${value.value}`));
-            const refused =
-              forbiddenField(fields, caller) ?? (decideAccess(caller.actor, object.permissions.create).allowed ? null : forbidden());
-            if (refused) return err(refused);
-            const made = await object.create(on, fields as Create, caller);
-            // An idempotent create found the record another writer made after the lookup: update it.
-            if (made.ok && made.value.status !== 'created') {
-              return object.update(on, object.identity(made.value.entity).id, fields as Update, if_match, caller);
-            }
-            if (made.ok || !takenCodes.has(made.error.code)) return made;
-            // Another writer may have created the record between the lookup and the insert (its insert
-            // can meet any of the unique keys first, e.g. the email of an upsert by external_id): if
-            // the match key finds a record now, update it instead; otherwise the clash is real.
-            const raced = await object.findIdByKey(on, key, value.value, caller);
-            return raced === null ? made : object.update(on, raced, fields as Update, if_match, caller);
-          };
-          return { index, targets: [`${key}:${value.value}`], run: upsert };
-        },
+      const planned = (request.body.inputs as Record<string, unknown>[]).map((input, index): PlannedItem<Services<S>, Entity> =>
+        plan.upsert(index, key, input, caller, { createMissing: true, invalid: (message) => invalidKey(index, key, message) }),
       );
       return runBatch(services, planned, { allOrNone: request.query.all_or_none ?? false, ...run });
     },

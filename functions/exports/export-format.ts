@@ -31,7 +31,12 @@ export function csvCell(value: JsonValue | undefined): string | null {
   return JSON.stringify(value);
 }
 
-const CSV_OPTIONS = { record_delimiter: 'windows', quoted_empty: true } as const;
+/**
+ * CRLF line ends; an empty string quoted (`""`) and `null` left empty. (csv-stringify's
+ * `quoted_empty` would quote both — null becomes '' before it is judged — and the two would read
+ * back alike.)
+ */
+export const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /^$/ } as const;
 
 export function exportEncoder(format: ExportFormat, columns: readonly string[]): ExportEncoder {
   if (format === 'jsonl') {
@@ -45,13 +50,13 @@ export function exportEncoder(format: ExportFormat, columns: readonly string[]):
   return {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
-    header: () => stringify([[...columns]], CSV_OPTIONS),
+    header: () => stringify([[...columns]], { ...CSV_OPTIONS }),
     page: (records) =>
       records.length === 0
         ? ''
         : stringify(
             records.map((record) => columns.map((column) => csvCell(record[column]))),
-            CSV_OPTIONS,
+            { ...CSV_OPTIONS },
           ),
   };
 }

@@ -1,9 +1,9 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { localUrlSigner } from '../jobs/local-signed-url.js';
 
 /** How long a download URL works (S3 presigned GET and the local signed URL alike). */
 export const DOWNLOAD_URL_TTL_SECONDS = 3600;
@@ -19,8 +19,8 @@ export interface ExportStorage {
   downloadUrl(key: string, now: Date): Promise<string>;
 }
 
-/** The keys the runner makes: `exports/<uuid>.<csv|jsonl>` (the local download checks a key against it: no path in it). */
-export const EXPORT_KEY = /^exports\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(csv|jsonl)$/;
+/** The keys of the export files (`exports/<uuid>.<csv|jsonl>`) and of import error reports (`exports/import-errors-<uuid>.csv`); the local download checks a key against it: no path in it. */
+export const EXPORT_KEY = /^exports\/(import-errors-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(csv|jsonl)$/;
 export const exportKey = (id: string, extension: string) => `exports/${id}.${extension}`;
 
 export interface LocalExportStorage extends ExportStorage {
@@ -34,8 +34,7 @@ export interface LocalExportStorage extends ExportStorage {
  * an HMAC of both (a secret of this process), the local stand-in for a presigned S3 GET.
  */
 export function localExportStorage(options: { dir: string; downloadUrl: string; secret?: Buffer }): LocalExportStorage {
-  const secret = options.secret ?? randomBytes(32);
-  const sign = (key: string, expires: string) => createHmac('sha256', secret).update(`${key}\n${expires}`).digest('base64url');
+  const signer = localUrlSigner(options.secret);
   const pathOf = (key: string) => join(options.dir, key.slice('exports/'.length));
   return {
     async write(key, _contentType, chunks) {
@@ -50,20 +49,17 @@ export function localExportStorage(options: { dir: string; downloadUrl: string; 
       }
     },
     async downloadUrl(key, now) {
-      const expires = String(Math.floor(now.getTime() / 1000) + DOWNLOAD_URL_TTL_SECONDS);
-      const query = new URLSearchParams({ key, expires, signature: sign(key, expires) });
-      return `${options.downloadUrl}?${query.toString()}`;
+      return signer.url(options.downloadUrl, key, now, DOWNLOAD_URL_TTL_SECONDS).url;
     },
     resolve(query, now) {
-      const key = query.get('key') ?? '';
-      const expires = query.get('expires') ?? '';
-      const given = Buffer.from(query.get('signature') ?? '');
-      const wanted = Buffer.from(sign(key, expires));
-      if (!EXPORT_KEY.test(key) || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-        return { ok: false, reason: 'the signature does not match' };
+      const verified = signer.verify(query, EXPORT_KEY, now);
+      if (!verified.ok) {
+        return {
+          ok: false,
+          reason: verified.reason === 'the URL has expired' ? 'the URL has expired; GET /exports/{id} gives a fresh one' : verified.reason,
+        };
       }
-      if (Number(expires) * 1000 < now.getTime()) return { ok: false, reason: 'the URL has expired; GET /exports/{id} gives a fresh one' };
-      return { ok: true, path: pathOf(key), key };
+      return { ok: true, path: pathOf(verified.key), key: verified.key };
     },
   };
 }

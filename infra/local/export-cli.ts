@@ -5,12 +5,12 @@ import type { ReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../functions/config.js';
 import { issueDevToken, loadOrCreateDevKeys } from './dev-auth.js';
+import { progressBar, waitingBar } from './progress-bar.js';
 
 const USAGE =
   'usage: npm run export -- --object <customers|companies|deals|interactions> --format <csv|jsonl> ' +
   '[--out FILE] [--filter \'[{"filters":[…]}]\'] [--query TEXT] [--properties name,email,…]';
 const POLL_MS = 250;
-const BAR_WIDTH = 30;
 
 interface ExportState {
   readonly id: string;
@@ -21,13 +21,8 @@ interface ExportState {
   readonly error: string | null;
 }
 
-/** `[#########.....]  62%  1,240 / 2,000 rows` */
 function progressLine(job: Pick<ExportState, 'state' | 'expected_rows' | 'rows_written'>): string {
-  if (job.expected_rows === null) return `[${' '.repeat(BAR_WIDTH)}]  ${job.state}`;
-  const share = job.expected_rows === 0 ? 1 : Math.min(1, job.rows_written / job.expected_rows);
-  const filled = Math.round(share * BAR_WIDTH);
-  const count = (n: number) => n.toLocaleString('en-GB');
-  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${count(job.rows_written)} / ${count(job.expected_rows)} rows`;
+  return job.expected_rows === null ? waitingBar(job.state) : progressBar(job.rows_written, job.expected_rows);
 }
 
 /**

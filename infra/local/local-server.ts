@@ -30,6 +30,13 @@ export interface LocalServerOptions {
       (body: string, requestId: string, headers: Readonly<Record<string, string>>, query: URLSearchParams) => Promise<HttpResponse>
     >
   >;
+  /**
+   * Local endpoints that read the request body themselves, as a stream (the stand-in for a
+   * presigned S3 PUT of an import file, far over the 1 MiB the other endpoints read), keyed by `METHOD /path`.
+   */
+  readonly streamEndpoints?: Readonly<
+    Record<string, (request: IncomingMessage, requestId: string, query: URLSearchParams) => Promise<HttpResponse>>
+  >;
   /** Validates the bearer token as API Gateway's JWT authorizer would, giving the claims or why not. */
   readonly authorize?: (route: Route<any, any, any, any>, headers: Record<string, string>) => Promise<AuthorizerResult>;
 }
@@ -114,6 +121,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
   async function respond(request: IncomingMessage, requestId: string): Promise<HttpResponse> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    const streamed = options.streamEndpoints?.[`${method} ${url.pathname}`];
+    if (streamed) return streamed(request, requestId, url.searchParams);
     const local = options.localEndpoints?.[`${method} ${url.pathname}`];
     if (local) {
       const body = await readBody(request);

@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { localExportStorage } from '../../functions/exports/export-storage.js';
 import { LOCAL_EXPORT_DOWNLOAD_PATH, localExportDownload } from './local-export-download.js';
+import { localImportUploads } from '../../functions/imports/import-uploads.js';
+import { LOCAL_IMPORT_UPLOAD_PATH, localImportUpload } from './local-import-upload.js';
 import { API_REFERENCE_PATH, apiReferenceEndpoints } from './api-reference.js';
 import { loadConfig } from '../../functions/config.js';
 import { migrateToLatest } from '../../functions/db/migrate.js';
@@ -52,9 +54,16 @@ async function main(): Promise<void> {
     dir: join(config.dataDir, 'exports'),
     downloadUrl: `http://127.0.0.1:${port}${LOCAL_EXPORT_DOWNLOAD_PATH}`,
   });
+  // Import files are PUT to this server (localImportUpload) and kept under DATA_DIR/imports.
+  const importUploads = localImportUploads({
+    dir: join(config.dataDir, 'imports'),
+    uploadUrl: `http://127.0.0.1:${port}${LOCAL_IMPORT_UPLOAD_PATH}`,
+  });
   const services = createServices(database.db, {
     afterCommit,
     exportStorage,
+    importUploads,
+    onImportError: (importId, error) => logger.error('import failed', { import_id: importId, error: String(error) }),
     onExportError: (exportId, error) => logger.error('export failed', { export_id: exportId, error: String(error) }),
     // The failure is on the run (GET /analytics/runs/{id}); the log says so too.
     onAnalyticsRunError: (runId, error) => logger.error('analytics run failed', { run_id: runId, error: String(error) }),
@@ -79,7 +88,11 @@ async function main(): Promise<void> {
       ...apiReferenceEndpoints('/openapi.json'),
       ...localExportDownload(exportStorage),
     },
+    streamEndpoints: localImportUpload(importUploads, () => services.imports),
   });
+  // Imports a previous run of the server left unfinished go on from their last recorded chunk.
+  const resumed = await services.imports.resumeUnfinished();
+  if (resumed > 0) logger.info('resuming unfinished imports', { imports: resumed });
   logger.info('customer-mgmt API listening', {
     url: `${server.url}/api/v1/customer-mgmt`,
     api_reference: `${server.url}${API_REFERENCE_PATH}`,
@@ -99,6 +112,8 @@ async function main(): Promise<void> {
     await server.close();
     await relay.stop();
     await services.exports.idle();
+    services.imports.pause();
+    await services.imports.idle();
     await bus.idle();
     await database.close();
     process.exit(0);

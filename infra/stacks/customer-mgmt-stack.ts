@@ -12,6 +12,7 @@ import { IdentityEvents, OrderEvents } from '../../functions/integration/incomin
 import { EVENTS_SOURCE, type EnvironmentConfig, type IncomingSource } from '../config/environments.js';
 import { CustomerDatabase } from '../constructs/customer-database.js';
 import { ExportBucket } from '../constructs/export-bucket.js';
+import { ImportBucket } from '../constructs/import-bucket.js';
 import { IncomingEventConsumer } from '../constructs/incoming-event-consumer.js';
 import { CustomerHttpApi, type RouteEntry } from '../constructs/customer-http-api.js';
 import { ServiceAlarms } from '../constructs/service-alarms.js';
@@ -88,6 +89,8 @@ export class CustomerMgmtStack extends Stack {
   readonly analyticsSchedule: Rule;
   readonly exportBucket: ExportBucket;
   readonly exportFunction: NodejsFunction;
+  readonly importBucket: ImportBucket;
+  readonly importFunction: NodejsFunction;
   readonly migrateFunction: NodejsFunction;
   readonly migrationTrigger: Trigger;
   /** The consumers of the sources this environment subscribes to (`events.consumers.sources`). */
@@ -234,6 +237,34 @@ export class CustomerMgmtStack extends Stack {
     this.routeGroupFunctions['api-read'].addEnvironment('EXPORT_BUCKET', this.exportBucket.bucket.bucketName);
     functions.allowToInvoke(this.routeGroupFunctions['api-write'], this.exportFunction, 'StartExport', 'EXPORT_FUNCTION_NAME');
 
+    // Imports: POST /imports (and GET /imports/{id}) presign a PUT into the import bucket; the upload
+    // invokes the import function, which writes the rows through the batch path in transactions
+    // (with their events) and its error report into the export bucket (downloaded like an export).
+    this.importBucket = new ImportBucket(this, 'Imports', { removalPolicy: config.logs.removalPolicy });
+    this.importFunction = functions.add('Import', {
+      entry: 'functions/import-run/handler.ts',
+      description: 'Customer Management: CSV imports (streamed from S3, written chunk by chunk through the batch path)',
+      // Each chunk is one transaction with its progress.
+      dataApi: 'transactions',
+      databaseUser: 'write',
+      publishesEvents: true,
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      resumeBudget: 'background',
+      // A crashed or timed-out run is retried, and resumes after its last recorded chunk.
+      asyncRetryAttempts: 2,
+      environment: { IMPORT_BUCKET: this.importBucket.bucket.bucketName, EXPORT_BUCKET: this.exportBucket.bucket.bucketName },
+    });
+    this.importBucket.notifyOnUpload(this.importFunction);
+    this.importBucket.grantRead(this.importFunction);
+    this.exportBucket.grantWrite(this.importFunction);
+    functions.allowToInvoke(this.importFunction, this.importFunction, 'ContinueImport');
+    functions.allowToWakeRelay(this.importFunction, this.relayFunction);
+    for (const group of ['api-read', 'api-write'] as const) {
+      this.importBucket.grantPresignedUpload(this.routeGroupFunctions[group]);
+      this.routeGroupFunctions[group].addEnvironment('IMPORT_BUCKET', this.importBucket.bucket.bucketName);
+    }
+
     this.migrateFunction = functions.add('Migrate', {
       entry: 'functions/migrate/handler.ts',
       description: 'Customer Management: applies database migrations during each deploy',
@@ -258,6 +289,7 @@ export class CustomerMgmtStack extends Stack {
       this.relayFunction,
       this.analyticsFunction,
       this.exportFunction,
+      this.importFunction,
     );
 
     // Rules on the bus route other contexts' events to their consumers. A consumer waits for the
@@ -308,6 +340,7 @@ export class CustomerMgmtStack extends Stack {
     this.alarms.watchFunction('OutboxRelay', this.relayFunction);
     this.alarms.watchFunction('Analytics', this.analyticsFunction);
     this.alarms.watchFunction('Export', this.exportFunction);
+    this.alarms.watchFunction('Import', this.importFunction);
     this.alarms.watchParkedEvents();
     this.alarms.watchUndeliveredEvents(config.alarms.oldestUndeliveredEventSeconds);
     this.alarms.watchDataApi();
@@ -330,6 +363,7 @@ export class CustomerMgmtStack extends Stack {
         OutboxRelay: this.relayFunction,
         Analytics: this.analyticsFunction,
         Export: this.exportFunction,
+        Import: this.importFunction,
         ...Object.fromEntries(consumerConfig.sources.map((source) => [EVENT_CONSUMERS[source].functionId, consumers[source]!.function])),
       },
       consumers: consumerConfig.sources.map((source) => ({
@@ -347,6 +381,7 @@ export class CustomerMgmtStack extends Stack {
     new CfnOutput(this, 'ClusterArn', { value: this.database.cluster.clusterArn });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
     new CfnOutput(this, 'ExportBucketName', { value: this.exportBucket.bucket.bucketName });
+    new CfnOutput(this, 'ImportBucketName', { value: this.importBucket.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: prefix, description: 'CloudWatch dashboard of this environment' });
     for (const source of consumerConfig.sources) {

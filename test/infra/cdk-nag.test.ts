@@ -45,15 +45,26 @@ describe('cdk-nag AwsSolutions', () => {
         `CustomerMgmt-${environment}/IdentityEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         `CustomerMgmt-${environment}/OrderEvents/DeliveryDlq Annotation::AwsSolutions-SQS3`,
         // Active tracing's X-Ray statement: no resource-level permissions exist for it.
-        ...['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics', 'Export'].map(
+        ...['ApiRead', 'ApiWrite', 'OutboxRelay', 'Migrate', 'IdentityEvents', 'OrderEvents', 'Analytics', 'Export', 'Import'].map(
           (fn) => `CustomerMgmt-${environment}/Functions/${fn}Role Annotation::AwsSolutions-IAM5[Resource::*]`,
         ),
         // Export files are named by export id: the export function writes and the read function reads `exports/*` only.
         `CustomerMgmt-${environment}/Exports/Bucket Annotation::AwsSolutions-S1`,
-        ...['ApiRead', 'Export'].map(
+        ...['ApiRead', 'Export', 'Import'].map(
           (fn) =>
             `CustomerMgmt-${environment}/Functions/${fn}Role Annotation::AwsSolutions-IAM5[Resource::<ExportsBucket54D5CE64.Arn>/exports/*]`,
         ),
+        // Import files are named by import id: the API functions presign PUTs and the import function reads `imports/*` only.
+        `CustomerMgmt-${environment}/Imports/Bucket Annotation::AwsSolutions-S1`,
+        ...['ApiRead', 'ApiWrite', 'Import'].map(
+          (fn) =>
+            `CustomerMgmt-${environment}/Functions/${fn}Role Annotation::AwsSolutions-IAM5[Resource::<ImportsBucketB463A28B.Arn>/imports/*]`,
+        ),
+        // CDK's singleton custom resource that configures the import bucket's upload notification.
+        ...[
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          'AwsSolutions-IAM5[Resource::*]',
+        ].map((id) => `CustomerMgmt-${environment}/BucketNotificationsHandler050a0587b7544547bf325f094a3db834 Annotation::${id}`),
         ...extra,
       ].sort();
 

@@ -193,7 +193,8 @@ describe('functions', () => {
     const secretOf = (user: 'read' | 'write') => ({ DB_SECRET_ARN: resolved(stack, stack.database.roleSecrets[user].secretArn) });
 
     const exportBucket = { EXPORT_BUCKET: { Ref: logicalId(stack.exportBucket.bucket) } };
-    expect(variables('ApiRead')).toEqual({ ...api, ...secretOf('read'), ...exportBucket });
+    const importBucket = { IMPORT_BUCKET: { Ref: logicalId(stack.importBucket.bucket) } };
+    expect(variables('ApiRead')).toEqual({ ...api, ...secretOf('read'), ...exportBucket, ...importBucket });
     const relay = { RELAY_FUNCTION_NAME: { Ref: logicalId(stack.relayFunction) } };
     // A dynamic reference: the template names the secret, CloudFormation resolves the value at deploy.
     const pepper = {
@@ -210,8 +211,19 @@ describe('functions', () => {
       EVENTS_SOURCE: 'customer-mgmt',
       ANALYTICS_FUNCTION_NAME: { Ref: logicalId(stack.analyticsFunction) },
       EXPORT_FUNCTION_NAME: { Ref: logicalId(stack.exportFunction) },
+      ...importBucket,
     });
     expect(variables('Export')).toEqual({ ...background, ...secretOf('write'), ...exportBucket });
+    // It publishes its rows' events after each chunk, reads its file and writes its error report; it knows its own name from Lambda.
+    expect(variables('Import')).toEqual({
+      ...background,
+      ...secretOf('write'),
+      ...relay,
+      ...exportBucket,
+      ...importBucket,
+      EVENT_BUS_NAME: resolved(stack, stack.eventBus.eventBusName),
+      EVENTS_SOURCE: 'customer-mgmt',
+    });
     // Its events go to the outbox (the relay publishes them); it knows its own name from Lambda.
     expect(variables('Analytics')).toEqual({ ...background, ...secretOf('write'), ...relay });
     expect(variables('OutboxRelay')).toEqual({
@@ -340,12 +352,50 @@ describe('IAM grants are least privilege', () => {
     Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(s.stack.exportBucket.bucket), 'Arn'] }, '/exports/*']] },
   });
 
-  it('read: plain statements on the cluster, the read role’s secret, its own logs, reading export files (to presign); no events, no transactions', () => {
+  /** Object actions on the import bucket's `imports/` prefix. */
+  const importObjects = (s: SynthesizedService, sid: string, actions: string | string[]) => ({
+    Sid: sid,
+    Action: actions,
+    Effect: 'Allow',
+    Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(s.stack.importBucket.bucket), 'Arn'] }, '/imports/*']] },
+  });
+
+  it('read: plain statements on the cluster, the read role’s secret, its own logs, reading export files and putting import files (to presign); no events, no transactions', () => {
     expect(statementsOf(dev, 'ApiRead')).toEqual([
       logs(dev, 'ApiRead'),
       dataApi(dev, 'rds-data:ExecuteStatement'),
       secret(dev, 'read'),
       exportObjects(dev, 'PresignExportDownloads', 's3:GetObject'),
+      importObjects(dev, 'PresignImportUploads', 's3:PutObject'),
+    ]);
+  });
+
+  it('import: transactions, the write role’s secret, PutEvents for its source, waking the relay, reading import files, writing error reports, invoking itself', () => {
+    expect(statementsOf(dev, 'Import')).toEqual([
+      logs(dev, 'Import'),
+      dataApi(dev, transactions),
+      secret(dev, 'write'),
+      {
+        Sid: 'PublishEvents',
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: resolved(dev.stack, dev.stack.eventBus.eventBusArn),
+        Condition: { StringEquals: { 'events:source': ['customer-mgmt'] } },
+      },
+      importObjects(dev, 'ReadImports', 's3:GetObject'),
+      exportObjects(dev, 'WriteExports', ['s3:AbortMultipartUpload', 's3:PutObject']),
+      {
+        Sid: 'WakeRelay',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.relayFunction), 'Arn'] },
+      },
+      {
+        Sid: 'ContinueImport',
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(dev.stack.importFunction), 'Arn'] },
+      },
     ]);
   });
 
@@ -388,6 +438,7 @@ describe('IAM grants are least privilege', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [logicalId(dev.stack.exportFunction), 'Arn'] },
       },
+      importObjects(dev, 'PresignImportUploads', 's3:PutObject'),
     ]);
   });
 
@@ -647,6 +698,8 @@ describe('alarms', () => {
         'AnalyticsThrottles',
         'ExportErrors',
         'ExportThrottles',
+        'ImportErrors',
+        'ImportThrottles',
         'ParkedEvents',
         'OldestUndeliveredEvent',
         'DataApiThrottles',
@@ -1104,7 +1157,7 @@ describe('export bucket', () => {
     },
   );
 
-  it('no function but the export function may write to it, and only the read function besides may read', () => {
+  it('no function but the export and import functions (error reports) may write to it, and only the read function besides may read', () => {
     const { template } = dev;
     const bucketArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(dev.stack.exportBucket.bucket), 'Arn'] });
     const grants = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap((policy) =>
@@ -1116,7 +1169,101 @@ describe('export bucket', () => {
     expect(grants).toEqual([
       { roles: roleOf('ApiRead'), sid: 'PresignExportDownloads', action: 's3:GetObject' },
       { roles: roleOf('Export'), sid: 'WriteExports', action: ['s3:AbortMultipartUpload', 's3:PutObject'] },
+      { roles: roleOf('Import'), sid: 'WriteExports', action: ['s3:AbortMultipartUpload', 's3:PutObject'] },
     ]);
+  });
+});
+
+describe('import bucket', () => {
+  const template = () => dev.template;
+  const stack = () => dev.stack;
+
+  it('is private, encrypted, TLS only, and expires files after a week', () => {
+    const bucket = resources(template())[logicalId(stack().importBucket.bucket)]!.Properties;
+    expect(bucket.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(bucket.LifecycleConfiguration.Rules).toEqual([
+      {
+        Id: 'ExpireImports',
+        Prefix: 'imports/',
+        ExpirationInDays: 7,
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        Status: 'Enabled',
+      },
+    ]);
+    const policy = Object.values(resources(template(), 'AWS::S3::BucketPolicy')).find(
+      (candidate) => JSON.stringify(candidate.Properties.Bucket) === JSON.stringify({ Ref: logicalId(stack().importBucket.bucket) }),
+    )!;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('an upload of imports/*.csv invokes the import function, which S3 may invoke for this bucket only', () => {
+    const notifications = Object.values(resources(template(), 'Custom::S3BucketNotifications'));
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]!.Properties.BucketName).toEqual({ Ref: logicalId(stack().importBucket.bucket) });
+    expect(notifications[0]!.Properties.NotificationConfiguration).toEqual({
+      LambdaFunctionConfigurations: [
+        {
+          Events: ['s3:ObjectCreated:*'],
+          Filter: {
+            Key: {
+              FilterRules: [
+                { Name: 'suffix', Value: '.csv' },
+                { Name: 'prefix', Value: 'imports/' },
+              ],
+            },
+          },
+          LambdaFunctionArn: { 'Fn::GetAtt': [logicalId(stack().importFunction), 'Arn'] },
+        },
+      ],
+    });
+    const permissions = Object.values(resources(template(), 'AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal === 's3.amazonaws.com',
+    );
+    expect(permissions).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          FunctionName: { 'Fn::GetAtt': [logicalId(stack().importFunction), 'Arn'] },
+          SourceArn: { 'Fn::GetAtt': [logicalId(stack().importBucket.bucket), 'Arn'] },
+        }),
+      }),
+    ]);
+  });
+
+  it('only the API functions may put (what their presigned PUTs need) and only the import function may read', () => {
+    const bucketArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack().importBucket.bucket), 'Arn'] });
+    const grants = Object.values(resources(template(), 'AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[])
+        .filter((statement) => JSON.stringify(statement.Resource).includes(bucketArn))
+        .map((statement) => ({ roles: policy.Properties.Roles, sid: statement.Sid, action: statement.Action })),
+    );
+    const roleOf = (fnId: string) => [{ Ref: logicalId(stack().node.findChild('Functions').node.findChild(`${fnId}Role`)) }];
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        { roles: roleOf('ApiRead'), sid: 'PresignImportUploads', action: 's3:PutObject' },
+        { roles: roleOf('ApiWrite'), sid: 'PresignImportUploads', action: 's3:PutObject' },
+        { roles: roleOf('Import'), sid: 'ReadImports', action: 's3:GetObject' },
+      ]),
+    );
+    expect(grants.filter((grant) => grant.sid !== undefined)).toHaveLength(3);
+  });
+
+  it('the import function retries twice (each run resumes after its last chunk) and waits for the migrations', () => {
+    const config = Object.values(resources(template(), 'AWS::Lambda::EventInvokeConfig')).find(
+      (candidate) => JSON.stringify(candidate.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(stack().importFunction) }),
+    )!;
+    expect(config.Properties.MaximumRetryAttempts).toBe(2);
+    expect(resources(template())[logicalId(stack().importFunction)]!.Properties.Timeout).toBe(900);
   });
 
   it('the export function takes no retries (a failed export is recorded as failed) and waits for the migrations', () => {

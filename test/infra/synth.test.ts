@@ -41,6 +41,7 @@ describe('Lambda bundles (built with the local esbuild)', () => {
       migrate: stack.migrateFunction,
       analytics: stack.analyticsFunction,
       export: stack.exportFunction,
+      import: stack.importFunction,
       ...Object.fromEntries(Object.entries(stack.consumers).map(([source, consumer]) => [`consumer of ${source}`, consumer.function])),
     };
     // Every function of the service is loaded below (CDK's own trigger provider is not ours).

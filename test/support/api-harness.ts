@@ -54,7 +54,10 @@ export function createApiHarness(
   db: Kysely<Database>,
   clock?: () => Date,
   newId?: () => string,
-  options: Pick<ServiceOptions, 'afterCommit' | 'exportStorage' | 'exportPageSize' | 'exportLauncher'> = {},
+  options: Pick<
+    ServiceOptions,
+    'afterCommit' | 'exportStorage' | 'exportPageSize' | 'exportLauncher' | 'importUploads' | 'importChunkSize' | 'onImportChunk'
+  > = {},
 ) {
   const logged: string[] = [];
   const logger = createLogger('info', (line) => logged.push(line));

@@ -25,6 +25,7 @@ export async function createSampleRecords(api: ApiHarness): Promise<SampleRecord
   ).body.data;
   const exported = (await api.call({ method: 'POST', path: `${BASE}/exports`, body: { object: 'customers', format: 'csv' } })).body.data;
   await api.services.exports.idle();
+  const imported = (await api.call({ method: 'POST', path: `${BASE}/imports`, body: { object: 'customers', mode: 'upsert' } })).body.data;
   return {
     customers: { id: customer.id, email: customer.email },
     companies: { id: company.id, domain: company.domain },
@@ -32,6 +33,7 @@ export async function createSampleRecords(api: ApiHarness): Promise<SampleRecord
     deals: { id: deal.id },
     interactions: { id: interaction.id },
     exports: { id: exported.id },
+    imports: { id: imported.id },
   };
 }
 

@@ -1,0 +1,33 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Readable } from 'node:stream';
+import { IMPORT_LIMITS, ImportFileError } from './import-file.js';
+import { UPLOAD_URL_TTL_SECONDS, type ImportUploads } from './import-uploads.js';
+
+/**
+ * On AWS: the import bucket. The caller PUTs the file to a presigned PutObject URL (the upload's
+ * ObjectCreated notification starts the import function); the runner streams it back with
+ * GetObject, refusing an object over the limit before reading it (a presigned PUT cannot cap the size).
+ */
+export function s3ImportUploads(client: S3Client, bucket: string): ImportUploads {
+  return {
+    async uploadUrl(key, now) {
+      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: UPLOAD_URL_TTL_SECONDS });
+      return {
+        method: 'PUT',
+        url,
+        expires_at: new Date(now.getTime() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString(),
+        max_bytes: IMPORT_LIMITS.bytes,
+      };
+    },
+    async open(key) {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if ((object.ContentLength ?? 0) > IMPORT_LIMITS.bytes) {
+        (object.Body as Readable | undefined)?.destroy();
+        throw new ImportFileError(`the file is over the limit of ${IMPORT_LIMITS.bytes / 1024 / 1024} MiB; split it and import the parts`);
+      }
+      if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+      return object.Body as Readable;
+    },
+  };
+}
