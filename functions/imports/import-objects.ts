@@ -3,6 +3,7 @@ import type { BatchObject } from '../batch/batch-object.js';
 import { COMPANY_BATCH } from '../companies/company-batch.js';
 import { CUSTOMER_BATCH } from '../customers/customer-batch.js';
 import { DEAL_BATCH } from '../deals/deal-batch.js';
+import { INTERACTION_BATCH } from '../interactions/interaction-batch.js';
 import type { ImportMode, ImportObjectName } from './import-store.js';
 
 /** What an import writes through: each object's batch adapter (the single routes' schemas, rules and events). */
@@ -10,6 +11,7 @@ export const IMPORT_OBJECTS: Readonly<Record<ImportObjectName, BatchObject<any, 
   customers: CUSTOMER_BATCH,
   companies: COMPANY_BATCH,
   deals: DEAL_BATCH,
+  interactions: INTERACTION_BATCH,
 };
 
 const uuid = z.uuid({ error: 'must be a UUID such as 019b6ec4-774c-70e0-9c2c-7ba19630289d' });

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { fromJsonb, param, toIsoTimestamp, toNullableIsoTimestamp } from '../db/sql-values.js';
 import { IMPORT_ERRORS, IMPORT_KEYS, IMPORTS, type ImportErrorsTable, type ImportsTable } from './import-table.js';
 
-export const IMPORT_OBJECT_NAMES = ['customers', 'companies', 'deals'] as const;
+export const IMPORT_OBJECT_NAMES = ['customers', 'companies', 'deals', 'interactions'] as const;
 export type ImportObjectName = (typeof IMPORT_OBJECT_NAMES)[number];
 export const IMPORT_MODES = ['create', 'update', 'upsert'] as const;
 export type ImportMode = (typeof IMPORT_MODES)[number];

@@ -9,7 +9,7 @@ import { issueDevToken, loadOrCreateDevKeys } from './dev-auth.js';
 import { progressBar, waitingBar } from './progress-bar.js';
 
 const USAGE =
-  'usage: npm run import -- FILE --object <customers|companies|deals> --mode <create|update|upsert> ' +
+  'usage: npm run import -- FILE --object <customers|companies|deals|interactions> --mode <create|update|upsert> ' +
   "[--match-on email] [--dry-run] [--delimiter ';'] [--quote '\"'] [--map 'CSV column=property,…']";
 const POLL_MS = 250;
 

@@ -190,6 +190,33 @@ describe.each(availableDialects())('CSV imports on %s', (dialect) => {
     expect(big.body.data[0]).toMatchObject({ name: 'Big', amount: { amount_minor: 120000 } });
   });
 
+  it('interactions import through their batch adapter: participants as JSON cells, source + external_id make a re-import change nothing', async () => {
+    const customer = await api.call({
+      method: 'POST',
+      path: `${BASE}/customers`,
+      body: { name: 'Called Person', email: 'called@up.example' },
+    });
+    const participants = `"[{""customer_id"":""${customer.body.data.id}""}]"`;
+    const file =
+      'type,direction,occurred_at,subject,participants,source,external_id\n' +
+      `call,outbound,2026-02-01T10:00:00Z,First call,${participants},phone_system,pbx-1\n` +
+      `meeting,,2026-02-02T10:00:00Z,Kick-off,${participants},calendar_sync,cal-1\n` +
+      `call,outbound,2026-02-01T10:00:00Z,Same call again,${participants},phone_system,pbx-1\n` +
+      `fax,,2026-02-03T10:00:00Z,Unknown type,${participants},import,x-1\n`;
+    const first = await importFile(api, uploads, { object: 'interactions', mode: 'create' }, file);
+    expect(first).toMatchObject({ status: 'done', counts: { rows: 4, created: 2, failed: 2, duplicates_in_file: 1 } });
+    expect((await allErrors(api, first.id)).map(({ row, column, code }) => [row, column, code])).toEqual([
+      [3, null, 'IMPORT.DUPLICATE_IN_FILE'],
+      [4, 'type', 'VALIDATION_FAILED'],
+    ]);
+    const logged = await api.call({ method: 'GET', path: `${BASE}/interactions?customer_id=${customer.body.data.id}` });
+    expect(logged.body.data.map((item: { subject: string }) => item.subject).sort()).toEqual(['First call', 'Kick-off']);
+    const eventsBefore = await eventCount();
+    const again = await importFile(api, uploads, { object: 'interactions', mode: 'create' }, file);
+    expect(again).toMatchObject({ status: 'done', counts: { created: 0, unchanged: 2, failed: 2 } });
+    expect(await eventCount()).toBe(eventsBefore);
+  });
+
   it('a file that cannot be imported fails before any row is written, saying why', async () => {
     const before = await customerCount();
     const cases: [Record<string, unknown>, string | Buffer, RegExp][] = [
