@@ -246,7 +246,7 @@ describe.each(availableDialects())('CSV imports on %s', (dialect) => {
 
   it('POST /imports validates the request: 400 with the field', async () => {
     const cases: [Record<string, unknown>, string[]][] = [
-      [{ object: 'interactions', mode: 'create' }, ['object']],
+      [{ object: 'pipelines', mode: 'create' }, ['object']],
       [{ object: 'customers', mode: 'merge' }, ['mode']],
       [{ object: 'customers', mode: 'create', match_on: 'email' }, ['match_on']],
       [{ object: 'customers', mode: 'upsert', match_on: 'phone' }, ['match_on']],
