@@ -16,6 +16,7 @@ import { createInteractionRepository } from './interactions/interaction-reposito
 import { createInteractionService } from './interactions/interaction-service.js';
 import { createTimelineService } from './timeline/timeline-service.js';
 import { createDuplicateFinder } from './duplicates/duplicate-finder.js';
+import { createCompanyMerges } from './merge/company-merge.js';
 import { createCustomerMerges } from './merge/customer-merge.js';
 import { createCustomerUnmerges } from './merge/customer-unmerge.js';
 import type { Database } from './db/database.js';
@@ -82,6 +83,7 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
         ...createCustomerMerges({ db, now, newId, afterCommit: options.afterCommit }),
         ...createCustomerUnmerges({ db, now, newId, afterCommit: options.afterCommit }),
       },
+      companies: createCompanyMerges({ db, now, newId, afterCommit: options.afterCommit }),
     },
     idempotency: createIdempotencyStore(db),
     salesReps: createSalesRepDirectory(db),

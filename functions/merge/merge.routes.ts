@@ -6,13 +6,24 @@ import { expectedTagFrom } from '../http/conditional-requests.js';
 import type { ApiError } from '../http/http-errors.js';
 import { success } from '../http/responses.js';
 import { defineRoute, type Route } from '../http/route.js';
+import type { ChoosableCompanyField } from '../../domain/company/merge-companies.js';
+import { companyBody, companyEtag } from '../companies/company-responses.js';
+import { CompanyIdParams } from '../companies/company.schemas.js';
+import type { CompanyMerges } from './company-merge.js';
 import type { CustomerMerges } from './customer-merge.js';
 import type { CustomerUnmerges } from './customer-unmerge.js';
 import { MERGE_PERMISSIONS } from './merge-permissions.js';
-import { CustomerMergeRepresentation, CustomerUnmergeRepresentation, MergeCustomersBody, UnmergeCustomerBody } from './merge.schemas.js';
+import {
+  CompanyMergeRepresentation,
+  CustomerMergeRepresentation,
+  CustomerUnmergeRepresentation,
+  MergeCompaniesBody,
+  MergeCustomersBody,
+  UnmergeCustomerBody,
+} from './merge.schemas.js';
 
 export interface MergeRouteServices {
-  readonly merges: { readonly customers: CustomerMerges & CustomerUnmerges };
+  readonly merges: { readonly customers: CustomerMerges & CustomerUnmerges; readonly companies: CompanyMerges };
 }
 
 const VERSION_MISMATCH: ApiError = { code: 'CUSTOMER.VERSION_MISMATCH', message: 'If-Match names another version of the survivor.' };
@@ -23,6 +34,18 @@ const CHOICE_FIELDS: Readonly<Record<string, ChoosableField>> = {
   source: 'source',
   assigned_to: 'assignedTo',
   company_id: 'companyId',
+};
+
+const COMPANY_VERSION_MISMATCH: ApiError = { code: 'COMPANY.VERSION_MISMATCH', message: 'If-Match names another version of the survivor.' };
+
+const COMPANY_CHOICE_FIELDS: Readonly<Record<string, ChoosableCompanyField>> = {
+  name: 'name',
+  industry: 'industry',
+  size_band: 'sizeBand',
+  country: 'country',
+  phone: 'phone',
+  website: 'website',
+  owner_id: 'ownerId',
 };
 
 const moved = (counts: Readonly<Record<string, number>>) => ({
@@ -113,6 +136,64 @@ export const mergeRoutes: readonly Route<any, any, any, MergeRouteServices>[] = 
           moved_back: moved(outcome.movedBack),
         },
         withEtag(outcome.survivor),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/companies/{id}/merge',
+    group: 'api-write',
+    operationId: 'mergeCompanies',
+    summary: 'Merge 1–9 duplicate companies into this one (the survivor), or preview it with dry_run; undoable for 30 days',
+    permission: MERGE_PERMISSIONS.merge,
+    params: CompanyIdParams,
+    body: { schema: MergeCompaniesBody, required: true },
+    response: { status: 200, data: CompanyMergeRepresentation, headers: ['etag'] },
+    errors: [
+      'COMPANY.NOT_FOUND',
+      'COMPANY.MERGED',
+      'COMPANY.VERSION_MISMATCH',
+      'COMPANY.HIERARCHY_CYCLE',
+      'COMPANY.HIERARCHY_TOO_DEEP',
+      'MERGE.INVALID_SET',
+      'MERGE.TOO_MANY_TAGS',
+      'MERGE.TOO_MANY_DOMAINS',
+    ],
+    conditional: 'if-match',
+    handle: async ({ params, body, headers, actor }, services: MergeRouteServices) => {
+      const expected = expectedTagFrom(headers, COMPANY_VERSION_MISMATCH);
+      if (!expected.ok) return expected.error;
+      const fieldChoices = Object.fromEntries(
+        Object.entries(body.field_choices ?? {}).map(([field, source]) => [COMPANY_CHOICE_FIELDS[field]!, source]),
+      ) as Partial<Record<ChoosableCompanyField, string>>;
+      const merged = await services.merges.companies.merge({
+        survivorId: params.id,
+        mergeIds: body.merge_ids,
+        fieldChoices,
+        dryRun: body.dry_run ?? false,
+        expectedVersion: expected.value?.version,
+        actor: actor.id,
+      });
+      if (!merged.ok) return merged.error;
+      const outcome = merged.value;
+      return success(
+        200,
+        {
+          company: companyBody(outcome.company),
+          merge_id: outcome.mergeId,
+          merged_ids: [...outcome.mergedIds],
+          field_sources: outcome.fieldSources,
+          domains: [...outcome.domains],
+          moved: {
+            contacts: outcome.moved.contacts ?? 0,
+            deals: outcome.moved.deals ?? 0,
+            interactions: outcome.moved.interactions ?? 0,
+            subsidiaries: outcome.moved.subsidiaries ?? 0,
+          },
+          undo_until: outcome.undoUntil,
+          dry_run: outcome.dryRun,
+        },
+        { headers: { etag: companyEtag(outcome.company) } },
       );
     },
   }),
