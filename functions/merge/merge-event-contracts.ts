@@ -56,7 +56,7 @@ export const customerMergeEventContracts = aggregateEventContracts<(typeof CUSTO
 });
 
 /** The event types merges add to the company stream (docs/merge.md, docs/events.md). */
-export const COMPANY_MERGE_EVENT_TYPES = ['CompanyMerged', 'CompanyMergedInto'] as const;
+export const COMPANY_MERGE_EVENT_TYPES = ['CompanyMerged', 'CompanyMergedInto', 'CompanyUnmerged'] as const;
 
 const MERGED_COMPANY_FIELDS = [
   'name',
@@ -99,5 +99,18 @@ export const companyMergeEventContracts = aggregateEventContracts<(typeof COMPAN
     description:
       'This company was merged into another (merged_into) and is gone from every read (404 COMPANY.MERGED); its domains are the survivor’s aliases.',
     data: z.strictObject({ merge_id: uuid, merged_into: uuid, undo_until: timestamp }),
+  },
+  CompanyUnmerged: {
+    version: 1,
+    description:
+      'A company merge was undone for one loser (restored_id), on both streams: the loser is back with its domains and what the merge moved from it moved back.',
+    data: z.strictObject({
+      merge_id: uuid,
+      survivor_id: uuid,
+      restored_id: uuid,
+      moved_back: z
+        .strictObject({ contacts: z.int().min(0), deals: z.int().min(0), interactions: z.int().min(0), subsidiaries: z.int().min(0) })
+        .describe('how many records of each kind moved back to the restored company'),
+    }),
   },
 });

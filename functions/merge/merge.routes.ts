@@ -10,20 +10,23 @@ import type { ChoosableCompanyField } from '../../domain/company/merge-companies
 import { companyBody, companyEtag } from '../companies/company-responses.js';
 import { CompanyIdParams } from '../companies/company.schemas.js';
 import type { CompanyMerges } from './company-merge.js';
+import type { CompanyUnmerges } from './company-unmerge.js';
 import type { CustomerMerges } from './customer-merge.js';
 import type { CustomerUnmerges } from './customer-unmerge.js';
 import { MERGE_PERMISSIONS } from './merge-permissions.js';
 import {
   CompanyMergeRepresentation,
+  CompanyUnmergeRepresentation,
   CustomerMergeRepresentation,
   CustomerUnmergeRepresentation,
   MergeCompaniesBody,
   MergeCustomersBody,
+  UnmergeCompanyBody,
   UnmergeCustomerBody,
 } from './merge.schemas.js';
 
 export interface MergeRouteServices {
-  readonly merges: { readonly customers: CustomerMerges & CustomerUnmerges; readonly companies: CompanyMerges };
+  readonly merges: { readonly customers: CustomerMerges & CustomerUnmerges; readonly companies: CompanyMerges & CompanyUnmerges };
 }
 
 const VERSION_MISMATCH: ApiError = { code: 'CUSTOMER.VERSION_MISMATCH', message: 'If-Match names another version of the survivor.' };
@@ -47,6 +50,13 @@ const COMPANY_CHOICE_FIELDS: Readonly<Record<string, ChoosableCompanyField>> = {
   website: 'website',
   owner_id: 'ownerId',
 };
+
+const companyMoved = (counts: Readonly<Record<string, number>>) => ({
+  contacts: counts.contacts ?? 0,
+  deals: counts.deals ?? 0,
+  interactions: counts.interactions ?? 0,
+  subsidiaries: counts.subsidiaries ?? 0,
+});
 
 const moved = (counts: Readonly<Record<string, number>>) => ({
   orders: counts.orders ?? 0,
@@ -184,16 +194,39 @@ export const mergeRoutes: readonly Route<any, any, any, MergeRouteServices>[] = 
           merged_ids: [...outcome.mergedIds],
           field_sources: outcome.fieldSources,
           domains: [...outcome.domains],
-          moved: {
-            contacts: outcome.moved.contacts ?? 0,
-            deals: outcome.moved.deals ?? 0,
-            interactions: outcome.moved.interactions ?? 0,
-            subsidiaries: outcome.moved.subsidiaries ?? 0,
-          },
+          moved: companyMoved(outcome.moved),
           undo_until: outcome.undoUntil,
           dry_run: outcome.dryRun,
         },
         { headers: { etag: companyEtag(outcome.company) } },
+      );
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/companies/{id}/unmerge',
+    group: 'api-write',
+    operationId: 'unmergeCompany',
+    summary:
+      'Undo a company merge for one merged company within 30 days: it comes back with its domains, and what the merge moved from it moves back',
+    permission: MERGE_PERMISSIONS.unmerge,
+    params: CompanyIdParams,
+    body: { schema: UnmergeCompanyBody, required: true },
+    response: { status: 200, data: CompanyUnmergeRepresentation, headers: ['etag'] },
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED', 'MERGE.NOT_MERGED', 'MERGE.UNDO_EXPIRED', 'MERGE.UNDO_UNSAFE'],
+    handle: async ({ params, body, actor }, services: MergeRouteServices) => {
+      const unmerged = await services.merges.companies.unmerge({ survivorId: params.id, loserId: body.company_id, actor: actor.id });
+      if (!unmerged.ok) return unmerged.error;
+      const outcome = unmerged.value;
+      return success(
+        200,
+        {
+          company: companyBody(outcome.survivor),
+          restored: companyBody(outcome.restored),
+          merge_id: outcome.mergeId,
+          moved_back: companyMoved(outcome.movedBack),
+        },
+        { headers: { etag: companyEtag(outcome.survivor) } },
       );
     },
   }),

@@ -77,3 +77,14 @@ export const CompanyMergeRepresentation = z.strictObject({
   undo_until: z.string().nullable().describe('until when POST /companies/{id}/unmerge can undo it; null in a dry run'),
   dry_run: z.boolean(),
 });
+
+export const UnmergeCompanyBody = z.strictObject({
+  company_id: uuid.describe('the merged company to restore'),
+});
+
+export const CompanyUnmergeRepresentation = z.strictObject({
+  company: CompanyRepresentation.describe('the survivor after the unmerge'),
+  restored: CompanyRepresentation.describe('the company given back'),
+  merge_id: z.uuid(),
+  moved_back: companyMoved,
+});

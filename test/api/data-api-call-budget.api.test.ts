@@ -76,6 +76,8 @@ export const EXPECTED_MERGE_CALLS: Record<string, number> = {
   // read, begin, lock, the moves (before the losers' delete triggers count them), the write, commit, acknowledgement
   'POST /companies/{id}/merge': 7,
   'GET /companies/{id} (merged: 404)': 2,
+  // begin, the lock, the merge with what changed since, the loser back, the records back, the answer's read, commit, acknowledgement
+  'POST /companies/{id}/unmerge': 8,
 };
 
 /**
@@ -365,6 +367,11 @@ describe('Data API calls with immediate delivery (the default configuration)', (
     const companyGone = await callsOf({ method: 'GET', path: `${BASE}/companies/${duplicate}` });
     expect(companyGone.body.error.code).toBe('COMPANY.MERGED');
     measured['GET /companies/{id} (merged: 404)'] = companyGone.calls;
+    const companyUnmerged = await callsOf({ method: 'POST', path: `${BASE}/companies/${firm}/unmerge`, body: { company_id: duplicate } });
+    expect(companyUnmerged.status).toBe(200);
+    measured['POST /companies/{id}/unmerge'] = companyUnmerged.calls;
+    // CompanyUnmerged on both streams.
+    expect(published() - companiesBefore).toBe(5);
     expect(measured).toEqual(EXPECTED_MERGE_CALLS);
   });
 

@@ -209,4 +209,86 @@ describe.each(availableDialects())('company merge on %s', (dialect) => {
     expect(merged.body.data.moved).toMatchObject({ contacts: 2, deals: 1 });
     for (const person of people) expect((await get(`/customers/${person.id}`)).body.data.company_id).toBe(survivor.id);
   });
+
+  it('unmerge gives one loser back with its domains and exactly what the merge moved from it; the other loser stays merged', async () => {
+    const survivor = await company({ tags: ['key'] });
+    const alias = `back-${unique()}.example.org`;
+    const loser = await company({ domain_aliases: [alias] });
+    const other = await company();
+    const person = await contact(loser.id);
+    const otherPerson = await contact(other.id);
+    const deal = await post('/deals', { name: 'Back deal', company_id: loser.id });
+    expect(deal.status).toBe(201);
+    const note = await post('/interactions', { type: 'note', occurred_at: '2026-02-01T10:00:00Z', links: { company_id: loser.id } });
+    expect(note.status).toBe(201);
+    const subsidiary = await company({ parent_company_id: loser.id });
+    const merged = await post(`/companies/${survivor.id}/merge`, { merge_ids: [loser.id, other.id] });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+
+    const unmerged = await post(`/companies/${survivor.id}/unmerge`, { company_id: loser.id });
+    expect(unmerged.status, JSON.stringify(unmerged.body)).toBe(200);
+    expect(unmerged.body.data).toMatchObject({
+      merge_id: merged.body.data.merge_id,
+      moved_back: { contacts: 1, deals: 1, interactions: 1, subsidiaries: 1 },
+      restored: { id: loser.id, domain: loser.domain, domain_aliases: [alias] },
+      company: { id: survivor.id, domain_aliases: [other.domain] },
+    });
+    expect(unmerged.headers.etag).toBe((await get(`/companies/${survivor.id}`)).headers.etag);
+    expect((await get(`/companies/${loser.id}`)).body.data).toEqual(unmerged.body.data.restored);
+    expect((await get(`/companies/domain/${alias}`)).body.data.id).toBe(loser.id);
+    expect((await get(`/customers/${person.id}`)).body.data.company_id).toBe(loser.id);
+    expect((await get(`/deals/${deal.body.data.id}`)).body.data.company_id).toBe(loser.id);
+    expect((await get(`/interactions/${note.body.data.id}`)).body.data.links.company_id).toBe(loser.id);
+    expect((await get(`/companies/${subsidiary.id}`)).body.data.parent_company_id).toBe(loser.id);
+    // The other loser is still merged, its contact still on the survivor.
+    expect((await get(`/companies/${other.id}`)).body.error.code).toBe('COMPANY.MERGED');
+    expect((await get(`/customers/${otherPerson.id}`)).body.data.company_id).toBe(survivor.id);
+    expect((await history(loser.id)).at(-1)).toMatchObject({ event_type: 'CompanyUnmerged', data: { restored_id: loser.id } });
+    expect((await history(survivor.id)).at(-1)).toMatchObject({ event_type: 'CompanyUnmerged', data: { survivor_id: survivor.id } });
+    // Given back already.
+    const again = await post(`/companies/${survivor.id}/unmerge`, { company_id: loser.id });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('MERGE.NOT_MERGED');
+  });
+
+  it('unmerge is refused when a moved record or a taken domain changed since, or after 30 days — writing nothing', async () => {
+    const survivor = await company();
+    const loser = await company();
+    const elsewhere = await company();
+    const deal = await post('/deals', { name: 'Moved on', company_id: loser.id });
+    expect(deal.status).toBe(201);
+    const merged = await post(`/companies/${survivor.id}/merge`, { merge_ids: [loser.id] });
+    expect(merged.status).toBe(200);
+    const moved = await api.call({ method: 'PUT', path: `${BASE}/deals/${deal.body.data.id}`, body: { company_id: elsewhere.id } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const unsafe = await post(`/companies/${survivor.id}/unmerge`, { company_id: loser.id });
+    expect(unsafe.status).toBe(409);
+    expect(unsafe.body.error).toMatchObject({
+      code: 'MERGE.UNDO_UNSAFE',
+      details: { changed: [{ record_type: 'deal', record_id: deal.body.data.id }] },
+    });
+    expect((await get(`/companies/${loser.id}`)).body.error.code).toBe('COMPANY.MERGED');
+
+    const survivor2 = await company();
+    const loser2 = await company();
+    expect((await post(`/companies/${survivor2.id}/merge`, { merge_ids: [loser2.id] })).status).toBe(200);
+    const current = await get(`/companies/${survivor2.id}`);
+    const dropped = await api.call({ method: 'PUT', path: `${BASE}/companies/${survivor2.id}`, body: { domain_aliases: [] } });
+    expect(dropped.status, JSON.stringify(dropped.body)).toBe(200);
+    const lostDomain = await post(`/companies/${survivor2.id}/unmerge`, { company_id: loser2.id });
+    expect(lostDomain.body.error).toMatchObject({
+      code: 'MERGE.UNDO_UNSAFE',
+      details: { changed: [{ record_type: 'domain', record_id: loser2.domain }] },
+    });
+    expect((await get(`/companies/${survivor2.id}`)).body.data.version).toBe(current.body.data.version + 1);
+
+    const survivor3 = await company();
+    const loser3 = await company();
+    const merged3 = await post(`/companies/${survivor3.id}/merge`, { merge_ids: [loser3.id] });
+    const undoUntil = Date.parse(merged3.body.data.undo_until);
+    const later = createApiHarness(database.db, () => new Date(undoUntil + 1000));
+    const late = await later.call({ method: 'POST', path: `${BASE}/companies/${survivor3.id}/unmerge`, body: { company_id: loser3.id } });
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatchObject({ code: 'MERGE.UNDO_EXPIRED', details: { undo_until: merged3.body.data.undo_until } });
+  });
 });
