@@ -6,13 +6,14 @@ import { composeCatalogue } from './events/event-contracts.js';
 import { interactionEventContracts } from './interactions/interaction-event-contracts.js';
 import { pipelineEventContracts } from './pipelines/pipeline-event-contracts.js';
 import { privacyEventContracts } from './privacy/privacy-event-contracts.js';
-import { customerMergeEventContracts } from './merge/merge-event-contracts.js';
+import { companyMergeEventContracts, customerMergeEventContracts } from './merge/merge-event-contracts.js';
 
 /** Every published event contract of the service: one module per aggregate. */
 export const EVENT_CATALOGUE = composeCatalogue([
   customerEventContracts,
   customerMergeEventContracts,
   companyEventContracts,
+  companyMergeEventContracts,
   pipelineEventContracts,
   dealEventContracts,
   interactionEventContracts,

@@ -18,6 +18,8 @@ import { createInteractionRepository } from './interactions/interaction-reposito
 import { createInteractionService } from './interactions/interaction-service.js';
 import { createTimelineService } from './timeline/timeline-service.js';
 import { createDuplicateFinder } from './duplicates/duplicate-finder.js';
+import { createCompanyMerges } from './merge/company-merge.js';
+import { createCompanyUnmerges } from './merge/company-unmerge.js';
 import { createCustomerMerges } from './merge/customer-merge.js';
 import { createCustomerUnmerges } from './merge/customer-unmerge.js';
 import type { Database } from './db/database.js';
@@ -92,6 +94,10 @@ export function createServices(database: Kysely<Database>, options: ServiceOptio
       customers: {
         ...createCustomerMerges({ db, now, newId, afterCommit: options.afterCommit }),
         ...createCustomerUnmerges({ db, now, newId, afterCommit: options.afterCommit }),
+      },
+      companies: {
+        ...createCompanyMerges({ db, now, newId, afterCommit: options.afterCommit }),
+        ...createCompanyUnmerges({ db, now, newId, afterCommit: options.afterCommit }),
       },
     },
     idempotency: createIdempotencyStore(db),

@@ -83,6 +83,8 @@ export interface DealTally {
 export interface CompanyRepository {
   insert(company: Company, event: CompanyEvent): Promise<InsertOutcome>;
   findById(id: string, visibility?: CompanyVisibility): Promise<Company | null>;
+  /** The survivor a company was merged into, if it was (and the caller may see it); null otherwise. */
+  findMergedInto(id: string, visibility?: CompanyVisibility): Promise<string | null>;
   findByDomain(domain: DomainName, visibility?: CompanyVisibility): Promise<Company | null>;
   /** The live company that holds a unique value (a domain or alias, an external id), if any. */
   findIdByUnique(field: CompanyUniqueField, values: readonly string[], visibility?: CompanyVisibility): Promise<string | null>;

@@ -251,7 +251,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     permission: COMPANY_PERMISSIONS.read,
     params: CompanyIdParams,
     response: { status: 200, data: CompanyRepresentation, headers: ['etag'] },
-    errors: ['COMPANY.NOT_FOUND'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     conditional: 'if-none-match',
     handle: async (request, services: CompanyRouteServices) =>
       renderRead(await services.companies.get(request.params.id, readVisibility(request.scope)), request),

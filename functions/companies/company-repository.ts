@@ -61,6 +61,14 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
   return {
     insert: (company, event) => store.insert(company, event),
     findById: (id, visibility) => store.findById(id, { scope: companyScope(visibility) }),
+
+    async findMergedInto(id, visibility) {
+      const scope = companyScope(visibility);
+      const { rows } = await sql<{ merged_into: string | null }>`
+        select cast(merged_into as text) as merged_into from ${sql.table(COMPANIES)}
+        where id = ${param.uuid(id)} and merged_into is not null${scope ? sql` and ${scope}` : sql``}`.execute(db);
+      return rows[0]?.merged_into ?? null;
+    },
     saveChange: (id, change, context, visibility) => store.saveChange(id, change, context, { scope: companyScope(visibility) }),
 
     async findByDomain(domain, visibility) {

@@ -13,6 +13,7 @@ import type {
   CompanyVisibility,
 } from '../../domain/company/company-repository.js';
 import type { DomainError } from '../../domain/errors.js';
+import { mergedInto } from '../../domain/merge/merge-errors.js';
 import type { DomainName } from '../../domain/shared/domain-name.js';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { JsonObject } from '../../domain/shared/json.js';
@@ -170,7 +171,13 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
       return created.ok ? ok({ company: created.value.entity, event: created.value.event }) : created;
     },
 
-    get: (id: string, visibility?: CompanyVisibility) => kit.get(id, visibility),
+    /** A company merged into another says where it went (404 COMPANY.MERGED, docs/merge.md): one more read, on a 404 only. */
+    async get(id: string, visibility?: CompanyVisibility): Promise<Result<Company, DomainError>> {
+      const found = await kit.get(id, visibility);
+      if (found.ok) return found;
+      const survivor = await companies.findMergedInto(id, visibility);
+      return survivor === null ? found : err(mergedInto('company', id, survivor));
+    },
 
     async getByDomain(domain: DomainName, visibility?: CompanyVisibility): Promise<Result<Company, DomainError>> {
       const company = await companies.findByDomain(domain, visibility);

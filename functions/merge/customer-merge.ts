@@ -7,7 +7,6 @@ import {
   type MergeCandidates,
 } from '../../domain/customer/merge-customers.js';
 import type { DomainError } from '../../domain/errors.js';
-import { UNDO_WINDOW_DAYS } from '../../domain/merge/merge-errors.js';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
@@ -15,11 +14,11 @@ import { CUSTOMERS, rowToCustomer, type CustomerRow } from '../customers/custome
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 import { EVENTS } from '../events/event-table.js';
-import { markClaimedOnWrite } from '../events/write-claims.js';
 import type { AfterCommit } from '../kit/aggregate-service.js';
 import { CUSTOMER_MOVES } from './customer-moves.js';
 import { eventInsertColumns, eventRow } from './merge-events.js';
 import { MERGE_LOSERS, MERGES } from './merge-tables.js';
+import { countsOf, markClaimed, MergeRefused, undoUntilOf } from './merge-transaction.js';
 import { moveSql } from './record-moves.js';
 
 export interface MergeDependencies {
@@ -54,13 +53,6 @@ export interface CustomerMergeOutcome {
 /** The record types a merge reports as moved (the emails are reported as aliases). */
 const REPORTED_MOVES = CUSTOMER_MOVES.filter((move) => move.record !== 'email');
 const movedKey = (record: string) => `${record}s`;
-
-/** A refusal decided on the locked records: the transaction rolls back and the error is the answer. */
-class Refused extends Error {
-  constructor(readonly error: DomainError) {
-    super(error.message);
-  }
-}
 
 type ReadRow = CustomerRow & { merged_into: string | null } & Record<string, unknown>;
 
@@ -148,7 +140,7 @@ export function createCustomerMerges(deps: MergeDependencies) {
     command: CustomerMergeCommand,
   ): Promise<Result<{ outcome: CustomerMergeOutcome; events: DomainEvent[] }, DomainError>> {
     const now = deps.now().toISOString();
-    const undoUntil = new Date(Date.parse(now) + UNDO_WINDOW_DAYS * 86_400_000).toISOString();
+    const undoUntil = undoUntilOf(now);
     const mergeId = deps.newId();
     const survivorId = command.survivorId;
     const ids = [survivorId, ...command.mergeIds].sort();
@@ -161,7 +153,7 @@ export function createCustomerMerges(deps: MergeDependencies) {
           order by id for update`.execute(trx);
         const found = new Map(locked.map((row) => [row.id, { ...rowToCustomer(row), mergedInto: row.merged_into }]));
         const decided = decide(command, found);
-        if (!decided.ok) throw new Refused(decided.error);
+        if (!decided.ok) throw new MergeRefused(decided.error);
         const decision = decided.value;
         const version = (id: string) => found.get(id)!.version;
         const base = { eventVersion: 1, occurredAt: now, actor: command.actor, aggregateType: 'customer' } as const;
@@ -245,12 +237,9 @@ export function createCustomerMerges(deps: MergeDependencies) {
         const row = rows[0];
         // The survivor and losers are locked and were decided on as locked: the statement cannot miss them.
         if (!row) throw new Error(`the merge into ${survivorId} wrote nothing although its customers were locked`);
-        const movedCounts = Object.fromEntries(
-          Object.entries(typeof row.moved === 'string' ? JSON.parse(row.moved) : row.moved).map(([key, value]) => [key, Number(value)]),
-        );
+        const movedCounts = countsOf(row.moved);
         const events: DomainEvent[] = [{ ...survivorEvent, data: { ...survivorData, moved: movedCounts } }, ...loserEvents];
-        const claimed = new Set((row.claimed ?? '').split(',').filter(Boolean));
-        for (const event of events) if (claimed.has(event.eventId)) markClaimedOnWrite(event);
+        markClaimed(events, row.claimed);
         return ok({
           outcome: {
             customer: rowToCustomer(row),
@@ -267,7 +256,7 @@ export function createCustomerMerges(deps: MergeDependencies) {
       })
       .catch((error: unknown) => {
         // A refusal decided on the locked records rolled the transaction back.
-        if (error instanceof Refused) return err(error.error);
+        if (error instanceof MergeRefused) return err(error.error);
         throw error;
       });
   }

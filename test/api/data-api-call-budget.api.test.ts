@@ -66,6 +66,13 @@ export const EXPECTED_MERGE_CALLS: Record<string, number> = {
   'POST /customers/{id}/merge': 6,
   'GET /customers/{id} (merged: 404)': 1,
   'POST /customers/{id}/unmerge': 6,
+  'POST /companies/{id}/merge (dry run)': 1,
+  'POST /companies/{id}/merge (refused)': 1,
+  // read, begin, lock, the moves (before the losers' delete triggers count them), the write, commit, acknowledgement
+  'POST /companies/{id}/merge': 7,
+  'GET /companies/{id} (merged: 404)': 2,
+  // begin, the lock, the merge with what changed since, the loser back, the records back, the answer's read, commit, acknowledgement
+  'POST /companies/{id}/unmerge': 8,
 };
 
 /**
@@ -334,6 +341,32 @@ describe('Data API calls with immediate delivery (the default configuration)', (
     expect(unmerged.status).toBe(200);
     measured['POST /customers/{id}/unmerge'] = unmerged.calls;
     expect(published() - before).toBe(5);
+
+    const newCompany = async () =>
+      (await api.call({ method: 'POST', path: `${BASE}/companies`, body: { name: `Merged firm ${randomUUID()}` } })).body.data.id as string;
+    const [firm, duplicate, another] = [await newCompany(), await newCompany(), await newCompany()];
+    const mergeCompanies = (losers: string[], extra: Record<string, unknown> = {}) =>
+      callsOf({ method: 'POST', path: `${BASE}/companies/${firm}/merge`, body: { merge_ids: losers, ...extra } });
+    const companyPreview = await mergeCompanies([duplicate], { dry_run: true });
+    expect(companyPreview.status).toBe(200);
+    measured['POST /companies/{id}/merge (dry run)'] = companyPreview.calls;
+    const companyRefused = await mergeCompanies([firm]);
+    expect(companyRefused.status).toBe(422);
+    measured['POST /companies/{id}/merge (refused)'] = companyRefused.calls;
+    const companiesBefore = published();
+    const companiesMerged = await mergeCompanies([duplicate, another]);
+    expect(companiesMerged.status).toBe(200);
+    measured['POST /companies/{id}/merge'] = companiesMerged.calls;
+    // CompanyMerged and one CompanyMergedInto per loser, delivered right away.
+    expect(published() - companiesBefore).toBe(3);
+    const companyGone = await callsOf({ method: 'GET', path: `${BASE}/companies/${duplicate}` });
+    expect(companyGone.body.error.code).toBe('COMPANY.MERGED');
+    measured['GET /companies/{id} (merged: 404)'] = companyGone.calls;
+    const companyUnmerged = await callsOf({ method: 'POST', path: `${BASE}/companies/${firm}/unmerge`, body: { company_id: duplicate } });
+    expect(companyUnmerged.status).toBe(200);
+    measured['POST /companies/{id}/unmerge'] = companyUnmerged.calls;
+    // CompanyUnmerged on both streams.
+    expect(published() - companiesBefore).toBe(5);
     expect(measured).toEqual(EXPECTED_MERGE_CALLS);
   });
 

@@ -11,7 +11,7 @@ import * as companyCommands from '../../domain/company/company-commands.js';
 import { INTERACTION_EVENT_TYPES } from '../../domain/interaction/interaction.events.js';
 import { EVENT_CATALOGUE } from '../../functions/event-catalogue.js';
 import { CUSTOMER_EXPORT_EVENT_TYPES } from '../../functions/privacy/privacy-event-contracts.js';
-import { CUSTOMER_MERGE_EVENT_TYPES } from '../../functions/merge/merge-event-contracts.js';
+import { COMPANY_MERGE_EVENT_TYPES, CUSTOMER_MERGE_EVENT_TYPES } from '../../functions/merge/merge-event-contracts.js';
 import { checkedDetail } from '../../functions/events/event-envelope.js';
 import { readEventLog } from '../../functions/events/event-log.js';
 import { committedSchemaFiles, schemaFiles, SCHEMAS_DIR } from '../../functions/events/export-schemas.js';
@@ -31,6 +31,7 @@ describe('the event catalogue', () => {
       ...CUSTOMER_INSIGHT_EVENT_TYPES,
       ...CUSTOMER_EXPORT_EVENT_TYPES,
       ...CUSTOMER_MERGE_EVENT_TYPES,
+      ...COMPANY_MERGE_EVENT_TYPES,
     ];
     for (const type of types) expect(EVENT_CATALOGUE.contractFor(type, 1), type).toBeDefined();
     expect(Object.keys(EVENT_CATALOGUE.contracts).sort()).toEqual(types.map((type) => `${type}.v1`).sort());

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { BASE, createApiHarness, type ApiHarness } from '../support/api-harness.js';
+
+const unique = () => randomUUID().slice(0, 8);
+const ROUNDS = 4;
+
+/**
+ * A company merge racing with a contact being linked to the loser and a deal created on it loses
+ * nothing (docs/merge.md): each write either commits first and is moved to the survivor, or waits
+ * for the merge (both share-lock the company) and is refused. Checked from the stored rows.
+ */
+describe.each(availableDialects())('company merges racing with writes on %s', (dialect) => {
+  let database: TestDatabase;
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    api = createApiHarness(database.db);
+  });
+  afterAll(() => database.close());
+
+  const call = (method: string, path: string, body?: unknown) => api.call({ method, path: `${BASE}${path}`, body });
+  async function company() {
+    const created = await call('POST', '/companies', { name: `Company ${unique()}`, domain: `c${unique()}.example.com` });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body.data as { id: string };
+  }
+  const rows = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(database.db)).rows;
+
+  it('a merge against new contacts and deals on the loser: each is moved or refused, none is left on the loser', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const survivor = await company();
+      const loser = await company();
+      const existing = await call('POST', '/customers', { name: `Existing ${unique()}`, email: `e.${unique()}@example.com` });
+      expect(existing.status).toBe(201);
+      const [merged, created, linked, deal] = await Promise.all([
+        call('POST', `/companies/${survivor.id}/merge`, { merge_ids: [loser.id] }),
+        call('POST', '/customers', { name: `Contact ${round}`, email: `c.${unique()}@example.com`, company_id: loser.id }),
+        call('PUT', `/customers/${existing.body.data.id}`, { company_id: loser.id }),
+        call('POST', '/deals', { name: `Deal ${round}`, company_id: loser.id }),
+      ]);
+      expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+      for (const write of [created, linked, deal]) expect([200, 201, 404, 409, 422], JSON.stringify(write.body)).toContain(write.status);
+      const left = await rows(sql<{ kind: string }>`
+        select 'contact' as kind from customer_mgmt_customers where company_id = cast(${loser.id} as uuid) and deleted_at is null
+        union all
+        select 'deal' from customer_mgmt_deals where company_id = cast(${loser.id} as uuid) and deleted_at is null`);
+      expect(left, `round ${round}: contact ${created.status}, link ${linked.status}, deal ${deal.status}`).toEqual([]);
+      if (created.status === 201) expect((await call('GET', `/customers/${created.body.data.id}`)).body.data.company_id).toBe(survivor.id);
+      if (linked.status === 200) expect((await call('GET', `/customers/${existing.body.data.id}`)).body.data.company_id).toBe(survivor.id);
+      if (deal.status === 201) expect((await call('GET', `/deals/${deal.body.data.id}`)).body.data.company_id).toBe(survivor.id);
+      // The merge moved exactly the writes that committed before it.
+      expect(merged.body.data.moved.contacts + merged.body.data.moved.deals).toBe(
+        [created.status === 201, linked.status === 200, deal.status === 201].filter(Boolean).length,
+      );
+    }
+  });
+});
