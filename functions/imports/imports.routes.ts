@@ -47,7 +47,8 @@ export const importRoutes: readonly Route<any, any, any, ImportRouteServices>[] 
     path: '/imports',
     group: 'api-write',
     operationId: 'startImport',
-    summary: 'Import a CSV file of customers, companies, deals or interactions (202 with the URL to PUT the file to; follow it at the Location)',
+    summary:
+      'Import a CSV file of customers, companies, deals or interactions (202 with the URL to PUT the file to; follow it at the Location)',
     permission: IMPORT_PERMISSIONS.run,
     body: { schema: StartImportBody, required: true },
     response: { status: 202, data: ImportRepresentation, headers: ['location'] },
