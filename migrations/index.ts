@@ -25,6 +25,7 @@ import * as imports from './2026-11-28T20-00-00_imports.js';
 import * as merges from './2026-11-28T21-00-00_merges.js';
 import * as perf from './2026-11-28T23-00-00_perf.js';
 import * as importsInteractions from './2026-11-28T23-45-00_imports-interactions.js';
+import * as customerEmailsFollowDeletes from './2026-11-28T23-50-00_customer-emails-follow-deletes.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T22-00-00_customer-external-id': customerExternalId,
   '2026-11-28T23-00-00_perf': perf,
   '2026-11-28T23-45-00_imports-interactions': transactional(importsInteractions),
+  '2026-11-28T23-50-00_customer-emails-follow-deletes': transactional(customerEmailsFollowDeletes),
 };
