@@ -9,12 +9,12 @@ const MAX_MAPPINGS = 500;
 const oneCharacter = (name: string, fallback: string, pattern: RegExp) =>
   z
     .string({ error: 'must be one character' })
-    .length(1, 'must be exactly one character')
+    // One check, so that a wrong value gets one message (the pattern matches exactly one character).
     .regex(
       pattern,
       name === 'delimiter'
-        ? 'must be a tab or a visible ASCII character such as , ; |'
-        : 'must be a visible ASCII character such as " or \'',
+        ? 'must be exactly one character: a tab or a visible ASCII character such as , ; |'
+        : 'must be exactly one character: a visible ASCII character such as " or \'',
     )
     .default(fallback)
     .describe(`the ${name} character (default ${JSON.stringify(fallback)})`);
