@@ -78,19 +78,22 @@ describe.each(availableDialects())('analytics runs on %s', (dialect) => {
   it('fits on a deterministic sample when a currency has more customers than max_fit_customers, and still scores everyone', async () => {
     const service = createAnalyticsService(database.db, { now: () => new Date(), newId: uuidv7, launcher: NO_LAUNCH });
     // The schema's minimum is 1,000; the runner takes any size, so the test makes the population "large".
+    // About 50 of the 60: the sample follows the (random) customer ids, and a sample of about 30 sometimes
+    // drove the fit to a boundary, which rightly skips the currency.
     const started = await service.startRun({
       requestedBy: 'test',
       triggeredBy: 'command',
       asOf: FIXTURE_AS_OF,
-      settings: { ...DEFAULT_RUN_SETTINGS, maxFitCustomers: 40 },
+      settings: { ...DEFAULT_RUN_SETTINGS, maxFitCustomers: 50 },
     });
     const runId = started.ok ? started.value.id : '';
     await service.runToEnd(runId);
     const models = await service.models.forRun(runId);
-    const usd = models.find((model) => model.currency === 'USD')!;
-    expect(usd.customers).toBe(CUSTOMERS);
-    expect(usd.fittedCustomers).toBeLessThan(CUSTOMERS);
-    expect(usd.fittedCustomers).toBeGreaterThan(20);
+    const usd = models.find((model) => model.currency === 'USD');
+    expect(usd, 'a USD model was fitted on the sample').toBeDefined();
+    expect(usd!.customers).toBe(CUSTOMERS);
+    expect(usd!.fittedCustomers).toBeLessThan(CUSTOMERS);
+    expect(usd!.fittedCustomers).toBeGreaterThan(30);
     expect((await service.runs.get(runId))!.customersScored).toBe((await insightsNow()).length);
   });
 
