@@ -1,8 +1,8 @@
-import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { grantOnPrefix, jobFilesBucket } from './job-files-bucket.js';
 
 export interface ExportBucketProps {
   /** Export files are deleted this long after they were written (a download URL lives an hour). */
@@ -24,25 +24,12 @@ export class ExportBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ExportBucketProps) {
     super(scope, id);
-    this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      versioned: false,
-      lifecycleRules: [
-        {
-          id: 'ExpireExports',
-          prefix: EXPORT_PREFIX,
-          expiration: props.expireAfter ?? Duration.days(7),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+    this.bucket = jobFilesBucket(this, {
+      prefix: EXPORT_PREFIX,
+      lifecycleRuleId: 'ExpireExports',
+      expireAfter: props.expireAfter,
       removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
+      noAccessLogReason:
         'Export files live a week and are only reached through presigned URLs the API hands out after its own access check (which the API access log records); server access logs would add a second bucket for no new audit trail.',
     });
   }
@@ -57,16 +44,10 @@ export class ExportBucket extends Construct {
     this.grant(fn, 'PresignExportDownloads', ['s3:GetObject']);
   }
 
-  /** Object actions on the export prefix only; the prefix's `*` is acknowledged by name (file names are export ids). */
   private grant(fn: IFunction, sid: string, actions: string[]): void {
-    const role = fn.role!;
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources: [this.bucket.arnForObjects(`${EXPORT_PREFIX}*`)] }),
-    );
-    const stack = Stack.of(this);
-    const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)) as string;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${EXPORT_PREFIX}*]`,
+    grantOnPrefix(this.bucket, EXPORT_PREFIX, fn, {
+      sid,
+      actions,
       reason: 'Export files are named by export id (exports/<uuid>.csv|jsonl), unknown in advance; the grant is limited to that prefix.',
     });
   }

@@ -1,9 +1,9 @@
-import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Stack, Validations, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
+import { grantOnPrefix, jobFilesBucket } from './job-files-bucket.js';
 
 export interface ImportBucketProps {
   /** Import files are deleted this long after they were uploaded (an import runs within hours). */
@@ -26,25 +26,12 @@ export class ImportBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ImportBucketProps) {
     super(scope, id);
-    this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      versioned: false,
-      lifecycleRules: [
-        {
-          id: 'ExpireImports',
-          prefix: IMPORT_PREFIX,
-          expiration: props.expireAfter ?? Duration.days(7),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+    this.bucket = jobFilesBucket(this, {
+      prefix: IMPORT_PREFIX,
+      lifecycleRuleId: 'ExpireImports',
+      expireAfter: props.expireAfter,
       removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
+      noAccessLogReason:
         'Import files live a week and are only written through presigned URLs the API hands out after its own access check (which the API access log records); server access logs would add a second bucket for no new audit trail.',
     });
   }
@@ -80,16 +67,10 @@ export class ImportBucket extends Construct {
     this.grant(fn, 'ReadImports', ['s3:GetObject']);
   }
 
-  /** Object actions on the import prefix only; the prefix's `*` is acknowledged by name (file names are import ids). */
   private grant(fn: IFunction, sid: string, actions: string[]): void {
-    const role = fn.role!;
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources: [this.bucket.arnForObjects(`${IMPORT_PREFIX}*`)] }),
-    );
-    const stack = Stack.of(this);
-    const bucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)) as string;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${IMPORT_PREFIX}*]`,
+    grantOnPrefix(this.bucket, IMPORT_PREFIX, fn, {
+      sid,
+      actions,
       reason: 'Import files are named by import id (imports/<uuid>.csv), unknown in advance; the grant is limited to that prefix.',
     });
   }
