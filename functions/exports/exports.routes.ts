@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { exportNotFound } from '../../domain/exports/export-errors.js';
 import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
-import { success } from '../http/responses.js';
+import { pageResponse, success } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route } from '../http/route.js';
 import { EXPORT_PERMISSIONS } from './export-permissions.js';
 import type { ExportService } from './export-service.js';
@@ -73,9 +73,8 @@ export const exportRoutes: readonly Route<any, any, any, ExportRouteServices>[] 
     response: { status: 200, data: z.array(ExportRepresentation), paginated: true },
     handle: async ({ query }, services: ExportRouteServices) => {
       const page = await services.exports.store.list(query.limit, query.after);
-      const last = page.items[page.items.length - 1];
       const items = await Promise.all(page.items.map((job) => exportBody(job, services)));
-      return success(200, items, { pagination: { limit: query.limit, next_cursor: page.hasMore && last ? last.id : null } });
+      return pageResponse(page, items, query.limit, (job) => job.id);
     },
   }),
 ];

@@ -45,3 +45,17 @@ export function failure(
 ): HttpResponse {
   return errorResponse(EDGE_ERROR_STATUS[code], { code, message, details: options.details, headers: options.headers }, requestId);
 }
+
+/**
+ * 200 with one keyset page: `items` as the data and the cursor of the last of `page.items` when
+ * more follow (`cursorOf` says what a position is for this list). The lists' shared tail.
+ */
+export function pageResponse<T>(
+  page: { readonly items: readonly T[]; readonly hasMore: boolean },
+  items: JsonValue[],
+  limit: number,
+  cursorOf: (last: T) => string,
+): HttpResponse {
+  const last = page.items[page.items.length - 1];
+  return success(200, items, { pagination: { limit, next_cursor: page.hasMore && last !== undefined ? cursorOf(last) : null } });
+}

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { importNotCancellable, importNotFound } from '../../domain/imports/import-errors.js';
 import type { JsonObject } from '../../domain/shared/json.js';
-import { success } from '../http/responses.js';
+import { pageResponse, success } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route } from '../http/route.js';
 import { IMPORT_PERMISSIONS } from './import-permissions.js';
 import type { ImportService } from './import-service.js';
@@ -83,9 +83,8 @@ export const importRoutes: readonly Route<any, any, any, ImportRouteServices>[] 
     response: { status: 200, data: z.array(ImportRepresentation), paginated: true },
     handle: async ({ query }, services: ImportRouteServices) => {
       const page = await services.imports.store.list(query.limit, query.after);
-      const last = page.items[page.items.length - 1];
       const items = await Promise.all(page.items.map((job) => importBody(job, services)));
-      return success(200, items, { pagination: { limit: query.limit, next_cursor: page.hasMore && last ? last.id : null } });
+      return pageResponse(page, items, query.limit, (job) => job.id);
     },
   }),
   defineRoute({
