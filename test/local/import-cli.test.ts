@@ -1,25 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueDevToken, loadOrCreateDevKeys } from '../../infra/local/dev-auth.js';
-import { spawnLocalServer, type LocalProcess } from '../support/local-process.js';
+import { runLocalCli, spawnLocalServer, type LocalProcess } from '../support/local-process.js';
 
-/** Runs `npm run import -- …` (its script) against the server; resolves with the exit code and what it printed. */
-function runImportCli(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/import-cli.ts', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runImportCli = (args: string[], env: Record<string, string>) => runLocalCli('import-cli.ts', args, env);
 
 /** The real local server and the real command: the file is PUT to the server's upload route, imported, followed, reported. */
 describe('npm run import against npm start', () => {

@@ -56,3 +56,18 @@ export function spawnLocalServer(env: Record<string, string>, port = randomPort(
     },
   };
 }
+
+/** Runs one of the local command-line tools (`infra/local/<script>`) as its npm script does; resolves with the exit code and what it printed. */
+export function runLocalCli(script: string, args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `infra/local/${script}`, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
