@@ -113,3 +113,13 @@ export function queryWords(query: string | undefined): string[] {
     .split(/\s+/)
     .filter((word) => word.length > 0);
 }
+
+/**
+ * The search with one more filter every match must also satisfy: AND-ed into each group (groups
+ * are OR-ed, so each needs it), or the only group when there is none. Empty groups match nothing
+ * extra and are dropped, as the statement drops them.
+ */
+export function narrowSearch(search: ParsedSearch, filter: SearchFilter): ParsedSearch {
+  const groups = search.groups.filter((group) => group.length > 0);
+  return { ...search, groups: groups.length === 0 ? [[filter]] : groups.map((group) => [...group, filter]) };
+}

@@ -13,8 +13,11 @@ export const EXPORT_OBJECTS: Readonly<Record<ExportObjectName, SearchableObject<
   interactions: INTERACTION_SEARCH,
 };
 
-/** The file's columns: the chosen properties (id always first), or every field of the representation in its order. */
+/**
+ * The file's columns: exactly the chosen properties in their order (an export meant for an import
+ * leaves `id` out, since ids are the service's to give), or every field of the representation in
+ * its order, `id` first.
+ */
 export function exportColumns(object: SearchableObject<any>, properties: readonly string[] | undefined): string[] {
-  if (!properties) return Object.keys(object.representation.shape);
-  return ['id', ...properties.filter((name) => name !== 'id')];
+  return properties ? [...properties] : Object.keys(object.representation.shape);
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { JsonObject } from '../../domain/shared/json.js';
+import { narrowSearch, type SearchSort } from '../../domain/shared/search.js';
 import type { AccessScope } from '../auth/access.js';
 import type { SearchPosition } from '../search/search-cursor.js';
 import { searchRequestSchema } from '../search/search-request.js';
@@ -30,25 +31,36 @@ const EVERYTHING: AccessScope = { kind: 'all' };
 class CountMismatch extends Error {}
 
 /**
+ * The order of every export, whatever the object's default: oldest first by creation, id the
+ * tiebreak. created_at never changes, so an update cannot move a record across the walk's
+ * position; and a file written oldest first is re-created in the same order by an import (each
+ * row gets a later or equal created_at and a larger UUID v7 than the row before it), so exporting
+ * what an import made gives the same file.
+ */
+const OLDEST_FIRST: readonly SearchSort[] = [{ property: 'created_at', direction: 'asc' }];
+
+/**
  * Works one queued export: a keyset walk over the object's search statement, each page encoded
  * and handed to the storage as it comes (memory holds one page, whatever the number of rows).
- * The first page's statement also counts every match (one snapshot for both); the walk must
- * write exactly that many rows, or the export fails saying both numbers and no file is kept.
+ * The walk is bounded by the export's start (created_at ≤ started_at, a filter of the search
+ * itself): oldest first, a record created during the walk would sort after the walk's position
+ * and be written without having been counted. The first page's statement also counts every
+ * match (one snapshot for both); the walk must write exactly that many rows, or the export fails
+ * saying both numbers and no file is kept.
  */
 export async function runExport(deps: ExportRunnerDeps, id: string): Promise<ExportOutcome> {
-  const job = await deps.store.begin(id, deps.now());
+  const startedAt = deps.now();
+  const job = await deps.store.begin(id, startedAt);
   if (!job) return 'skipped';
   let readError: unknown;
   let written = 0;
   try {
     const object = EXPORT_OBJECTS[job.object];
-    // Newest first by creation, whatever the object's default order: created_at never changes, so an
-    // update cannot move a record across the walk's position, and a record created during the walk
-    // sorts before it (it is not in this export, and was not counted either).
-    const request = searchRequestSchema(object).parse({ ...job.search, sorts: [{ property: 'created_at', direction: 'desc' }] });
+    const request = searchRequestSchema(object).parse({ ...job.search, sorts: OLDEST_FIRST });
+    const search = narrowSearch(request.search, { property: 'created_at', operator: 'lte', values: [startedAt.toISOString()] });
     const columns = exportColumns(object, request.properties);
     const encoder = exportEncoder(job.format, columns);
-    const { sorts } = request.search;
+    const { sorts } = search;
     async function* file(): AsyncGenerator<string> {
       try {
         const header = encoder.header();
@@ -56,12 +68,7 @@ export async function runExport(deps: ExportRunnerDeps, id: string): Promise<Exp
         let expected: number | undefined;
         let after: SearchPosition | undefined;
         for (;;) {
-          const page = await runSearch(
-            deps.db,
-            object,
-            { search: request.search, limit: deps.pageSize, after, count: expected === undefined },
-            EVERYTHING,
-          );
+          const page = await runSearch(deps.db, object, { search, limit: deps.pageSize, after, count: expected === undefined }, EVERYTHING);
           expected ??= page.total ?? 0;
           const records = object
             .represent(page.rows, deps.representWith())

@@ -36,10 +36,10 @@ export const StartExportBody = z
       .optional()
       .meta({ description: 'as in POST /{object}/search: groups are OR-ed, the filters in a group AND-ed' }),
     query: z.unknown().optional().meta({ description: 'as in POST /{object}/search: free text, every word must appear' }),
-    properties: z
-      .array(z.string(), { error: 'must be an array of field names' })
-      .optional()
-      .meta({ description: "the columns (fields of the object's representation), id always first; default: every field" }),
+    properties: z.array(z.string(), { error: 'must be an array of field names' }).optional().meta({
+      description:
+        "the columns, exactly these in this order (fields of the object's representation, each once; id only if named); default: every field, id first",
+    }),
   })
   .transform((body, context): StartExport => {
     const search = { filter_groups: body.filter_groups, query: body.query, properties: body.properties };
@@ -47,6 +47,11 @@ export const StartExportBody = z
     if (!parsed.success) {
       for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     }
+    // A search answers each field once whatever the list; a file would have the column twice, which no import reads.
+    body.properties?.forEach((name, index) => {
+      if (body.properties!.indexOf(name) !== index)
+        context.addIssue({ code: 'custom', path: ['properties', index], message: `names ${name} a second time; each column once` });
+    });
     const given = Object.fromEntries(Object.entries(search).filter(([, value]) => value !== undefined)) as ExportSearch;
     return { object: body.object, format: body.format, search: given };
   })

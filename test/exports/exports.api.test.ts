@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompanyRepresentation } from '../../functions/companies/company.schemas.js';
 import { localExportStorage, type ExportStorage, type LocalExportStorage } from '../../functions/exports/export-storage.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, claimsFor, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
@@ -59,7 +60,7 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
       exportStorage: hooked,
       exportPageSize: 2,
     });
-    // Created one second apart (the stepping clock): the default order, newest first, is the reverse.
+    // Created one second apart (the stepping clock): an export lists them in this order, oldest first.
     const people = [
       { name: 'Ada Lovelace', email: 'ada@acme.example', tags: ['vip', 'b2b'], tier: 'pro' },
       { name: 'Hopper, Grace "Amazing"', email: 'grace@navy.example', tags: ['vip'], tier: 'free' },
@@ -84,7 +85,7 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
       object: 'customers',
       format: 'csv',
       filter_groups: [{ filters: [{ property: 'tags', operator: 'eq', value: 'vip' }] }],
-      properties: ['name', 'email', 'tags', 'tier'],
+      properties: ['name', 'email', 'tags', 'tier', 'id'],
     });
     expect(started.status).toBe(202);
     expect(started.headers.location).toBe(`${BASE}/exports/${started.body.data.id}`);
@@ -97,12 +98,13 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
     });
     const done = await finished(started.body.data.id);
     expect(done).toMatchObject({ state: 'succeeded', expected_rows: 3, rows_written: 3, error: null });
-    // Hand-written: newest first; a comma or quote puts the field in quotes, quotes doubled; CRLF line ends.
+    // Hand-written: oldest first; exactly the named columns in their order (id only because it is named);
+    // a comma or quote puts the field in quotes, quotes doubled; CRLF line ends.
     expect(await download(storage, done.download_url)).toBe(
-      'id,name,email,tags,tier\r\n' +
-        `${ids['Katherine Johnson']},Katherine Johnson,kj@nasa.example,"[""vip"",""nasa""]",enterprise\r\n` +
-        `${ids['Hopper, Grace "Amazing"']},"Hopper, Grace ""Amazing""",grace@navy.example,"[""vip""]",free\r\n` +
-        `${ids['Ada Lovelace']},Ada Lovelace,ada@acme.example,"[""vip"",""b2b""]",pro\r\n`,
+      'name,email,tags,tier,id\r\n' +
+        `Ada Lovelace,ada@acme.example,"[""vip"",""b2b""]",pro,${ids['Ada Lovelace']}\r\n` +
+        `"Hopper, Grace ""Amazing""",grace@navy.example,"[""vip""]",free,${ids['Hopper, Grace "Amazing"']}\r\n` +
+        `Katherine Johnson,kj@nasa.example,"[""vip"",""nasa""]",enterprise,${ids['Katherine Johnson']}\r\n`,
     );
   });
 
@@ -113,7 +115,7 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
     const lines = (await download(storage, done.download_url)).split('\n');
     expect(lines.pop()).toBe('');
     const read = async (id: string) => (await api.call({ method: 'GET', path: `${BASE}/customers/${id}` })).body.data;
-    expect(lines.map((line) => JSON.parse(line))).toEqual([await read(ids['Zed Shaw']!), await read(ids['Ada Lovelace']!)]);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([await read(ids['Ada Lovelace']!), await read(ids['Zed Shaw']!)]);
   });
 
   it('every object exports: as many rows as its search counts, each line its representation', async () => {
@@ -142,7 +144,18 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
     const started = await start({ object: 'companies', format: 'csv', properties: ['name', 'domain'], query: 'nothingmatches' });
     const done = await finished(started.body.data.id);
     expect(done).toMatchObject({ state: 'succeeded', expected_rows: 0, rows_written: 0 });
-    expect(await download(storage, done.download_url)).toBe('id,name,domain\r\n');
+    expect(await download(storage, done.download_url)).toBe('name,domain\r\n');
+    // Without properties: every field of the representation, in its order, id first.
+    const everything = await finished((await start({ object: 'companies', format: 'csv', query: 'nothingmatches' })).body.data.id);
+    const header = Object.keys(CompanyRepresentation.shape).join(',');
+    expect(header).toMatch(/^id,name,/);
+    expect(await download(storage, everything.download_url)).toBe(`${header}\r\n`);
+  });
+
+  it('properties name each column once: a field named twice is refused (a file cannot have the column twice)', async () => {
+    const started = await start({ object: 'customers', format: 'csv', properties: ['email', 'name', 'email'] });
+    expect(started.status).toBe(400);
+    expect(started.body.error.details.fields).toEqual([{ field: 'properties[2]', message: 'names email a second time; each column once' }]);
   });
 
   it('the search grammar validates the request: the same 400 and field paths as POST /{object}/search', async () => {
@@ -183,10 +196,10 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
   });
 
   it('fails loudly when the walk writes another number of rows than it counted: both numbers, no file', async () => {
-    // After the first page (2 of 5 customers, newest first), the oldest customer is deleted: the walk finds 4.
+    // After the first page (2 of 5 customers, oldest first), the newest customer is deleted: the walk finds 4.
     duringWrite = async () => {
       duringWrite = undefined;
-      expect((await api.call({ method: 'DELETE', path: `${BASE}/customers/${ids['Ada Lovelace']}` })).status).toBe(204);
+      expect((await api.call({ method: 'DELETE', path: `${BASE}/customers/${ids['Zed Shaw']}` })).status).toBe(204);
     };
     const started = await start({ object: 'customers', format: 'csv', properties: ['name'] });
     const done = await finished(started.body.data.id);
@@ -201,6 +214,30 @@ describe.each(availableDialects())('exports on %s', (dialect) => {
     const files = await Promise.all(started.map(async (one) => download(storage, (await finished(one.body.data.id)).download_url)));
     expect(new Set(files).size).toBe(1);
     expect(files[0]!.split('\n').filter(Boolean)).toHaveLength(4);
+  });
+
+  it("a record created during the walk is not in the file: the walk is bounded by the export's start, the counts agree", async () => {
+    // After the first page (2 of the 4 live customers), a customer is created: oldest first, it would sort after the walk's position.
+    duringWrite = async () => {
+      duringWrite = undefined;
+      const created = await api.call({
+        method: 'POST',
+        path: `${BASE}/customers`,
+        body: { name: 'Late Comer', email: 'late@acme.example' },
+      });
+      expect(created.status).toBe(201);
+    };
+    const started = await start({ object: 'customers', format: 'csv', properties: ['name'] });
+    const done = await finished(started.body.data.id);
+    expect(duringWrite).toBeUndefined();
+    expect(done).toMatchObject({ state: 'succeeded', expected_rows: 4, rows_written: 4, error: null });
+    expect(await download(storage, done.download_url)).toBe(
+      'name\r\nAda Lovelace\r\n"Hopper, Grace ""Amazing"""\r\nAlan Turing\r\nKatherine Johnson\r\n',
+    );
+    // The next export, started after it was created, has it, last.
+    const next = await finished((await start({ object: 'customers', format: 'csv', properties: ['name'] })).body.data.id);
+    expect(next).toMatchObject({ state: 'succeeded', expected_rows: 5, rows_written: 5 });
+    expect((await download(storage, next.download_url)).split('\r\n').slice(-2)).toEqual(['Late Comer', '']);
   });
 
   it('a download URL is refused once expired or when tampered with', async () => {
