@@ -2,6 +2,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMER_SEARCH } from '../../functions/customers/customer-search.js';
 import { DEAL_SEARCH } from '../../functions/deals/deal-search.js';
+import { encodeSearchCursor } from '../../functions/search/search-cursor.js';
 import { searchRequestSchema } from '../../functions/search/search-request.js';
 import { searchStatement } from '../../functions/search/search-statement.js';
 import type { SearchableObject } from '../../functions/search/searchable-object.js';
@@ -9,6 +10,7 @@ import { openTestDatabase, type DialectName, type TestDatabase } from '../suppor
 
 const ROWS = 100_000;
 const REP = '019b6ec4-774c-70e0-9c2c-000000000007';
+const OLDEST_FIRST = [{ property: 'created_at', direction: 'asc' as const }];
 const dialects: DialectName[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 /**
@@ -103,6 +105,18 @@ describe.each(dialects)('search plans at %i rows on %s', (dialect) => {
       CUSTOMER_SEARCH,
       'customer_mgmt_customers',
       { filter_groups: [{ filters: [eq('tags', 'legacy')] }], sorts: [{ property: 'created_at', direction: 'desc' }] },
+      21,
+    ],
+    [
+      // What an export's later pages run (export-runner.ts): oldest first, bounded by its start, after the previous page.
+      'customers: an export page (oldest first, created by the export’s start, after a cursor)',
+      CUSTOMER_SEARCH,
+      'customer_mgmt_customers',
+      {
+        filter_groups: [{ filters: [{ property: 'created_at', operator: 'lte', value: '2026-06-01T00:00:00Z' }] }],
+        sorts: OLDEST_FIRST,
+        after: encodeSearchCursor(OLDEST_FIRST, { keys: ['2025-06-01T00:00:00.000000Z'], id: '00000000-0000-7000-8000-000000000000' }),
+      },
       21,
     ],
     [
