@@ -240,8 +240,11 @@ export class ServiceFunctions extends Construct {
         sourceMap: sourceMaps,
         // Bundled, not taken from the runtime (which ships SDK v3 too): the SDK version we test is
         // the one that runs (our retries read its exception names), and loading the runtime's
-        // unbundled SDK was slower — api-read imported in 1,476 ms against 918 ms bundled (median of
-        // 9 fresh processes each, same loaded machine, issue 17) although its file was 523 KB, not 911.
+        // unbundled SDK is slower although the file is smaller. Measured twice (issue 17): api-read
+        // imported in 1,476 ms against 918 ms bundled (9 fresh processes each, loaded machine), and
+        // again 502 against 249 ms with the file at 939 KB instead of 1,499 (median of 7 each, taken
+        // alternately); the RDS Data client alone imports in ~65 ms bundled (305 KB) against ~130 ms
+        // from node_modules. See docs/benchmarks.md (bundles, third pass).
         bundleAwsSDK: true,
         externalModules: EXTERNAL_MODULES,
         forceDockerBundling: false,
