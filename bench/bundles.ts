@@ -7,7 +7,7 @@ import { routeKey } from '../functions/http/route.js';
 import { routes } from '../functions/routes.js';
 import { buildHttpApiEvent } from '../infra/local/http-api-event.js';
 import { LOCAL_CLUSTER } from '../infra/local/local-data-api.js';
-import { EXTERNAL_MODULES, ESM_REQUIRE_BANNER, FUNCTION_RUNTIME } from '../infra/constructs/service-functions.js';
+import { BUNDLE_ALIASES, EXTERNAL_MODULES, ESM_REQUIRE_BANNER, FUNCTION_RUNTIME } from '../infra/constructs/service-functions.js';
 import { startFakeEventBridge } from './fake-eventbridge.js';
 import { childEnv } from './processes.js';
 import { salesRepId } from './seed.js';
@@ -137,7 +137,7 @@ function functionEntries(sampleCustomerId: string): FunctionEntry[] {
 /** `nodejs24.x` → `node24`: the esbuild target CDK bundles for. */
 const esbuildTarget = () => FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
-/** Bundles one entry as CDK's NodejsFunction does (ESM, minified, same banner, externals, main fields, target). */
+/** Bundles one entry as CDK's NodejsFunction does (ESM, minified, same banner, externals, aliases, main fields, target). */
 async function bundle(entry: string, outDir: string): Promise<{ file: string; metafile: Metafile }> {
   const file = join(outDir, 'index.mjs');
   const result = await build({
@@ -150,6 +150,7 @@ async function bundle(entry: string, outDir: string): Promise<{ file: string; me
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     external: [...EXTERNAL_MODULES],
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, join(PROJECT_ROOT, to)])),
     outfile: file,
     metafile: true,
     logLevel: 'warning',

@@ -267,8 +267,11 @@ async function main(): Promise<void> {
   }
 
   // 5. The HTTP floors, then the scenarios over HTTP on the pg path.
-  const fixtures = await loadFixtures(client, { url: server.url, token });
-  const context: RunContext = { settings, database: database.name, token, fixtures, raw };
+  // Only the HTTP scenarios read fixtures (a bundles-only run on a small seed has no 50 pages to walk).
+  const httpScenarios = !settings.skip.has('pg') || !settings.skip.has('data-api');
+  const context: RunContext | undefined = httpScenarios
+    ? { settings, database: database.name, token, fixtures: await loadFixtures(client, { url: server.url, token }), raw }
+    : undefined;
   const floors: ScenarioResult[] = [];
   if (!settings.skip.has('pg')) {
     for (const mode of ['static', 'pg-select'] as const) {
@@ -277,7 +280,7 @@ async function main(): Promise<void> {
       try {
         for (const concurrency of settings.concurrencies) {
           floors.push(
-            await runFloor(context, floor, mode, concurrency, { warmup: settings.warmupSeconds, measure: settings.measureSeconds }),
+            await runFloor(context!, floor, mode, concurrency, { warmup: settings.warmupSeconds, measure: settings.measureSeconds }),
           );
         }
       } finally {
@@ -288,7 +291,7 @@ async function main(): Promise<void> {
   const scenarios: ScenarioResult[] = [];
   if (!settings.skip.has('pg')) {
     scenarios.push(
-      ...(await runScenarios(context, server, 'pg', settings.concurrencies, {
+      ...(await runScenarios(context!, server, 'pg', settings.concurrencies, {
         warmup: settings.warmupSeconds,
         measure: settings.measureSeconds,
       })),
@@ -296,7 +299,7 @@ async function main(): Promise<void> {
     // Latency without queueing: one request at a time.
     for (const name of LATENCY_SCENARIOS) {
       const scenario = SCENARIOS.find((candidate) => candidate.name === name)!;
-      scenarios.push(await runScenario(context, server, scenario, 'pg', 1, { warmup: 1, measure: settings.latencySeconds }, 2000));
+      scenarios.push(await runScenario(context!, server, scenario, 'pg', 1, { warmup: 1, measure: settings.latencySeconds }, 2000));
     }
   }
   await server.stop();
@@ -322,7 +325,7 @@ async function main(): Promise<void> {
     log(`Data API calls per request: ${JSON.stringify(dataApiCalls)}`);
     scenarios.push(
       ...(await runScenarios(
-        context,
+        context!,
         server,
         'data-api',
         settings.dataApiConcurrencies,

@@ -1,45 +1,51 @@
 import { ERROR_STATUS } from './error-status.js';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { EVENT_CATALOGUE } from './event-catalogue.js';
-import { loadConfig } from './config.js';
+import type { Kysely } from 'kysely';
+import { loadConfig, type Config } from './config.js';
 import { openDataApiDatabase } from './db/data-api-database.js';
-import { immediateDeliveryFor } from './events/delivery-runtime.js';
+import type { Database } from './db/database.js';
 import { createRouteGroupHandler } from './http/route-group-handler.js';
 import { ROUTE_GROUP_TABLE, type RouteGroup } from './http/route.js';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { lambdaRunLauncher } from './analytics/run-launcher.js';
-import { S3Client } from '@aws-sdk/client-s3';
-import { lambdaExportLauncher } from './exports/export-invocation.js';
-import { s3ImportUploads } from './imports/s3-import-uploads.js';
-import { s3ExportStorage } from './exports/s3-export-storage.js';
-import { observability, observed, traced } from './observability.js';
+import { s3ExportLinks } from './exports/s3-export-links.js';
+import { s3ImportLinks } from './imports/s3-import-links.js';
+import type { Logger } from './logger.js';
+import { lambdaSigningIdentity, s3UrlPresigner } from './s3/presigned-url.js';
+import { observability, observed } from './observability.js';
 import { routes, type Services } from './routes.js';
-import { createServices } from './services.js';
+import { createServices, type ServiceOptions } from './services.js';
+
+/**
+ * What a route group's function adds to its services to reach beyond the database: how commits are
+ * announced (EventBridge, the relay) and where long jobs are handed (the analytics and export
+ * functions). Only the write function has any, and it passes them from its entry file, so the
+ * EventBridge and Lambda clients are not in the read function's bundle (issue 17).
+ */
+export type SideEffects = (
+  config: Config,
+  db: Kysely<Database>,
+  logger: Logger,
+) => Pick<ServiceOptions, 'afterCommit' | 'analyticsLauncher' | 'exportLauncher'>;
 
 /**
  * The handler a route group's Lambda exports. Configuration is parsed at cold start (a bad
  * environment fails the init, naming the variable); the database client is opened once per
  * container, on first use. Powertools logs every line with the API request id as correlation id.
  */
-export function lambdaHandlerFor(group: RouteGroup) {
+export function lambdaHandlerFor(group: RouteGroup, sideEffects?: SideEffects) {
+  if (ROUTE_GROUP_TABLE[group].publishesEvents && !sideEffects) throw new Error(`${group} publishes events: give it its side effects`);
   const config = loadConfig();
   const { logger } = observability();
   let services: Promise<Services> | undefined;
-  let lambda: LambdaClient | undefined;
-  const lambdaClient = () => (lambda ??= traced(new LambdaClient({ maxAttempts: 3 })));
+  // The API only presigns links to the buckets (the export and import functions move the bytes): no S3 client here.
+  const presign = s3UrlPresigner(lambdaSigningIdentity());
   const getServices = () =>
     (services ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
       createServices(handle.db, {
-        afterCommit: ROUTE_GROUP_TABLE[group].publishesEvents
-          ? immediateDeliveryFor(config, handle.db, logger, EVENT_CATALOGUE)
-          : undefined,
-        // POST /analytics/runs hands the run to the analytics function (asynchronous invoke); never in a request's process.
-        analyticsLauncher: config.analyticsFunctionName ? lambdaRunLauncher(lambdaClient(), config.analyticsFunctionName) : undefined,
-        // POST /exports hands the export to the export function; GET /exports/{id} presigns the bucket's GET.
-        exportLauncher: config.exportFunctionName ? lambdaExportLauncher(lambdaClient(), config.exportFunctionName) : undefined,
-        exportStorage: config.exportBucket ? s3ExportStorage(traced(new S3Client({ maxAttempts: 3 })), config.exportBucket) : undefined,
+        ...sideEffects?.(config, handle.db, logger),
+        // GET /exports/{id} presigns the bucket's GET.
+        exportStorage: config.exportBucket ? s3ExportLinks(config.exportBucket, presign) : undefined,
         // POST /imports and GET /imports/{id} presign the PUT of the file; its upload starts the import function.
-        importUploads: config.importBucket ? s3ImportUploads(traced(new S3Client({ maxAttempts: 3 })), config.importBucket) : undefined,
+        importUploads: config.importBucket ? s3ImportLinks(config.importBucket, presign) : undefined,
       }),
     ));
   const handler = createRouteGroupHandler(

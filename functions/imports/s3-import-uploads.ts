@@ -1,8 +1,10 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { clientSigningIdentity } from '../s3/client-identity.js';
+import { s3UrlPresigner } from '../s3/presigned-url.js';
 import { IMPORT_LIMITS, ImportFileError } from './import-file.js';
-import { UPLOAD_URL_TTL_SECONDS, type ImportUploads } from './import-uploads.js';
+import type { ImportUploads } from './import-uploads.js';
+import { s3ImportLinks } from './s3-import-links.js';
 
 /**
  * On AWS: the import bucket. The caller PUTs the file to a presigned PutObject URL (the upload's
@@ -11,15 +13,7 @@ import { UPLOAD_URL_TTL_SECONDS, type ImportUploads } from './import-uploads.js'
  */
 export function s3ImportUploads(client: S3Client, bucket: string): ImportUploads {
   return {
-    async uploadUrl(key, now) {
-      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: UPLOAD_URL_TTL_SECONDS });
-      return {
-        method: 'PUT',
-        url,
-        expires_at: new Date(now.getTime() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString(),
-        max_bytes: IMPORT_LIMITS.bytes,
-      };
-    },
+    uploadUrl: s3ImportLinks(bucket, s3UrlPresigner(clientSigningIdentity(client))).uploadUrl,
     async open(key) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if ((object.ContentLength ?? 0) > IMPORT_LIMITS.bytes) {

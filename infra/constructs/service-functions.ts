@@ -38,6 +38,19 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const
 /** Never bundled: PGlite is imported lazily for local runs only, pg-native is pg's optional addon. */
 export const EXTERNAL_MODULES = ['@electric-sql/pglite', 'pg-native'];
 
+/**
+ * Packages bundled as another file (esbuild `alias`; paths relative to the project root). The SDK
+ * clients' default credential chain becomes the environment alone, the only link that ever answers
+ * inside Lambda (functions/lambda-credentials.ts): ~114 KB less in every bundle (issue 17).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': 'functions/lambda-credentials.ts',
+};
+
+/** BUNDLE_ALIASES as esbuild's `--alias:package=/absolute/file` arguments. */
+export const aliasArguments = (projectRoot: string) =>
+  Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${join(projectRoot, to)}`);
+
 export interface DatabaseTarget {
   readonly clusterArn: string;
   /** The master user's secret (RDS-managed): the migrate function's only. */
@@ -240,10 +253,14 @@ export class ServiceFunctions extends Construct {
         sourceMap: sourceMaps,
         // Bundled, not taken from the runtime (which ships SDK v3 too): the SDK version we test is
         // the one that runs (our retries read its exception names), and loading the runtime's
-        // unbundled SDK was slower — api-read imported in 1,476 ms against 918 ms bundled (median of
-        // 9 fresh processes each, same loaded machine, issue 17) although its file was 523 KB, not 911.
+        // unbundled SDK is slower although the file is smaller. Measured twice (issue 17): api-read
+        // imported in 1,476 ms against 918 ms bundled (9 fresh processes each, loaded machine), and
+        // again 502 against 249 ms with the file at 939 KB instead of 1,499 (median of 7 each, taken
+        // alternately); the RDS Data client alone imports in ~65 ms bundled (305 KB) against ~130 ms
+        // from node_modules. See docs/benchmarks.md (bundles, third pass).
         bundleAwsSDK: true,
         externalModules: EXTERNAL_MODULES,
+        esbuildArgs: { '--alias': aliasArguments(projectRoot) },
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
       },
