@@ -39,15 +39,30 @@ const idList = (ids: readonly string[]) => sql.join(ids.map((id) => param.uuid(i
 export function createInteractionRepository(db: Kysely<Database>): InteractionRepository {
   const store = createAggregateStore<Interaction, InteractionField, InteractionEventType>(db, INTERACTION_TABLE);
 
-  /** Every linked record exists, is live and is visible to the creator: checked in the insert's own statement. */
+  /**
+   * Every linked record exists, is live and is visible to the creator: checked in the insert's own
+   * statement, one guard. Records that a merge may take away (customers, companies) are
+   * key-share-locked as they are found, in the one global order every writer of links locks them in
+   * (target type, then id: the relink trigger's and the link rows' order), each type only once the
+   * types before it are locked — so a log never holds one of them while waiting for another that a
+   * merge or a relink holds and that waits for the first.
+   */
   function linksGuard(links: readonly LinkRef[], visibility: InteractionVisibility): RawBuilder<boolean>[] {
-    return [...byType(links)].map(([type, ids]) => {
-      const target = linkTarget(type);
-      const visible = visibility.repId === undefined ? undefined : target.visibleToRep(visibility.repId);
-      const lock = target.lockWhenLinked ? sql` for key share` : sql``;
-      return sql<boolean>`(select count(*) from (select 1 from ${sql.table(target.table)}
-        where id in (${idList(ids)}) and deleted_at is null ${visible ? sql`and ${visible}` : sql``}${lock}) as live) = ${ids.length}`;
-    });
+    const checks = [...byType(links)]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([type, ids]) => {
+        const target = linkTarget(type);
+        const visible = visibility.repId === undefined ? undefined : target.visibleToRep(visibility.repId);
+        const lock = target.lockWhenLinked ? sql` order by id for key share` : sql``;
+        return sql<boolean>`(select count(*) from (select 1 from ${sql.table(target.table)}
+          where id in (${idList(ids)}) and deleted_at is null ${visible ? sql`and ${visible}` : sql``}${lock}) as live) = ${ids.length}`;
+      });
+    // CASE evaluates its branches in order (AND may not): the next type is locked only after this one.
+    const chained = checks.reduceRight<RawBuilder<boolean> | null>(
+      (rest, check) => (rest ? sql<boolean>`(case when ${check} then ${rest} else false end)` : check),
+      null,
+    );
+    return chained ? [chained] : [];
   }
 
   /** Whether a link may stay or be made: the interaction links it already, or it is live and visible to the caller. */
