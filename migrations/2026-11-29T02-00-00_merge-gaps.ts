@@ -13,8 +13,52 @@ import { sql, type Kysely } from 'kysely';
  *    once locked (the change's own check ran on an older snapshot): a relink to a company being
  *    merged away waits for the merge and is then refused (check_violation) instead of linking a loser.
  *    A function replacement: no table lock.
+ * 2. The external ids of customers and companies are unique among live records *and merged losers*:
+ *    a loser keeps its external id, reserved like a merged email (an alias), so that no other record
+ *    can take it and a lookup by it finds the survivor (docs/merge.md). Each table's unique index is
+ *    rebuilt under its own name: the new one is built CONCURRENTLY under a temporary name (an invalid
+ *    one left by an interrupted build is dropped and built again), the old one is dropped
+ *    CONCURRENTLY and the new one renamed (SHARE UPDATE EXCLUSIVE, an instant): writes go on
+ *    throughout, and the constraint name the code maps to EXTERNAL_ID_TAKEN stays. A loser whose
+ *    external id a live record took before this migration (nothing reserved it then) gives it up
+ *    first, in one short statement: the live record keeps it.
+ * Running it again is harmless.
  */
+const EXTERNAL_ID_INDEXES = [
+  { table: 'customer_mgmt_customers', index: 'idx_customers_external_id' },
+  { table: 'customer_mgmt_companies', index: 'idx_companies_external_id' },
+] as const;
+
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await relinkLocks(db);
+  for (const { table, index } of EXTERNAL_ID_INDEXES) await reserveMergedExternalIds(db, table, index);
+}
+
+async function reserveMergedExternalIds(db: Kysely<unknown>, table: string, index: string): Promise<void> {
+  const building = `${index}_reserved`;
+  const definition = async (name: string) =>
+    (
+      await sql<{ valid: boolean; definition: string }>`
+        SELECT i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS definition
+          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ${name}`.execute(db)
+    ).rows[0];
+  const current = await definition(index);
+  if (current?.valid && current.definition.includes('merged_into IS NOT NULL')) return;
+  await sql`
+    UPDATE ${sql.table(table)} AS loser SET external_id = NULL
+     WHERE loser.merged_into IS NOT NULL AND loser.external_id IS NOT NULL
+       AND EXISTS (SELECT 1 FROM ${sql.table(table)} AS other
+                    WHERE other.external_id = loser.external_id AND other.id <> loser.id
+                      AND (other.deleted_at IS NULL OR (other.merged_into IS NOT NULL AND other.id < loser.id)))`.execute(db);
+  const built = await definition(building);
+  if (built && !built.valid) await sql`DROP INDEX CONCURRENTLY ${sql.id(building)}`.execute(db);
+  await sql`CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${sql.id(building)} ON ${sql.table(table)} (external_id)
+    WHERE external_id IS NOT NULL AND (deleted_at IS NULL OR merged_into IS NOT NULL)`.execute(db);
+  await sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql.id(index)}`.execute(db);
+  await sql`ALTER INDEX ${sql.id(building)} RENAME TO ${sql.id(index)}`.execute(db);
+}
+
+async function relinkLocks(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE OR REPLACE FUNCTION customer_mgmt_interaction_links_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE

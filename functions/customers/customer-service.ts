@@ -143,6 +143,10 @@ export function createCustomerService(deps: ServiceDependencies) {
 
     get: (id: string, visibility?: Visibility) => kit.get(id, visibility),
 
+    /** The live customer an external id names: its holder, or the survivor a loser holding it was merged into. */
+    idByExternalId: (externalId: string, visibility?: Visibility): Promise<string | null> =>
+      deps.customers.findIdByUnique('external_id', externalId, visibility),
+
     async getByEmail(email: Email, visibility?: Visibility): Promise<Result<Customer, DomainError>> {
       const customer = await deps.customers.findByEmail(email, visibility);
       return customer

@@ -329,4 +329,25 @@ describe.each(availableDialects())('company merge on %s', (dialect) => {
     );
     expect(rows[0]).toMatchObject({ name: expect.not.stringMatching('Renamed'), deleted: true });
   });
+
+  it('a loser’s external id stays reserved to the survivor: an upsert by it updates the survivor, a create with it is refused; unmerge gives it back', async () => {
+    const [mine, theirs] = [`crm-${unique()}`, `crm-${unique()}`];
+    const survivor = await company({ external_id: mine });
+    const loser = await company({ external_id: theirs });
+    expect((await post(`/companies/${survivor.id}/merge`, { merge_ids: [loser.id] })).status).toBe(200);
+    const upsert = (name: string) => post('/companies/batch/upsert', { match_on: 'external_id', inputs: [{ external_id: theirs, name }] });
+    const synced = await upsert('Synced via the loser');
+    expect(synced.status, JSON.stringify(synced.body)).toBe(200);
+    expect(synced.body.data.results[0]).toMatchObject({ status: 'updated', id: survivor.id });
+    expect(synced.body.data.results[0].record).toMatchObject({ name: 'Synced via the loser', external_id: mine });
+    const copy = await post('/companies', { name: 'Copy', external_id: theirs });
+    expect(copy.status).toBe(409);
+    expect(copy.body.error).toMatchObject({ code: 'COMPANY.EXTERNAL_ID_TAKEN', details: { existing_company_id: survivor.id } });
+
+    expect((await post(`/companies/${survivor.id}/unmerge`, { company_id: loser.id })).status).toBe(200);
+    expect((await get(`/companies/${loser.id}`)).body.data.external_id).toBe(theirs);
+    expect((await get(`/companies/${survivor.id}`)).body.data.external_id).toBe(mine);
+    const back = await upsert('The loser again');
+    expect(back.body.data.results[0]).toMatchObject({ status: 'updated', id: loser.id });
+  });
 });
