@@ -119,4 +119,23 @@ describe.each(availableDialects())('company merges racing with writes on %s', (d
       expect(merged.body.data.moved.interactions).toBe(1 + created + moved);
     }
   });
+
+  it('a merge against interactions on the loser being relinked elsewhere: no deadlock, each ends where its last accepted write put it', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const survivor = await company();
+      const loser = await company();
+      const elsewhere = await company();
+      const logged = await Promise.all(Array.from({ length: 4 }, (_, n) => logOn(loser.id, n)));
+      expect(logged.map((log) => log.status)).toEqual([201, 201, 201, 201]);
+      const [merged, ...relinks] = await Promise.all([
+        call('POST', `/companies/${survivor.id}/merge`, { merge_ids: [loser.id] }),
+        ...logged.map((log) => call('PUT', `/interactions/${log.body.data.id}`, { links: { company_id: elsewhere.id } })),
+      ]);
+      expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+      for (const relink of relinks) expect(relink.status, JSON.stringify(relink.body)).toBe(200);
+      // Every relink was accepted (before the merge, or after it on the interaction it had moved): all are elsewhere.
+      expect(await linksTo(elsewhere.id)).toBe(4);
+      expect([await linksTo(loser.id), await linksTo(survivor.id)]).toEqual([0, 0]);
+    }
+  });
 });
