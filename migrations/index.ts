@@ -26,6 +26,7 @@ import * as merges from './2026-11-28T21-00-00_merges.js';
 import * as perf from './2026-11-28T23-00-00_perf.js';
 import * as importsInteractions from './2026-11-28T23-45-00_imports-interactions.js';
 import * as customerEmailsFollowDeletes from './2026-11-28T23-50-00_customer-emails-follow-deletes.js';
+import * as mergeGaps from './2026-11-29T02-00-00_merge-gaps.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -68,4 +69,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T23-00-00_perf': perf,
   '2026-11-28T23-45-00_imports-interactions': transactional(importsInteractions),
   '2026-11-28T23-50-00_customer-emails-follow-deletes': transactional(customerEmailsFollowDeletes),
+  '2026-11-29T02-00-00_merge-gaps': mergeGaps,
 };

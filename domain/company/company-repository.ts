@@ -86,7 +86,7 @@ export interface CompanyRepository {
   /** The survivor a company was merged into, if it was (and the caller may see it); null otherwise. */
   findMergedInto(id: string, visibility?: CompanyVisibility): Promise<string | null>;
   findByDomain(domain: DomainName, visibility?: CompanyVisibility): Promise<Company | null>;
-  /** The live company that holds a unique value (a domain or alias, an external id), if any. */
+  /** The live company that holds a unique value (a domain or alias, an external id — a merged loser's names its survivor), if any. */
   findIdByUnique(field: CompanyUniqueField, values: readonly string[], visibility?: CompanyVisibility): Promise<string | null>;
   saveChange(
     id: string,

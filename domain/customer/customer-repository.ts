@@ -73,7 +73,10 @@ export interface CustomerRepository {
   findByEmail(email: Email, visibility?: Visibility): Promise<Customer | null>;
   /** The ids of the live customers within `visibility` holding these emails, by email (at most 50 emails). */
   findIdsByEmails(emails: readonly Email[], visibility?: Visibility): Promise<Map<string, string>>;
-  /** The id of the live customer holding a unique value, if it is within `visibility`. */
+  /**
+   * The id of the live customer holding a unique value, if it is within `visibility`; an email or
+   * external id of a merged loser names its survivor (docs/merge.md).
+   */
   findIdByUnique(field: UniqueField, value: string, visibility?: Visibility): Promise<string | null>;
   /**
    * The customer a deleted customer was merged into (docs/merge.md), null when it was not merged or

@@ -268,6 +268,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     response: { status: 200, data: CompanyRepresentation, headers: ['etag'] },
     errors: [
       'COMPANY.NOT_FOUND',
+      'COMPANY.MERGED',
       'COMPANY.DOMAIN_TAKEN',
       'COMPANY.EXTERNAL_ID_TAKEN',
       'COMPANY.UNKNOWN_PARENT',
@@ -291,7 +292,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     body: { schema: AssignCompanyBody, required: true, hints: COMPANY_FIELD_HINTS },
     response: { status: 200, data: CompanyRepresentation, headers: ['etag'] },
-    errors: ['COMPANY.NOT_FOUND', 'COMPANY.UNKNOWN_SALES_REP', 'COMPANY.VERSION_MISMATCH'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED', 'COMPANY.UNKNOWN_SALES_REP', 'COMPANY.VERSION_MISMATCH'],
     conditional: 'if-match',
     handle: async (request, services: CompanyRouteServices) =>
       ownerRefused(request.scope, request.body.owner_id) ?? applyCommand(request, services, ok(assignCompany(request.body.owner_id))),
@@ -306,7 +307,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     body: { schema: CompanyTagsBody, required: true, hints: COMPANY_FIELD_HINTS },
     response: { status: 200, data: CompanyRepresentation, headers: ['etag'] },
-    errors: ['COMPANY.NOT_FOUND', 'COMPANY.VERSION_MISMATCH'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED', 'COMPANY.VERSION_MISMATCH'],
     conditional: 'if-match',
     handle: (request, services: CompanyRouteServices) => applyCommand(request, services, replaceCompanyTags(request.body.tags)),
   }),
@@ -320,7 +321,14 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     query: DeleteCompanyQuery,
     response: { status: 204 },
-    errors: ['COMPANY.NOT_FOUND', 'COMPANY.HAS_CONTACTS', 'COMPANY.HAS_SUBSIDIARIES', 'COMPANY.HAS_OPEN_DEALS', 'COMPANY.VERSION_MISMATCH'],
+    errors: [
+      'COMPANY.NOT_FOUND',
+      'COMPANY.MERGED',
+      'COMPANY.HAS_CONTACTS',
+      'COMPANY.HAS_SUBSIDIARIES',
+      'COMPANY.HAS_OPEN_DEALS',
+      'COMPANY.VERSION_MISMATCH',
+    ],
     conditional: 'if-match',
     handle: async (request, services: CompanyRouteServices) => {
       const version = expectedVersion(request);
@@ -343,7 +351,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     query: CompanyContactsQuery,
     response: { status: 200, data: z.array(CustomerRepresentation), paginated: true },
-    errors: ['COMPANY.NOT_FOUND'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     handle: async ({ params, query, scope }, services: CompanyRouteServices) => {
       const company = await services.companies.get(params.id, readVisibility(scope));
       if (!company.ok) return company.error;
@@ -386,7 +394,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     query: SubsidiariesQuery,
     response: { status: 200, data: z.array(CompanyRepresentation), paginated: true },
-    errors: ['COMPANY.NOT_FOUND'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     handle: async ({ params, query, scope }, services: CompanyRouteServices) => {
       const company = await services.companies.get(params.id, readVisibility(scope));
       if (!company.ok) return company.error;
@@ -414,7 +422,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     query: SummaryQuery,
     response: { status: 200, data: CompanySummaryRepresentation },
-    errors: ['COMPANY.NOT_FOUND'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     handle: async ({ params, query, scope }, services: CompanyRouteServices) => {
       const include = query.include_subsidiaries ?? false;
       const summary = await services.companies.summary(params.id, include, readVisibility(scope));
@@ -431,7 +439,7 @@ export const companyRoutes: readonly Route<any, any, any, CompanyRouteServices>[
     params: CompanyIdParams,
     query: CompanyHistoryQuery,
     response: { status: 200, data: z.array(EventDetailRepresentation), paginated: true },
-    errors: ['COMPANY.NOT_FOUND'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     handle: async ({ params, query, scope }, services: CompanyRouteServices) => {
       const history = await services.companies.history(params.id, query, readVisibility(scope));
       if (!history.ok) return history.error;

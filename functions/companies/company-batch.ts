@@ -71,12 +71,19 @@ export const COMPANY_BATCH: BatchObject<
     return created.ok ? ok({ status: 'created', entity: created.value }) : created;
   },
   async update(services, id, input, expectedVersion, { actor, scope }) {
+    const options = { visibility: writeVisibility(scope), expectedVersion };
     const change = companyUpdateFromBody(input);
     if (!change.ok) return change;
-    const outcome = await services.companies.change(id, () => change.value, actor.id, {
-      visibility: writeVisibility(scope),
-      expectedVersion,
-    });
+    let outcome = await services.companies.change(id, () => change.value, actor.id, options);
+    // An upsert that matched a merged loser's external id updates the survivor, which keeps its own
+    // (the loser's stays reserved to it, docs/merge.md): the rest of the input is applied without it.
+    const taken = !outcome.ok && outcome.error.code === 'COMPANY.EXTERNAL_ID_TAKEN' ? outcome.error.details : undefined;
+    if (taken?.['existing_company_id'] === id && input.external_id !== undefined) {
+      const { external_id: _reserved, ...rest } = input;
+      const without = companyUpdateFromBody(rest);
+      if (!without.ok) return without;
+      outcome = await services.companies.change(id, () => without.value, actor.id, options);
+    }
     if (!outcome.ok) return outcome;
     return ok({ status: outcome.value.kind === 'changed' ? 'updated' : 'unchanged', entity: outcome.value.entity });
   },

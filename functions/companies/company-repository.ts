@@ -15,6 +15,7 @@ import { createAggregateStore } from '../kit/aggregate-store.js';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { readStreamPage } from '../kit/stream-history.js';
 import { COMPANIES, COMPANY_DOMAINS, COMPANY_TABLE, rowToCompany, type CompanyRow } from './company-table.js';
+import { liveHolders } from '../merge/merged-holders.js';
 
 const CUSTOMERS = 'customer_mgmt_customers';
 const PURCHASES = 'customer_mgmt_purchases';
@@ -62,13 +63,7 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
     insert: (company, event) => store.insert(company, event),
     findById: (id, visibility) => store.findById(id, { scope: companyScope(visibility) }),
 
-    async findMergedInto(id, visibility) {
-      const scope = companyScope(visibility);
-      const { rows } = await sql<{ merged_into: string | null }>`
-        select cast(merged_into as text) as merged_into from ${sql.table(COMPANIES)}
-        where id = ${param.uuid(id)} and merged_into is not null${scope ? sql` and ${scope}` : sql``}`.execute(db);
-      return rows[0]?.merged_into ?? null;
-    },
+    findMergedInto: (id, visibility) => store.mergedInto(id, { scope: companyScope(visibility) }),
     saveChange: (id, change, context, visibility) => store.saveChange(id, change, context, { scope: companyScope(visibility) }),
 
     async findByDomain(domain, visibility) {
@@ -86,7 +81,7 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
         field === 'domain'
           ? sql<boolean>`${sql.ref(`${COMPANIES}.id`)} in (select company_id from ${sql.table(COMPANY_DOMAINS)}
               where domain in (select jsonb_array_elements_text(${param.jsonb(values)})))`
-          : sql<boolean>`${sql.ref(`${COMPANIES}.external_id`)} = ${values[0]}`;
+          : sql<boolean>`${sql.ref(`${COMPANIES}.id`)} in ${liveHolders(COMPANIES, sql<boolean>`held.external_id = ${values[0]}`)}`;
       const row = await visible(visibility).where(match).executeTakeFirst();
       return row?.id ?? null;
     },

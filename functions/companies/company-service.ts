@@ -20,7 +20,7 @@ import type { JsonObject } from '../../domain/shared/json.js';
 import type { ChildPage, PageRequest } from '../../domain/shared/paging.js';
 import { err, ok, type Result } from '../../domain/shared/result.js';
 import type { Database } from '../db/database.js';
-import { createAggregateService, type AfterCommit, type ChangeBuilder } from '../kit/aggregate-service.js';
+import { createAggregateService, type AfterCommit, type ChangeBuilder, type MergedRecords } from '../kit/aggregate-service.js';
 import { detachCompanyContacts } from '../customers/company-contacts.js';
 import { createCompanyRepository, type CompanyStore } from './company-repository.js';
 import type { CompanyRule } from './company-table.js';
@@ -54,6 +54,12 @@ class DeleteBrokeRule extends Error {
 /** Company use cases: the write kit's create/change/get, plus lookups, lists, the rollup and delete with contacts. */
 export function createCompanyService(deps: CompanyServiceDependencies) {
   const companies = createCompanyRepository(deps.db);
+  // A company merged into another answers 404 COMPANY.MERGED naming its survivor (docs/merge.md), to a
+  // caller who could have seen it: one more read, on a 404 only.
+  const MERGED_COMPANIES: MergedRecords<CompanyVisibility> = {
+    survivorOf: (id, visibility) => companies.findMergedInto(id, visibility),
+    error: (id, survivor) => mergedInto('company', id, survivor),
+  };
 
   /** Names the other company only to a caller who may see it. */
   async function existing(repository: CompanyStore, field: CompanyUniqueField, values: readonly string[], visibility?: CompanyVisibility) {
@@ -152,6 +158,7 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
     afterCommit: deps.afterCommit,
     notFound: companyNotFound,
     conflict: (rule, attempted, visibility, id) => conflictError(rule, { ...attempted, id }, visibility),
+    merged: MERGED_COMPANIES,
   });
 
   return {
@@ -171,13 +178,8 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
       return created.ok ? ok({ company: created.value.entity, event: created.value.event }) : created;
     },
 
-    /** A company merged into another says where it went (404 COMPANY.MERGED, docs/merge.md): one more read, on a 404 only. */
-    async get(id: string, visibility?: CompanyVisibility): Promise<Result<Company, DomainError>> {
-      const found = await kit.get(id, visibility);
-      if (found.ok) return found;
-      const survivor = await companies.findMergedInto(id, visibility);
-      return survivor === null ? found : err(mergedInto('company', id, survivor));
-    },
+    /** A company merged into another says where it went (404 COMPANY.MERGED, docs/merge.md), on every read and write of it. */
+    get: (id: string, visibility?: CompanyVisibility): Promise<Result<Company, DomainError>> => kit.get(id, visibility),
 
     async getByDomain(domain: DomainName, visibility?: CompanyVisibility): Promise<Result<Company, DomainError>> {
       const company = await companies.findByDomain(domain, visibility);
@@ -246,7 +248,7 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
         await deps.afterCommit?.(done.events);
         return ok(done);
       } catch (error) {
-        if (error instanceof DeleteRefused) return err(error.error);
+        if (error instanceof DeleteRefused) return kit.explainMissing(id, err(error.error), options.visibility);
         if (error instanceof DeleteBrokeRule) return err(await conflictError(error.rule, { id }, options.visibility));
         throw error;
       }
@@ -254,12 +256,12 @@ export function createCompanyService(deps: CompanyServiceDependencies) {
 
     async history(id: string, page: PageRequest, visibility?: CompanyVisibility): Promise<Result<ChildPage<CompanyEvent>, DomainError>> {
       const events = await companies.history(id, page, visibility);
-      return events ? ok(events) : err(companyNotFound(id));
+      return events ? ok(events) : kit.explainMissing(id, err(companyNotFound(id)), visibility);
     },
 
     async summary(id: string, includeSubsidiaries: boolean, visibility?: CompanyVisibility): Promise<Result<CompanySummary, DomainError>> {
       const summary = await companies.summary(id, includeSubsidiaries, deps.now().toISOString(), visibility);
-      return summary ? ok(summary) : err(companyNotFound(id));
+      return summary ? ok(summary) : kit.explainMissing(id, err(companyNotFound(id)), visibility);
     },
   };
 }

@@ -137,6 +137,7 @@ export const COMPANY_TABLE: AggregateTable<Company, CompanyField, CompanyRow> = 
     deletedAt: timestampColumn('deleted_at'),
   },
   rules: COMPANY_RULES,
+  mergedIntoColumn: 'merged_into',
   // Companies are owned only by sales reps Identity has told us are active; checked inside the write.
   referenceChecks: { sales_rep: { field: 'ownerId', missing: notAnActiveSalesRep } },
   uniqueChecks: {
@@ -145,7 +146,8 @@ export const COMPANY_TABLE: AggregateTable<Company, CompanyField, CompanyRow> = 
     external_id: {
       field: 'externalId',
       taken: (value, exceptId) =>
-        sql<boolean>`exists (select 1 from ${sql.table(COMPANIES)} other where other.deleted_at is null
+        // A merged loser's external id is as taken as a live one (docs/merge.md), as idx_companies_external_id says.
+        sql<boolean>`exists (select 1 from ${sql.table(COMPANIES)} other where (other.deleted_at is null or other.merged_into is not null)
           and other.external_id = ${value} ${exceptId ? sql`and other.id <> ${exceptId}` : sql``})`,
     },
   },

@@ -8,7 +8,6 @@ import { parseEmail, type Email } from '../../domain/shared/email.js';
 import { parseExternalId } from '../../domain/shared/external-id.js';
 import { err, ok } from '../../domain/shared/result.js';
 import type { BatchObject } from '../batch/batch-object.js';
-import { idByProperty } from '../batch/find-by-property.js';
 import { BATCH_LIMITS, BatchQuery, batchRepresentation, ifMatch, inputs } from '../batch/batch-routes.js';
 import { runBatch, type BatchServices, type PlannedItem } from '../batch/batch-runner.js';
 import { defineRoute } from '../http/route.js';
@@ -24,6 +23,10 @@ const changeOptions = (scope: Parameters<typeof visibilityOf>[0], version: numbe
   visibility: visibilityOf(scope),
   expected: version === undefined ? undefined : { version },
 });
+
+/** An EXTERNAL_ID_TAKEN whose holder is `id` itself: the external id is a loser's merged into it. */
+const ownExternalIdThroughMerge = (error: { code: string; details?: Record<string, unknown> | undefined }, id: string) =>
+  error.code === 'CUSTOMER.EXTERNAL_ID_TAKEN' && error.details?.['existing_customer_id'] === id;
 
 /**
  * Customers in batches: each input is POST /customers, PUT /customers/{id} or DELETE /customers/{id}
@@ -79,7 +82,8 @@ export const CUSTOMER_BATCH: BatchObject<
     return parseEmail(value);
   },
   async findIdByKey(services, key, value, { scope }) {
-    if (key === 'external_id') return idByProperty(services.db, CUSTOMER_SEARCH, 'external_id', value, scope);
+    // A merged loser's external id finds its survivor (docs/merge.md).
+    if (key === 'external_id') return services.customers.idByExternalId(value, visibilityOf(scope));
     const found =
       key === 'id'
         ? await services.customers.get(value, visibilityOf(scope))
@@ -93,7 +97,15 @@ export const CUSTOMER_BATCH: BatchObject<
   async update(services, id, input, version, { actor, scope }) {
     const change = updateFromBody(input);
     if (!change.ok) return change;
-    const outcome = await services.customers.change(id, () => change.value, actor.id, changeOptions(scope, version));
+    let outcome = await services.customers.change(id, () => change.value, actor.id, changeOptions(scope, version));
+    // An upsert that matched a merged loser's external id updates the survivor, which keeps its own
+    // (the loser's stays reserved to it, docs/merge.md): the rest of the input is applied without it.
+    if (!outcome.ok && ownExternalIdThroughMerge(outcome.error, id) && input.external_id !== undefined) {
+      const { external_id: _reserved, ...rest } = input;
+      const without = updateFromBody(rest);
+      if (!without.ok) return without;
+      outcome = await services.customers.change(id, () => without.value, actor.id, changeOptions(scope, version));
+    }
     if (!outcome.ok) return outcome;
     return ok({ status: outcome.value.kind === 'changed' ? 'updated' : 'unchanged', entity: outcome.value.entity });
   },

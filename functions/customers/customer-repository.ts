@@ -13,6 +13,7 @@ import { readStreamPage } from '../kit/stream-history.js';
 import { possibleDuplicatesOfNew } from '../duplicates/customer-duplicate-rules.js';
 import { CUSTOMER_TABLE, CUSTOMER_TAGS, CUSTOMERS, rowToCustomer, type CustomerRow } from './customer-table.js';
 import { CUSTOMER_EMAILS } from '../merge/merge-tables.js';
+import { liveHolders } from '../merge/merged-holders.js';
 
 /** The sales rep scope as a condition on the customers table. */
 export function customerScope(visibility: Visibility = {}): RowScope {
@@ -83,7 +84,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         field === 'email'
           ? sql`id = (select customer_id from ${sql.table(CUSTOMER_EMAILS)} where email = ${value.toLowerCase()})`
           : field === 'external_id'
-            ? sql`external_id = ${value}`
+            ? sql`id in ${liveHolders(CUSTOMERS, sql<boolean>`held.external_id = ${value}`)}`
             : sql`user_id = ${param.uuid(value)}`;
       const row = await visible(visibility)
         .where(match as RawBuilder<boolean>)

@@ -115,14 +115,10 @@ export function createCustomerService(deps: ServiceDependencies) {
     afterCommit: deps.afterCommit,
     notFound: customerNotFound,
     conflict: conflictError,
+    // A customer that is gone because it was merged says where it went (404 CUSTOMER.MERGED, docs/merge.md);
+    // the read that missed it noted where it went, so this costs no further call.
+    merged: { survivorOf: (id) => deps.customers.findMergedInto(id), error: (id, survivor) => mergedInto('customer', id, survivor) },
   });
-
-  /** A customer that is gone because it was merged says where it went (404 CUSTOMER.MERGED, docs/merge.md); one more read, on a 404 only. */
-  async function explainMissing<T>(id: string, result: Result<T, DomainError>, noted = true): Promise<Result<T, DomainError>> {
-    if (result.ok || result.error.code !== 'CUSTOMER.NOT_FOUND') return result;
-    const survivor = await deps.customers.findMergedInto(id, noted);
-    return survivor === null ? result : err(mergedInto('customer', id, survivor));
-  }
 
   const service = {
     async create(
@@ -145,7 +141,11 @@ export function createCustomerService(deps: ServiceDependencies) {
       return ok({ customer: created.value.entity, event: created.value.event, possibleDuplicates: rows.map(toCustomerCandidate) });
     },
 
-    get: async (id: string, visibility?: Visibility) => explainMissing(id, await kit.get(id, visibility)),
+    get: (id: string, visibility?: Visibility) => kit.get(id, visibility),
+
+    /** The live customer an external id names: its holder, or the survivor a loser holding it was merged into. */
+    idByExternalId: (externalId: string, visibility?: Visibility): Promise<string | null> =>
+      deps.customers.findIdByUnique('external_id', externalId, visibility),
 
     async getByEmail(email: Email, visibility?: Visibility): Promise<Result<Customer, DomainError>> {
       const customer = await deps.customers.findByEmail(email, visibility);
@@ -181,9 +181,7 @@ export function createCustomerService(deps: ServiceDependencies) {
         const built = build(now);
         return 'ok' in built ? (built.ok ? ok(withGuards(built.value)) : built) : withGuards(built);
       };
-      return kit
-        .change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version })
-        .then((result) => explainMissing(id, result));
+      return kit.change(id, guarded, actor, { scope: options.visibility, expectedVersion: expected?.version });
     },
 
     /**
@@ -203,7 +201,10 @@ export function createCustomerService(deps: ServiceDependencies) {
 
     async history(id: string, page: PageRequest, visibility?: Visibility): Promise<Result<ChildPage<CustomerEvent>, DomainError>> {
       const events = await deps.customers.history(id, page, visibility);
-      return events ? ok(events) : explainMissing(id, err(customerNotFound(id)), false);
+      // No read noted where it went: asked afresh.
+      return events
+        ? ok(events)
+        : kit.explainMissing(id, err(customerNotFound(id)), visibility, (missing) => deps.customers.findMergedInto(missing, false));
     },
   };
   return service;

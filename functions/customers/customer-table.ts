@@ -15,7 +15,7 @@ export interface CustomersTable {
   id: string;
   user_id: string | null;
   company_id: string | null;
-  /** Added by the customer-external-id migration: trimmed, 1-200 characters, unique among live customers. */
+  /** Added by the customer-external-id migration: trimmed, 1-200 characters, unique among live and merged customers. */
   external_id: string | null;
   name: string;
   email: string;
@@ -160,8 +160,14 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
           ${exceptId ? sql`and alias.customer_id <> ${exceptId}` : sql``}))`,
     },
     user_id: { field: 'userId', taken: (value, exceptId) => otherLiveCustomer(sql`other.user_id = ${value}`, exceptId) },
-    // Exactly as idx_customers_external_id compares: the stored (trimmed) value, case counts.
-    external_id: { field: 'externalId', taken: (value, exceptId) => otherLiveCustomer(sql`other.external_id = ${value}`, exceptId) },
+    // Exactly as idx_customers_external_id compares: the stored (trimmed) value, case counts; a merged
+    // loser's external id is as taken as a live one (docs/merge.md).
+    external_id: {
+      field: 'externalId',
+      taken: (value, exceptId) =>
+        sql<boolean>`exists (select 1 from ${sql.table(CUSTOMERS)} other where other.external_id = ${value}
+          and (other.deleted_at is null or other.merged_into is not null) ${exceptId ? sql`and other.id <> ${exceptId}` : sql``})`,
+    },
   },
   // Customers may be assigned only to sales reps Identity has told us are active.
   referenceChecks: { sales_rep: { field: 'assignedTo', missing: notAnActiveSalesRep } },

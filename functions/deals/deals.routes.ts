@@ -357,7 +357,7 @@ export const dealRoutes: readonly Route<any, any, any, DealRouteServices>[] = [
     params: CompanyIdParams,
     query: CompanyDealsQuery,
     response: { status: 200, data: z.array(DealRepresentation), paginated: true },
-    errors: ['COMPANY.NOT_FOUND'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     handle: async ({ params, query, scope }, services: DealRouteServices) => {
       const company = await services.companies.get(params.id, companyReadVisibility(scope));
       if (!company.ok) return company.error;

@@ -14,6 +14,7 @@ import { visibilityOf } from '../customers/customers.routes.js';
 import { COMPANY_PERMISSIONS } from '../companies/company-permissions.js';
 import { companyScope } from '../companies/company-repository.js';
 import { readVisibility } from '../companies/companies.routes.js';
+import type { CompanyService } from '../companies/company-service.js';
 import type { CandidatePage, DuplicateFinder } from './duplicate-finder.js';
 import {
   CompanyCandidateRepresentation,
@@ -25,6 +26,8 @@ import type { JsonValue } from '../../domain/shared/json.js';
 
 export interface DuplicateRouteServices {
   readonly duplicates: DuplicateFinder;
+  /** Explains a company that is missing (404 COMPANY.MERGED for a merged one). */
+  readonly companies: CompanyService;
 }
 
 const CompanyIdParams = z.object({ id: z.uuid({ error: 'must be a UUID such as 019b6ec4-774c-70e0-9c2c-7ba19630289d' }) });
@@ -92,10 +95,12 @@ export const duplicateRoutes: readonly Route<any, any, any, DuplicateRouteServic
     params: CompanyIdParams,
     query: DuplicatesQuery,
     response: { status: 200, data: z.array(CompanyCandidateRepresentation), paginated: true },
-    errors: ['COMPANY.NOT_FOUND'],
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     handle: async ({ params, query, scope }, services: DuplicateRouteServices) => {
       const page = await services.duplicates.ofCompany(params.id, companyScope(readVisibility(scope)), query);
-      return page ? pageResponse(page, query.limit) : companyNotFound(params.id);
+      if (page) return pageResponse(page, query.limit);
+      const missing = await services.companies.get(params.id, readVisibility(scope));
+      return missing.ok ? companyNotFound(params.id) : missing.error;
     },
   }),
 ];

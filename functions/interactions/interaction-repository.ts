@@ -33,21 +33,68 @@ function byType(links: readonly LinkRef[]): Map<string, string[]> {
   return grouped;
 }
 
+/** The fields whose change makes the triggers recompute `last_interaction_at` on every linked record (time, contact flag, deletion). */
+const RECOMPUTING_FIELDS: readonly InteractionField[] = ['occurredAt', 'type', 'outcome', 'deletedAt'];
+
 const idList = (ids: readonly string[]) => sql.join(ids.map((id) => param.uuid(id)));
 
 /** Interactions in PostgreSQL; every write is one statement carrying its event and its links (the write kit). */
 export function createInteractionRepository(db: Kysely<Database>): InteractionRepository {
   const store = createAggregateStore<Interaction, InteractionField, InteractionEventType>(db, INTERACTION_TABLE);
 
-  /** Every linked record exists, is live and is visible to the creator: checked in the insert's own statement. */
+  /**
+   * Every linked record exists, is live and is visible to the creator: checked in the insert's own
+   * statement, one guard. Records that a merge may take away (customers, companies) are
+   * key-share-locked as they are found, in the one global order every writer of links locks them in
+   * (target type, then id: the relink trigger's and the link rows' order), each type only once the
+   * types before it are locked — so a log never holds one of them while waiting for another that a
+   * merge or a relink holds and that waits for the first.
+   */
   function linksGuard(links: readonly LinkRef[], visibility: InteractionVisibility): RawBuilder<boolean>[] {
-    return [...byType(links)].map(([type, ids]) => {
-      const target = linkTarget(type);
-      const visible = visibility.repId === undefined ? undefined : target.visibleToRep(visibility.repId);
-      const lock = target.lockWhenLinked ? sql` for key share` : sql``;
-      return sql<boolean>`(select count(*) from (select 1 from ${sql.table(target.table)}
-        where id in (${idList(ids)}) and deleted_at is null ${visible ? sql`and ${visible}` : sql``}${lock}) as live) = ${ids.length}`;
-    });
+    const checks = [...byType(links)]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([type, ids]) => {
+        const target = linkTarget(type);
+        const visible = visibility.repId === undefined ? undefined : target.visibleToRep(visibility.repId);
+        const lock = target.lockWhenLinked ? sql` order by id for key share` : sql``;
+        return sql<boolean>`(select count(*) from (select 1 from ${sql.table(target.table)}
+          where id in (${idList(ids)}) and deleted_at is null ${visible ? sql`and ${visible}` : sql``}${lock}) as live) = ${ids.length}`;
+      });
+    // CASE evaluates its branches in order (AND may not): the next type is locked only after this one.
+    const chained = checks.reduceRight<RawBuilder<boolean> | null>(
+      (rest, check) => (rest ? sql<boolean>`(case when ${check} then ${rest} else false end)` : check),
+      null,
+    );
+    return chained ? [chained] : [];
+  }
+
+  /**
+   * Locks, before the change locks the interaction, the records its triggers will lock — those its
+   * new link set adds or drops, or, when its time, contact flag or deletion changes, every record it
+   * links or will link — FOR UPDATE in the global (type, id) order. Every change that moves
+   * `last_interaction_at` thus locks records first and the interaction second, as a merge does
+   * (it holds the records it merges, then moves their interactions): a merge never waits for an
+   * interaction held by a change that waits for the merge (a deadlock). Always true.
+   */
+  function targetLocks(id: string, set: Partial<Record<InteractionField, unknown>>): RawBuilder<boolean> | null {
+    const links = set.links as readonly LinkRef[] | undefined;
+    const retimed = RECOMPUTING_FIELDS.some((field) => field in set);
+    if (!links && !retimed) return null;
+    const wanted = links ? byType(links) : undefined;
+    const locks = [...LINK_TARGETS]
+      .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+      .map((target) => {
+        const before = sql`coalesce((select current.links -> ${target.type} from ${sql.table(INTERACTIONS)} current
+          where current.id = ${param.uuid(id)}), '[]'::jsonb)`;
+        const now = wanted ? param.jsonb(wanted.get(target.type) ?? []) : before;
+        const ids = (from: RawBuilder<unknown>, unless: RawBuilder<unknown>) =>
+          sql`select cast(x.id as uuid) from jsonb_array_elements_text(${from}) as x(id)${retimed ? sql`` : sql` where not ${unless} ? x.id`}`;
+        return sql<boolean>`(select count(*) from (select 1 from ${sql.table(target.table)} as t
+          where t.id in (${ids(now, before)} union ${ids(before, now)})
+          order by t.id for update of t) as locked) >= 0`;
+      });
+    // CASE evaluates its branches in order (AND may not): the next type is locked only after this one.
+    return locks.reduceRight((rest, lock) => sql<boolean>`(case when ${lock} then ${rest} else false end)`);
   }
 
   /** Whether a link may stay or be made: the interaction links it already, or it is live and visible to the caller. */
@@ -108,7 +155,8 @@ export function createInteractionRepository(db: Kysely<Database>): InteractionRe
      */
     async saveChange(id, change, context, visibility = { access: 'write' }) {
       const links = change.set.links;
-      const guards = links ? [relinkGuard(id, links, visibility)] : [];
+      const locks = targetLocks(id, change.set);
+      const guards = [...(locks ? [locks] : []), ...(links ? [relinkGuard(id, links, visibility)] : [])];
       const saved = await store.saveChange(id, change, context, { scope: interactionScope(visibility), guards });
       if (saved.kind !== 'not_applied' || !links) return saved;
       const [missing] = await missingLinks(links, visibility, id);

@@ -35,8 +35,9 @@ export interface LinkTarget {
   /**
    * Whether a new link key-share-locks the record it finds live: a merge (docs/merge.md) locks the
    * records it merges FOR UPDATE, so a link either commits first (and is moved) or waits and finds
-   * the record gone. Only for targets whose links are never replaced (a relink locks its targets
-   * FOR UPDATE, which a key share held by a concurrent log would turn into a deadlock).
+   * the record gone. The log takes these locks in the global (type, id) order that relinks and
+   * merges lock targets in, so that it never waits while holding one out of order (a relink's
+   * FOR UPDATE on a target a log holds would otherwise deadlock with it).
    */
   readonly lockWhenLinked?: boolean;
 }
@@ -58,6 +59,7 @@ export const LINK_TARGETS: readonly LinkTarget[] = [
     field: 'company_id',
     many: false,
     relinkable: true,
+    lockWhenLinked: true,
     table: COMPANIES,
     visibleToRep: (repId) => companyScope({ ownerId: repId, throughContacts: true }),
     notFound: companyNotFound,

@@ -21,6 +21,18 @@ export interface AggregateServiceDependencies<State extends AggregateRoot, Field
    * it tried and the aggregate it wrote.
    */
   readonly conflict: (field: string, attempted: Partial<State>, scope: Scope | undefined, id: string) => Promise<DomainError>;
+  /**
+   * For aggregates that can be merged (docs/merge.md): where a record that is missing went, and the
+   * 404 that says so. Every read and change of a missing record then asks (one more read, on a 404
+   * only) and answers MERGED with `details.merged_into` instead of NOT_FOUND.
+   */
+  readonly merged?: MergedRecords<Scope> | undefined;
+}
+
+/** Where a merged record went (the survivor's id, or null: never merged), and the error naming it. */
+export interface MergedRecords<Scope> {
+  readonly survivorOf: (id: string, scope: Scope | undefined) => Promise<string | null>;
+  readonly error: (id: string, survivorId: string) => DomainError;
 }
 
 export interface ChangeOptions<Scope> {
@@ -50,8 +62,30 @@ export function createAggregateService<State extends AggregateRoot, Field extend
   deps: AggregateServiceDependencies<State, Field, EventType, Scope>,
 ) {
   const context = (actor: string): ChangeContext => ({ eventId: deps.newId(), now: deps.now().toISOString(), actor });
+  const notFoundCode = deps.notFound('').code;
+
+  /** A NOT_FOUND of a record that was merged becomes the MERGED that names its survivor; anything else is as it was. */
+  async function explainMissing<T>(
+    id: string,
+    result: Result<T, DomainError>,
+    scope: Scope | undefined,
+    survivorOf = deps.merged?.survivorOf,
+  ): Promise<Result<T, DomainError>> {
+    if (result.ok || result.error.code !== notFoundCode || !deps.merged || !survivorOf) return result;
+    const survivor = await survivorOf(id, scope);
+    return survivor === null ? result : err(deps.merged.error(id, survivor));
+  }
 
   async function change(
+    id: string,
+    build: ChangeBuilder<State, EventType, Field>,
+    actor: string,
+    options: ChangeOptions<Scope> = {},
+  ): Promise<Result<ChangeOutcome<State, DomainEvent<EventType>>, DomainError>> {
+    return explainMissing(id, await changeOnce(id, build, actor, options), options.scope);
+  }
+
+  async function changeOnce(
     id: string,
     build: ChangeBuilder<State, EventType, Field>,
     actor: string,
@@ -80,6 +114,7 @@ export function createAggregateService<State extends AggregateRoot, Field extend
   return {
     context,
     change,
+    explainMissing,
 
     /**
      * Stores a new aggregate with its first event, built by the domain for this request's clock and
@@ -111,7 +146,7 @@ export function createAggregateService<State extends AggregateRoot, Field extend
 
     async get(id: string, scope?: Scope): Promise<Result<State, DomainError>> {
       const found = await deps.repository.findById(id, scope);
-      return found ? ok(found) : err(deps.notFound(id));
+      return found ? ok(found) : explainMissing(id, err(deps.notFound(id)), scope);
     },
   };
 }

@@ -57,6 +57,9 @@ export interface WriteRule {
   holds(row: RowValue): RawBuilder<boolean>;
 }
 
+/** At most this many merged records are remembered between a read that missed them and the explanation of its 404. */
+const MERGED_SEEN_MAX = 1_000;
+
 /**
  * Persistence of one kind of aggregate with its event stream, generic over the aggregate: every
  * write is one statement that carries its event, on every dialect (the RDS Data API included).
@@ -66,6 +69,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
   definition: AggregateTable<State, Field>,
 ) {
   const table = tableNamed(definition.table);
+  // Where records a read missed went, until the 404 that explains it asks (bounded: a miss nobody explains is forgotten).
+  const mergedSeen = new Map<string, string | null>();
 
   /** The rule behind a failed write, if a named unique index or check constraint is why it failed. */
   function brokenRule(error: unknown): string | null {
@@ -123,9 +128,41 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     },
 
     async findById(id: string, options: WriteOptions = {}): Promise<State | null> {
-      const { rows } =
-        await sql`select * from ${table} where id = ${param.uuid(id)} and ${sql.join(live(options.scope), sql` and `)}`.execute(db);
-      return rows[0] ? definition.rowToEntity(rows[0]) : null;
+      const merged = definition.mergedIntoColumn;
+      if (!merged) {
+        const { rows } =
+          await sql`select * from ${table} where id = ${param.uuid(id)} and ${sql.join(live(options.scope), sql` and `)}`.execute(db);
+        return rows[0] ? definition.rowToEntity(rows[0]) : null;
+      }
+      // Live, or merged into another: the same read notes where a merged record went.
+      const scope = options.scope ? sql` and ${options.scope}` : sql``;
+      const { rows } = await sql<Record<string, unknown> & { merged_to: string | null }>`
+        select *, cast(${ref(merged)} as text) as merged_to from ${table}
+        where id = ${param.uuid(id)} and (deleted_at is null or ${ref(merged)} is not null)${scope}`.execute(db);
+      const row = rows[0];
+      if (row && row['deleted_at'] === null) return definition.rowToEntity(row);
+      if (mergedSeen.size >= MERGED_SEEN_MAX) mergedSeen.clear();
+      mergedSeen.set(id, row ? row.merged_to : null);
+      return null;
+    },
+
+    /**
+     * The survivor a record missing from the caller's scope was merged into, or null: what the read
+     * that just missed it noted, else read (within the scope: a caller learns only of records they could see).
+     */
+    async mergedInto(id: string, options: WriteOptions = {}): Promise<string | null> {
+      const merged = definition.mergedIntoColumn;
+      if (!merged) return null;
+      if (mergedSeen.has(id)) {
+        const seen = mergedSeen.get(id)!;
+        mergedSeen.delete(id);
+        return seen;
+      }
+      const scope = options.scope ? sql` and ${options.scope}` : sql``;
+      const { rows } = await sql<{ merged_to: string | null }>`
+        select cast(${ref(merged)} as text) as merged_to from ${table}
+        where id = ${param.uuid(id)} and ${ref(merged)} is not null${scope}`.execute(db);
+      return rows[0]?.merged_to ?? null;
     },
 
     /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */

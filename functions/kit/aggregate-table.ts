@@ -20,6 +20,12 @@ export interface AggregateTable<State extends AggregateRoot, Field extends keyof
    */
   readonly rules: Readonly<Record<string, string>>;
   /**
+   * For aggregates that can be merged (docs/merge.md): the column naming the survivor of a merged
+   * record. A read that misses such a record then notes where it went, so that the 404 which says
+   * so (MERGED, `details.merged_into`) costs no further call.
+   */
+  readonly mergedIntoColumn?: string;
+  /**
    * The unique rules as SQL, by rule name, so that a write which would break one is answered
    * rather than failed (a failed statement would abort a surrounding Data API transaction):
    * whether another live row (not `exceptId`) already has the value.

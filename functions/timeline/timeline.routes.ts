@@ -7,7 +7,9 @@ import type { JsonObject } from '../../domain/shared/json.js';
 import { dealSummary, interactionSummary, lifecycleSummary, orderSummary, TIMELINE_KINDS } from '../../domain/timeline/timeline-summary.js';
 import type { AccessScope } from '../auth/access.js';
 import { resourcePermissions } from '../auth/permissions.js';
+import { readVisibility } from '../companies/companies.routes.js';
 import { CompanyIdParams } from '../companies/company.schemas.js';
+import type { CompanyService } from '../companies/company-service.js';
 import { CustomerIdParams } from '../customers/customer.schemas.js';
 import { DealIdParams } from '../deals/deal.schemas.js';
 import type { ErrorCode } from '../http/http-errors.js';
@@ -20,6 +22,8 @@ import { CompanyTimelineQuerySchema, TimelineItemRepresentation, TimelineQuerySc
 
 export interface TimelineRouteServices {
   readonly timelines: TimelineService;
+  /** Explains a company timeline's 404 (COMPANY.MERGED for a merged company). */
+  readonly companies: CompanyService;
 }
 
 /** Everyone who may read a record reads its timeline; a sales rep, of the records they see. */
@@ -92,7 +96,8 @@ function timelineRoute<Query extends TimelineQueryInput>(options: {
   readonly summary: string;
   readonly params: typeof CustomerIdParams;
   readonly query: z.ZodType<Query>;
-  readonly notFound: (id: string) => DomainError;
+  /** The answer for a record the caller cannot read (missing, not theirs, or — for a company — merged into another). */
+  readonly notFound: (id: string, services: TimelineRouteServices, scope: AccessScope) => DomainError | Promise<DomainError>;
   readonly errors: readonly ErrorCode[];
   readonly read: (
     services: TimelineRouteServices,
@@ -121,7 +126,7 @@ function timelineRoute<Query extends TimelineQueryInput>(options: {
         repOf(scope),
         query,
       );
-      if (!page) return options.notFound(params.id);
+      if (!page) return options.notFound(params.id, services, scope);
       return success(200, page.items.map(timelineItemBody), {
         pagination: {
           limit: query.limit,
@@ -151,8 +156,11 @@ export const timelineRoutes: readonly Route<any, any, any, TimelineRouteServices
       'Everything about a company, newest first: its events, the interactions linked to it, its deals’ events and (unless include_contacts=false) its contacts’ interactions and orders',
     params: CompanyIdParams,
     query: CompanyTimelineQuerySchema,
-    notFound: companyNotFound,
-    errors: ['COMPANY.NOT_FOUND'],
+    notFound: async (id, services, scope) => {
+      const missing = await services.companies.get(id, readVisibility(scope));
+      return missing.ok ? companyNotFound(id) : missing.error;
+    },
+    errors: ['COMPANY.NOT_FOUND', 'COMPANY.MERGED'],
     read: (services, id, page, repId, query) => services.timelines.company(id, page, repId, query.include_contacts ?? true),
   }),
   timelineRoute({

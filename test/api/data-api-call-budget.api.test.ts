@@ -70,7 +70,7 @@ export const EXPECTED_MERGE_CALLS: Record<string, number> = {
   'POST /companies/{id}/merge (refused)': 1,
   // read, begin, lock, the moves (before the losers' delete triggers count them), the write, commit, acknowledgement
   'POST /companies/{id}/merge': 7,
-  'GET /companies/{id} (merged: 404)': 2,
+  'GET /companies/{id} (merged: 404)': 1,
   // begin, the lock, the merge with what changed since, the loser back, the records back, the answer's read, commit, acknowledgement
   'POST /companies/{id}/unmerge': 8,
 };

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
+import { routes } from '../../functions/routes.js';
 
 const REP = randomUUID();
 const unique = () => randomUUID().slice(0, 8);
@@ -290,5 +291,63 @@ describe.each(availableDialects())('company merge on %s', (dialect) => {
     const late = await later.call({ method: 'POST', path: `${BASE}/companies/${survivor3.id}/unmerge`, body: { company_id: loser3.id } });
     expect(late.status).toBe(409);
     expect(late.body.error).toMatchObject({ code: 'MERGE.UNDO_EXPIRED', details: { undo_until: merged3.body.data.undo_until } });
+  });
+
+  it('every route of a company answers a merged one with 404 COMPANY.MERGED naming the survivor (generated from the route table)', async () => {
+    const survivor = await company();
+    const loser = await company();
+    const bystander = await company();
+    expect((await post(`/companies/${survivor.id}/merge`, { merge_ids: [loser.id] })).status).toBe(200);
+    // A body each route accepts; a new route of /companies/{id} needs one here (the test fails until it has one).
+    const bodies: Record<string, unknown> = {
+      updateCompany: { name: 'Renamed' },
+      assignCompany: { owner_id: REP },
+      replaceCompanyTags: { tags: ['renamed'] },
+      mergeCompanies: { merge_ids: [bystander.id] },
+      unmergeCompany: { company_id: bystander.id },
+    };
+    const ofCompany = routes.filter((route) => route.path.startsWith('/companies/{id}'));
+    expect(ofCompany.length).toBeGreaterThanOrEqual(14);
+    for (const route of ofCompany) {
+      const needsBody = route.body?.required === true;
+      if (needsBody) expect(bodies, `a body for ${route.operationId}`).toHaveProperty(route.operationId);
+      const answered = await api.call({
+        method: route.method,
+        path: `${BASE}${route.path.replace('{id}', loser.id)}`,
+        ...(needsBody && { body: bodies[route.operationId] }),
+      });
+      expect([answered.status, answered.body.error], `${route.method} ${route.path}`).toEqual([
+        404,
+        expect.objectContaining({ code: 'COMPANY.MERGED', details: { merged_into: survivor.id } }),
+      ]);
+      expect(route.errors, `${route.operationId} declares it`).toContain('COMPANY.MERGED');
+    }
+    // Nothing was written to the loser: it is still exactly as the merge left it.
+    const { rows } = await sql<{ name: string; tags: unknown; deleted: boolean }>`
+      select name, tags, deleted_at is not null as deleted from customer_mgmt_companies where id = cast(${loser.id} as uuid)`.execute(
+      database.db,
+    );
+    expect(rows[0]).toMatchObject({ name: expect.not.stringMatching('Renamed'), deleted: true });
+  });
+
+  it('a loser’s external id stays reserved to the survivor: an upsert by it updates the survivor, a create with it is refused; unmerge gives it back', async () => {
+    const [mine, theirs] = [`crm-${unique()}`, `crm-${unique()}`];
+    const survivor = await company({ external_id: mine });
+    const loser = await company({ external_id: theirs });
+    expect((await post(`/companies/${survivor.id}/merge`, { merge_ids: [loser.id] })).status).toBe(200);
+    const upsert = (name: string) => post('/companies/batch/upsert', { match_on: 'external_id', inputs: [{ external_id: theirs, name }] });
+    const synced = await upsert('Synced via the loser');
+    expect(synced.status, JSON.stringify(synced.body)).toBe(200);
+    expect(synced.body.data.results[0]).toMatchObject({ status: 'updated', id: survivor.id });
+    expect(synced.body.data.results[0].record).toMatchObject({ name: 'Synced via the loser', external_id: mine });
+    const copy = await post('/companies', { name: 'Copy', external_id: theirs });
+    expect(copy.status).toBe(409);
+    expect(copy.body.error).toMatchObject({ code: 'COMPANY.EXTERNAL_ID_TAKEN', details: { existing_company_id: survivor.id } });
+
+    expect((await post(`/companies/${survivor.id}/unmerge`, { company_id: loser.id })).status).toBe(200);
+    expect((await get(`/companies/${loser.id}`)).body.data.external_id).toBe(theirs);
+    expect((await get(`/companies/${survivor.id}`)).body.data.external_id).toBe(mine);
+    const back = await upsert('The loser again');
+    expect(back.body.data.results[0]).toMatchObject({ status: 'updated', id: loser.id });
   });
 });

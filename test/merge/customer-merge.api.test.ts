@@ -337,4 +337,49 @@ describe.each(availableDialects())('customer merge on %s', (dialect) => {
     expect(Number(rows[0]!.n)).toBe(0);
     expect((await post('/customers', { name: 'Back again', email: loser.email })).status).toBe(201);
   });
+
+  it('a loser’s external id stays reserved to the survivor: an upsert by it updates the survivor, a create with it is refused; unmerge gives it back', async () => {
+    const [mine, theirs, chained] = [`shop-${unique()}`, `shop-${unique()}`, `shop-${unique()}`];
+    const survivor = await customer({ external_id: mine });
+    const loser = await customer({ external_id: theirs });
+    const merged = await post(`/customers/${survivor.id}/merge`, { merge_ids: [loser.id] });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    expect(merged.body.data.customer.external_id).toBe(mine);
+    const upsert = (externalId: string, name: string, email: string) =>
+      post('/customers/batch/upsert', { match_on: 'external_id', inputs: [{ external_id: externalId, name, email }] });
+
+    // The integrator's next sync still names the loser's id: it lands on the survivor, which keeps its own.
+    const synced = await upsert(theirs, 'Synced via the loser', survivor.email);
+    expect(synced.status, JSON.stringify(synced.body)).toBe(200);
+    expect(synced.body.data.results[0]).toMatchObject({ status: 'updated', id: survivor.id });
+    expect(synced.body.data.results[0].record).toMatchObject({ name: 'Synced via the loser', external_id: mine });
+    // Nobody else can take it: a create is refused, naming the survivor.
+    const copy = await post('/customers', { name: 'Copy', email: `copy.${unique()}@example.com`, external_id: theirs });
+    expect(copy.status).toBe(409);
+    expect(copy.body.error).toMatchObject({ code: 'CUSTOMER.EXTERNAL_ID_TAKEN', details: { existing_customer_id: survivor.id } });
+    // Through a chain of merges: the survivor merged in its turn answers for both ids.
+    const last = await customer({ external_id: chained });
+    expect((await post(`/customers/${last.id}/merge`, { merge_ids: [survivor.id] })).status).toBe(200);
+    const viaChain = await upsert(theirs, 'Twice merged', last.email);
+    expect(viaChain.body.data.results[0]).toMatchObject({ status: 'updated', id: last.id });
+    expect(
+      Number(
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from customer_mgmt_customers where name in ('Copy', 'Twice merged') and id <> cast(${last.id} as uuid)`.execute(
+            database.db,
+          )
+        ).rows[0]!.n,
+      ),
+    ).toBe(0);
+
+    // Unmerge gives each loser back with its own external id, and an upsert by it finds it again.
+    expect((await post(`/customers/${last.id}/unmerge`, { customer_id: survivor.id })).status).toBe(200);
+    expect((await post(`/customers/${survivor.id}/unmerge`, { customer_id: loser.id })).status).toBe(200);
+    expect((await get(`/customers/${loser.id}`)).body.data.external_id).toBe(theirs);
+    expect((await get(`/customers/${survivor.id}`)).body.data.external_id).toBe(mine);
+    const back = await upsert(theirs, 'The loser again', loser.email);
+    expect(back.body.data.results[0]).toMatchObject({ status: 'updated', id: loser.id });
+  });
 });

@@ -182,4 +182,26 @@ describe.each(availableDialects())('merges racing with writes on %s', (dialect) 
       if (deal.status === 201) expect((await call('GET', `/deals/${deal.body.data.id}`)).body.data.primary_customer_id).toBe(survivor.id);
     }
   });
+
+  it('a merge moving an interaction that links a company, against new interactions naming that company and the loser: no deadlock, none is left on the loser', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const survivor = await customer();
+      const loser = await customer();
+      const acme = await call('POST', '/companies', { name: `Acme ${unique()}`, domain: `a${unique()}.example.com` });
+      expect(acme.status).toBe(201);
+      const links = { customer_ids: [loser.id], company_id: acme.body.data.id };
+      const note = (n: number) =>
+        call('POST', '/interactions', { type: 'note', occurred_at: '2026-01-01T10:00:00Z', subject: `N${n}`, links });
+      expect((await note(0)).status).toBe(201);
+      // Each new note key-share-locks the company, then the loser; the merge locks the loser, then moves the
+      // first note (whose company link it keeps, so it must not lock the company again, out of order).
+      const [merged, ...notes] = await Promise.all([merge(survivor.id, [loser.id]), ...Array.from({ length: 6 }, (_, n) => note(n + 1))]);
+      expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+      for (const logged of notes) expect([201, 404], JSON.stringify(logged.body)).toContain(logged.status);
+      const left = await rows(sql<{ n: number | string }>`
+        select count(*) as n from customer_mgmt_interaction_links where target_type = 'customer' and target_id = cast(${loser.id} as uuid)`);
+      expect(Number(left[0]!.n), `round ${round}`).toBe(0);
+      expect(merged.body.data.moved.interactions).toBe(1 + notes.filter((logged) => logged.status === 201).length);
+    }
+  });
 });
