@@ -83,7 +83,7 @@ export interface CustomerRepository {
    * does not exist; `noted` (the default) takes what the last `findById` of it that missed noted.
    */
   findMergedInto(id: string, noted?: boolean): Promise<string | null>;
-  /** The live customer at the end of a chain of merges starting at `id` (a merged customer), null when there is none. */
+  /** The live customer at the end of a chain of merges starting at `id` (`id` itself when it is live again, unmerged), null when there is none. */
   resolveMerged(id: string): Promise<string | null>;
   /** Applies the change only if its preconditions hold and it changes something; one statement with its event. */
   saveChange(customerId: string, change: CustomerChange, context: ChangeContext, visibility?: Visibility): Promise<SaveChangeOutcome>;

@@ -104,7 +104,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     },
 
     async resolveMerged(id) {
-      // Follows merged_into through a chain of merges to the live customer at its end (bounded: a chain is short).
+      // Follows merged_into through a chain of merges to the live customer at its end (bounded: a chain
+      // is short). The start itself counts: an unmerge that committed since the caller found it merged
+      // made it live again, and the order is its own again.
       const { rows } = await sql<{ id: string }>`
         with recursive chain (id, merged_into, deleted_at, depth) as (
           select id, merged_into, deleted_at, 0 from ${sql.table(CUSTOMERS)} where id = ${param.uuid(id)}
@@ -113,7 +115,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
           from ${sql.table(CUSTOMERS)} c join chain on c.id = chain.merged_into
           where chain.deleted_at is not null and chain.depth < 20
         )
-        select cast(id as text) as id from chain where deleted_at is null and depth > 0`.execute(db);
+        select cast(id as text) as id from chain where deleted_at is null order by depth limit 1`.execute(db);
       return rows[0]?.id ?? null;
     },
 

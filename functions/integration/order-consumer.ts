@@ -52,7 +52,8 @@ export function orderHandler(type: OrderEventType) {
 /**
  * Locks the customer an order names for the rest of the transaction; an order naming a customer
  * merged into another applies to the survivor (docs/merge.md). A merge committing between the
- * lookup and the lock moves the survivor on: looked up again, a few times.
+ * lookup and the lock moves the survivor on, and an unmerge committing meanwhile makes the named
+ * customer live again: looked up again, a few times.
  */
 async function lockCustomer(context: ConsumerContext, named: string): Promise<string | null> {
   let id = named;

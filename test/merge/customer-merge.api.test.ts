@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCustomerRepository } from '../../functions/customers/customer-repository.js';
 import { createEventConsumer } from '../../functions/integration/event-consumer.js';
 import { availableDialects, openTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { BASE, claimsFor, createApiHarness, steppingClock, type ApiHarness } from '../support/api-harness.js';
@@ -307,6 +308,19 @@ describe.each(availableDialects())('customer merge on %s', (dialect) => {
       details: { changed: [{ record_type: 'deal', record_id: deal.body.data.id }] },
     });
     expect((await get(`/customers/${loser.id}`)).status).toBe(404);
+  });
+
+  it('an order event that found its customer merged, then saw it unmerged, follows the chain back to that customer', async () => {
+    // The order consumer's lookup when its lock missed the merged customer and an unmerge committed
+    // before it followed merged_into: the customer is live again and must answer (it dead-lettered).
+    const repository = createCustomerRepository(database.db);
+    const survivor = await customer();
+    const loser = await customer();
+    expect((await post(`/customers/${survivor.id}/merge`, { merge_ids: [loser.id] })).status).toBe(200);
+    expect(await repository.resolveMerged(loser.id)).toBe(survivor.id);
+    expect((await post(`/customers/${survivor.id}/unmerge`, { customer_id: loser.id })).status).toBe(200);
+    expect(await repository.resolveMerged(loser.id)).toBe(loser.id);
+    expect(await repository.resolveMerged(randomUUID())).toBeNull();
   });
 
   it('unmerge is refused once the 30 days have passed', async () => {
