@@ -40,21 +40,36 @@ function statementName(text: string): string {
 }
 
 /**
+ * What PostgreSQL answers when a prepared statement's result columns changed under it (a
+ * migration added a column to a table it reads with `*` or `returning *`). It answers the same for
+ * that name on that connection until it is prepared again, so the name is retired there.
+ */
+function resultTypeChanged(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === '0A000' && String((error as Error).message).includes('must not change result type');
+}
+
+/**
  * Makes the client send marked statements as named prepared statements: pg parses a name once
  * per connection and from then on only binds and executes it.
  */
 export function preparesReusablePlans(client: pg.ClientBase): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const prepared = new Set<string>();
+  const retired = new Set<string>();
   (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
     if (typeof config !== 'string' || !config.startsWith(REUSABLE_PLAN_MARK) || !Array.isArray(values) || callback !== undefined) {
       return query(config, values, callback);
     }
     const name = statementName(config);
+    if (retired.has(name)) return query(config, values);
     if (!prepared.has(name)) {
       if (prepared.size >= PREPARED_PER_CONNECTION) return query(config, values);
       prepared.add(name);
     }
-    return query({ name, text: config, values });
+    return (query({ name, text: config, values }) as Promise<unknown>).catch((error: unknown) => {
+      // This statement fails (the schema changed under it); the next one is planned afresh.
+      if (resultTypeChanged(error)) retired.add(name);
+      throw error;
+    });
   };
 }

@@ -79,4 +79,15 @@ describe.skipIf(!process.env.DATABASE_URL)('reusable plans on a PostgreSQL serve
     }
     expect((await prepared('')).every((row) => row.statement.startsWith('/* reusable plan */'))).toBe(true);
   });
+
+  it('a schema change under a prepared statement fails that statement once, then it is planned afresh', async () => {
+    await sql`create table plan_probe (id int primary key)`.execute(db);
+    await sql`insert into plan_probe values (1)`.execute(db);
+    const read = () => sql<Record<string, unknown>>`${reusablePlan}select * from plan_probe where id = ${1}`.execute(db);
+    expect((await read()).rows).toEqual([{ id: 1 }]);
+    await sql`alter table plan_probe add column note text default 'added'`.execute(db);
+    await expect(read()).rejects.toThrow(/must not change result type/);
+    expect((await read()).rows).toEqual([{ id: 1, note: 'added' }]);
+    expect((await read()).rows).toEqual([{ id: 1, note: 'added' }]);
+  });
 });
