@@ -55,7 +55,7 @@ describe.skipIf(!process.env.DATABASE_URL)('reusable plans on a PostgreSQL serve
     expect(await prepared('unmarked-probe')).toEqual([]);
   });
 
-  it('plans a customer create, its change and the acknowledgement of their events once', async () => {
+  it('plans a customer create, its change, the acknowledgement of their events and the read by id once', async () => {
     const repository = createCustomerRepository(db);
     const outbox = createOutbox(db);
     for (let n = 0; n < 8; n++) {
@@ -72,9 +72,10 @@ describe.skipIf(!process.env.DATABASE_URL)('reusable plans on a PostgreSQL serve
       });
       expect(qualified).toMatchObject({ kind: 'saved' });
       await outbox.markPublished([created.value.event.eventId], new Date());
+      expect(await repository.findById(created.value.customer.id)).toMatchObject({ id: created.value.customer.id, status: 'prospect' });
     }
     // Eight executions of each: five custom plans, then the generic one (one text for each here).
-    for (const statement of ['insert into "customer_mgmt_customers"', 'with old as', 'set published_at']) {
+    for (const statement of ['insert into "customer_mgmt_customers"', 'with old as', 'set published_at', 'as merged_to']) {
       expect(await prepared(statement), statement).toEqual([expect.objectContaining({ generic_plans: 3, custom_plans: 5 })]);
     }
     expect((await prepared('')).every((row) => row.statement.startsWith('/* reusable plan */'))).toBe(true);
