@@ -4,9 +4,9 @@ import type pg from 'pg';
 
 /**
  * Planning a write statement costs PostgreSQL more than running it: the customer create (row,
- * event, uniqueness answer and duplicate candidates in one statement) takes about 0.8 ms to plan
- * and 0.7 ms to execute, the qualify about 0.6 ms each (docs/benchmarks.md, "Where PostgreSQL
- * time goes in a write"). A statement that starts with this mark has a plan that does not depend
+ * event, uniqueness answer and duplicate candidates in one statement) takes about 0.8 ms of CPU to
+ * parse and plan and 0.7 ms to execute, the qualify 0.65 and 0.75 ms (docs/benchmarks.md, "Where
+ * PostgreSQL time goes in a write"). A statement that starts with this mark has a plan that does not depend
  * on its parameter values (primary-key and unique-key lookups, LIMITed index reads), so on a
  * PostgreSQL server each connection prepares it once; after its first five executions PostgreSQL
  * (plan_cache_mode = auto) runs one generic plan for it, unless that plan looks costlier than
