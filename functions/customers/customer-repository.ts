@@ -5,6 +5,7 @@ import type { CustomerListQuery, CustomerPage, CustomerRepository, Visibility } 
 import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
 import { insightMatches } from '../analytics/insight-filter.js';
+import { reusablePlan } from '../db/reusable-plans.js';
 import { param } from '../db/sql-values.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import { emailSuppressed } from '../privacy/email-suppression.js';
@@ -44,7 +45,7 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     // so that explaining the 404 (CUSTOMER.MERGED, docs/merge.md) costs no further call.
     async findById(id, visibility) {
       const scope = customerScope(visibility);
-      const { rows } = await sql<CustomerRow & { merged_to: string | null }>`
+      const { rows } = await sql<CustomerRow & { merged_to: string | null }>`${reusablePlan}
         select *, cast(merged_into as text) as merged_to from ${sql.table(CUSTOMERS)}
         where id = ${param.uuid(id)} and (deleted_at is null or merged_into is not null)${scope ? sql` and ${scope}` : sql``}`.execute(db);
       const row = rows[0];

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
+import { preparesReusablePlans } from './reusable-plans.js';
 
 /** A pg-compatible pool and the way to release everything behind it. */
 export interface PostgresPool {
@@ -25,6 +26,7 @@ export async function openPostgresPool(options: PostgresPoolOptions): Promise<Po
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 16 });
     survivesDroppedConnections(pool);
+    pool.on('connect', preparesReusablePlans);
     return { pool, kind: 'postgres', close: () => endOnce(pool) };
   }
   // One writer per data directory: a lock file next to it, held for the life of the process.

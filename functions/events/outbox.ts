@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Database } from '../db/database.js';
+import { reusablePlan } from '../db/reusable-plans.js';
 import { param, toNullableIsoTimestamp } from '../db/sql-values.js';
 import { EVENTS, rowToEvent, type EventRow } from './event-table.js';
 
@@ -92,7 +93,7 @@ export function createOutbox(db: Kysely<Database>): Outbox {
 
     async markPublished(eventIds, now) {
       if (eventIds.length === 0) return;
-      await sql`
+      await sql`${reusablePlan}
         update ${sql.table(EVENTS)} set published_at = ${at(now)}, claimed_until = null
         where event_id in (${ids(eventIds)}) and published_at is null`.execute(db);
     },

@@ -4,6 +4,7 @@ import type { InsertOutcome, SaveOutcome } from '../../domain/shared/aggregate-r
 import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
+import { reusablePlan } from '../db/reusable-plans.js';
 import { param } from '../db/sql-values.js';
 import { ref, refList, table as tableNamed } from '../db/sql-names.js';
 import { EVENTS, eventToInsert } from '../events/event-table.js';
@@ -98,7 +99,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       const guards = [...(options.guards ?? []), ...referencesHold(entity), ...rules.map(({ holds }) => holds)];
       const alongside = (options.alongside ?? []).map((statement, index) => sql`, ${sql.id(`alongside_${index}`)} as (${statement})`);
       try {
-        const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`
+        const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`${reusablePlan}
           with inserted as (
             insert into ${table} (${refList(columns.map(([column]) => column))})
             select ${sql.join(columns.map(([, value]) => value))}
@@ -303,7 +304,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
         event_claimed: boolean | string | null;
         conflict_field: string | null;
       }
-    >`
+    >`${reusablePlan}
       with old as (
         select * from ${table} where ${sql.join(guards, sql` and `)} for no key update
       ), conflict as (
