@@ -1,21 +1,17 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCostModel } from './cost-model.js';
+import { PAGES, replaceGeneratedBlock } from './generated-blocks.js';
 import type { BenchReport } from './report.js';
-import { PROJECT_ROOT, RESULTS_DIR } from './settings.js';
+import { RESULTS_DIR } from './settings.js';
 
-export const COSTS_PAGE = join(PROJECT_ROOT, 'docs', 'costs.md');
-const START = '<!-- bench:costs:start -->';
-const END = '<!-- bench:costs:end -->';
-
-/** Replaces the generated block of docs/costs.md with the model of `report`; returns the page's path if it did. */
-export function writeCostPage(report: Pick<BenchReport, 'scenarios' | 'data_api_calls' | 'date'>): string | undefined {
-  const page = readFileSync(COSTS_PAGE, 'utf8');
-  const start = page.indexOf(START);
-  const end = page.indexOf(END);
-  if (start < 0 || end < start) return undefined;
-  writeFileSync(COSTS_PAGE, `${page.slice(0, start + START.length)}\n${formatCostModel(report)}\n${page.slice(end)}`);
-  return COSTS_PAGE;
+/** The cost model's blocks: the whole page in docs/costs.md, the same table in the README. */
+export function costBlocks(report: Pick<BenchReport, 'scenarios' | 'data_api_calls' | 'date'>): [string, string, string][] {
+  const model = formatCostModel(report);
+  return [
+    [PAGES.costs, 'costs', model],
+    [PAGES.readme, 'costs', model],
+  ];
 }
 
 // `npm run bench:costs [report.json] [calls.json]`: the model of a stored run, optionally with Data
@@ -26,6 +22,7 @@ if (process.argv[1]?.endsWith('costs.ts')) {
   const calls = callsFile ? (JSON.parse(readFileSync(callsFile, 'utf8')) as Record<string, number>) : report.data_api_calls;
   const modelled = { ...report, data_api_calls: calls };
   process.stdout.write(`${formatCostModel(modelled)}\n`);
-  const written = writeCostPage(modelled);
-  if (written) process.stdout.write(`wrote ${written}\n`);
+  for (const [page, name, content] of costBlocks(modelled)) {
+    if (replaceGeneratedBlock(page, name, content)) process.stdout.write(`wrote ${page}\n`);
+  }
 }

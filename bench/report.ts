@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import type { BundleResult } from './bundles.js';
@@ -6,8 +6,9 @@ import type { CpuShare } from './cpu.js';
 import type { RawMeasurement } from './raw-postgres.js';
 import type { ScenarioKind } from './scenarios.js';
 import { formatCostModel } from './cost-model.js';
-import { writeCostPage } from './costs.js';
-import { BENCH_DIR, RESULTS_DIR } from './settings.js';
+import { costBlocks } from './costs.js';
+import { PAGES, replaceGeneratedBlock } from './generated-blocks.js';
+import { RESULTS_DIR } from './settings.js';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -409,13 +410,29 @@ export function formatMarkdown(report: BenchReport): string {
   return parts.join('\n');
 }
 
-const RESULTS_PAGE = join(BENCH_DIR, '..', 'docs', 'benchmarks.md');
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
+/** The README's summary: every target as met or missed, and where the full tables are. */
+export function formatTargetSummary(report: BenchReport): string {
+  return [
+    `Measured on: ${machineLine(report)}; the scenarios, floors and bundles are in [docs/benchmarks.md](docs/benchmarks.md).`,
+    '',
+    markdownTable(['', 'target', 'goal', 'measured'], report.targets.map(targetRow), ['l', 'l', 'l', 'l']),
+  ].join('\n');
+}
+
+/** Rewrites the generated blocks of the README and the docs from `report`; returns the pages that had them. */
+export function publishReport(report: BenchReport): string[] {
+  const blocks: [string, string, string][] = [
+    [PAGES.benchmarks, 'results', formatMarkdown(report)],
+    [PAGES.readme, 'targets', formatTargetSummary(report)],
+    ...costBlocks(report),
+  ];
+  const pages = blocks.filter(([page, name, content]) => replaceGeneratedBlock(page, name, content)).map(([page]) => page);
+  return [...new Set(pages)];
+}
 
 /**
  * Writes `bench/results/latest.json`, `bench/results/<date>.json`, `bench/results/latest.md` and
- * replaces the results block of docs/benchmarks.md. Returns the paths written.
+ * the generated blocks of the README, docs/benchmarks.md and docs/costs.md. Returns the paths written.
  */
 export function writeReport(report: BenchReport): string[] {
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -424,20 +441,6 @@ export function writeReport(report: BenchReport): string[] {
   const written = [join(RESULTS_DIR, 'latest.json'), dated, join(RESULTS_DIR, 'latest.md')];
   writeFileSync(written[0]!, json);
   writeFileSync(dated, json);
-  const markdown = formatMarkdown(report);
-  writeFileSync(written[2]!, `${markdown}\n\n## Cost and capacity model\n\n${formatCostModel(report)}\n`);
-  const costs = writeCostPage(report);
-  if (costs) written.push(costs);
-  try {
-    const page = readFileSync(RESULTS_PAGE, 'utf8');
-    const start = page.indexOf(START);
-    const end = page.indexOf(END);
-    if (start >= 0 && end > start) {
-      writeFileSync(RESULTS_PAGE, `${page.slice(0, start + START.length)}\n${markdown}\n${page.slice(end)}`);
-      written.push(RESULTS_PAGE);
-    }
-  } catch {
-    // no results page to update
-  }
-  return written;
+  writeFileSync(written[2]!, `${formatMarkdown(report)}\n\n## Cost and capacity model\n\n${formatCostModel(report)}\n`);
+  return [...written, ...publishReport(report)];
 }
