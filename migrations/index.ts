@@ -27,6 +27,7 @@ import * as perf from './2026-11-28T23-00-00_perf.js';
 import * as importsInteractions from './2026-11-28T23-45-00_imports-interactions.js';
 import * as customerEmailsFollowDeletes from './2026-11-28T23-50-00_customer-emails-follow-deletes.js';
 import * as mergeGaps from './2026-11-29T02-00-00_merge-gaps.js';
+import * as eventsPendingStream from './2026-11-29T03-00-00_events-pending-stream.js';
 
 /**
  * The migrator runs outside transactions (functions/db/migrate.ts) so that an online migration
@@ -70,4 +71,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T23-45-00_imports-interactions': transactional(importsInteractions),
   '2026-11-28T23-50-00_customer-emails-follow-deletes': transactional(customerEmailsFollowDeletes),
   '2026-11-29T02-00-00_merge-gaps': mergeGaps,
+  '2026-11-29T03-00-00_events-pending-stream': eventsPendingStream,
 };

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { reusablePlan } from '../db/reusable-plans.js';
 import { param, toNullableIsoTimestamp } from '../db/sql-values.js';
 import { EVENTS, rowToEvent, type EventRow } from './event-table.js';
+import { undeliveredInStream } from './stream-backlog.js';
 
 /**
  * Only one relay claims at a time: a second one gets an empty batch instead of competing for
@@ -59,13 +60,11 @@ function claimStatement(filter: RawBuilder<unknown>, limit: number, leaseMs: num
       for update skip locked
     ), claimable as (
       select c.position from candidates c
-      where not exists (
-        select 1 from ${sql.table(EVENTS)} earlier
-        where earlier.aggregate_id = c.aggregate_id and earlier.aggregate_type = c.aggregate_type
-          and earlier.position < c.position
-          and earlier.published_at is null and earlier.parked_at is null
-          and earlier.position not in (select position from candidates)
-      )
+      where not ${undeliveredInStream(
+        sql.ref('c.aggregate_type'),
+        sql.ref('c.aggregate_id'),
+        sql`earlier.position < c.position and earlier.position not in (select position from candidates)`,
+      )}
     )
     update ${sql.table(EVENTS)} e set claimed_until = ${at(new Date(now.getTime() + leaseMs))}
     from claimable where e.position = claimable.position

@@ -8,6 +8,7 @@ import { reusablePlan } from '../db/reusable-plans.js';
 import { param } from '../db/sql-values.js';
 import { ref, refList, table as tableNamed } from '../db/sql-names.js';
 import { EVENTS, eventToInsert } from '../events/event-table.js';
+import { undeliveredInStream } from '../events/stream-backlog.js';
 import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import type { AggregateTable, RowScope } from './aggregate-table.js';
 
@@ -286,11 +287,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     // committed in between may have left an event this snapshot cannot see; the relay sends it then).
     const claimedUntil = lease
       ? sql`case when (select version from ${table} as seen where seen.id = old.id) = old.version
-          and not exists (
-            select 1 from ${tableNamed(EVENTS)} as earlier
-            where earlier.aggregate_type = ${definition.kind.type} and earlier.aggregate_id = old.id
-              and earlier.published_at is null and earlier.parked_at is null
-          ) then ${lease} end`
+          and not ${undeliveredInStream(definition.kind.type, sql.ref('old.id'))} then ${lease} end`
       : sql`cast(null as timestamptz)`;
     const facts = definition.eventFacts
       ? sql` || ${definition.eventFacts((column) => ref(`updated.${column}`) as RawBuilder<unknown>)}`

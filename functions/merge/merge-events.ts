@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
-import { EVENTS } from '../events/event-table.js';
+import { undeliveredInStream } from '../events/stream-backlog.js';
 import { writeClaimLease } from '../events/write-claims.js';
 
 /**
@@ -14,11 +14,7 @@ import { writeClaimLease } from '../events/write-claims.js';
 export function eventRow(claimingDb: Kysely<Database>, event: Omit<DomainEvent, 'data'>, data: RawBuilder<unknown>): RawBuilder<unknown> {
   const lease = writeClaimLease(claimingDb);
   const claimedUntil = lease
-    ? sql`case when not exists (
-        select 1 from ${sql.table(EVENTS)} earlier
-        where earlier.aggregate_type = ${event.aggregateType} and earlier.aggregate_id = ${param.uuid(event.aggregateId)}
-          and earlier.published_at is null and earlier.parked_at is null
-      ) then ${param.timestamptz(new Date(Date.parse(event.occurredAt) + lease).toISOString())} end`
+    ? sql`case when not ${undeliveredInStream(event.aggregateType, param.uuid(event.aggregateId))} then ${param.timestamptz(new Date(Date.parse(event.occurredAt) + lease).toISOString())} end`
     : sql`cast(null as timestamptz)`;
   return sql`select ${param.uuid(event.eventId)} as event_id, cast(${event.aggregateType} as text) as aggregate_type, ${param.uuid(event.aggregateId)} as aggregate_id,
     cast(${event.aggregateVersion} as integer) as aggregate_version, cast(${event.type} as text) as event_type,

@@ -7,6 +7,7 @@ import { CUSTOMERS } from '../customers/customer-table.js';
 import type { Database } from '../db/database.js';
 import { param } from '../db/sql-values.js';
 import { EVENTS } from '../events/event-table.js';
+import { undeliveredInStream } from '../events/stream-backlog.js';
 import { markClaimedOnWrite, writeClaimLease } from '../events/write-claims.js';
 import { INTERACTION_LINKS, INTERACTIONS } from '../interactions/interaction-table.js';
 import { emailHash, EMAIL_SUPPRESSIONS } from './email-suppression.js';
@@ -109,10 +110,7 @@ async function eraseStatement(
   const lease = writeClaimLease(db);
   // Claimed in the statement (for delivery right after it) unless an earlier event of the stream is still undelivered.
   const claimedUntil = lease
-    ? sql`case when not exists (
-        select 1 from ${sql.table(EVENTS)} earlier
-        where earlier.aggregate_type = 'customer' and earlier.aggregate_id = ${id} and earlier.published_at is null and earlier.parked_at is null
-      ) then ${param.timestamptz(new Date(Date.parse(request.now) + lease).toISOString())} end`
+    ? sql`case when not ${undeliveredInStream('customer', id)} then ${param.timestamptz(new Date(Date.parse(request.now) + lease).toISOString())} end`
     : sql`cast(null as timestamptz)`;
   const now = param.timestamptz(request.now);
   const data = { request_ref: request.requestRef, email_suppressed: request.suppressEmail, erased_at: request.now };
