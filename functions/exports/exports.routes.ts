@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { exportNotFound } from '../../domain/exports/export-errors.js';
 import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
-import { pageResponse, success } from '../http/responses.js';
+import { success } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route } from '../http/route.js';
+import { jobReadRoutes } from '../jobs/job-read-routes.js';
 import { EXPORT_PERMISSIONS } from './export-permissions.js';
 import type { ExportService } from './export-service.js';
 import type { ExportJob } from './export-store.js';
@@ -47,34 +47,17 @@ export const exportRoutes: readonly Route<any, any, any, ExportRouteServices>[] 
       return success(202, await exportBody(job, services), { headers: { location: `${BASE_PATH}/exports/${job.id}` } });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/exports/{id}',
-    group: 'api-read',
-    operationId: 'getExport',
-    summary: 'An export: its state, expected and written rows, error, and once done the download URL',
+  ...jobReadRoutes({
+    path: '/exports',
+    noun: 'Export',
+    getSummary: 'An export: its state, expected and written rows, error, and once done the download URL',
     permission: EXPORT_PERMISSIONS.run,
     params: ExportIdParams,
-    response: { status: 200, data: ExportRepresentation },
-    errors: ['EXPORT.NOT_FOUND'],
-    handle: async ({ params }, services: ExportRouteServices) => {
-      const job = await services.exports.store.get(params.id);
-      return job ? success(200, await exportBody(job, services)) : exportNotFound(params.id);
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/exports',
-    group: 'api-read',
-    operationId: 'listExports',
-    summary: 'Exports, newest first (keyset cursor)',
-    permission: EXPORT_PERMISSIONS.run,
     query: ExportListQuery,
-    response: { status: 200, data: z.array(ExportRepresentation), paginated: true },
-    handle: async ({ query }, services: ExportRouteServices) => {
-      const page = await services.exports.store.list(query.limit, query.after);
-      const items = await Promise.all(page.items.map((job) => exportBody(job, services)));
-      return pageResponse(page, items, query.limit, (job) => job.id);
-    },
+    representation: ExportRepresentation,
+    notFoundCode: 'EXPORT.NOT_FOUND',
+    notFound: exportNotFound,
+    store: (services) => services.exports.store,
+    body: exportBody,
   }),
 ];

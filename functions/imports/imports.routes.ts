@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { importNotCancellable, importNotFound } from '../../domain/imports/import-errors.js';
 import type { JsonObject } from '../../domain/shared/json.js';
-import { pageResponse, success } from '../http/responses.js';
+import { success } from '../http/responses.js';
 import { BASE_PATH, defineRoute, type Route } from '../http/route.js';
+import { jobReadRoutes } from '../jobs/job-read-routes.js';
 import { IMPORT_PERMISSIONS } from './import-permissions.js';
 import type { ImportService } from './import-service.js';
 import type { ImportJob } from './import-store.js';
@@ -57,35 +58,18 @@ export const importRoutes: readonly Route<any, any, any, ImportRouteServices>[] 
       return success(202, await importBody(job, services), { headers: { location: `${BASE_PATH}/imports/${job.id}` } });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/imports/{id}',
-    group: 'api-read',
-    operationId: 'getImport',
-    summary: 'An import: its status and counts, the upload URL while it waits for the file, the error report once done',
+  ...jobReadRoutes({
+    path: '/imports',
+    noun: 'Import',
+    getSummary: 'An import: its status and counts, the upload URL while it waits for the file, the error report once done',
     permission: IMPORT_PERMISSIONS.run,
     params: ImportIdParams,
-    response: { status: 200, data: ImportRepresentation },
-    errors: ['IMPORT.NOT_FOUND'],
-    handle: async ({ params }, services: ImportRouteServices) => {
-      const job = await services.imports.store.get(params.id);
-      return job ? success(200, await importBody(job, services)) : importNotFound(params.id);
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/imports',
-    group: 'api-read',
-    operationId: 'listImports',
-    summary: 'Imports, newest first (keyset cursor)',
-    permission: IMPORT_PERMISSIONS.run,
     query: ImportListQuery,
-    response: { status: 200, data: z.array(ImportRepresentation), paginated: true },
-    handle: async ({ query }, services: ImportRouteServices) => {
-      const page = await services.imports.store.list(query.limit, query.after);
-      const items = await Promise.all(page.items.map((job) => importBody(job, services)));
-      return pageResponse(page, items, query.limit, (job) => job.id);
-    },
+    representation: ImportRepresentation,
+    notFoundCode: 'IMPORT.NOT_FOUND',
+    notFound: importNotFound,
+    store: (services) => services.imports.store,
+    body: importBody,
   }),
   defineRoute({
     method: 'GET',
