@@ -42,8 +42,14 @@ export const ASSUMPTIONS = {
   minAcu: 0.5,
   readers: 1,
   storageGb: 20,
-  /** X-Ray traces every invocation today (no sampling rule). */
-  tracedShare: 1,
+  /**
+   * Lambda's active tracing decides sampling itself when no upstream sent a decision (an HTTP API
+   * sends none): the first request each second and 5 % of the rest, per function; Lambda does not
+   * let a function change that rate (AWS Lambda developer guide, "Visualize Lambda function
+   * invocations using AWS X-Ray"). Reads and writes are two functions, so two reservoirs.
+   */
+  tracingReservoirPerSecond: 1,
+  tracingFixedRate: 0.05,
   /** Account-level Lambda concurrency quota (default, raise by request). */
   lambdaConcurrencyQuota: 1_000,
   /** prod's Aurora maximum (infra/config/environments.ts). */
@@ -115,7 +121,8 @@ export function costModel(report: Pick<BenchReport, 'scenarios' | 'data_api_call
       (acu + a.readers * a.minAcu) * (SECONDS_PER_MONTH / 3600) * PRICES.auroraAcuHour + a.storageGb * PRICES.auroraStorageGbMonth;
     const eventBridge = million * inputs.writes * PRICES.eventBridgePerMillion;
     const logs = ((requests * a.logBytesPerRequest) / 1024 ** 3) * PRICES.logsIngestPerGb;
-    const xray = (Math.max(0, requests * a.tracedShare - PRICES.xrayFreeTraces) / 1e6) * PRICES.xrayPerMillionTraces;
+    const traces = tracesPerSecond(rps, inputs.writes) * SECONDS_PER_MONTH;
+    const xray = (Math.max(0, traces - PRICES.xrayFreeTraces) / 1e6) * PRICES.xrayPerMillionTraces;
     const total = apiGateway + lambda + dataApi + aurora + eventBridge + logs + xray;
     return {
       rps,
@@ -130,6 +137,14 @@ export function costModel(report: Pick<BenchReport, 'scenarios' | 'data_api_call
   });
 }
 
+/** Traces Lambda records per second: each API function's reservoir, then the fixed rate of its rest. */
+export function tracesPerSecond(rps: number, writeShare: number): number {
+  const a = ASSUMPTIONS;
+  const sampled = (rate: number) =>
+    Math.min(rate, a.tracingReservoirPerSecond) + a.tracingFixedRate * Math.max(0, rate - a.tracingReservoirPerSecond);
+  return sampled(rps * (1 - writeShare)) + sampled(rps * writeShare);
+}
+
 /** What runs out first at this rate, and the configuration change that moves the line. */
 function limitsAt(rps: number, concurrency: number, acu: number, calls: number): string {
   const notes: string[] = [];
@@ -142,7 +157,6 @@ function limitsAt(rps: number, concurrency: number, acu: number, calls: number):
   else notes.push(`Lambda concurrency ≈ ${fmt(concurrency, 0)}`);
   notes.push(`${fmt(rps * calls, 0)} Data API calls/s`);
   if (rps >= 1_000) notes.push('API Gateway default throttle (10,000 req/s per account and region) still far');
-  if (rps >= 100) notes.push('X-Ray traces every request: add a sampling rule (e.g. 5 %)');
   return notes.join('; ');
 }
 
@@ -218,7 +232,7 @@ export function formatCostModel(report: Pick<BenchReport, 'scenarios' | 'data_ap
     `- Aurora: 1 ACU ≈ ${a.vcpuPerAcu} vCPU (2 GiB with proportional CPU); the writer is sized so that PostgreSQL's measured CPU per request uses at most ${a.auroraTargetUtilisation * 100} % of it, ` +
       `never below ${a.minAcu} ACU; prod's reader idles at ${a.minAcu} ACU; ${a.storageGb} GB of storage; I/O not counted (the working set fits in memory at these sizes). The Data API's own work on the cluster side is not in PostgreSQL's CPU and is not modelled.`,
     `- Logs: ${fmt(a.logBytesPerRequest, 0)} bytes per request (API Gateway access log, Lambda platform START and REPORT lines; the handlers log nothing per request at INFO).`,
-    `- X-Ray: every invocation is traced today (no sampling rule); the first ${fmt(PRICES.xrayFreeTraces, 0)} traces a month are free.`,
+    `- X-Ray: Lambda's own sampling of active tracing, ${a.tracingReservoirPerSecond} request per second and ${fmt(a.tracingFixedRate * 100, 0)} % of the rest, for each of the two API functions (not configurable on Lambda); the first ${fmt(PRICES.xrayFreeTraces, 0)} traces a month are free.`,
     '- Not included: the idle platform costs of docs/deploying.md (secrets, alarms, dashboard: a few USD), incoming events and their consumers, the relay (idle when immediate delivery succeeds), data transfer.',
   ];
   return lines.join('\n');
