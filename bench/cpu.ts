@@ -18,9 +18,15 @@ export interface CpuShare {
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function processTicks(pid: number): number | undefined {
+/** CPU time of the process's main thread so far, microseconds (undefined once it ended). */
+export function mainThreadCpuMicros(pid: number): number | undefined {
+  const ticks = processTicks(pid, `/proc/${pid}/task/${pid}/stat`);
+  return ticks === undefined ? undefined : (ticks * 1e6) / TICKS_PER_SECOND;
+}
+
+function processTicks(pid: number, statFile = `/proc/${pid}/stat`): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statFile, 'utf8');
     // Fields after the command (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]); // utime + stime

@@ -17,6 +17,8 @@ import { runLoad } from './load.js';
 import { startServer } from './processes.js';
 import { formatProfile, mainThreadProfile, summarizeProfile } from './profile-summary.js';
 import { loadFixtures, SCENARIOS } from './scenarios.js';
+import { mainThreadCpuMicros } from './cpu.js';
+import { requestCpuBreakdown } from './request-cpu.js';
 import { seedCompanies, seedCustomers, seedSalesReps, vacuumAnalyze, withoutSecondaryIndexes } from './seed.js';
 import { TMP_DIR } from './settings.js';
 
@@ -51,15 +53,26 @@ async function main(): Promise<void> {
     const fixtures = await loadFixtures(client, { url: server.url, token });
     const connections = Number(concurrency);
     await fixtures.leads.ensure(Math.ceil(scenario.leadsPerRequest * 5000 * (2 + Number(seconds))) + 500);
-    await runLoad({ url: server.url, token, connections, seconds: 2, next: scenario.requests(fixtures, 'w') });
+    const cpuBefore = mainThreadCpuMicros(server.pid);
+    const warm = await runLoad({ url: server.url, token, connections, seconds: 2, next: scenario.requests(fixtures, 'w') });
     const result = await runLoad({ url: server.url, token, connections, seconds: Number(seconds), next: scenario.requests(fixtures, 'm') });
     process.stdout.write(
       `${scenario.name} c=${connections}: ${result.rps} req/s, p50 ${result.p50_ms} p95 ${result.p95_ms} p99 ${result.p99_ms} ms, errors ${result.errors}\n`,
     );
+    const cpuAfter = mainThreadCpuMicros(server.pid);
     await server.stop();
     server = undefined;
     const profile = mainThreadProfile(join(dir, 'server'));
-    if (profile) process.stdout.write(`${formatProfile(summarizeProfile(profile, Number(top)))}\n`);
+    if (profile) {
+      process.stdout.write(`${formatProfile(summarizeProfile(profile, Number(top)))}\n`);
+      const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+      const breakdown = requestCpuBreakdown(profile, scenario.name, connections, warm.requests + result.requests, cpu);
+      process.stdout.write(`  per request, µs of main-thread CPU by layer (bench/request-cpu.ts):\n`);
+      for (const [layer, us] of Object.entries(breakdown.us_per_request)) process.stdout.write(`    ${String(us).padStart(6)}  ${layer}\n`);
+      process.stdout.write(
+        `    ${String(breakdown.total_us_per_request).padStart(6)}  total (main-thread CPU was ${breakdown.cpu_share_of_profile} of the profile's time)\n`,
+      );
+    }
   } finally {
     await server?.stop();
     await client.end().catch(() => undefined);

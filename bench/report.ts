@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
+import { HANDLER_LAYER, LAYERS, type RequestCpu } from './request-cpu.js';
 import type { BundleResult } from './bundles.js';
 import type { CpuShare } from './cpu.js';
 import type { RawMeasurement } from './raw-postgres.js';
@@ -67,6 +68,8 @@ export interface BenchReport {
   readonly scenarios: readonly ScenarioResult[];
   readonly data_api_calls: Readonly<Record<string, number>>;
   readonly bundles: readonly BundleResult[];
+  /** Where the server's main thread spends each request of the handler-CPU scenarios (CPU profiles; absent in older runs). */
+  readonly request_cpu?: readonly RequestCpu[];
   readonly targets: readonly Target[];
 }
 
@@ -179,6 +182,18 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>, primaryCon
       goal: `≤ ${budget} µs`,
       measured: `${fmt(us, 0)} µs`,
       met: us <= budget,
+    });
+  }
+  // The same budgets against the handler's own share of a CPU profile of the server (bench/request-cpu.ts).
+  for (const profiled of report.request_cpu ?? []) {
+    const budget = CPU_BUDGETS_US[profiled.scenario];
+    if (budget === undefined) continue;
+    const handler = profiled.us_per_request[HANDLER_LAYER];
+    targets.push({
+      target: `handler CPU per request, ${profiled.scenario} (profiled: the handler's share of the server process, c=${profiled.concurrency})`,
+      goal: `≤ ${budget} µs`,
+      measured: `${fmt(handler, 0)} µs of ${fmt(profiled.total_us_per_request, 0)}`,
+      met: handler <= budget,
     });
   }
   const errors = report.scenarios.reduce((sum, s) => sum + s.errors, 0);
@@ -369,8 +384,28 @@ export function formatText(report: BenchReport): string {
     for (const b of report.bundles.filter((b) => b.first_invocation.startsWith('failed')))
       parts.push(`  ${b.function}: first invocation ${b.first_invocation}`);
   }
+  if (report.request_cpu?.length) {
+    parts.push('', `${REQUEST_CPU_TITLE}:`, table(...requestCpuTable(report.request_cpu)));
+  }
   parts.push('', 'Targets:', table(['', 'target', 'goal', 'measured'], report.targets.map(targetRow), ['l', 'l', 'l', 'l']));
   return parts.join('\n');
+}
+
+const REQUEST_CPU_TITLE =
+  "Where the server's main thread spends each request, µs (CPU profile of the server alone under the scenario; bench/request-cpu.ts)";
+
+function requestCpuTable(rows: readonly RequestCpu[]): [string[], string[][], ('l' | 'r')[]] {
+  return [
+    ['scenario', 'conc', 'requests', ...LAYERS, 'total'],
+    rows.map((r) => [
+      r.scenario,
+      String(r.concurrency),
+      fmt(r.requests, 0),
+      ...LAYERS.map((layer) => fmt(r.us_per_request[layer], 0)),
+      fmt(r.total_us_per_request, 0),
+    ]),
+    ['l', 'r', 'r', ...LAYERS.map(() => 'r' as const), 'r'],
+  ];
 }
 
 const targetRow = (t: Target) => [t.informational ? (t.met ? 'info ✓' : 'info ✗') : t.met ? 'MET' : 'MISSED', t.target, t.goal, t.measured];
@@ -405,6 +440,9 @@ export function formatMarkdown(report: BenchReport): string {
         ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       ),
     );
+  }
+  if (report.request_cpu?.length) {
+    parts.push('', `${REQUEST_CPU_TITLE}:`, '', markdownTable(...requestCpuTable(report.request_cpu)));
   }
   parts.push('', markdownTable(['', 'target', 'goal', 'measured'], report.targets.map(targetRow), ['l', 'l', 'l', 'l']));
   return parts.join('\n');

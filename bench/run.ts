@@ -16,11 +16,21 @@ import { createBenchDatabase } from './database.js';
 import { runLoad, type LoadResult } from './load.js';
 import { startDataApiEndpoint, startServer, type EndpointProcess, type ServerProcess } from './processes.js';
 import { formatProfile, mainThreadProfile, summarizeProfile, type ProfileSummary } from './profile-summary.js';
+import { requestCpuBreakdown, type RequestCpu } from './request-cpu.js';
 import { startFloorServer } from './http-floor.js';
 import { measureRawPostgres, type RawMeasurement } from './raw-postgres.js';
-import { describeMachine, evaluateTargets, formatText, rawFigure, writeReport, type BenchReport, type ScenarioResult } from './report.js';
+import {
+  CPU_BUDGETS_US,
+  describeMachine,
+  evaluateTargets,
+  formatText,
+  rawFigure,
+  writeReport,
+  type BenchReport,
+  type ScenarioResult,
+} from './report.js';
 import { loadFixtures, SCENARIOS, type Fixtures, type Scenario } from './scenarios.js';
-import { cpuMeter } from './cpu.js';
+import { cpuMeter, mainThreadCpuMicros } from './cpu.js';
 import { describeSeed, seedCompanies, seedCustomers, seedSalesReps, vacuumAnalyze, withoutSecondaryIndexes } from './seed.js';
 import { loadSettings, TMP_DIR, type BenchSettings } from './settings.js';
 import { round2 } from './stats.js';
@@ -184,6 +194,53 @@ async function runScenarios(
   return results;
 }
 
+/**
+ * The handler-CPU scenarios once more, each against a server of its own under `--cpu-prof`
+ * (a profile is written when its process exits), to split each request's time between the
+ * handler and what only the local server has: HTTP, the pg driver, socket writes, stand-ins.
+ */
+async function profileRequests(context: RunContext, dir: string, env: Record<string, string>, databaseUrl: string): Promise<RequestCpu[]> {
+  const concurrency = context.settings.poolSize;
+  const results: RequestCpu[] = [];
+  for (const name of Object.keys(CPU_BUDGETS_US)) {
+    const scenario = SCENARIOS.find((candidate) => candidate.name === name)!;
+    const processName = `profiled-${name.replace(/\W+/g, '-')}`;
+    const seconds = { warmup: 1, measure: context.settings.measureSeconds };
+    if (scenario.leadsPerRequest > 0) await context.fixtures.leads.ensure(leadsNeeded(scenario, 2000, seconds.warmup + seconds.measure));
+    const server = await startServer({ name: processName, profileDir: dir, env: { ...env, DATABASE_URL: databaseUrl } });
+    let served = 0;
+    const cpuBefore = mainThreadCpuMicros(server.pid);
+    let cpuUsed: number | undefined;
+    try {
+      const api = { url: server.url, token: context.token, connections: concurrency };
+      for (const [part, duration] of [
+        ['w', seconds.warmup],
+        ['m', seconds.measure],
+      ] as const) {
+        const run = await runLoad({
+          ...api,
+          seconds: duration,
+          next: scenario.requests(context.fixtures, `prof${part}${randomUUID().slice(0, 6)}`),
+        });
+        served += run.requests;
+        if (run.errors > 0)
+          log(`profiled ${name}: ${run.errors} errors (${JSON.stringify(run.statuses)}); their time is in the profile too`);
+      }
+    } finally {
+      await server.stop();
+    }
+    const profile = mainThreadProfile(join(dir, processName));
+    if (!profile) throw new Error(`the ${processName} server wrote no CPU profile`);
+    const breakdown = requestCpuBreakdown(profile, name, concurrency, served, cpuUsed);
+    log(
+      `profiled ${name} c=${concurrency}: ${JSON.stringify(breakdown.us_per_request)} µs/request of ${breakdown.total_us_per_request} ` +
+        `(main-thread CPU was ${breakdown.cpu_share_of_profile} of the profile's time)`,
+    );
+    results.push(breakdown);
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const settings = loadSettings();
   const loadAtStart = Math.round(loadavg()[0]! * 100) / 100;
@@ -304,6 +361,7 @@ async function main(): Promise<void> {
   }
   await server.stop();
   server = undefined;
+  const requestCpu = settings.skip.has('pg') ? [] : await profileRequests(context!, join(runDir, 'request-profiles'), common, database.url);
 
   // 6. The Data API path: the server configured for the Data API (as the Lambdas are on AWS).
   let dataApiCalls: Record<string, number> = {};
@@ -370,6 +428,7 @@ async function main(): Promise<void> {
     scenarios,
     data_api_calls: dataApiCalls,
     bundles,
+    request_cpu: requestCpu,
   };
   const report: BenchReport = { ...partial, targets: evaluateTargets(partial, primary) };
   const quick = process.argv.includes('--quick') || settings.skip.size > 0;
