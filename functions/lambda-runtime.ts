@@ -36,6 +36,7 @@ export function lambdaHandlerFor(group: RouteGroup, sideEffects?: SideEffects) {
   const config = loadConfig();
   const { logger } = observability();
   let services: Promise<Services> | undefined;
+  // The API only queues jobs (the job functions work them): its services are wired without the job runners.
   // The API only presigns links to the buckets (the export and import functions move the bytes): no S3 client here.
   const presign = s3UrlPresigner(lambdaSigningIdentity());
   const getServices = () =>

@@ -51,20 +51,20 @@ export interface ServiceOptions {
   readonly newId?: () => string;
   /** Delivers committed events right away (EventBridge on AWS, in-process locally); the relay catches up otherwise. */
   readonly afterCommit?: ((events: readonly DomainEvent[]) => Promise<void>) | ClaimingHook;
-  /** Where analytics runs are worked on (the analytics Lambda on AWS); in this process when absent. */
+  /** Where analytics runs are worked on (the analytics Lambda on AWS); in this process when absent and `runners` are given. */
   readonly analyticsLauncher?: RunLauncher;
   /** Told of a failed in-process analytics run (the failure is already recorded on the run). */
   readonly onAnalyticsRunError?: (runId: string, error: unknown) => void;
   /** Where export files go (S3 on AWS, DATA_DIR/exports locally); a temp folder when absent. */
   readonly exportStorage?: ExportStorage;
-  /** Where exports are worked on (the export Lambda on AWS); in this process when absent. */
+  /** Where exports are worked on (the export Lambda on AWS); in this process when absent and `runners` are given. */
   readonly exportLauncher?: JobLauncher;
   readonly onExportError?: (exportId: string, error: unknown) => void;
   /** Records per page of an export's walk (tests make it small). */
   readonly exportPageSize?: number;
   /** Where import files are uploaded (S3 on AWS, DATA_DIR/imports locally); a temp folder when absent. */
   readonly importUploads?: ImportUploads;
-  /** Where uploaded imports are worked on locally; in this process when absent (on AWS the upload starts the import function). */
+  /** Where uploaded imports are worked on locally; in this process when absent and `runners` are given (on AWS the upload starts the import function). */
   readonly importLauncher?: JobLauncher;
   readonly onImportError?: (importId: string, error: unknown) => void;
   /** Told after each committed chunk of an import (logs, tests). */

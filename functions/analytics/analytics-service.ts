@@ -34,7 +34,7 @@ export interface RunRequest {
 export interface AnalyticsServiceOptions {
   readonly now: () => Date;
   readonly newId: () => string;
-  /** Where a queued run is worked on: the analytics Lambda on AWS; in this process when absent. */
+  /** Where a queued run is worked on: the analytics Lambda on AWS; in this process when absent and a `runner` is given. */
   readonly launcher?: RunLauncher | undefined;
   /**
    * The fitting (`advanceRun`), for a process that works runs itself: the analytics function, the

@@ -14,7 +14,7 @@ export interface ExportServiceOptions {
   readonly newId: () => string;
   /** Where files go: the S3 bucket on AWS, DATA_DIR/exports locally; a folder under the system's temp dir when absent (tests). */
   readonly storage?: ExportStorage | undefined;
-  /** Where a queued export is worked on: the export Lambda on AWS; in this process when absent. */
+  /** Where a queued export is worked on: the export Lambda on AWS; in this process when absent and a `runner` is given. */
   readonly launcher?: JobLauncher | undefined;
   /**
    * The walk (`runExport`), for a process that works exports itself: the export function, the

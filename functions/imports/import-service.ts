@@ -22,7 +22,7 @@ export interface ImportServiceOptions {
   readonly uploads?: ImportUploads | undefined;
   /** Where error reports go: the export storage. */
   readonly reports?: ExportStorage | undefined;
-  /** Where an uploaded import is worked on locally (in this process when absent); on AWS the upload itself starts the import function. */
+  /** Where an uploaded import is worked on locally (in this process when absent and a `runner` is given); on AWS the upload itself starts the import function. */
   readonly launcher?: JobLauncher | undefined;
   /**
    * The import's work (`runImport`), for a process that works imports itself: the import function,
