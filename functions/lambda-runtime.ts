@@ -12,7 +12,7 @@ import type { Logger } from './logger.js';
 import { lambdaSigningIdentity, s3UrlPresigner } from './s3/presigned-url.js';
 import { observability, observed } from './observability.js';
 import { routes, type Services } from './routes.js';
-import { createServices, type ServiceOptions } from './services.js';
+import { wireServices, type ServiceOptions } from './service-wiring.js';
 
 /**
  * What a route group's function adds to its services to reach beyond the database: how commits are
@@ -36,11 +36,12 @@ export function lambdaHandlerFor(group: RouteGroup, sideEffects?: SideEffects) {
   const config = loadConfig();
   const { logger } = observability();
   let services: Promise<Services> | undefined;
+  // The API only queues jobs (the job functions work them): its services are wired without the job runners.
   // The API only presigns links to the buckets (the export and import functions move the bytes): no S3 client here.
   const presign = s3UrlPresigner(lambdaSigningIdentity());
   const getServices = () =>
     (services ??= Promise.resolve(openDataApiDatabase(config)).then((handle) =>
-      createServices(handle.db, {
+      wireServices(handle.db, {
         ...sideEffects?.(config, handle.db, logger),
         // GET /exports/{id} presigns the bucket's GET.
         exportStorage: config.exportBucket ? s3ExportLinks(config.exportBucket, presign) : undefined,

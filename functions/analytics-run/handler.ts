@@ -1,6 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { uuidv7 } from 'uuidv7';
+import { advanceRun } from '../analytics/analytics-runner.js';
 import { createAnalyticsService, DEFAULT_RUN_SETTINGS, type AnalyticsService } from '../analytics/analytics-service.js';
 import { isAnalyticsRunInvocation, lambdaRunLauncher } from '../analytics/run-launcher.js';
 import { loadConfig } from '../config.js';
@@ -34,6 +35,7 @@ const openService = () =>
       now: () => new Date(),
       newId: uuidv7,
       launcher: nextLeg,
+      runner: advanceRun,
       onEventsAppended: wakeRelay && (() => wakeRelay([])),
     }),
   ));

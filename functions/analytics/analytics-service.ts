@@ -7,10 +7,11 @@ import { err, type Result } from '../../domain/shared/result.js';
 import type { Database } from '../db/database.js';
 import { createAnalyticsModelStore } from './analytics-model-store.js';
 import { createAnalyticsRunStore, type AnalyticsRun, type RunSettings, type RunTrigger } from './analytics-run-store.js';
-import { advanceRun, UNLIMITED_TIME, type AdvanceOutcome, type TimeBudget } from './analytics-runner.js';
+import type { AdvanceOutcome, RunnerDeps, TimeBudget } from './analytics-runner.js';
 import { createCustomerInsightStore } from './customer-insight-store.js';
 import { createPurchaseHistoryReader } from './purchase-history-reader.js';
 import { createReports } from './reports.js';
+import { unlaunchableJobs } from '../jobs/job-launcher.js';
 import { inProcessRunLauncher, type RunLauncher } from './run-launcher.js';
 
 /** The defaults of a run; each can be changed per run (POST /analytics/runs). */
@@ -33,8 +34,14 @@ export interface RunRequest {
 export interface AnalyticsServiceOptions {
   readonly now: () => Date;
   readonly newId: () => string;
-  /** Where a queued run is worked on: the analytics Lambda on AWS; in this process when absent. */
+  /** Where a queued run is worked on: the analytics Lambda on AWS; in this process when absent and a `runner` is given. */
   readonly launcher?: RunLauncher | undefined;
+  /**
+   * The fitting (`advanceRun`), for a process that works runs itself: the analytics function, the
+   * local server, tests. Injected, so that the API functions, which only queue runs, do not carry
+   * the models in their bundles (issue 17).
+   */
+  readonly runner?: ((deps: RunnerDeps, runId: string, budget?: TimeBudget) => Promise<AdvanceOutcome>) | undefined;
   /** Told of an in-process run's failure (already recorded on the run). */
   readonly onRunError?: (runId: string, error: unknown) => void;
   /** Called after a partition appended events to the outbox (on AWS: wake the relay). */
@@ -55,13 +62,16 @@ export function createAnalyticsService(db: Kysely<Database>, options: AnalyticsS
     newId: options.newId,
     onEventsAppended: options.onEventsAppended,
   };
-  const advance = (runId: string, budget: TimeBudget = UNLIMITED_TIME): Promise<AdvanceOutcome> => advanceRun(deps, runId, budget);
+  const runner = options.runner;
+  /** One leg of a run (no time limit without a budget). */
+  const advance = (runId: string, budget?: TimeBudget): Promise<AdvanceOutcome> =>
+    runner ? runner(deps, runId, budget) : Promise.reject(new Error('analytics runs are not worked on in this function'));
   /** Works a run to its end in this process (no time limit). */
   const runToEnd = async (runId: string) => {
     while ((await advance(runId)) === 'continue');
   };
-  const local = options.launcher ? undefined : inProcessRunLauncher(runToEnd, options.onRunError ?? (() => undefined));
-  const launcher = options.launcher ?? local!;
+  const local = options.launcher || !runner ? undefined : inProcessRunLauncher(runToEnd, options.onRunError ?? (() => undefined));
+  const launcher = options.launcher ?? local ?? unlaunchableJobs('analytics runs');
 
   return {
     now: options.now,

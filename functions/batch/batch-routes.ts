@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { ApiError } from '../http/http-errors.js';
 import { single } from '../http/query-parameters.js';
+import { builtOnFirstUse } from '../http/built-on-first-use.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { runSearch } from '../search/search-route.js';
 import { searchRequestSchema } from '../search/search-request.js';
@@ -55,6 +56,17 @@ export function batchRepresentation(object: Pick<BatchObject<any, any, any, any>
 
 type Services<S> = S & BatchServices<any> & SearchServices;
 
+/** A required body whose schema is built on first use. */
+function lazyBody<T extends z.ZodType>(build: () => T): { readonly schema: T; readonly required: true } {
+  const schema = builtOnFirstUse(build);
+  return {
+    get schema() {
+      return schema();
+    },
+    required: true,
+  };
+}
+
 /**
  * The five batch routes of one object: `POST /{object}/batch/create|update|upsert|read|archive`.
  * Each input runs through the object's single-record use case (same validation, rules, unique
@@ -65,10 +77,14 @@ export function batchRoutes<S, Entity, Create, Update>(
 ): Route<undefined, any, any, Services<S>>[] {
   const name = object.search.name;
   const title = `${name[0]!.toUpperCase()}${name.slice(1)}`;
-  const data = batchRepresentation(object);
+  // Every schema below is built on its route's first request (or for the OpenAPI document), not at
+  // import: a function builds only those of the batch routes it serves (see builtOnFirstUse).
+  const data = builtOnFirstUse(() => batchRepresentation(object));
   const response = {
     status: 200,
-    data,
+    get data() {
+      return data();
+    },
     alternative: {
       status: 207,
       description: 'At least one input failed: its result has status error and the error; the others were applied.',
@@ -98,7 +114,7 @@ export function batchRoutes<S, Entity, Create, Update>(
     summary: `Create 1-${BATCH_LIMITS.inputs} ${name}, each as POST /${name} would`,
     permission: object.permissions.create,
     query: BatchQuery,
-    body: { schema: z.strictObject({ inputs: inputs(object.createItem) }), required: true },
+    body: lazyBody(() => z.strictObject({ inputs: inputs(object.createItem) })),
     maxBodyBytes: BATCH_LIMITS.bodyBytes,
     response,
     errors,
@@ -111,7 +127,6 @@ export function batchRoutes<S, Entity, Create, Update>(
     },
   });
 
-  const UpdateItem = object.updateItem.extend({ id: uuid, if_match: ifMatch });
   const updateRoute = defineRoute({
     method: 'POST',
     path: `/${name}/batch/update`,
@@ -120,7 +135,7 @@ export function batchRoutes<S, Entity, Create, Update>(
     summary: `Update 1-${BATCH_LIMITS.inputs} ${name} by id, each as PUT /${name}/{id} would (optional if_match per input)`,
     permission: object.permissions.update,
     query: BatchQuery,
-    body: { schema: z.strictObject({ inputs: inputs(UpdateItem) }), required: true },
+    body: lazyBody(() => z.strictObject({ inputs: inputs(object.updateItem.extend({ id: uuid, if_match: ifMatch })) })),
     maxBodyBytes: BATCH_LIMITS.bodyBytes,
     response,
     errors,
@@ -133,7 +148,6 @@ export function batchRoutes<S, Entity, Create, Update>(
     },
   });
 
-  const UpsertItem = object.upsertItem.extend({ id: uuid.optional(), if_match: ifMatch });
   const upsertRoute = defineRoute({
     method: 'POST',
     path: `/${name}/batch/upsert`,
@@ -142,18 +156,17 @@ export function batchRoutes<S, Entity, Create, Update>(
     summary: `Create or update 1-${BATCH_LIMITS.inputs} ${name}, matched on ${object.upsertKeys.join(', ')} (match_on)`,
     permission: object.permissions.update,
     query: BatchQuery,
-    body: {
-      schema: z.strictObject({
+    body: lazyBody(() =>
+      z.strictObject({
         match_on: z
           .enum(object.upsertKeys, { error: `must be one of ${object.upsertKeys.join(', ')}` })
           .default((defaultKey ?? 'id') as never)
           .describe(
             `the unique key that finds the record to update (default ${defaultKey ?? 'id'}); without a match the input creates one`,
           ),
-        inputs: inputs(UpsertItem),
+        inputs: inputs(object.upsertItem.extend({ id: uuid.optional(), if_match: ifMatch })),
       }),
-      required: true,
-    },
+    ),
     maxBodyBytes: BATCH_LIMITS.bodyBytes,
     response,
     errors,
@@ -167,8 +180,7 @@ export function batchRoutes<S, Entity, Create, Update>(
     },
   });
 
-  const IdItem = z.strictObject({ id: uuid });
-  const searchSchema = searchRequestSchema(object.search);
+  const searchSchema = builtOnFirstUse(() => searchRequestSchema(object.search));
   const readRoute = defineRoute({
     method: 'POST',
     path: `/${name}/batch/read`,
@@ -176,13 +188,13 @@ export function batchRoutes<S, Entity, Create, Update>(
     operationId: `batchRead${title}`,
     summary: `Read 1-${BATCH_LIMITS.inputs} ${name} by id in one statement (a read: no Idempotency-Key)`,
     permission: object.permissions.read,
-    body: { schema: z.strictObject({ inputs: inputs(IdItem) }), required: true },
+    body: lazyBody(() => z.strictObject({ inputs: inputs(z.strictObject({ id: uuid })) })),
     maxBodyBytes: BATCH_LIMITS.bodyBytes,
     response,
     errors,
     handle: async (request, services: Services<S>) => {
       const ids = (request.body.inputs as { id: string }[]).map(({ id }) => id.toLowerCase());
-      const search = searchSchema.parse({
+      const search = searchSchema().parse({
         filter_groups: [{ filters: [{ property: 'id', operator: 'in', values: [...new Set(ids)] }] }],
         limit: BATCH_LIMITS.inputs,
       });
@@ -200,7 +212,6 @@ export function batchRoutes<S, Entity, Create, Update>(
     },
   });
 
-  const ArchiveItem = z.strictObject({ id: uuid, if_match: ifMatch });
   const archiveRoute = defineRoute({
     method: 'POST',
     path: `/${name}/batch/archive`,
@@ -209,7 +220,7 @@ export function batchRoutes<S, Entity, Create, Update>(
     summary: `Soft-delete 1-${BATCH_LIMITS.inputs} ${name} by id, each as DELETE /${name}/{id} would`,
     permission: object.permissions.archive,
     query: BatchQuery,
-    body: { schema: z.strictObject({ inputs: inputs(ArchiveItem) }), required: true },
+    body: lazyBody(() => z.strictObject({ inputs: inputs(z.strictObject({ id: uuid, if_match: ifMatch })) })),
     maxBodyBytes: BATCH_LIMITS.bodyBytes,
     response,
     errors,

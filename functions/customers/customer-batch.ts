@@ -10,6 +10,7 @@ import { err, ok } from '../../domain/shared/result.js';
 import type { BatchObject } from '../batch/batch-object.js';
 import { BATCH_LIMITS, BatchQuery, batchRepresentation, ifMatch, inputs } from '../batch/batch-routes.js';
 import { runBatch, type BatchServices, type PlannedItem } from '../batch/batch-runner.js';
+import { builtOnFirstUse } from '../http/built-on-first-use.js';
 import { defineRoute } from '../http/route.js';
 import type { SearchServices } from '../search/search-route.js';
 import { customerBody } from './customer-responses.js';
@@ -126,6 +127,9 @@ const TransitionItem = z.strictObject({
   if_match: ifMatch,
 });
 
+// Built for the OpenAPI document and the response tests, not at import (see builtOnFirstUse).
+const transitionResult = builtOnFirstUse(() => batchRepresentation(CUSTOMER_BATCH));
+
 /**
  * `POST /customers/batch/transition`: lifecycle commands are not batch fields, so they have a batch
  * of their own. Each input is `POST /customers/{id}/{command}` (the transition table, scope, event).
@@ -142,7 +146,9 @@ export const customerTransitionBatchRoute = defineRoute({
   maxBodyBytes: BATCH_LIMITS.bodyBytes,
   response: {
     status: 200,
-    data: batchRepresentation(CUSTOMER_BATCH),
+    get data() {
+      return transitionResult();
+    },
     alternative: {
       status: 207,
       description: 'At least one input failed: its result has status error and the error; the others were applied.',

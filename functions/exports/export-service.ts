@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inProcessJobLauncher, type JobLauncher } from '../jobs/job-launcher.js';
-import { runExport, type ExportOutcome } from './export-runner.js';
+import { inProcessJobLauncher, unlaunchableJobs, type JobLauncher } from '../jobs/job-launcher.js';
+import type { ExportOutcome, ExportRunnerDeps } from './export-runner.js';
 import { localExportStorage, type ExportStorage } from './export-storage.js';
 import { createExportStore, type ExportJob, type NewExport } from './export-store.js';
 
@@ -14,8 +14,14 @@ export interface ExportServiceOptions {
   readonly newId: () => string;
   /** Where files go: the S3 bucket on AWS, DATA_DIR/exports locally; a folder under the system's temp dir when absent (tests). */
   readonly storage?: ExportStorage | undefined;
-  /** Where a queued export is worked on: the export Lambda on AWS; in this process when absent. */
+  /** Where a queued export is worked on: the export Lambda on AWS; in this process when absent and a `runner` is given. */
   readonly launcher?: JobLauncher | undefined;
+  /**
+   * The walk (`runExport`), for a process that works exports itself: the export function, the
+   * local server, tests. Injected rather than imported, so that the API functions, which only queue
+   * exports, do not carry the walk and its CSV writer in their bundles (issue 17).
+   */
+  readonly runner?: ((deps: ExportRunnerDeps, id: string) => Promise<ExportOutcome>) | undefined;
   readonly onError?: (exportId: string, error: unknown) => void;
   readonly pageSize?: number | undefined;
   readonly representWith: () => unknown;
@@ -27,8 +33,10 @@ export function createExportService(db: Kysely<any>, options: ExportServiceOptio
   const storage =
     options.storage ??
     localExportStorage({ dir: join(tmpdir(), 'customer-mgmt-exports'), downloadUrl: 'http://localhost/local/exports/download' });
-  const run = (id: string): Promise<ExportOutcome> =>
-    runExport(
+  const runner = options.runner;
+  const run = (id: string): Promise<ExportOutcome> => {
+    if (!runner) return Promise.reject(new Error('exports are not worked on in this function'));
+    return runner(
       {
         db,
         store,
@@ -39,8 +47,9 @@ export function createExportService(db: Kysely<any>, options: ExportServiceOptio
       },
       id,
     );
-  const local = options.launcher ? undefined : inProcessJobLauncher(run, options.onError ?? (() => undefined));
-  const launcher = options.launcher ?? local!;
+  };
+  const local = options.launcher || !runner ? undefined : inProcessJobLauncher(run, options.onError ?? (() => undefined));
+  const launcher = options.launcher ?? local ?? unlaunchableJobs('exports');
 
   return {
     store,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { builtOnFirstUse } from '../http/built-on-first-use.js';
 import { pageLimit, single } from '../http/query-parameters.js';
 import { searchRequestSchema } from '../search/search-request.js';
 import { EXPORT_OBJECTS } from './export-objects.js';
@@ -11,10 +12,10 @@ import {
   type ExportSearch,
 } from './export-store.js';
 
-const SEARCH_SCHEMAS = Object.fromEntries(EXPORT_OBJECT_NAMES.map((name) => [name, searchRequestSchema(EXPORT_OBJECTS[name])])) as Record<
-  ExportObjectName,
-  ReturnType<typeof searchRequestSchema>
->;
+// Each object's search grammar is built when an export of that object is first asked for, not at import.
+const SEARCH_SCHEMAS = Object.fromEntries(
+  EXPORT_OBJECT_NAMES.map((name) => [name, builtOnFirstUse(() => searchRequestSchema(EXPORT_OBJECTS[name]))]),
+) as Record<ExportObjectName, () => ReturnType<typeof searchRequestSchema>>;
 
 export interface StartExport {
   readonly object: ExportObjectName;
@@ -43,7 +44,7 @@ export const StartExportBody = z
   })
   .transform((body, context): StartExport => {
     const search = { filter_groups: body.filter_groups, query: body.query, properties: body.properties };
-    const parsed = SEARCH_SCHEMAS[body.object].safeParse(search);
+    const parsed = SEARCH_SCHEMAS[body.object]().safeParse(search);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     }

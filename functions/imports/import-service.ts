@@ -5,8 +5,8 @@ import type { BatchServices } from '../batch/batch-runner.js';
 import type { Database } from '../db/database.js';
 import { localExportStorage, type ExportStorage } from '../exports/export-storage.js';
 import type { Actor } from '../http/actor.js';
-import { inProcessJobLauncher, type JobLauncher } from '../jobs/job-launcher.js';
-import { runImport, type ImportOutcome } from './import-runner.js';
+import { inProcessJobLauncher, unlaunchableJobs, type JobLauncher } from '../jobs/job-launcher.js';
+import type { ImportOutcome, ImportRunnerDeps } from './import-runner.js';
 import { createImportStore, type ImportJob, type ImportRequest } from './import-store.js';
 import { importKey, localImportUploads, type ImportUploads, type UploadTarget } from './import-uploads.js';
 
@@ -22,8 +22,14 @@ export interface ImportServiceOptions {
   readonly uploads?: ImportUploads | undefined;
   /** Where error reports go: the export storage. */
   readonly reports?: ExportStorage | undefined;
-  /** Where an uploaded import is worked on locally (in this process when absent); on AWS the upload itself starts the import function. */
+  /** Where an uploaded import is worked on locally (in this process when absent and a `runner` is given); on AWS the upload itself starts the import function. */
   readonly launcher?: JobLauncher | undefined;
+  /**
+   * The import's work (`runImport`), for a process that works imports itself: the import function,
+   * the local server, tests. Injected, so that the API functions (on AWS the upload starts the
+   * import function) do not carry it and its CSV parser in their bundles (issue 17).
+   */
+  readonly runner?: ((deps: ImportRunnerDeps, id: string) => Promise<ImportOutcome>) | undefined;
   readonly onError?: ((importId: string, error: unknown) => void) | undefined;
   readonly onChunk?: ((importId: string, processed: number, total: number) => void | Promise<void>) | undefined;
   readonly chunkSize?: number | undefined;
@@ -40,8 +46,10 @@ export function createImportService(db: Kysely<Database>, options: ImportService
     localExportStorage({ dir: join(tmpdir(), 'customer-mgmt-exports'), downloadUrl: 'http://localhost/local/exports/download' });
   // Set on shutdown: imports running here stop at their next chunk boundary (and resume on the next start).
   let pausing = false;
-  const run = (id: string, shouldPause: () => boolean = () => pausing): Promise<ImportOutcome> =>
-    runImport(
+  const runner = options.runner;
+  const run = (id: string, shouldPause: () => boolean = () => pausing): Promise<ImportOutcome> => {
+    if (!runner) return Promise.reject(new Error('imports are not worked on in this function'));
+    return runner(
       {
         services: options.services(),
         store,
@@ -54,8 +62,9 @@ export function createImportService(db: Kysely<Database>, options: ImportService
       },
       id,
     );
-  const local = options.launcher ? undefined : inProcessJobLauncher((id) => run(id), options.onError ?? (() => undefined));
-  const launcher = options.launcher ?? local!;
+  };
+  const local = options.launcher || !runner ? undefined : inProcessJobLauncher((id) => run(id), options.onError ?? (() => undefined));
+  const launcher = options.launcher ?? local ?? unlaunchableJobs('imports');
 
   return {
     store,

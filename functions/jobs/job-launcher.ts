@@ -24,6 +24,19 @@ export function lambdaJobLauncher(client: LambdaClient, functionName: string, pa
 }
 
 /**
+ * Where a job cannot be worked on: a function that only queues jobs (the API functions on AWS,
+ * which hand them to the job functions) and was given no launcher. Launching fails with the reason,
+ * which the service records on the job, instead of running a job inside a request's function.
+ */
+export function unlaunchableJobs(kind: string): JobLauncher {
+  return {
+    async launch() {
+      throw new Error(`${kind} are not worked on in this function and no launcher is configured for them`);
+    },
+  };
+}
+
+/**
  * Locally and in tests: the job goes on in this process after the request has been answered. Its failure is recorded
  * on the job (the runner does that) and reported to `onError`, never thrown into the void; `idle()` waits for every
  * job started here (tests, shutdown).

@@ -4,6 +4,7 @@ import type { JsonObject } from '../../domain/shared/json.js';
 import type { AccessScope } from '../auth/access.js';
 import type { Permission } from '../auth/permissions.js';
 import { success } from '../http/responses.js';
+import { builtOnFirstUse } from '../http/built-on-first-use.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { encodeSearchCursor } from './search-cursor.js';
 import { searchRequestSchema, type SearchRequest } from './search-request.js';
@@ -55,8 +56,10 @@ export function searchRoute<S>(
   object: SearchableObject<S>,
   permission: Permission,
 ): Route<undefined, undefined, SearchRequest, S & SearchServices> {
-  const schema = searchRequestSchema(object);
-  const everything = schema.parse({});
+  // Built on the route's first request (or when the OpenAPI document is asked for), not at import.
+  const schema = builtOnFirstUse(() => searchRequestSchema(object));
+  const everything = builtOnFirstUse(() => schema().parse({}));
+  const data = builtOnFirstUse(() => z.array(object.representation.partial()));
   return defineRoute({
     method: 'POST',
     path: `/${object.name}/search`,
@@ -64,10 +67,21 @@ export function searchRoute<S>(
     operationId: `search${object.name[0]!.toUpperCase()}${object.name.slice(1)}`,
     summary: `Search ${object.name}: filter groups (OR of ANDs), free text, sorts, chosen fields, keyset cursor, optional total`,
     permission,
-    body: { schema, required: false },
-    response: { status: 200, data: z.array(object.representation.partial()), paginated: true },
+    body: {
+      get schema() {
+        return schema();
+      },
+      required: false,
+    },
+    response: {
+      status: 200,
+      get data() {
+        return data();
+      },
+      paginated: true,
+    },
     handle: async ({ body, scope }, services: S & SearchServices) => {
-      const request = body ?? everything;
+      const request = body ?? everything();
       const page = await runSearch(services.db, object, request, scope);
       const items = object.represent(page.rows, services).map((item) => pick(item, request.properties));
       return success(200, items, {

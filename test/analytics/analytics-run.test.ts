@@ -34,7 +34,7 @@ describe.each(availableDialects())('analytics runs on %s', (dialect) => {
     ).rows.map((row) => ({ ...row, p_alive: Number(row.p_alive), clv: Number(row.clv), churn_risk_score: Number(row.churn_risk_score) }));
 
   it('a run cut short after its first partition goes on in the next invocation and ends with the same insights as a run in one go', async () => {
-    const service = createAnalyticsService(database.db, { now: () => new Date(), newId: uuidv7, launcher: NO_LAUNCH });
+    const service = createAnalyticsService(database.db, { now: () => new Date(), newId: uuidv7, launcher: NO_LAUNCH, runner: advanceRun });
     const settings = { ...DEFAULT_RUN_SETTINGS, partitionCustomers: 10 };
 
     const whole = await service.startRun({ requestedBy: 'test', triggeredBy: 'command', asOf: FIXTURE_AS_OF, settings });
@@ -76,7 +76,7 @@ describe.each(availableDialects())('analytics runs on %s', (dialect) => {
   });
 
   it('fits on a deterministic sample when a currency has more customers than max_fit_customers, and still scores everyone', async () => {
-    const service = createAnalyticsService(database.db, { now: () => new Date(), newId: uuidv7, launcher: NO_LAUNCH });
+    const service = createAnalyticsService(database.db, { now: () => new Date(), newId: uuidv7, launcher: NO_LAUNCH, runner: advanceRun });
     // The schema's minimum is 1,000; the runner takes any size, so the test makes the population "large".
     // About 50 of the 60: the sample follows the (random) customer ids, and a sample of about 30 sometimes
     // drove the fit to a boundary, which rightly skips the currency.
@@ -98,7 +98,7 @@ describe.each(availableDialects())('analytics runs on %s', (dialect) => {
   });
 
   it('a run that fails is recorded as failed with its error, and frees the way for the next one', async () => {
-    const service = createAnalyticsService(database.db, { now: () => new Date(), newId: uuidv7, launcher: NO_LAUNCH });
+    const service = createAnalyticsService(database.db, { now: () => new Date(), newId: uuidv7, launcher: NO_LAUNCH, runner: advanceRun });
     const started = await service.startRun({ requestedBy: 'test', triggeredBy: 'command', asOf: FIXTURE_AS_OF });
     const runId = started.ok ? started.value.id : '';
     const brokenHistory = {

@@ -44,4 +44,22 @@ describe('when the export function cannot be invoked', () => {
       await database.close();
     }
   });
+
+  it('a function wired without the job runners (the API functions) and no launcher fails the export with the reason, never walks it', async () => {
+    const database = await openTestDatabase('pglite');
+    try {
+      const api = createApiHarness(database.db, undefined, undefined, {
+        runners: { exports: undefined, imports: undefined, analytics: undefined },
+      });
+      const started = await api.call({ method: 'POST', path: `${BASE}/exports`, body: { object: 'customers', format: 'csv' } });
+      expect(started.status).toBe(202);
+      expect(started.body.data).toMatchObject({
+        state: 'failed',
+        error: 'the export could not be started: exports are not worked on in this function and no launcher is configured for them',
+        rows_written: 0,
+      });
+    } finally {
+      await database.close();
+    }
+  });
 });

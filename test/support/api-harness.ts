@@ -56,7 +56,14 @@ export function createApiHarness(
   newId?: () => string,
   options: Pick<
     ServiceOptions,
-    'afterCommit' | 'exportStorage' | 'exportPageSize' | 'exportLauncher' | 'importUploads' | 'importChunkSize' | 'onImportChunk'
+    | 'afterCommit'
+    | 'exportStorage'
+    | 'exportPageSize'
+    | 'exportLauncher'
+    | 'importUploads'
+    | 'importChunkSize'
+    | 'onImportChunk'
+    | 'runners'
   > = {},
 ) {
   const logged: string[] = [];

@@ -14,6 +14,7 @@ import { evaluateHoldout } from '../../../domain/analytics/holdout.js';
 import { probabilityAlive } from '../../../domain/analytics/bg-nbd-predict.js';
 import { rocAuc } from '../../../domain/analytics/roc-auc.js';
 import { segmentRows } from '../../../functions/analytics/analytics-responses.js';
+import { advanceRun } from '../../../functions/analytics/analytics-runner.js';
 import { createAnalyticsService } from '../../../functions/analytics/analytics-service.js';
 import { INSIGHTS } from '../../../functions/analytics/analytics-tables.js';
 import { createPurchaseHistoryReader } from '../../../functions/analytics/purchase-history-reader.js';
@@ -94,7 +95,12 @@ async function main(file: CdnowFile): Promise<void> {
     );
     await replay(db, fileOrders);
 
-    const analytics = createAnalyticsService(db, { now: () => new Date(), newId: uuidv7, launcher: { launch: async () => undefined } });
+    const analytics = createAnalyticsService(db, {
+      now: () => new Date(),
+      newId: uuidv7,
+      launcher: { launch: async () => undefined },
+      runner: advanceRun,
+    });
     const started = await analytics.startRun({
       requestedBy: 'analytics:cdnow',
       triggeredBy: 'command',
