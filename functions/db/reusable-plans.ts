@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import { shared } from './statement-cache.js';
 import type pg from 'pg';
 
 /**
@@ -18,7 +19,7 @@ import type pg from 'pg';
 export const REUSABLE_PLAN_MARK = '/* reusable plan */';
 
 /** Put first in a statement: `sql\`${reusablePlan} with inserted as (…)\``. */
-export const reusablePlan = sql.raw(`${REUSABLE_PLAN_MARK} `);
+export const reusablePlan = shared(sql.raw(`${REUSABLE_PLAN_MARK} `));
 
 /**
  * How many marked statements one connection keeps prepared. The marked texts come from a few

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { RowScope } from '../kit/aggregate-table.js';
 import { ref, refList, table } from '../db/sql-names.js';
+import { shared, statementTemplate } from '../db/statement-cache.js';
 import { CUSTOMERS } from '../customers/customer-table.js';
 import { CUSTOMER_EMAILS } from '../merge/merge-tables.js';
 import { DUPLICATE_SCORES as S, type CustomerDuplicateRule } from './duplicate-scores.js';
@@ -50,12 +51,12 @@ function namesAlike(name: RawBuilder<unknown>, probe: RawBuilder<unknown>): RawB
 
 /** The scores as SQL literals, built once (they are in every create's statement). */
 const LIT = {
-  nameThreshold: sql.lit(S.nameThreshold),
-  email: sql.lit(S.email),
-  phone: sql.lit(S.phone),
-  nameWeight: sql.lit(S.nameWeight),
-  agreement: sql.lit(S.agreement),
-  warningCandidates: sql.lit(S.warningCandidates),
+  nameThreshold: shared(sql.lit(S.nameThreshold)),
+  email: shared(sql.lit(S.email)),
+  phone: shared(sql.lit(S.phone)),
+  nameWeight: shared(sql.lit(S.nameWeight)),
+  agreement: shared(sql.lit(S.agreement)),
+  warningCandidates: shared(sql.lit(S.warningCandidates)),
 };
 
 const COLUMNS = ['id', 'name', 'email', 'phone', 'company_id', 'assigned_to', 'status', 'created_at'];
@@ -148,10 +149,24 @@ export { truthy };
  * are for GET …/duplicates and the duplicate search, which need not run in every insert.
  */
 export function possibleDuplicatesOfNew(row: (column: string) => RawBuilder<unknown>, scope: RowScope): RawBuilder<unknown> {
-  const text = (column: string) => sql`cast(${row(column)} as text)`;
-  const probe: CustomerProbe = { email: sql`cast(null as text)`, phone: text('phone'), name: text('name'), companyId: row('company_id') };
-  return sql`(select coalesce(jsonb_agg(to_jsonb(w) order by w.score desc, w.id), '[]'::jsonb) from (
+  return duplicatesOfNew(row('phone'), row('name'), row('company_id'), scope);
+}
+
+/**
+ * The read itself, built once per shape (the values' own shapes, a scope or none) and bound per
+ * insert (functions/db/statement-cache.ts): some 400 nodes around four values.
+ */
+const duplicatesOfNew = statementTemplate(
+  (phone: RawBuilder<unknown>, name: RawBuilder<unknown>, companyId: RawBuilder<unknown>, scope: RowScope) => {
+    const probe: CustomerProbe = {
+      email: sql`cast(null as text)`,
+      phone: sql`cast(${phone} as text)`,
+      name: sql`cast(${name} as text)`,
+      companyId,
+    };
+    return sql`(select coalesce(jsonb_agg(to_jsonb(w) order by w.score desc, w.id), '[]'::jsonb) from (
     select * from (${scoredCustomerCandidates(probe, { scope, sameNameLimit: S.warningCandidates })}) as s
     order by s.score desc, s.id limit ${LIT.warningCandidates}
   ) as w)`;
-}
+  },
+);

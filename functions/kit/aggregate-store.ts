@@ -5,6 +5,7 @@ import type { ChangeContext, DomainEvent } from '../../domain/shared/domain-even
 import type { Database } from '../db/database.js';
 import { classifyDatabaseError } from '../db/database-errors.js';
 import { reusablePlan } from '../db/reusable-plans.js';
+import { executeCached } from '../db/statement-cache.js';
 import { param } from '../db/sql-values.js';
 import { ref, refList, table as tableNamed } from '../db/sql-names.js';
 import { EVENTS, eventToInsert } from '../events/event-table.js';
@@ -100,7 +101,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       const guards = [...(options.guards ?? []), ...referencesHold(entity), ...rules.map(({ holds }) => holds)];
       const alongside = (options.alongside ?? []).map((statement, index) => sql`, ${sql.id(`alongside_${index}`)} as (${statement})`);
       try {
-        const { rows } = await sql<{ inserted: number | string; conflict: string | null }>`${reusablePlan}
+        // Its text is compiled once per shape (statement-cache.ts): only the values are bound per request.
+        const statement = sql<{ inserted: number | string; conflict: string | null }>`${reusablePlan}
           with inserted as (
             insert into ${table} (${refList(columns.map(([column]) => column))})
             select ${sql.join(columns.map(([, value]) => value))}
@@ -112,9 +114,8 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
             select ${sql.join(eventColumns.map(([, value]) => value))} from inserted
             returning 1
           )${sql.join(alongside, sql``)}
-          select (select count(*) from event) as inserted, ${takenRule(entity, null, rules)} as conflict${readColumns(options.reads, row)}`.execute(
-          db,
-        );
+          select (select count(*) from event) as inserted, ${takenRule(entity, null, rules)} as conflict${readColumns(options.reads, row)}`;
+        const { rows } = await executeCached(statement, db);
         if (Number(rows[0]?.inserted ?? 0) === 1) {
           if (lease) markClaimedOnWrite(event);
           return options.reads ? { kind: 'inserted', reads: readValues(options.reads, rows[0]!) } : { kind: 'inserted' };
@@ -175,7 +176,7 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       options: WriteOptions = {},
     ): Promise<SaveOutcome<State, DomainEvent<EventType>>> {
       try {
-        const { rows } = await changeStatement(id, change, context, options).execute(db);
+        const { rows } = await executeCached(changeStatement(id, change, context, options), db);
         const row = rows[0];
         if (row?.conflict_field) return { kind: 'conflict', field: row.conflict_field };
         if (!row || row.id === null) return { kind: 'not_applied' };
