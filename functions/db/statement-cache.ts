@@ -16,27 +16,31 @@ import {
  * The text of a write statement, compiled once per shape and bound per request.
  *
  * The aggregate store's insert and change are raw SQL of 2–4 KB built from a few hundred Kysely
- * nodes; compiling them (visiting every node and appending its text) was about half of a customer
- * create's handler CPU (issue 17, docs/benchmarks.md "Fourth pass"). The text depends only on the
- * statement's shape, never on the values it binds, so the compiled text is kept by shape:
+ * nodes; building and compiling them (visiting every node and appending its text) was about half
+ * of a customer create's handler CPU (issue 17, docs/benchmarks.md "Fourth pass"). The text
+ * depends only on the statement's shape, never on the values it binds, so it is kept by shape:
  *
  * - The statement is still built as a node tree per request (its builders decide the shape from the
  *   values: a null bound as `cast(null as uuid)`, which columns a change sets, how many links). A walk
- *   of the tree writes its shape key and collects its parameter nodes in the order the compiler would
- *   visit them; on a hit the cached text is used and only the parameters are compiled.
- * - The key is everything the compiler reads to write text: each template call site (a tagged
+ *   of the tree writes its shape as numbers and collects its bound values in the order the compiler
+ *   would visit them; a shape seen before takes its text from the cache and only binds the values.
+ * - The shape is everything the compiler reads to write text: each template call site (a tagged
  *   template's strings array is one object per site, so an id stands for its text), the text of
  *   other fragments (`sql.join`, `sql.raw`, `sql.id`), identifiers and references, and the value of
- *   every literal (`sql.lit`). A bound value is only a placeholder in the text, so only its place is in
- *   the key. A tree holding any other node (a query builder inside the raw SQL, whose text may depend
- *   on its parent) is compiled by Kysely as before and not cached.
- * - Parameters are compiled by the dialect's own compiler (a list of the collected value nodes), so
- *   they are what Kysely would send: plain values for pg and PGlite, the RDS Data API's typed
- *   `{ name, value }` objects through kysely-data-api. Texts are kept per dialect adapter (one per
- *   Kysely instance, shared by its transactions), so `$1` and `:1` placeholders never mix.
+ *   every literal (`sql.lit`). A bound value is only a placeholder in the text, so only its place is
+ *   in the shape. A tree holding any other node (a query builder inside the raw SQL, whose text may
+ *   depend on its parent) is compiled by Kysely as before and not cached.
+ * - Two kinds of pieces are not walked node by node: `shared` ones (names, literals and lists built
+ *   once: one number each) and `statementTemplate` ones (a part built once per shape with
+ *   placeholders and bound to each request's arguments, e.g. a create's duplicate candidates).
+ * - The parameters are those the dialect's compiler makes: pg's and PGlite's pass the values on as
+ *   they are, kysely-data-api's makes the RDS Data API's typed `{ name, value }` objects (it is
+ *   given the collected values to compile). Texts are kept per dialect adapter (one per Kysely
+ *   instance, shared by its transactions), so `$1` and `:1` placeholders never mix.
  *
- * The SQL text and parameters are byte-identical to Kysely's own compile (test/persistence/statement-cache.test.ts),
- * so the named prepared statements of reusable-plans.ts see the same texts as before.
+ * The SQL text and parameters are byte-identical to Kysely's own compile
+ * (test/persistence/statement-cache.test.ts), so the named prepared statements of reusable-plans.ts
+ * see the same texts as before.
  */
 
 /** Shapes kept per dialect: a handful per aggregate and write kind; past this the oldest is dropped. */
@@ -342,11 +346,12 @@ export function compileCached<R>(statement: RawBuilder<R> | { toOperationNode():
   const cached = shapes.get(hash)?.find((shape) => sameTokens(shape, tokens));
   if (cached === undefined) {
     statementCacheCounts.misses++;
+    const shape = Int32Array.from(tokens);
     const compiled = executor.compileQuery(node, queryId) as CompiledQuery<R>;
     // Only a text whose parameters are exactly the walk's is kept (a guard: the walk and the compiler agree).
     if (compiled.parameters.length === values.length) {
       if (shapes.size >= SHAPES_PER_DIALECT) shapes.delete(shapes.keys().next().value!);
-      shapes.set(hash, [...(shapes.get(hash) ?? []), { tokens: Int32Array.from(tokens), sql: compiled.sql }]);
+      shapes.set(hash, [...(shapes.get(hash) ?? []), { tokens: shape, sql: compiled.sql }]);
       if (values.length > 0 && dialect.bindsAsIs !== false) {
         dialect.bindsAsIs = compiled.parameters.every((parameter, i) => parameter === values[i]!.value);
       }
