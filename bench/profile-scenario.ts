@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  per request, µs of main-thread CPU by layer (bench/request-cpu.ts):\n`);
       for (const [layer, us] of Object.entries(breakdown.us_per_request)) process.stdout.write(`    ${String(us).padStart(6)}  ${layer}\n`);
       process.stdout.write(
-        `    ${String(breakdown.total_us_per_request).padStart(6)}  total (main-thread CPU was ${breakdown.cpu_share_of_profile} of the profile's time)\n`,
+        `    ${String(breakdown.total_us_per_request).padStart(6)}  total (the main thread's CPU was ${breakdown.cpu_share_of_profile} of the profile's time)\n`,
       );
     }
   } finally {

@@ -9,8 +9,9 @@
  * Node function such as JSON.stringify or an HMAC counts for the code that called it), except the
  * socket writes, which are named by their native leaf. Module loading at start-up is left out: the time is divided by the
  * requests the server answered while profiled. A sample is wall-clock time on the main thread (a
- * thread preempted inside a write shows as time in that write), so the layers are scaled to the
- * main thread's CPU time when it is known; the handler's share is the part Lambda would run.
+ * thread preempted inside a write shows as time in that write) and the profiler costs CPU itself,
+ * so the profile gives the proportions and a CPU measurement the total (see requestCpuBreakdown);
+ * the handler's share is the part Lambda would run.
  */
 import { readFileSync } from 'node:fs';
 
@@ -31,7 +32,7 @@ export interface RequestCpu {
   readonly scenario: string;
   readonly concurrency: number;
   readonly requests: number;
-  /** Main-thread CPU (from /proc) over the profile's counted time: what the sampled wall time was scaled by. */
+  /** The CPU time split over the profile's counted time: what the sampled wall time was scaled by (1 when none was given). */
   readonly cpu_share_of_profile: number;
   readonly us_per_request: Readonly<Record<Layer, number>>;
   readonly total_us_per_request: number;
@@ -67,18 +68,13 @@ function layerOfScript(url: string): Layer {
 }
 
 /**
- * `mainThreadCpuUs`, when given, is the main thread's CPU time while the requests ran (from
- * /proc): the profile's time per layer is scaled to it, which takes out the time the thread spent
- * preempted (on a machine whose cores are shared with PostgreSQL and the load generator, that is
- * much of a wall-clock sample).
+ * `cpuUs`, when given, is the CPU time to split in the profile's proportions: the same requests'
+ * CPU measured without the profiler (which costs CPU itself), or the main thread's CPU while
+ * profiled (from /proc). Either way the split leaves out the time the thread spent preempted, which
+ * a wall-clock sample counts (on a machine whose cores are shared with PostgreSQL and the load
+ * generator, that is much of it).
  */
-export function requestCpuBreakdown(
-  file: string,
-  scenario: string,
-  concurrency: number,
-  requests: number,
-  mainThreadCpuUs?: number,
-): RequestCpu {
+export function requestCpuBreakdown(file: string, scenario: string, concurrency: number, requests: number, cpuUs?: number): RequestCpu {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
@@ -116,7 +112,7 @@ export function requestCpuBreakdown(
     if (layer) totals[layer] += profile.timeDeltas[i + 1] ?? 0;
   }
   const counted = LAYERS.reduce((sum, layer) => sum + totals[layer], 0);
-  const scale = mainThreadCpuUs !== undefined && counted > 0 ? Math.min(1, mainThreadCpuUs / counted) : 1;
+  const scale = cpuUs !== undefined && counted > 0 ? cpuUs / counted : 1;
   const perRequest = Object.fromEntries(LAYERS.map((layer) => [layer, Math.round((totals[layer] * scale) / requests)])) as Record<
     Layer,
     number

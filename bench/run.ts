@@ -30,7 +30,7 @@ import {
   type ScenarioResult,
 } from './report.js';
 import { loadFixtures, SCENARIOS, type Fixtures, type Scenario } from './scenarios.js';
-import { cpuMeter, mainThreadCpuMicros } from './cpu.js';
+import { cpuMeter } from './cpu.js';
 import { describeSeed, seedCompanies, seedCustomers, seedSalesReps, vacuumAnalyze, withoutSecondaryIndexes } from './seed.js';
 import { loadSettings, TMP_DIR, type BenchSettings } from './settings.js';
 import { round2 } from './stats.js';
@@ -199,7 +199,13 @@ async function runScenarios(
  * (a profile is written when its process exits), to split each request's time between the
  * handler and what only the local server has: HTTP, the pg driver, socket writes, stand-ins.
  */
-async function profileRequests(context: RunContext, dir: string, env: Record<string, string>, databaseUrl: string): Promise<RequestCpu[]> {
+async function profileRequests(
+  context: RunContext,
+  dir: string,
+  env: Record<string, string>,
+  databaseUrl: string,
+  measured: readonly ScenarioResult[],
+): Promise<RequestCpu[]> {
   const concurrency = context.settings.poolSize;
   const results: RequestCpu[] = [];
   for (const name of Object.keys(CPU_BUDGETS_US)) {
@@ -209,8 +215,6 @@ async function profileRequests(context: RunContext, dir: string, env: Record<str
     if (scenario.leadsPerRequest > 0) await context.fixtures.leads.ensure(leadsNeeded(scenario, 2000, seconds.warmup + seconds.measure));
     const server = await startServer({ name: processName, profileDir: dir, env: { ...env, DATABASE_URL: databaseUrl } });
     let served = 0;
-    const cpuBefore = mainThreadCpuMicros(server.pid);
-    let cpuUsed: number | undefined;
     try {
       const api = { url: server.url, token: context.token, connections: concurrency };
       for (const [part, duration] of [
@@ -231,10 +235,12 @@ async function profileRequests(context: RunContext, dir: string, env: Record<str
     }
     const profile = mainThreadProfile(join(dir, processName));
     if (!profile) throw new Error(`the ${processName} server wrote no CPU profile`);
-    const breakdown = requestCpuBreakdown(profile, name, concurrency, served, cpuUsed);
+    // The profile gives the proportions; the unprofiled run of the same scenario gives the CPU per request.
+    const unprofiled = measured.find((s) => s.path === 'pg' && s.name === name && s.concurrency === concurrency)?.cpu?.us_per_request;
+    const breakdown = requestCpuBreakdown(profile, name, concurrency, served, unprofiled === undefined ? undefined : unprofiled * served);
     log(
       `profiled ${name} c=${concurrency}: ${JSON.stringify(breakdown.us_per_request)} µs/request of ${breakdown.total_us_per_request} ` +
-        `(main-thread CPU was ${breakdown.cpu_share_of_profile} of the profile's time)`,
+        `(the unprofiled CPU was ${breakdown.cpu_share_of_profile} of the profile's time)`,
     );
     results.push(breakdown);
   }
@@ -361,7 +367,9 @@ async function main(): Promise<void> {
   }
   await server.stop();
   server = undefined;
-  const requestCpu = settings.skip.has('pg') ? [] : await profileRequests(context!, join(runDir, 'request-profiles'), common, database.url);
+  const requestCpu = settings.skip.has('pg')
+    ? []
+    : await profileRequests(context!, join(runDir, 'request-profiles'), common, database.url, scenarios);
 
   // 6. The Data API path: the server configured for the Data API (as the Lambdas are on AWS).
   let dataApiCalls: Record<string, number> = {};

@@ -79,7 +79,7 @@ describe('request CPU breakdown', () => {
     expect(breakdown).toMatchObject({ scenario: 'create', concurrency: 16, requests: 10, cpu_share_of_profile: 1 });
   });
 
-  it("scales the layers to the main thread's CPU time, taking out the time it was preempted", () => {
+  it("splits a CPU time measured apart in the profile's proportions (preempted time out, the profiler's own cost out)", () => {
     const file = writeProfile([
       [2, 600], // handler
       [4, 400], // socket write
@@ -90,5 +90,7 @@ describe('request CPU breakdown', () => {
     expect(breakdown.us_per_request['handler (runs on Lambda)']).toBe(150);
     expect(breakdown.us_per_request['socket writes (kernel)']).toBe(100);
     expect(breakdown.total_us_per_request).toBe(250);
+    // A CPU time larger than the samples (the profile missed time) is split the same way.
+    expect(requestCpuBreakdown(file, 'get by id', 16, 2, 2_000).us_per_request['handler (runs on Lambda)']).toBe(600);
   });
 });
