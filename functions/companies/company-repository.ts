@@ -10,6 +10,7 @@ import type {
 } from '../../domain/company/company-repository.js';
 import { MAX_HIERARCHY_LEVELS } from '../../domain/company/company.js';
 import type { Database } from '../db/database.js';
+import { reusablePlan } from '../db/reusable-plans.js';
 import { fromJsonb, isoText, param, toIsoTimestamp } from '../db/sql-values.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import type { RowScope } from '../kit/aggregate-table.js';
@@ -170,7 +171,9 @@ export function createCompanyRepository(db: Kysely<Database>): CompanyRepository
      */
     async summary(id, includeSubsidiaries, now, visibility) {
       const scope = companyScope(visibility);
-      const { rows } = await sql<SummaryRow>`
+      // Key lookups and joins by company: planning it (about 0.5 ms) cost PostgreSQL more than
+      // running it for a company of ~240 contacts (0.4 ms), so it is planned once per connection.
+      const { rows } = await sql<SummaryRow>`${reusablePlan}
         with recursive tree (id, level) as (
           select id, 1 from ${sql.table(COMPANIES)}
           where id = ${param.uuid(id)} and deleted_at is null ${scope ? sql`and ${scope}` : sql``}
