@@ -59,10 +59,12 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
 
     // An email finds the customer holding it, or the survivor a customer with it was merged into (its alias).
     async findByEmail(email: Email, visibility) {
-      const row = await visible(visibility)
-        .where('id', '=', (eb) => eb.selectFrom(CUSTOMER_EMAILS).select('customer_id').where('email', '=', email.toLowerCase()))
-        .executeTakeFirst();
-      return row ? rowToCustomer(row) : null;
+      const scope = customerScope(visibility);
+      const { rows } = await sql<CustomerRow>`${reusablePlan}
+        select * from ${sql.table(CUSTOMERS)}
+        where id = (select customer_id from ${sql.table(CUSTOMER_EMAILS)} where email = ${email.toLowerCase()})
+          and deleted_at is null${scope ? sql` and ${scope}` : sql``}`.execute(db);
+      return rows[0] ? rowToCustomer(rows[0]) : null;
     },
 
     async findIdsByEmails(emails, visibility) {

@@ -134,12 +134,15 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
       const merged = definition.mergedIntoColumn;
       if (!merged) {
         const { rows } =
-          await sql`select * from ${table} where id = ${param.uuid(id)} and ${sql.join(live(options.scope), sql` and `)}`.execute(db);
+          await sql`${reusablePlan} select * from ${table} where id = ${param.uuid(id)} and ${sql.join(live(options.scope), sql` and `)}`.execute(
+            db,
+          );
         return rows[0] ? definition.rowToEntity(rows[0]) : null;
       }
       // Live, or merged into another: the same read notes where a merged record went.
       const scope = options.scope ? sql` and ${options.scope}` : sql``;
-      const { rows } = await sql<Record<string, unknown> & { merged_to: string | null }>`
+      // A key lookup: planned once per connection (reusable-plans.ts), as the customer's own read by id.
+      const { rows } = await sql<Record<string, unknown> & { merged_to: string | null }>`${reusablePlan}
         select *, cast(${ref(merged)} as text) as merged_to from ${table}
         where id = ${param.uuid(id)} and (deleted_at is null or ${ref(merged)} is not null)${scope}`.execute(db);
       const row = rows[0];
