@@ -133,18 +133,22 @@ export function createAggregateStore<State extends AggregateRoot, Field extends 
     async findById(id: string, options: WriteOptions = {}): Promise<State | null> {
       const merged = definition.mergedIntoColumn;
       if (!merged) {
-        const { rows } =
-          await sql`${reusablePlan} select * from ${table} where id = ${param.uuid(id)} and ${sql.join(live(options.scope), sql` and `)}`.execute(
-            db,
-          );
+        const conditions = sql.join(live(options.scope), sql` and `);
+        const statement = sql<
+          Record<string, unknown>
+        >`${reusablePlan} select * from ${table} where id = ${param.uuid(id)} and ${conditions}`;
+        const { rows } = await executeCached(statement, db);
         return rows[0] ? definition.rowToEntity(rows[0]) : null;
       }
       // Live, or merged into another: the same read notes where a merged record went.
       const scope = options.scope ? sql` and ${options.scope}` : sql``;
       // A key lookup: planned once per connection (reusable-plans.ts), as the customer's own read by id.
-      const { rows } = await sql<Record<string, unknown> & { merged_to: string | null }>`${reusablePlan}
-        select *, cast(${ref(merged)} as text) as merged_to from ${table}
-        where id = ${param.uuid(id)} and (deleted_at is null or ${ref(merged)} is not null)${scope}`.execute(db);
+      const { rows } = await executeCached(
+        sql<Record<string, unknown> & { merged_to: string | null }>`${reusablePlan}
+          select *, cast(${ref(merged)} as text) as merged_to from ${table}
+          where id = ${param.uuid(id)} and (deleted_at is null or ${ref(merged)} is not null)${scope}`,
+        db,
+      );
       const row = rows[0];
       if (row && row['deleted_at'] === null) return definition.rowToEntity(row);
       if (mergedSeen.size >= MERGED_SEEN_MAX) mergedSeen.clear();
