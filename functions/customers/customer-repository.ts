@@ -6,6 +6,7 @@ import type { Email } from '../../domain/shared/email.js';
 import type { Database } from '../db/database.js';
 import { insightMatches } from '../analytics/insight-filter.js';
 import { reusablePlan } from '../db/reusable-plans.js';
+import { executeCached } from '../db/statement-cache.js';
 import { param } from '../db/sql-values.js';
 import { createAggregateStore } from '../kit/aggregate-store.js';
 import { emailSuppressed } from '../privacy/email-suppression.js';
@@ -22,11 +23,7 @@ export function customerScope(visibility: Visibility = {}): RowScope {
 }
 
 /** Customers in PostgreSQL through Kysely; every write is one statement carrying its event (the write kit). */
-/** At most this many merged customers are remembered between a failed read and the explanation of its 404. */
-const MERGED_SEEN_MAX = 1_000;
-
 export function createCustomerRepository(db: Kysely<Database>): CustomerRepository {
-  const mergedSeen = new Map<string, string | null>();
   const store = createAggregateStore<Customer, PatchableField, CustomerEventType>(db, CUSTOMER_TABLE);
   const visible = (visibility: Visibility = {}) => {
     const live = db.selectFrom(CUSTOMERS).selectAll().where('deleted_at', 'is', null);
@@ -41,29 +38,21 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         rules: [{ rule: 'suppressed', holds: () => sql<boolean>`not ${emailSuppressed(customer.email)}` }],
         reads: { duplicates: (row) => possibleDuplicatesOfNew(row, customerScope(visibility)) },
       }),
-    // A customer merged into another is missing like a deleted one; the same read notes where it went,
+    // A customer merged into another is missing like a deleted one; the kit's read notes where it went,
     // so that explaining the 404 (CUSTOMER.MERGED, docs/merge.md) costs no further call.
-    async findById(id, visibility) {
-      const scope = customerScope(visibility);
-      const { rows } = await sql<CustomerRow & { merged_to: string | null }>`${reusablePlan}
-        select *, cast(merged_into as text) as merged_to from ${sql.table(CUSTOMERS)}
-        where id = ${param.uuid(id)} and (deleted_at is null or merged_into is not null)${scope ? sql` and ${scope}` : sql``}`.execute(db);
-      const row = rows[0];
-      if (row && row.deleted_at === null) return rowToCustomer(row);
-      if (mergedSeen.size >= MERGED_SEEN_MAX) mergedSeen.clear();
-      mergedSeen.set(id, row ? row.merged_to : null);
-      return null;
-    },
+    findById: (id, visibility) => store.findById(id, { scope: customerScope(visibility) }),
     saveChange: (customerId, change, context, visibility) =>
       store.saveChange(customerId, change, context, { scope: customerScope(visibility) }),
 
     // An email finds the customer holding it, or the survivor a customer with it was merged into (its alias).
     async findByEmail(email: Email, visibility) {
       const scope = customerScope(visibility);
-      const { rows } = await sql<CustomerRow>`${reusablePlan}
+      const statement = sql<CustomerRow>`${reusablePlan}
         select * from ${sql.table(CUSTOMERS)}
         where id = (select customer_id from ${sql.table(CUSTOMER_EMAILS)} where email = ${email.toLowerCase()})
-          and deleted_at is null${scope ? sql` and ${scope}` : sql``}`.execute(db);
+          and deleted_at is null${scope ? sql` and ${scope}` : sql``}`;
+      // Marked statements go through the statement cache (test/persistence/statement-cache.test.ts).
+      const { rows } = await executeCached(statement, db);
       return rows[0] ? rowToCustomer(rows[0]) : null;
     },
 
@@ -96,11 +85,8 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     },
 
     async findMergedInto(id, noted = true) {
-      if (noted && mergedSeen.has(id)) {
-        const seen = mergedSeen.get(id)!;
-        mergedSeen.delete(id);
-        return seen;
-      }
+      // What the read that just missed it noted (in any scope: the caller's read was scoped already).
+      if (noted) return store.mergedInto(id);
       const { rows } = await sql<{ merged_into: string | null }>`
         select cast(merged_into as text) as merged_into from ${sql.table(CUSTOMERS)} where id = ${param.uuid(id)}`.execute(db);
       return rows[0]?.merged_into ?? null;

@@ -169,6 +169,7 @@ export const CUSTOMER_TABLE: AggregateTable<Customer, PatchableField, CustomerRo
           and (other.deleted_at is null or other.merged_into is not null) ${exceptId ? sql`and other.id <> ${exceptId}` : sql``})`,
     },
   },
+  mergedIntoColumn: 'merged_into',
   // Customers may be assigned only to sales reps Identity has told us are active.
   referenceChecks: { sales_rep: { field: 'assignedTo', missing: notAnActiveSalesRep } },
   // customer_mgmt_customers_b2c_xor_b2b, on the row as a change would leave it
